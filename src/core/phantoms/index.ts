@@ -1,0 +1,1 @@
+export * from './chest-ct.js';

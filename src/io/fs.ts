@@ -1,0 +1,51 @@
+import { MedImgError } from '../core/errors.js';
+
+/**
+ * File access the io layer needs for path inputs. The Node entry installs an implementation over
+ * `node:fs`; the browser entry installs none, so path inputs fail there with a clear error while
+ * bytes and `File` inputs work everywhere.
+ */
+export interface FileSystemAdapter {
+  readFile(path: string): Promise<Uint8Array>;
+  /** Regular files under `dir`, recursively, as full paths, sorted. */
+  listFiles(dir: string): Promise<string[]>;
+  isDirectory(path: string): Promise<boolean>;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+}
+
+let adapter: FileSystemAdapter | undefined;
+
+/** Installs the file-system adapter (done by the Node entry). */
+export function setFileSystem(fs: FileSystemAdapter | undefined): void {
+  adapter = fs;
+}
+
+/** The installed adapter, or UNSUPPORTED_ENVIRONMENT when paths cannot be read here. */
+export function getFileSystem(): FileSystemAdapter {
+  if (!adapter) {
+    throw new MedImgError(
+      'UNSUPPORTED_ENVIRONMENT',
+      'File paths can only be read in Node. In the browser pass Uint8Array or File objects.',
+    );
+  }
+  return adapter;
+}
+
+/** Reads a path (Node) or passes bytes through; accepts ArrayBuffer, views and Blob/File. */
+export async function toBytes(input: string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob): Promise<Uint8Array> {
+  if (typeof input === 'string') {
+    try {
+      return await getFileSystem().readFile(input);
+    } catch (e) {
+      if (e instanceof MedImgError) throw e;
+      throw new MedImgError('IO_READ_FAILED', `Could not read the file (${(e as NodeJS.ErrnoException)?.code ?? 'error'}).`, {
+        cause: e,
+      });
+    }
+  }
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return new Uint8Array(await input.arrayBuffer());
+  throw new MedImgError('INVALID_ARGUMENT', 'Expected a path, bytes or a File.');
+}
