@@ -1,2 +1,3 @@
 export * from './fs.js';
 export * from './nrrd.js';
+export * from './png/index.js';
