@@ -1,9 +1,9 @@
-import { gunzipSync, gzipSync } from 'fflate';
 import { MedImgError } from '../core/errors.js';
 import { cross, norm } from '../core/geometry.js';
 import type { Vec3, VolumeMeta, Volume, VoxelArray } from '../core/volume.js';
 import { validateVolume } from '../core/volume.js';
 import { toBytes } from './fs.js';
+import { gunzip, gzip } from './gzip.js';
 
 /**
  * NRRD reader and writer (http://teem.sourceforge.net/nrrd/format.html), NRRD0001–NRRD0005.
@@ -466,16 +466,9 @@ function decodeChunk(
       if (byteSkip < 0) throw invalid("NRRD 'byte skip: -1' is only allowed with raw encoding.");
       let out: Uint8Array;
       try {
-        // A buffer of the expected size keeps a corrupt gzip size field from allocating gigabytes.
-        out = gunzipSync(data, { out: new Uint8Array(need + byteSkip) });
-      } catch {
-        try {
-          out = gunzipSync(data);
-        } catch (e) {
-          throw new MedImgError('NRRD_INVALID', 'The gzip-compressed NRRD data could not be decompressed.', {
-            cause: e,
-          });
-        }
+        out = gunzip(data, need + byteSkip);
+      } catch (e) {
+        throw new MedImgError('NRRD_INVALID', 'The gzip-compressed NRRD data could not be decompressed.', { cause: e });
       }
       if (out.length < need + byteSkip) {
         throw invalid(`NRRD gzip data is truncated: ${need + byteSkip} bytes expected, ${out.length} decompressed.`, {
@@ -548,10 +541,26 @@ function hexVal(c: number): number {
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Typed array of the samples; 64-bit integers become Float64Array (exact up to 2^53). */
-function samplesFromBytes(bytes: Uint8Array, type: NrrdType, count: number, bigEndian: boolean): VoxelArray {
+function samplesFromBytes(
+  bytes: Uint8Array,
+  type: NrrdType,
+  count: number,
+  bigEndian: boolean,
+  owned: boolean,
+): VoxelArray {
   const size = TYPE_SIZE[type];
-  const copy = new Uint8Array(count * size);
-  copy.set(bytes.subarray(0, count * size));
+  let copy: Uint8Array;
+  if (
+    owned &&
+    bytes.byteOffset === 0 &&
+    bytes.buffer.byteLength === count * size &&
+    bytes.buffer instanceof ArrayBuffer
+  ) {
+    copy = bytes; // freshly decompressed and exactly the samples: use in place, no second copy
+  } else {
+    copy = new Uint8Array(count * size);
+    copy.set(bytes.subarray(0, count * size));
+  }
   if (size > 1 && bigEndian === LITTLE_ENDIAN_HOST) swapBytes(copy, size);
   const buf = copy.buffer;
   switch (type) {
@@ -753,15 +762,17 @@ function buildVolume(header: NrrdHeader, chunks: Uint8Array[]): Volume {
     data = samplesFromNumbers(all, layout.type);
   } else {
     let raw: Uint8Array;
-    if (chunks.length === 1)
+    // Raw data views the caller's file bytes and must be copied; decoded data is ours.
+    const owned = encoding !== 'raw';
+    if (chunks.length === 1) {
       raw = decodeChunk(chunks[0]!, encoding, total * size, total, lineSkip, byteSkip) as Uint8Array;
-    else {
+    } else {
       raw = new Uint8Array(total * size);
       chunks.forEach((c, i) => {
         raw.set(decodeChunk(c, encoding, per * size, per, lineSkip, byteSkip) as Uint8Array, i * per * size);
       });
     }
-    data = samplesFromBytes(raw, layout.type, total, endianText === 'big');
+    data = samplesFromBytes(raw, layout.type, total, endianText === 'big', owned || chunks.length > 1);
   }
 
   const nrrdMeta: Record<string, unknown> = { version: header.version };
@@ -843,7 +854,7 @@ export function writeNrrd(vol: Volume, options: WriteNrrdOptions = {}): Uint8Arr
     body = body.slice();
     swapBytes(body, vol.data.BYTES_PER_ELEMENT);
   }
-  if (encoding === 'gzip') body = gzipSync(body, { level: (options.level ?? 6) as 6 });
+  if (encoding === 'gzip') body = gzip(body, options.level ?? 6);
   const out = new Uint8Array(head.length + body.length);
   out.set(head);
   out.set(body, head.length);

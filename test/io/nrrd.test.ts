@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMedImgError, MedImgError } from '../../src/core/errors.js';
 import { indexToWorld } from '../../src/core/geometry.js';
 import { createVolume } from '../../src/core/volume.js';
 import { setFileSystem } from '../../src/io/fs.js';
-import { nodeFileSystem } from '../../src/io/fs-node.js';
+import { nodeFileSystem, nodeGzip } from '../../src/io/fs-node.js';
+import { setGzipCodec } from '../../src/io/gzip.js';
 import { readNrrd, readNrrdBytes, writeNrrd } from '../../src/io/nrrd.js';
 
 setFileSystem(nodeFileSystem);
@@ -109,6 +110,12 @@ describe('readNrrd: types and encodings', () => {
         [...LPS_HEAD, 'type: short', 'endian: little', `encoding: ${encName}`],
         gzipSync(bytesOf(values, 'i16')),
       );
+      expect(Array.from((await readNrrd(file)).data)).toEqual(values);
+    }
+    // Extra decompressed bytes beyond the samples are ignored (compressed and stored blocks).
+    for (const level of [0, 6] as const) {
+      const extra = gzipSync(concat(bytesOf(values, 'i16'), new Uint8Array(9).fill(3)), { level });
+      const file = nrrd([...LPS_HEAD, 'type: short', 'endian: little', 'encoding: gzip'], extra);
       expect(Array.from((await readNrrd(file)).data)).toEqual(values);
     }
   });
@@ -519,5 +526,33 @@ describe('readNrrd: malformed input is NRRD_INVALID', () => {
       }
     }
     expect(ok).toBeGreaterThan(0);
+  });
+});
+
+describe('readNrrd/writeNrrd gzip with the node:zlib codec the Node entry installs', () => {
+  beforeAll(() => setGzipCodec(nodeGzip));
+  afterAll(() => setGzipCodec(undefined));
+  const values = ramp((i) => i * 7 - 50);
+  const body = bytesOf(values, 'i16');
+  const head = [...LPS_HEAD, 'type: short', 'endian: little', 'encoding: gzip'];
+
+  it('reads fflate-written gzip, with byte skip, and round-trips', async () => {
+    expect(Array.from((await readNrrd(nrrd(head, gzipSync(body)))).data)).toEqual(values);
+    const skipped = nrrd([...head, 'byte skip: 4'], gzipSync(concat(new Uint8Array(4), body)));
+    expect(Array.from((await readNrrd(skipped)).data)).toEqual(values);
+    const vol = await readNrrd(nrrd(head, gzipSync(body)));
+    // The voxels own exactly their buffer (decoded in place, no view into a larger block).
+    expect(vol.data.byteOffset).toBe(0);
+    expect(vol.data.buffer.byteLength).toBe(vol.data.byteLength);
+    const back = await readNrrd(writeNrrd(vol));
+    expect(back.data).toEqual(vol.data);
+    // Extra decompressed bytes beyond the samples are ignored, as teem does.
+    expect(Array.from((await readNrrd(nrrd(head, gzipSync(concat(body, new Uint8Array(9)))))).data)).toEqual(values);
+  });
+
+  it('truncated, corrupt and short gzip data are NRRD_INVALID', async () => {
+    await expectCode(readNrrd(nrrd(head, gzipSync(body).subarray(0, 20))), 'NRRD_INVALID');
+    await expectCode(readNrrd(nrrd(head, new Uint8Array(60).fill(7))), 'NRRD_INVALID');
+    await expectCode(readNrrd(nrrd(head, gzipSync(body.subarray(0, 30)))), 'NRRD_INVALID');
   });
 });
