@@ -387,14 +387,7 @@ function geometryOfHeader(h: NrrdHeader, layout: Layout): GeometryOut {
     const c = cross(columns[0]!, columns[1]!);
     const n = norm(c);
     if (!(n > 0)) throw invalid('The two NRRD in-plane directions are parallel.');
-    const thick = field(h, 'thicknesses');
-    let t = 1;
-    if (thick !== undefined) {
-      const tv = thick.split(/\s+/).map((x) => parseNumber(x, 'thicknesses'));
-      const cand = tv.find((x, i) => !spatial.includes(i) && Number.isFinite(x) && x > 0);
-      if (cand !== undefined) t = cand;
-    }
-    columns.push([(c[0] / n) * t, (c[1] / n) * t, (c[2] / n) * t]);
+    columns.push([c[0] / n, c[1] / n, c[2] / n]); // spacing 1 mm along the normal
   }
   for (let c = 0; c < 3; c++) {
     const col = columns[c]!;
