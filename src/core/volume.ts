@@ -129,10 +129,7 @@ export function createVolume<T extends VoxelArray>(
  * A new volume on the same grid as `like` (geometry copied, meta shared by reference), with zeroed
  * data of the given type.
  */
-export function createVolumeLike<T extends VoxelArray>(
-  like: Volume,
-  ctor: { new (length: number): T },
-): Volume<T> {
+export function createVolumeLike<T extends VoxelArray>(like: Volume, ctor: { new (length: number): T }): Volume<T> {
   return {
     data: new ctor(voxelCount(like.dims)),
     dims: [...like.dims],
@@ -159,11 +156,7 @@ export function withData<T extends VoxelArray>(like: Volume, data: T): Volume<T>
 }
 
 function validateDims(dims: Vec3): void {
-  if (
-    !Array.isArray(dims) ||
-    dims.length !== 3 ||
-    !dims.every((d) => Number.isInteger(d) && d > 0 && d < 1 << 20)
-  ) {
+  if (!Array.isArray(dims) || dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0 && d < 1 << 20)) {
     throw new MedImgError('INVALID_VOLUME', `dims must be three positive integers, got ${String(dims)}.`);
   }
 }
@@ -175,13 +168,13 @@ export function validateVolume(vol: Volume, name = 'volume'): void {
   if (!ArrayBuffer.isView(vol.data) || vol.data.length !== voxelCount(vol.dims)) {
     throw new MedImgError('INVALID_VOLUME', `${name}.data length does not match dims ${vol.dims.join('x')}.`);
   }
-  if (!vol.spacing || vol.spacing.length !== 3 || !vol.spacing.every((s) => Number.isFinite(s) && s > 0)) {
+  if (vol.spacing?.length !== 3 || !vol.spacing.every((s) => Number.isFinite(s) && s > 0)) {
     throw new MedImgError('INVALID_VOLUME', `${name}.spacing must be three finite positive numbers.`);
   }
-  if (!vol.origin || vol.origin.length !== 3 || !vol.origin.every(Number.isFinite)) {
+  if (vol.origin?.length !== 3 || !vol.origin.every(Number.isFinite)) {
     throw new MedImgError('INVALID_VOLUME', `${name}.origin must be three finite numbers.`);
   }
-  if (!vol.direction || vol.direction.length !== 9 || !vol.direction.every(Number.isFinite)) {
+  if (vol.direction?.length !== 9 || !vol.direction.every(Number.isFinite)) {
     throw new MedImgError('INVALID_VOLUME', `${name}.direction must be nine finite numbers.`);
   }
 }

@@ -1,3 +1,4 @@
 export * from './fs.js';
+export * from './nifti.js';
 export * from './nrrd.js';
 export * from './png/index.js';

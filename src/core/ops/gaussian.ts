@@ -32,7 +32,8 @@ export function gaussianKernel1d(sigmaVoxels: number, truncate = 4): Float32Arra
  * mirror ('reflect') boundaries as scipy.ndimage. Returns a Float32 volume on the same grid.
  */
 export function gaussian(vol: Volume, options: GaussianOptions): Volume<Float32Array> {
-  const sig = typeof options.sigmaMm === 'number' ? [options.sigmaMm, options.sigmaMm, options.sigmaMm] : options.sigmaMm;
+  const sig =
+    typeof options.sigmaMm === 'number' ? [options.sigmaMm, options.sigmaMm, options.sigmaMm] : options.sigmaMm;
   assertArg(sig.length === 3 && sig.every((s) => Number.isFinite(s) && s >= 0), 'sigmaMm must be finite and >= 0.');
   const truncate = options.truncate ?? 4;
   const out = Float32Array.from(vol.data as ArrayLike<number>);
@@ -44,7 +45,14 @@ export function gaussian(vol: Volume, options: GaussianOptions): Volume<Float32A
     if (s <= 0 || lengths[axis]! === 1) continue;
     convolveAxis(out, vol.dims, axis, gaussianKernel1d(s, truncate), strides[axis]!, lengths[axis]!);
   }
-  return { data: out, dims: [...vol.dims], spacing: [...vol.spacing], origin: [...vol.origin], direction: [...vol.direction], ...(vol.meta ? { meta: vol.meta } : {}) };
+  return {
+    data: out,
+    dims: [...vol.dims],
+    spacing: [...vol.spacing],
+    origin: [...vol.origin],
+    direction: [...vol.direction],
+    ...(vol.meta ? { meta: vol.meta } : {}),
+  };
 }
 
 /** In-place 1D convolution along one axis with reflect boundaries (d c b a | a b c d | d c b a). */
@@ -86,4 +94,3 @@ function reflect(i: number, n: number): number {
   if (m >= n) m = period - 1 - m;
   return m;
 }
-

@@ -156,8 +156,14 @@ const SPINE = { cy: 52, ax: 20, ay: 16, cortex: 2.5, pitch: 30, height: 24 };
 export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCtPhantom {
   const dims: Vec3 = options.dims ? [...options.dims] : [256, 256, 120];
   const spacing: Vec3 = options.spacing ? [...options.spacing] : [1.4, 1.4, 2.5];
-  assertArg(dims.every((d) => Number.isInteger(d) && d > 0 && d <= 2048), 'dims must be positive integers <= 2048.');
-  assertArg(spacing.every((s) => Number.isFinite(s) && s > 0), 'spacing must be positive.');
+  assertArg(
+    dims.every((d) => Number.isInteger(d) && d > 0 && d <= 2048),
+    'dims must be positive integers <= 2048.',
+  );
+  assertArg(
+    spacing.every((s) => Number.isFinite(s) && s > 0),
+    'spacing must be positive.',
+  );
   const ss = Math.max(1, Math.round(options.supersample ?? 2));
   const noiseSd = options.noiseSd ?? 0;
   const blur = options.blurSigmaMm ?? 0;
@@ -232,7 +238,8 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
   const lungInside = (side: 1 | 2): Inside => {
     const cx = side === 1 ? -LUNG.cx : LUNG.cx;
     return (x, y, z) =>
-      z >= LUNG.diaphragmZ && ((x - cx) / LUNG.a) ** 2 + ((y - LUNG.cy) / LUNG.b) ** 2 + ((z - LUNG.cz) / LUNG.c) ** 2 <= 1;
+      z >= LUNG.diaphragmZ &&
+      ((x - cx) / LUNG.a) ** 2 + ((y - LUNG.cy) / LUNG.b) ** 2 + ((z - LUNG.cz) / LUNG.c) ** 2 <= 1;
   };
   for (const side of [1, 2] as const) {
     const cx = side === 1 ? -LUNG.cx : LUNG.cx;
@@ -292,7 +299,9 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
   }
   const nearAirway = (p: Vec3, r: number): boolean =>
     airways.some((s) => s.inside(p[0], p[1], p[2])) ||
-    SPHERE_DIRS.some((d) => airways.some((s) => s.inside(p[0] + d[0] * (r + 8), p[1] + d[1] * (r + 8), p[2] + d[2] * (r + 8))));
+    SPHERE_DIRS.some((d) =>
+      airways.some((s) => s.inside(p[0] + d[0] * (r + 8), p[1] + d[1] * (r + 8), p[2] + d[2] * (r + 8))),
+    );
 
   // Tumour before nodules, so nodules avoid it.
   let tumor: ChestCtPhantomTruth['tumor'];
@@ -305,7 +314,10 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
     const lobes: { c: Vec3; r: number }[] = [{ c, r: d / 2 }];
     for (let l = 0; l < 4; l++) {
       const u = randomUnit(rng);
-      lobes.push({ c: [c[0] + u[0] * d * 0.3, c[1] + u[1] * d * 0.3, c[2] + u[2] * d * 0.3], r: d * rng.uniform(0.2, 0.3) });
+      lobes.push({
+        c: [c[0] + u[0] * d * 0.3, c[1] + u[1] * d * 0.3, c[2] + u[2] * d * 0.3],
+        r: d * rng.uniform(0.2, 0.3),
+      });
     }
     const mask = mk();
     const ext = d * 0.6 + 2;
@@ -319,7 +331,8 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
       (i, f) => {
         if (f >= 0.5) {
           mask.data[i] = 1;
-          if (lungLabels.data[i] === 0 && airwayMask.data[i] === 0 && insideLungHull(i)) lungLabels.data[i] = c[0] < 0 ? 1 : 2;
+          if (lungLabels.data[i] === 0 && airwayMask.data[i] === 0 && insideLungHull(i))
+            lungLabels.data[i] = c[0] < 0 ? 1 : 2;
         }
       },
     );
@@ -341,9 +354,10 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
   }
 
   // Nodules.
-  const specs: NoduleSpec[] = typeof options.nodules === 'number' || options.nodules === undefined
-    ? defaultNoduleSpecs(options.nodules ?? 6, rng)
-    : options.nodules;
+  const specs: NoduleSpec[] =
+    typeof options.nodules === 'number' || options.nodules === undefined
+      ? defaultNoduleSpecs(options.nodules ?? 6, rng)
+      : options.nodules;
   const nodules: NoduleTruth[] = [];
   for (const spec of specs) {
     if (nodules.length >= 255) break;
@@ -411,7 +425,11 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
   paint(ellCyl(14, 13, 0, canalY), HU.posteriorBone);
   paint(ellCyl(8, 8, 0, canalY), HU.csf);
   paint(
-    { min: [-4, canalY + 12, zMin - 5], max: [4, canalY + 30, zMax + 5], inside: (x, y) => Math.abs(x) <= 4 && y >= canalY + 12 && y <= canalY + 30 },
+    {
+      min: [-4, canalY + 12, zMin - 5],
+      max: [4, canalY + 30, zMax + 5],
+      inside: (x, y) => Math.abs(x) <= 4 && y >= canalY + 12 && y <= canalY + 30,
+    },
     HU.posteriorBone,
   );
   const names = vertebraNames(levels.length);
@@ -436,7 +454,12 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
     paint(vein, HU.vein, (i) => {
       trabecularLabels.data[i] = 0;
     });
-    vertebrae.push({ level: names[li]!, centerMm: [0, SPINE.cy, zc], trabecularHU: tHU, label });
+    // Only vertebrae whose core lies wholly in the field of view have a usable truth.
+    if (z0 + cort >= zMin && z1 - cort <= zMax) {
+      vertebrae.push({ level: names[li]!, centerMm: [0, SPINE.cy, zc], trabecularHU: tHU, label });
+    } else {
+      for (let i = 0; i < n; i++) if (trabecularLabels.data[i] === label) trabecularLabels.data[i] = 0;
+    }
   });
 
   // Partial-volume blur, then noise, then rounding to integer HU as a scanner stores them.
@@ -510,7 +533,7 @@ function capsule(a: Vec3, b: Vec3, r: number): Shape {
     max: [Math.max(a[0], b[0]) + r, Math.max(a[1], b[1]) + r, Math.max(a[2], b[2]) + r],
     inside: (x, y, z) => {
       let t = ((x - a[0]) * ab[0] + (y - a[1]) * ab[1] + (z - a[2]) * ab[2]) / len2;
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      t = t < 0 ? 0 : Math.min(t, 1);
       const dx = x - a[0] - t * ab[0];
       const dy = y - a[1] - t * ab[1];
       const dz = z - a[2] - t * ab[2];
@@ -542,7 +565,11 @@ function growVessel(
 
 function randomLungPoint(side: 1 | 2, rng: Rng): Vec3 {
   const cx = side === 1 ? -LUNG.cx : LUNG.cx;
-  return [cx + rng.uniform(-LUNG.a, LUNG.a), LUNG.cy + rng.uniform(-LUNG.b, LUNG.b), rng.uniform(LUNG.diaphragmZ, LUNG.cz + LUNG.c)];
+  return [
+    cx + rng.uniform(-LUNG.a, LUNG.a),
+    LUNG.cy + rng.uniform(-LUNG.b, LUNG.b),
+    rng.uniform(LUNG.diaphragmZ, LUNG.cz + LUNG.c),
+  ];
 }
 
 /** A centre `0.4 r` inside the lateral, anterior or posterior pleura, so the nodule touches the wall. */
