@@ -518,3 +518,25 @@ describe('renderSlicePng: bad options are MedImgError', () => {
     expectCode(() => renderMosaicPng(vol, { indices: [99] }), 'INVALID_ARGUMENT');
   });
 });
+
+describe("'auto' window on 16-bit data (histogram) equals the sorted percentiles", () => {
+  it('Int16 and Uint16, with a skewed distribution', async () => {
+    const { resolveWindow } = await import('../../src/io/png/window.js');
+    for (const ctor of [Int16Array, Uint16Array, Uint8Array, Int8Array]) {
+      const n = 3000;
+      const data = new ctor(n);
+      let state = 7;
+      for (let i = 0; i < n; i++) {
+        state = (state * 1103515245 + 12345) >>> 0;
+        const r = (state >>> 8) / 2 ** 24;
+        const max = ctor === Uint8Array ? 255 : ctor === Int8Array ? 127 : 3000;
+        data[i] = Math.floor(r * r * max) - (ctor === Int16Array ? 1000 : ctor === Int8Array ? 100 : 0);
+      }
+      const sorted = Float64Array.from(data).sort();
+      const a = sorted[Math.round(0.01 * (n - 1))]!;
+      const b = sorted[Math.round(0.99 * (n - 1))]!;
+      const w = resolveWindow(createVolume([n, 1, 1], data), 'auto');
+      expect(w, ctor.name).toEqual({ center: (a + b) / 2, width: b - a });
+    }
+  });
+});

@@ -57,17 +57,52 @@ export function resolveWindow(vol: Volume, window: WindowLevel | WindowPreset | 
 export function percentileWindow(data: ArrayLike<number>, lo: number, hi: number): WindowLevel {
   const n = data.length;
   const step = Math.max(1, Math.floor(n / AUTO_SAMPLES));
-  const sample = new Float64Array(Math.ceil(n / step));
+  const [a, b] =
+    data instanceof Int16Array || data instanceof Uint16Array || data instanceof Int8Array || data instanceof Uint8Array
+      ? histogramPercentiles(data, step, lo, hi)
+      : sortedPercentiles(data, step, lo, hi);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return { center: 0, width: 1 };
+  return b > a ? { center: (a + b) / 2, width: b - a } : { center: a, width: 1 };
+}
+
+/** Rank of percentile `p` among `m` sorted samples. */
+function rank(p: number, m: number): number {
+  return Math.min(m - 1, Math.max(0, Math.round((p / 100) * (m - 1))));
+}
+
+function sortedPercentiles(data: ArrayLike<number>, step: number, lo: number, hi: number): [number, number] {
+  const sample = new Float64Array(Math.ceil(data.length / step));
   let m = 0;
-  for (let i = 0; i < n; i += step) {
+  for (let i = 0; i < data.length; i += step) {
     const v = data[i]!;
     if (!Number.isNaN(v)) sample[m++] = v;
   }
-  if (m === 0) return { center: 0, width: 1 };
+  if (m === 0) return [Number.NaN, Number.NaN];
   const s = sample.subarray(0, m).sort();
-  const at = (p: number) => s[Math.min(m - 1, Math.max(0, Math.round((p / 100) * (m - 1))))]!;
-  const a = at(lo);
-  const b = at(hi);
-  const width = b > a ? b - a : 1;
-  return { center: b > a ? (a + b) / 2 : a, width };
+  return [s[rank(lo, m)]!, s[rank(hi, m)]!];
+}
+
+/** Same ranks as sorting, from a histogram: 16- and 8-bit data need no sort. */
+function histogramPercentiles(
+  data: Int16Array | Uint16Array | Int8Array | Uint8Array,
+  step: number,
+  lo: number,
+  hi: number,
+): [number, number] {
+  const offset = data instanceof Int16Array ? 32768 : data instanceof Int8Array ? 128 : 0;
+  const hist = new Uint32Array(data instanceof Int16Array || data instanceof Uint16Array ? 65536 : 256);
+  let m = 0;
+  for (let i = 0; i < data.length; i += step) {
+    hist[data[i]! + offset]!++;
+    m++;
+  }
+  const targets = [rank(lo, m), rank(hi, m)];
+  const out: [number, number] = [Number.NaN, Number.NaN];
+  let seen = 0;
+  let t = 0;
+  for (let bin = 0; bin < hist.length && t < 2; bin++) {
+    seen += hist[bin]!;
+    while (t < 2 && seen > targets[t]!) out[t++] = bin - offset;
+  }
+  return out;
 }
