@@ -1,0 +1,216 @@
+/**
+ * The working grid shared by all texture families: the ROI's bounding box cropped out of the
+ * discretised image and padded with `pad` layers of 0 (= outside the ROI) on every side, so that
+ * neighbour look-ups within the padding distance never need bounds checks.
+ */
+import { MedImgError } from '../../../core/errors.js';
+import type { Vec3 } from '../../../core/volume.js';
+import type { DiscretisedImage } from './index.js';
+
+export interface TextureGrid {
+  /** Padded, cropped grey levels (0 = outside the intensity ROI). */
+  lv: Int32Array;
+  /** Padded dims and strides (x fastest). */
+  nx: number;
+  ny: number;
+  nz: number;
+  sy: number;
+  sz: number;
+  pad: number;
+  /** Voxel index ranges of the bounding box inside the padded grid: [lo, hi) per axis. */
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  z0: number;
+  z1: number;
+  /** Bounding-box size of the intensity ROI, [x, y, z] (PyRadiomics builds its angles from it). */
+  roiSize: Vec3;
+  /** Number of ROI voxels. */
+  nVoxels: number;
+  /** Number of grey levels of the discretisation (IBSI Ng). */
+  nLevels: number;
+  /** Voxel count per grey level, index 0..nLevels. */
+  levelCounts: Float64Array;
+  /** Grey levels present in the ROI, ascending. */
+  presentLevels: Int32Array;
+  /** Largest grey level present (PyRadiomics Ng). */
+  maxLevel: number;
+  spacing: Vec3;
+  /** Padded, cropped morphological mask (morphMask, or levels > 0 when absent) OR intensity ROI. */
+  morph: Uint8Array;
+}
+
+/**
+ * Validates a {@link DiscretisedImage} and builds the padded working grid.
+ *
+ * @throws MedImgError INVALID_ARGUMENT for inconsistent sizes or levels out of 0..nLevels,
+ *   EMPTY_MASK when no voxel has a level > 0.
+ */
+export function buildGrid(image: DiscretisedImage, pad: number): TextureGrid {
+  const { levels, dims, nLevels, morphMask } = image;
+  if (!Array.isArray(dims) || dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new MedImgError('INVALID_ARGUMENT', 'Texture input dims must be three positive integers.');
+  }
+  const [dx, dy, dz] = dims;
+  const n = dx * dy * dz;
+  if (!(levels instanceof Int32Array) || levels.length !== n) {
+    throw new MedImgError('INVALID_ARGUMENT', `Texture input levels must be an Int32Array of ${n} voxels.`, {
+      details: { expected: n, got: levels?.length },
+    });
+  }
+  if (!Number.isInteger(nLevels) || nLevels < 1) {
+    throw new MedImgError('INVALID_ARGUMENT', 'Texture input nLevels must be a positive integer.');
+  }
+  if (morphMask !== undefined && morphMask.length !== n) {
+    throw new MedImgError('INVALID_ARGUMENT', 'Texture input morphMask must have one entry per voxel.');
+  }
+  // Bounding box of the intensity ROI and of (ROI or morphological mask).
+  let ax0 = dx;
+  let ax1 = -1;
+  let ay0 = dy;
+  let ay1 = -1;
+  let az0 = dz;
+  let az1 = -1;
+  let bx0 = dx;
+  let bx1 = -1;
+  let by0 = dy;
+  let by1 = -1;
+  let bz0 = dz;
+  let bz1 = -1;
+  let nVoxels = 0;
+  const levelCounts = new Float64Array(nLevels + 1);
+  for (let z = 0, i = 0; z < dz; z++) {
+    for (let y = 0; y < dy; y++) {
+      for (let x = 0; x < dx; x++, i++) {
+        const v = levels[i]!;
+        const inRoi = v !== 0;
+        const inMorph = inRoi || (morphMask !== undefined && morphMask[i] !== 0);
+        if (inRoi) {
+          if (v < 0 || v > nLevels || !Number.isInteger(v)) {
+            throw new MedImgError('INVALID_ARGUMENT', `Grey level ${v} is outside 1..${nLevels}.`);
+          }
+          nVoxels++;
+          levelCounts[v]!++;
+          if (x < ax0) ax0 = x;
+          if (x > ax1) ax1 = x;
+          if (y < ay0) ay0 = y;
+          if (y > ay1) ay1 = y;
+          if (z < az0) az0 = z;
+          if (z > az1) az1 = z;
+        }
+        if (inMorph) {
+          if (x < bx0) bx0 = x;
+          if (x > bx1) bx1 = x;
+          if (y < by0) by0 = y;
+          if (y > by1) by1 = y;
+          if (z < bz0) bz0 = z;
+          if (z > bz1) bz1 = z;
+        }
+      }
+    }
+  }
+  if (nVoxels === 0) {
+    throw new MedImgError('EMPTY_MASK', 'The ROI holds no voxel with a grey level > 0.');
+  }
+  const cx = bx1 - bx0 + 1;
+  const cy = by1 - by0 + 1;
+  const cz = bz1 - bz0 + 1;
+  const nx = cx + 2 * pad;
+  const ny = cy + 2 * pad;
+  const nz = cz + 2 * pad;
+  const sy = nx;
+  const sz = nx * ny;
+  const lv = new Int32Array(nx * ny * nz);
+  const morph = new Uint8Array(nx * ny * nz);
+  for (let z = 0; z < cz; z++) {
+    for (let y = 0; y < cy; y++) {
+      let src = (z + bz0) * dx * dy + (y + by0) * dx + bx0;
+      let dst = (z + pad) * sz + (y + pad) * sy + pad;
+      for (let x = 0; x < cx; x++, src++, dst++) {
+        const v = levels[src]!;
+        lv[dst] = v;
+        morph[dst] = v !== 0 || (morphMask !== undefined && morphMask[src] !== 0) ? 1 : 0;
+      }
+    }
+  }
+  let count = 0;
+  for (let l = 1; l <= nLevels; l++) if (levelCounts[l]! > 0) count++;
+  const presentLevels = new Int32Array(count);
+  for (let l = 1, k = 0; l <= nLevels; l++) if (levelCounts[l]! > 0) presentLevels[k++] = l;
+  return {
+    lv,
+    nx,
+    ny,
+    nz,
+    sy,
+    sz,
+    pad,
+    x0: pad,
+    x1: pad + cx,
+    y0: pad,
+    y1: pad + cy,
+    z0: pad,
+    z1: pad + cz,
+    roiSize: [ax1 - ax0 + 1, ay1 - ay0 + 1, az1 - az0 + 1],
+    nVoxels,
+    nLevels,
+    levelCounts,
+    presentLevels,
+    maxLevel: presentLevels[count - 1]!,
+    spacing: [...image.spacing] as Vec3,
+    morph,
+  };
+}
+
+/** Linear offset in the padded grid of a voxel displacement. */
+export function linearOffset(g: TextureGrid, dx: number, dy: number, dz: number): number {
+  return dx + dy * g.sy + dz * g.sz;
+}
+
+/** Slices (padded z indices) that hold at least one ROI voxel. */
+export function roiSlices(g: TextureGrid): number[] {
+  const out: number[] = [];
+  for (let z = g.z0; z < g.z1; z++) {
+    let found = false;
+    for (let y = g.y0; y < g.y1 && !found; y++) {
+      const row = z * g.sz + y * g.sy;
+      for (let x = g.x0; x < g.x1; x++) {
+        if (g.lv[row + x] !== 0) {
+          found = true;
+          break;
+        }
+      }
+    }
+    if (found) out.push(z);
+  }
+  return out;
+}
+
+/** NaN-ignoring running mean of feature vectors (IBSI averaging, PyRadiomics `nanmean`). */
+export class FeatureMean {
+  private readonly sum: Float64Array;
+  private readonly count: Float64Array;
+  constructor(readonly size: number) {
+    this.sum = new Float64Array(size);
+    this.count = new Float64Array(size);
+  }
+  add(values: Float64Array): void {
+    for (let k = 0; k < this.size; k++) {
+      const v = values[k]!;
+      if (!Number.isNaN(v)) {
+        this.sum[k]! += v;
+        this.count[k]!++;
+      }
+    }
+  }
+  /** Mean per feature; NaN where no value was added. */
+  result(): Float64Array {
+    const out = new Float64Array(this.size);
+    for (let k = 0; k < this.size; k++) out[k] = this.count[k]! > 0 ? this.sum[k]! / this.count[k]! : Number.NaN;
+    return out;
+  }
+}
+
+/** numpy.spacing(1): PyRadiomics's epsilon inside log2(p + eps) and divisions. */
+export const EPS = 2.220446049250313e-16;

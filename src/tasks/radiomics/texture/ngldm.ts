@@ -1,0 +1,78 @@
+/**
+ * Neighbouring grey level dependence matrix (IBSI §3.11) and PyRadiomics's grey level dependence
+ * matrix (`gldm`), which is the same matrix: for each ROI voxel, j = 1 + the number of neighbours
+ * inside the ROI whose level differs by at most alpha.
+ */
+import type { Offset } from './directions.js';
+import { type TextureGrid, linearOffset } from './grid.js';
+
+/** Adds dependence counts into m[(i-1)·width + j] (width = neighbours + 2). */
+export function countDependence(
+  g: TextureGrid,
+  neighbours: readonly Offset[],
+  zFrom: number,
+  zTo: number,
+  alpha: number,
+  m: Float64Array,
+): void {
+  const { lv } = g;
+  const offs = Int32Array.from(neighbours, (o) => linearOffset(g, o[0], o[1], o[2]));
+  const nOff = offs.length;
+  const width = nOff + 2;
+  for (let z = zFrom; z < zTo; z++) {
+    for (let y = g.y0; y < g.y1; y++) {
+      let idx = z * g.sz + y * g.sy + g.x0;
+      for (let x = g.x0; x < g.x1; x++, idx++) {
+        const v = lv[idx]!;
+        if (v === 0) continue;
+        let dep = 1;
+        for (let a = 0; a < nOff; a++) {
+          const w = lv[idx + offs[a]!]!;
+          if (w !== 0 && Math.abs(w - v) <= alpha) dep++;
+        }
+        m[(v - 1) * width + dep]!++;
+      }
+    }
+  }
+}
+
+export const NGLDM_IBSI = [
+  'SODN',
+  'IMOQ',
+  'TL9H',
+  'OAE7',
+  'EQ3F',
+  'JA6D',
+  'NBZI',
+  '9QMG',
+  'FP8K',
+  '5SPA',
+  'Z87G',
+  'OKJI',
+  '6XV8',
+  '1PFV',
+  'DNX2',
+  'FCBV',
+  'CAS9',
+] as const;
+
+/** PyRadiomics GLDM names (GrayLevelNonUniformityNormalized is deprecated there: left out). */
+export const GLDM_PYRADIOMICS = [
+  'SmallDependenceEmphasis',
+  'LargeDependenceEmphasis',
+  'LowGrayLevelEmphasis',
+  'HighGrayLevelEmphasis',
+  'SmallDependenceLowGrayLevelEmphasis',
+  'SmallDependenceHighGrayLevelEmphasis',
+  'LargeDependenceLowGrayLevelEmphasis',
+  'LargeDependenceHighGrayLevelEmphasis',
+  'GrayLevelNonUniformity',
+  null,
+  'DependenceNonUniformity',
+  'DependenceNonUniformityNormalized',
+  null,
+  'GrayLevelVariance',
+  'DependenceVariance',
+  'DependenceEntropy',
+  null,
+] as const;

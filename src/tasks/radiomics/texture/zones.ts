@@ -1,0 +1,274 @@
+/**
+ * Zones for GLSZM (IBSI §3.8, PyRadiomics `glszm`) and GLDZM (IBSI §3.9): connected groups of
+ * ROI voxels with the same grey level (26-connected in 3D, 8-connected per slice in 2D), with
+ * their size and their distance to the ROI border.
+ *
+ * Distance (GLDZM): IBSI's iterative erosion with the 6- (3D) or 4-connected (2D) structure
+ * element, i.e. the Manhattan distance to the nearest voxel outside the morphological mask
+ * (voxels outside the image count as outside); a border voxel has distance 1. Computed exactly by
+ * a two-pass city-block distance transform. A zone's distance is its voxels' minimum.
+ */
+import type { Offset } from './directions.js';
+import { type TextureGrid, linearOffset } from './grid.js';
+import { SM_SIZE, type SizeEntries, sizeMatrixFeatures } from './matrix-features.js';
+
+/** Zones found in slices [zFrom, zTo). */
+export interface Zones {
+  level: Int32Array;
+  size: Int32Array;
+  dist: Int32Array;
+  n: number;
+  /** ROI voxels covered. */
+  nVoxels: number;
+  maxSize: number;
+  maxDist: number;
+}
+
+/** Scratch buffers reused across slices. */
+export interface ZoneScratch {
+  visited: Uint8Array;
+  stack: Int32Array;
+  dist: Int32Array | null;
+}
+
+export function zoneScratch(g: TextureGrid, withDistance: boolean, twoD: boolean): ZoneScratch {
+  return {
+    visited: new Uint8Array(g.lv.length),
+    stack: new Int32Array(g.nVoxels),
+    dist: withDistance ? distanceMap(g, twoD) : null,
+  };
+}
+
+/**
+ * City-block distance of each morphological-mask voxel to the nearest voxel outside it (in-plane
+ * only when `twoD`); 0 outside the mask.
+ */
+export function distanceMap(g: TextureGrid, twoD: boolean): Int32Array {
+  const { morph, sy, sz } = g;
+  const big = 1 << 29;
+  const d = new Int32Array(morph.length);
+  for (let k = 0; k < morph.length; k++) d[k] = morph[k] ? big : 0;
+  // Forward pass (predecessors), then backward pass (successors); padding is 0.
+  for (let z = g.z0; z < g.z1; z++) {
+    for (let y = g.y0; y < g.y1; y++) {
+      let k = z * sz + y * sy + g.x0;
+      for (let x = g.x0; x < g.x1; x++, k++) {
+        let v = d[k]!;
+        if (v === 0) continue;
+        const a = d[k - 1]! + 1;
+        if (a < v) v = a;
+        const b = d[k - sy]! + 1;
+        if (b < v) v = b;
+        if (!twoD) {
+          const c = d[k - sz]! + 1;
+          if (c < v) v = c;
+        }
+        d[k] = v;
+      }
+    }
+  }
+  for (let z = g.z1 - 1; z >= g.z0; z--) {
+    for (let y = g.y1 - 1; y >= g.y0; y--) {
+      let k = z * sz + y * sy + g.x1 - 1;
+      for (let x = g.x1 - 1; x >= g.x0; x--, k--) {
+        let v = d[k]!;
+        if (v === 0) continue;
+        const a = d[k + 1]! + 1;
+        if (a < v) v = a;
+        const b = d[k + sy]! + 1;
+        if (b < v) v = b;
+        if (!twoD) {
+          const c = d[k + sz]! + 1;
+          if (c < v) v = c;
+        }
+        d[k] = v;
+      }
+    }
+  }
+  return d;
+}
+
+/** Labels the zones of slices [zFrom, zTo) with the given (bidirectional) neighbour offsets. */
+export function findZones(
+  g: TextureGrid,
+  neighbours: readonly Offset[],
+  zFrom: number,
+  zTo: number,
+  s: ZoneScratch,
+): Zones {
+  const { lv } = g;
+  const offs = Int32Array.from(neighbours, (o) => linearOffset(g, o[0], o[1], o[2]));
+  const nOff = offs.length;
+  const { visited, stack, dist } = s;
+  let cap = 64;
+  let level: Int32Array = new Int32Array(cap);
+  let size: Int32Array = new Int32Array(cap);
+  let zdist: Int32Array = new Int32Array(cap);
+  let n = 0;
+  let nVoxels = 0;
+  let maxSize = 0;
+  let maxDist = 0;
+  for (let z = zFrom; z < zTo; z++) {
+    for (let y = g.y0; y < g.y1; y++) {
+      let idx = z * g.sz + y * g.sy + g.x0;
+      for (let x = g.x0; x < g.x1; x++, idx++) {
+        const v = lv[idx]!;
+        if (v === 0 || visited[idx]) continue;
+        visited[idx] = 1;
+        let top = 0;
+        stack[top++] = idx;
+        let count = 0;
+        let dmin = 1 << 30;
+        while (top > 0) {
+          const k = stack[--top]!;
+          count++;
+          if (dist) {
+            const dk = dist[k]!;
+            if (dk < dmin) dmin = dk;
+          }
+          for (let a = 0; a < nOff; a++) {
+            const q = k + offs[a]!;
+            if (lv[q] === v && !visited[q]) {
+              visited[q] = 1;
+              stack[top++] = q;
+            }
+          }
+        }
+        if (n === cap) {
+          cap *= 2;
+          level = grow(level, cap);
+          size = grow(size, cap);
+          zdist = grow(zdist, cap);
+        }
+        // A voxel of the intensity ROI always lies in `morph` (it is OR-ed in), so dmin ≥ 1.
+        level[n] = v;
+        size[n] = count;
+        zdist[n] = dist ? dmin : 0;
+        n++;
+        nVoxels += count;
+        if (count > maxSize) maxSize = count;
+        if (dist && dmin > maxDist) maxDist = dmin;
+      }
+    }
+  }
+  return { level, size, dist: zdist, n, nVoxels, maxSize, maxDist };
+}
+
+function grow(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Sparse (level, j) counts of zones, j = size or distance; `parts` are merged (2.5D). Entries
+ * are grouped by sorting keys level·(maxJ+1)+j.
+ */
+export function zoneEntries(parts: readonly Zones[], useDistance: boolean, maxJ: number): SizeEntries {
+  let total = 0;
+  for (const z of parts) total += z.n;
+  const keys = new Float64Array(total);
+  let q = 0;
+  const w = maxJ + 1;
+  for (const z of parts) {
+    const js = useDistance ? z.dist : z.size;
+    for (let k = 0; k < z.n; k++) keys[q++] = z.level[k]! * w + js[k]!;
+  }
+  keys.sort();
+  let distinct = 0;
+  for (let k = 0; k < total; k++) if (k === 0 || keys[k] !== keys[k - 1]) distinct++;
+  const e: SizeEntries = {
+    i: new Int32Array(distinct),
+    j: new Int32Array(distinct),
+    c: new Float64Array(distinct),
+    n: distinct,
+  };
+  let r = -1;
+  for (let k = 0; k < total; k++) {
+    const key = keys[k]!;
+    if (k === 0 || key !== keys[k - 1]) {
+      r++;
+      e.i[r] = Math.floor(key / w);
+      e.j[r] = key - e.i[r]! * w;
+    }
+    e.c[r]!++;
+  }
+  return e;
+}
+
+/** GLSZM/GLDZM features of merged zone sets. */
+export function zoneFeatures(
+  parts: readonly Zones[],
+  useDistance: boolean,
+  nLevels: number,
+  eps: number,
+  out: Float64Array = new Float64Array(SM_SIZE),
+): Float64Array {
+  let maxJ = 1;
+  let nVoxels = 0;
+  for (const z of parts) {
+    maxJ = Math.max(maxJ, useDistance ? z.maxDist : z.maxSize);
+    nVoxels += z.nVoxels;
+  }
+  return sizeMatrixFeatures(zoneEntries(parts, useDistance, maxJ), nLevels, maxJ, nVoxels, eps, out);
+}
+
+export const GLSZM_IBSI = [
+  '5QRC',
+  '48P8',
+  'XMSY',
+  '5GN9',
+  '5RAI',
+  'HW1V',
+  'YH51',
+  'J17V',
+  'JNSA',
+  'Y1RO',
+  '4JP3',
+  'VB3A',
+  'P30P',
+  'BYLV',
+  '3NSA',
+  'GU8N',
+  null,
+] as const;
+
+export const GLSZM_PYRADIOMICS = [
+  'SmallAreaEmphasis',
+  'LargeAreaEmphasis',
+  'LowGrayLevelZoneEmphasis',
+  'HighGrayLevelZoneEmphasis',
+  'SmallAreaLowGrayLevelEmphasis',
+  'SmallAreaHighGrayLevelEmphasis',
+  'LargeAreaLowGrayLevelEmphasis',
+  'LargeAreaHighGrayLevelEmphasis',
+  'GrayLevelNonUniformity',
+  'GrayLevelNonUniformityNormalized',
+  'SizeZoneNonUniformity',
+  'SizeZoneNonUniformityNormalized',
+  'ZonePercentage',
+  'GrayLevelVariance',
+  'ZoneVariance',
+  'ZoneEntropy',
+  null,
+] as const;
+
+export const GLDZM_IBSI = [
+  '0GBI',
+  'MB4I',
+  'S1RA',
+  'K26C',
+  'RUVG',
+  'DKNJ',
+  'A7WM',
+  'KLTH',
+  'VFT7',
+  '7HP3',
+  'V294',
+  'IATH',
+  'VIWW',
+  'QK93',
+  '7WT1',
+  'GBDU',
+  null,
+] as const;
