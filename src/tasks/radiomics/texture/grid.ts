@@ -65,51 +65,46 @@ export function buildGrid(image: DiscretisedImage, pad: number): TextureGrid {
   if (morphMask !== undefined && morphMask.length !== n) {
     throw new MedImgError('INVALID_ARGUMENT', 'Texture input morphMask must have one entry per voxel.');
   }
-  // Bounding box of the intensity ROI and of (ROI or morphological mask).
-  let ax0 = dx;
-  let ax1 = -1;
-  let ay0 = dy;
-  let ay1 = -1;
-  let az0 = dz;
-  let az1 = -1;
-  let bx0 = dx;
-  let bx1 = -1;
-  let by0 = dy;
-  let by1 = -1;
-  let bz0 = dz;
-  let bz1 = -1;
-  let nVoxels = 0;
+  // Bounding boxes of the intensity ROI (a*) and of ROI ∪ morphological mask (b*). Rows are
+  // scanned for their first and last non-zero voxel, which keeps the whole-image pass tight.
+  const box = [dx, -1, dy, -1, dz, -1];
   const levelCounts = new Float64Array(nLevels + 1);
-  for (let z = 0, i = 0; z < dz; z++) {
+  let nVoxels = 0;
+  for (let z = 0; z < dz; z++) {
     for (let y = 0; y < dy; y++) {
-      for (let x = 0; x < dx; x++, i++) {
+      const row = (z * dy + y) * dx;
+      let first = 0;
+      while (first < dx && levels[row + first] === 0) first++;
+      if (first === dx) continue;
+      let last = dx - 1;
+      while (levels[row + last] === 0) last--;
+      for (let i = row + first; i <= row + last; i++) {
         const v = levels[i]!;
-        const inRoi = v !== 0;
-        const inMorph = inRoi || (morphMask !== undefined && morphMask[i] !== 0);
-        if (inRoi) {
-          if (v < 0 || v > nLevels || !Number.isInteger(v)) {
-            throw new MedImgError('INVALID_ARGUMENT', `Grey level ${v} is outside 1..${nLevels}.`);
-          }
-          nVoxels++;
-          levelCounts[v]!++;
-          if (x < ax0) ax0 = x;
-          if (x > ax1) ax1 = x;
-          if (y < ay0) ay0 = y;
-          if (y > ay1) ay1 = y;
-          if (z < az0) az0 = z;
-          if (z > az1) az1 = z;
+        if (v === 0) continue;
+        if (v < 0 || v > nLevels) {
+          throw new MedImgError('INVALID_ARGUMENT', `Grey level ${v} is outside 1..${nLevels}.`);
         }
-        if (inMorph) {
-          if (x < bx0) bx0 = x;
-          if (x > bx1) bx1 = x;
-          if (y < by0) by0 = y;
-          if (y > by1) by1 = y;
-          if (z < bz0) bz0 = z;
-          if (z > bz1) bz1 = z;
-        }
+        nVoxels++;
+        levelCounts[v]!++;
+      }
+      extend(box, first, last, y, z);
+    }
+  }
+  const [ax0, ax1, ay0, ay1, az0, az1] = box as [number, number, number, number, number, number];
+  if (morphMask !== undefined) {
+    for (let z = 0; z < dz; z++) {
+      for (let y = 0; y < dy; y++) {
+        const row = (z * dy + y) * dx;
+        let first = 0;
+        while (first < dx && morphMask[row + first] === 0) first++;
+        if (first === dx) continue;
+        let last = dx - 1;
+        while (morphMask[row + last] === 0) last--;
+        extend(box, first, last, y, z);
       }
     }
   }
+  const [bx0, bx1, by0, by1, bz0, bz1] = box as [number, number, number, number, number, number];
   if (nVoxels === 0) {
     throw new MedImgError('EMPTY_MASK', 'The ROI holds no voxel with a grey level > 0.');
   }
@@ -161,6 +156,15 @@ export function buildGrid(image: DiscretisedImage, pad: number): TextureGrid {
     spacing: [...image.spacing] as Vec3,
     morph,
   };
+}
+
+function extend(box: number[], x0: number, x1: number, y: number, z: number): void {
+  if (x0 < box[0]!) box[0] = x0;
+  if (x1 > box[1]!) box[1] = x1;
+  if (y < box[2]!) box[2] = y;
+  if (y > box[3]!) box[3] = y;
+  if (z < box[4]!) box[4] = z;
+  if (z > box[5]!) box[5] = z;
 }
 
 /** Linear offset in the padded grid of a voxel displacement. */
