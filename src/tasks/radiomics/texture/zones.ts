@@ -26,15 +26,17 @@ export interface Zones {
 
 /** Scratch buffers reused across slices. */
 export interface ZoneScratch {
-  visited: Uint8Array;
-  stack: Int32Array;
+  /** Union-find parent per grid voxel. */
+  parent: Int32Array;
+  /** Zone number stored at each zone's root voxel. */
+  ids: Int32Array;
   dist: Int32Array | null;
 }
 
 export function zoneScratch(g: TextureGrid, withDistance: boolean, twoD: boolean): ZoneScratch {
   return {
-    visited: new Uint8Array(g.lv.length),
-    stack: new Int32Array(g.nVoxels),
+    parent: new Int32Array(g.lv.length),
+    ids: new Int32Array(g.lv.length),
     dist: withDistance ? distanceMap(g, twoD) : null,
   };
 }
@@ -88,7 +90,13 @@ export function distanceMap(g: TextureGrid, twoD: boolean): Int32Array {
   return d;
 }
 
-/** Labels the zones of slices [zFrom, zTo) with the given (bidirectional) neighbour offsets. */
+/**
+ * Labels the zones of slices [zFrom, zTo) with the given (bidirectional) neighbour offsets.
+ * Union-find in one raster pass over the half of the neighbours that precede a voxel (linking
+ * each root to the smaller index, so a zone's root is its first voxel in raster order), then a
+ * second pass that numbers roots and accumulates size and minimum distance: sequential memory
+ * access instead of a flood fill's scattered one.
+ */
 export function findZones(
   g: TextureGrid,
   neighbours: readonly Offset[],
@@ -97,59 +105,92 @@ export function findZones(
   s: ZoneScratch,
 ): Zones {
   const { lv } = g;
-  const offs = Int32Array.from(neighbours, (o) => linearOffset(g, o[0], o[1], o[2]));
-  const nOff = offs.length;
-  const { visited, stack, dist } = s;
+  const back = Int32Array.from(
+    neighbours.map((o) => linearOffset(g, o[0], o[1], o[2])).filter((o) => o < 0),
+    (o) => o,
+  );
+  const nBack = back.length;
+  const { parent, ids, dist } = s;
+  for (let z = zFrom; z < zTo; z++) {
+    for (let y = g.y0; y < g.y1; y++) {
+      let idx = z * g.sz + y * g.sy + g.x0;
+      for (let x = g.x0; x < g.x1; x++, idx++) {
+        const v = lv[idx]!;
+        if (v === 0) continue;
+        parent[idx] = idx;
+        for (let a = 0; a < nBack; a++) {
+          const q = idx + back[a]!;
+          if (lv[q] !== v) continue;
+          // find roots (path halving) and link the larger to the smaller
+          let ra = idx;
+          while (parent[ra] !== ra) {
+            const gp = parent[parent[ra]!]!;
+            parent[ra] = gp;
+            ra = gp;
+          }
+          let rb = q;
+          while (parent[rb] !== rb) {
+            const gp = parent[parent[rb]!]!;
+            parent[rb] = gp;
+            rb = gp;
+          }
+          if (ra < rb) parent[rb] = ra;
+          else if (rb < ra) parent[ra] = rb;
+        }
+      }
+    }
+  }
   let cap = 64;
   let level: Int32Array = new Int32Array(cap);
   let size: Int32Array = new Int32Array(cap);
   let zdist: Int32Array = new Int32Array(cap);
   let n = 0;
   let nVoxels = 0;
-  let maxSize = 0;
-  let maxDist = 0;
+  const big = 1 << 30;
   for (let z = zFrom; z < zTo; z++) {
     for (let y = g.y0; y < g.y1; y++) {
       let idx = z * g.sz + y * g.sy + g.x0;
       for (let x = g.x0; x < g.x1; x++, idx++) {
         const v = lv[idx]!;
-        if (v === 0 || visited[idx]) continue;
-        visited[idx] = 1;
-        let top = 0;
-        stack[top++] = idx;
-        let count = 0;
-        let dmin = 1 << 30;
-        while (top > 0) {
-          const k = stack[--top]!;
-          count++;
-          if (dist) {
-            const dk = dist[k]!;
-            if (dk < dmin) dmin = dk;
-          }
-          for (let a = 0; a < nOff; a++) {
-            const q = k + offs[a]!;
-            if (lv[q] === v && !visited[q]) {
-              visited[q] = 1;
-              stack[top++] = q;
-            }
-          }
+        if (v === 0) continue;
+        nVoxels++;
+        let r = idx;
+        while (parent[r] !== r) {
+          const gp = parent[parent[r]!]!;
+          parent[r] = gp;
+          r = gp;
         }
-        if (n === cap) {
-          cap *= 2;
-          level = grow(level, cap);
-          size = grow(size, cap);
-          zdist = grow(zdist, cap);
+        let id: number;
+        if (r === idx) {
+          if (n === cap) {
+            cap *= 2;
+            level = grow(level, cap);
+            size = grow(size, cap);
+            zdist = grow(zdist, cap);
+          }
+          id = n++;
+          ids[idx] = id;
+          level[id] = v;
+          size[id] = 0;
+          zdist[id] = big;
+        } else {
+          id = ids[r]!;
         }
-        // A voxel of the intensity ROI always lies in `morph` (it is OR-ed in), so dmin ≥ 1.
-        level[n] = v;
-        size[n] = count;
-        zdist[n] = dist ? dmin : 0;
-        n++;
-        nVoxels += count;
-        if (count > maxSize) maxSize = count;
-        if (dist && dmin > maxDist) maxDist = dmin;
+        size[id]!++;
+        if (dist) {
+          // A voxel of the intensity ROI always lies in `morph` (it is OR-ed in), so distance ≥ 1.
+          const dk = dist[idx]!;
+          if (dk < zdist[id]!) zdist[id] = dk;
+        }
       }
     }
+  }
+  let maxSize = 0;
+  let maxDist = 0;
+  for (let k = 0; k < n; k++) {
+    if (size[k]! > maxSize) maxSize = size[k]!;
+    if (!dist) zdist[k] = 0;
+    else if (zdist[k]! > maxDist) maxDist = zdist[k]!;
   }
   return { level, size, dist: zdist, n, nVoxels, maxSize, maxDist };
 }
