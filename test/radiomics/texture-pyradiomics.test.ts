@@ -4,6 +4,7 @@ import { neighbourhood, pyradiomicsAngles } from '../../src/tasks/radiomics/text
 import { symmetricEigenvalues } from '../../src/tasks/radiomics/texture/eigen.js';
 import {
   type DiscretisedImage,
+  computeTextureFeatureSets,
   computeTextureFeatures,
   textureFeatureNames,
 } from '../../src/tasks/radiomics/texture/index.js';
@@ -263,3 +264,16 @@ function jacobi(a: Float64Array, n: number): number[] {
   }
   return Array.from({ length: n }, (_, i) => a[i * n + i]!);
 }
+
+describe('computeTextureFeatureSets', () => {
+  it('equals separate calls, in request order', () => {
+    const img = checkerboard(1, 2, 3);
+    const requests = [
+      { family: 'glcm', aggregation: '2D_smrg' },
+      { family: 'ngtdm', aggregation: '2.5D' },
+      { family: 'gldzm', aggregation: '3D' },
+    ] as const;
+    const sets = computeTextureFeatureSets(img, requests);
+    requests.forEach((r, k) => expect(sets[k]).toEqual(computeTextureFeatures(img, r.family, r.aggregation)));
+  });
+});

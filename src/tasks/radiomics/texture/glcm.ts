@@ -24,18 +24,14 @@ export function countGlcm(
   const nd = dirs.length;
   const offs = new Int32Array(nd);
   for (let a = 0; a < nd; a++) offs[a] = linearOffset(g, dirs[a]![0], dirs[a]![1], dirs[a]![2]);
-  for (let z = zFrom; z < zTo; z++) {
-    for (let y = g.y0; y < g.y1; y++) {
-      let idx = z * g.sz + y * g.sy + g.x0;
-      for (let x = g.x0; x < g.x1; x++, idx++) {
-        const v = lv[idx]!;
-        if (v === 0) continue;
-        const row = (v - 1) * ng - 1;
-        for (let a = 0; a < nd; a++) {
-          const w = lv[idx + offs[a]!]!;
-          if (w !== 0) out[a * block + row + w]!++;
-        }
-      }
+  for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
+    const idx = g.roi[k]!;
+    const v = lv[idx]!;
+    if (v === 0) continue;
+    const row = (v - 1) * ng - 1;
+    for (let a = 0; a < nd; a++) {
+      const w = lv[idx + offs[a]!]!;
+      if (w !== 0) out[a * block + row + w]!++;
     }
   }
   if (symmetric) {

@@ -29,21 +29,17 @@ export function countRuns(g: TextureGrid, dirs: readonly Offset[], zFrom: number
     const d = dirs[a]!;
     const off = linearOffset(g, d[0], d[1], d[2]);
     const base = a * block;
-    for (let z = zFrom; z < zTo; z++) {
-      for (let y = g.y0; y < g.y1; y++) {
-        let idx = z * g.sz + y * g.sy + g.x0;
-        for (let x = g.x0; x < g.x1; x++, idx++) {
-          const v = lv[idx]!;
-          if (v === 0 || lv[idx - off] === v) continue;
-          let len = 1;
-          let k = idx + off;
-          while (lv[k] === v) {
-            len++;
-            k += off;
-          }
-          r.m[base + (v - 1) * r.width + len]!++;
-        }
+    for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
+      const idx = g.roi[k]!;
+      const v = lv[idx]!;
+      if (v === 0 || lv[idx - off] === v) continue;
+      let len = 1;
+      let q = idx + off;
+      while (lv[q] === v) {
+        len++;
+        q += off;
       }
+      r.m[base + (v - 1) * r.width + len]!++;
     }
   }
 }

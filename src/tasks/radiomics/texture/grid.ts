@@ -37,6 +37,10 @@ export interface TextureGrid {
   /** Largest grey level present (PyRadiomics Ng). */
   maxLevel: number;
   spacing: Vec3;
+  /** Padded-grid indices of the ROI voxels in raster order. */
+  roi: Int32Array;
+  /** roi[sliceStart[z] .. sliceStart[z + 1]) are the ROI voxels of padded slice z (length nz + 1). */
+  sliceStart: Int32Array;
   /** Padded, cropped morphological mask (morphMask, or levels > 0 when absent) OR intensity ROI. */
   morph: Uint8Array;
 }
@@ -129,6 +133,18 @@ export function buildGrid(image: DiscretisedImage, pad: number): TextureGrid {
       }
     }
   }
+  const roi = new Int32Array(nVoxels);
+  const sliceStart = new Int32Array(nz + 1);
+  let q = 0;
+  for (let z = 0; z < nz; z++) {
+    sliceStart[z] = q;
+    if (z < pad || z >= pad + cz) continue;
+    for (let y = pad; y < pad + cy; y++) {
+      const row = z * sz + y * sy;
+      for (let x = pad; x < pad + cx; x++) if (lv[row + x] !== 0) roi[q++] = row + x;
+    }
+  }
+  sliceStart[nz] = q;
   let count = 0;
   for (let l = 1; l <= nLevels; l++) if (levelCounts[l]! > 0) count++;
   const presentLevels = new Int32Array(count);
@@ -154,6 +170,8 @@ export function buildGrid(image: DiscretisedImage, pad: number): TextureGrid {
     presentLevels,
     maxLevel: presentLevels[count - 1]!,
     spacing: [...image.spacing] as Vec3,
+    roi,
+    sliceStart,
     morph,
   };
 }

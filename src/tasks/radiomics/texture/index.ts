@@ -141,6 +141,11 @@ export function computeTextureFeatures(
   aggregation: TextureAggregation,
   options: TextureOptions = {},
 ): FeatureValues {
+  const o = validate(family, aggregation, options);
+  return computeOnGrid(buildGrid(image, Math.max(1, ...o.distances)), family, aggregation, o);
+}
+
+function validate(family: TextureFamily, aggregation: TextureAggregation, options: TextureOptions): Resolved {
   if (!FAMILIES.includes(family)) {
     throw new MedImgError('INVALID_ARGUMENT', `Unknown texture family '${String(family)}'.`);
   }
@@ -173,7 +178,43 @@ export function computeTextureFeatures(
     throw new MedImgError('INVALID_ARGUMENT', `Unknown weightingNorm '${String(weightingNorm)}'.`);
   }
   const symmetric = options.symmetric ?? true;
-  const g = buildGrid(image, Math.max(1, ...distances));
+  return { py, symmetric, distance, distances, alpha, weightingNorm };
+}
+
+/**
+ * Several families and aggregations of one image in one call: the ROI is scanned and cropped
+ * once (computeTextureFeatures does that for every call), which matters when a pipeline asks for
+ * all families under several aggregations. Same options, results in request order.
+ *
+ * @throws MedImgError as {@link computeTextureFeatures}.
+ */
+export function computeTextureFeatureSets(
+  image: DiscretisedImage,
+  requests: readonly { family: TextureFamily; aggregation: TextureAggregation }[],
+  options: TextureOptions = {},
+): FeatureValues[] {
+  if (requests.length === 0) return [];
+  const all = requests.map((r) => validate(r.family, r.aggregation, options));
+  const g = buildGrid(image, Math.max(1, ...all[0]!.distances));
+  return requests.map((r, k) => computeOnGrid(g, r.family, r.aggregation, all[k]!));
+}
+
+interface Resolved {
+  py: boolean;
+  symmetric: boolean;
+  distance: number;
+  distances: number[];
+  alpha: number;
+  weightingNorm: TextureOptions['weightingNorm'];
+}
+
+function computeOnGrid(
+  g: TextureGrid,
+  family: TextureFamily,
+  aggregation: TextureAggregation,
+  o: Resolved,
+): FeatureValues {
+  const { py, symmetric, distance, distances, alpha, weightingNorm } = o;
   const eps = py ? EPS : 0;
 
   switch (family) {

@@ -21,28 +21,24 @@ export function countNgtdm(
   const { lv } = g;
   const offs = Int32Array.from(neighbours, (o) => linearOffset(g, o[0], o[1], o[2]));
   const nOff = offs.length;
-  for (let z = zFrom; z < zTo; z++) {
-    for (let y = g.y0; y < g.y1; y++) {
-      let idx = z * g.sz + y * g.sy + g.x0;
-      for (let x = g.x0; x < g.x1; x++, idx++) {
-        const v = lv[idx]!;
-        if (v === 0) continue;
-        let count = 0;
-        let sum = 0;
-        for (let a = 0; a < nOff; a++) {
-          const w = lv[idx + offs[a]!]!;
-          if (w !== 0) {
-            count++;
-            sum += w;
-          }
-        }
-        if (count > 0) {
-          n[v]!++;
-          s[v]! += Math.abs(v - sum / count);
-        } else if (countIsolated) {
-          n[v]!++;
-        }
+  for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
+    const idx = g.roi[k]!;
+    const v = lv[idx]!;
+    if (v === 0) continue;
+    let count = 0;
+    let sum = 0;
+    for (let a = 0; a < nOff; a++) {
+      const w = lv[idx + offs[a]!]!;
+      if (w !== 0) {
+        count++;
+        sum += w;
       }
+    }
+    if (count > 0) {
+      n[v]!++;
+      s[v]! += Math.abs(v - sum / count);
+    } else if (countIsolated) {
+      n[v]!++;
     }
   }
 }

@@ -111,33 +111,29 @@ export function findZones(
   );
   const nBack = back.length;
   const { parent, ids, dist } = s;
-  for (let z = zFrom; z < zTo; z++) {
-    for (let y = g.y0; y < g.y1; y++) {
-      let idx = z * g.sz + y * g.sy + g.x0;
-      for (let x = g.x0; x < g.x1; x++, idx++) {
-        const v = lv[idx]!;
-        if (v === 0) continue;
-        parent[idx] = idx;
-        for (let a = 0; a < nBack; a++) {
-          const q = idx + back[a]!;
-          if (lv[q] !== v) continue;
-          // find roots (path halving) and link the larger to the smaller
-          let ra = idx;
-          while (parent[ra] !== ra) {
-            const gp = parent[parent[ra]!]!;
-            parent[ra] = gp;
-            ra = gp;
-          }
-          let rb = q;
-          while (parent[rb] !== rb) {
-            const gp = parent[parent[rb]!]!;
-            parent[rb] = gp;
-            rb = gp;
-          }
-          if (ra < rb) parent[rb] = ra;
-          else if (rb < ra) parent[ra] = rb;
-        }
+  for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
+    const idx = g.roi[k]!;
+    const v = lv[idx]!;
+    if (v === 0) continue;
+    parent[idx] = idx;
+    for (let a = 0; a < nBack; a++) {
+      const q = idx + back[a]!;
+      if (lv[q] !== v) continue;
+      // find roots (path halving) and link the larger to the smaller
+      let ra = idx;
+      while (parent[ra] !== ra) {
+        const gp = parent[parent[ra]!]!;
+        parent[ra] = gp;
+        ra = gp;
       }
+      let rb = q;
+      while (parent[rb] !== rb) {
+        const gp = parent[parent[rb]!]!;
+        parent[rb] = gp;
+        rb = gp;
+      }
+      if (ra < rb) parent[rb] = ra;
+      else if (rb < ra) parent[ra] = rb;
     }
   }
   let cap = 64;
@@ -147,42 +143,38 @@ export function findZones(
   let n = 0;
   let nVoxels = 0;
   const big = 1 << 30;
-  for (let z = zFrom; z < zTo; z++) {
-    for (let y = g.y0; y < g.y1; y++) {
-      let idx = z * g.sz + y * g.sy + g.x0;
-      for (let x = g.x0; x < g.x1; x++, idx++) {
-        const v = lv[idx]!;
-        if (v === 0) continue;
-        nVoxels++;
-        let r = idx;
-        while (parent[r] !== r) {
-          const gp = parent[parent[r]!]!;
-          parent[r] = gp;
-          r = gp;
-        }
-        let id: number;
-        if (r === idx) {
-          if (n === cap) {
-            cap *= 2;
-            level = grow(level, cap);
-            size = grow(size, cap);
-            zdist = grow(zdist, cap);
-          }
-          id = n++;
-          ids[idx] = id;
-          level[id] = v;
-          size[id] = 0;
-          zdist[id] = big;
-        } else {
-          id = ids[r]!;
-        }
-        size[id]!++;
-        if (dist) {
-          // A voxel of the intensity ROI always lies in `morph` (it is OR-ed in), so distance ≥ 1.
-          const dk = dist[idx]!;
-          if (dk < zdist[id]!) zdist[id] = dk;
-        }
+  for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
+    const idx = g.roi[k]!;
+    const v = lv[idx]!;
+    if (v === 0) continue;
+    nVoxels++;
+    let r = idx;
+    while (parent[r] !== r) {
+      const gp = parent[parent[r]!]!;
+      parent[r] = gp;
+      r = gp;
+    }
+    let id: number;
+    if (r === idx) {
+      if (n === cap) {
+        cap *= 2;
+        level = grow(level, cap);
+        size = grow(size, cap);
+        zdist = grow(zdist, cap);
       }
+      id = n++;
+      ids[idx] = id;
+      level[id] = v;
+      size[id] = 0;
+      zdist[id] = big;
+    } else {
+      id = ids[r]!;
+    }
+    size[id]!++;
+    if (dist) {
+      // A voxel of the intensity ROI always lies in `morph` (it is OR-ed in), so distance ≥ 1.
+      const dk = dist[idx]!;
+      if (dk < zdist[id]!) zdist[id] = dk;
     }
   }
   let maxSize = 0;
