@@ -49,6 +49,128 @@ describeData('IBSI digital phantom: texture features', () => {
     expect(rows.length).toBe(150 + 96 + 48 + 48 + 15 + 51);
   });
 
+  // PyRadiomics's classes share IBSI's definitions for these features (its documentation maps
+  // them); on the digital phantom its 13 angles, Ng = largest level (6) and NGTDM voxel counting
+  // coincide with IBSI 3D, so the PyRadiomics convention must reproduce the IBSI references too.
+  const PY_TO_IBSI: [TextureFamily, TextureAggregation, string, Record<string, string>][] = [
+    [
+      'glcm',
+      '3D_avg',
+      'ITBB',
+      {
+        Autocorrelation: 'QWB0',
+        JointAverage: '60VM',
+        ClusterProminence: 'AE86',
+        ClusterShade: '7NFM',
+        ClusterTendency: 'DG8W',
+        Contrast: 'ACUI',
+        Correlation: 'NI2N',
+        DifferenceAverage: 'TF7R',
+        DifferenceEntropy: 'NTRS',
+        DifferenceVariance: 'D3YU',
+        JointEnergy: '8ZQL',
+        JointEntropy: 'TU9B',
+        Imc1: 'R8DG',
+        Imc2: 'JN9H',
+        Idm: 'WF0Z',
+        Idmn: '1QCO',
+        Id: 'IB1Z',
+        Idn: 'NDRX',
+        InverseVariance: 'E8JP',
+        MaximumProbability: 'GYBY',
+        SumAverage: 'ZGXS',
+        SumEntropy: 'P6QZ',
+        SumSquares: 'UR99',
+      },
+    ],
+    [
+      'glrlm',
+      '3D_avg',
+      'ITBB',
+      {
+        ShortRunEmphasis: '22OV',
+        LongRunEmphasis: 'W4KF',
+        LowGrayLevelRunEmphasis: 'V3SW',
+        HighGrayLevelRunEmphasis: 'G3QZ',
+        ShortRunLowGrayLevelEmphasis: 'HTZT',
+        ShortRunHighGrayLevelEmphasis: 'GD3A',
+        LongRunLowGrayLevelEmphasis: 'IVPO',
+        LongRunHighGrayLevelEmphasis: '3KUM',
+        GrayLevelNonUniformity: 'R5YN',
+        GrayLevelNonUniformityNormalized: 'OVBL',
+        RunLengthNonUniformity: 'W92Y',
+        RunLengthNonUniformityNormalized: 'IC23',
+        RunPercentage: '9ZK5',
+        GrayLevelVariance: '8CE5',
+        RunVariance: 'SXLW',
+        RunEntropy: 'HJ9O',
+      },
+    ],
+    [
+      'glszm',
+      '3D',
+      'KOBO',
+      {
+        SmallAreaEmphasis: '5QRC',
+        LargeAreaEmphasis: '48P8',
+        LowGrayLevelZoneEmphasis: 'XMSY',
+        HighGrayLevelZoneEmphasis: '5GN9',
+        SmallAreaLowGrayLevelEmphasis: '5RAI',
+        SmallAreaHighGrayLevelEmphasis: 'HW1V',
+        LargeAreaLowGrayLevelEmphasis: 'YH51',
+        LargeAreaHighGrayLevelEmphasis: 'J17V',
+        GrayLevelNonUniformity: 'JNSA',
+        GrayLevelNonUniformityNormalized: 'Y1RO',
+        SizeZoneNonUniformity: '4JP3',
+        SizeZoneNonUniformityNormalized: 'VB3A',
+        ZonePercentage: 'P30P',
+        GrayLevelVariance: 'BYLV',
+        ZoneVariance: '3NSA',
+        ZoneEntropy: 'GU8N',
+      },
+    ],
+    [
+      'gldm',
+      '3D',
+      'KOBO',
+      {
+        SmallDependenceEmphasis: 'SODN',
+        LargeDependenceEmphasis: 'IMOQ',
+        LowGrayLevelEmphasis: 'TL9H',
+        HighGrayLevelEmphasis: 'OAE7',
+        SmallDependenceLowGrayLevelEmphasis: 'EQ3F',
+        SmallDependenceHighGrayLevelEmphasis: 'JA6D',
+        LargeDependenceLowGrayLevelEmphasis: 'NBZI',
+        LargeDependenceHighGrayLevelEmphasis: '9QMG',
+        GrayLevelNonUniformity: 'FP8K',
+        DependenceNonUniformity: 'Z87G',
+        DependenceNonUniformityNormalized: 'OKJI',
+        GrayLevelVariance: '1PFV',
+        DependenceVariance: 'DNX2',
+        DependenceEntropy: 'FCBV',
+      },
+    ],
+    [
+      'ngtdm',
+      '3D',
+      'KOBO',
+      { Coarseness: 'QCDE', Contrast: '65HE', Busyness: 'NQ30', Complexity: 'HDEZ', Strength: '1X9X' },
+    ],
+  ];
+
+  for (const [family, aggregation, aggCode, map] of PY_TO_IBSI) {
+    it(`pyradiomics convention ${family} ${aggregation} reproduces the IBSI references it shares`, () => {
+      const values = computeTextureFeatures(image, family, aggregation, { convention: 'pyradiomics' });
+      const fails: string[] = [];
+      const ibsiFamily = family === 'gldm' ? 'ngldm' : family;
+      for (const [name, code] of Object.entries(map)) {
+        const row = rows.find((r) => r.family === ibsiFamily && r.aggregationCode === aggCode && r.code === code)!;
+        if (!matchesIbsi(values[name]!, row)) fails.push(`${name}: got ${values[name]} want ${row.value}`);
+      }
+      expect(fails).toEqual([]);
+    });
+  }
+
   for (const family of FAMILIES) {
     it(`${family}: every reference value within tolerance for every aggregation`, () => {
       const familyRows = rows.filter((r) => r.family === family);
