@@ -214,6 +214,8 @@ describe('degenerate inputs', () => {
     expect(code(() => computeTextureFeatures(flat, 'gldzm', '3D', PY))).toBe('INVALID_ARGUMENT');
     expect(code(() => computeTextureFeatures(slice([[5]], 4), 'glcm', '3D_avg'))).toBe('INVALID_ARGUMENT');
     expect(code(() => computeTextureFeatures(flat, 'glcm', '3D_avg', { distance: 0 }))).toBe('INVALID_ARGUMENT');
+    // 5000 levels would need 5000² × 13 GLCM cells: refused with advice instead of exhausting memory.
+    expect(code(() => computeTextureFeatures(slice([[1, 5000]], 5000), 'glcm', '3D_avg'))).toBe('INVALID_ARGUMENT');
   });
 });
 

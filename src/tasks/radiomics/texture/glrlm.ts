@@ -15,9 +15,9 @@ export interface RunMatrices {
   width: number;
 }
 
-export function allocRuns(g: TextureGrid, nDir: number): RunMatrices {
-  const width = Math.max(g.x1 - g.x0, g.y1 - g.y0, g.z1 - g.z0) + 1;
-  return { m: new Float64Array(nDir * g.nLevels * width), nDir, width };
+/** Row width of a run-length matrix: lengths 0..longest possible run (the bounding box's largest side). */
+export function runWidth(g: TextureGrid): number {
+  return Math.max(g.x1 - g.x0, g.y1 - g.y0, g.z1 - g.z0) + 1;
 }
 
 /** Adds the runs of slices [zFrom, zTo) along `dirs` (unit offsets) into `r` (cleared first). */

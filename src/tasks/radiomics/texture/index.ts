@@ -17,7 +17,7 @@ import {
   mergeBlocks,
   pyradiomicsGlcmFeatures,
 } from './glcm.js';
-import { GLRLM_IBSI, GLRLM_PYRADIOMICS, allocRuns, countRuns, runFeatures } from './glrlm.js';
+import { GLRLM_IBSI, GLRLM_PYRADIOMICS, countRuns, runWidth, runFeatures } from './glrlm.js';
 import { EPS, FeatureMean, type TextureGrid, buildGrid, roiSlices } from './grid.js';
 import { SM_SIZE, denseEntries, named, sizeMatrixFeatures } from './matrix-features.js';
 import { GLDM_PYRADIOMICS, NGLDM_IBSI, countDependence } from './ngldm.js';
@@ -310,7 +310,15 @@ function aggregateDirectional(
   // counting in-plane directions over all slices at once), then averages over directions.
   const mergeDirs = aggregation === '2D_smrg' || aggregation === '2.5D_mrg' || aggregation === '3D_mrg';
   const mergeAll = mergeDirs || weights !== null;
-  const m = new Float64Array(Math.max(1, dirs.length) * block);
+  const cells = Math.max(1, dirs.length) * block;
+  if (cells > MAX_MATRIX_CELLS) {
+    throw new MedImgError(
+      'INVALID_ARGUMENT',
+      `Texture matrices would need ${cells} cells (too many grey levels); use a larger bin width or fewer bins.`,
+      { details: { cells, limit: MAX_MATRIX_CELLS } },
+    );
+  }
+  const m = new Float64Array(cells);
   const run = (zFrom: number, zTo: number): void => {
     count(dirs, zFrom, zTo, m);
     if (mergeAll) {
@@ -330,6 +338,9 @@ function aggregateDirectional(
 }
 
 type WeightingNorm = TextureOptions['weightingNorm'];
+
+/** 2^25 float64 cells = 256 MiB: beyond that the discretisation, not the texture, is the problem. */
+const MAX_MATRIX_CELLS = 1 << 25;
 
 function directionWeights(
   dirs: Offset[],
@@ -378,8 +389,8 @@ function glrlm(g: TextureGrid, aggregation: TextureAggregation, py: boolean, nor
   const dirs3D = py ? pyradiomicsAngles(g.roiSize, [1], false) : ibsiDirections(false, 1);
   const dirs2D = py ? pyradiomicsAngles(g.roiSize, [1], true) : ibsiDirections(true, 1);
   const ng = g.nLevels;
-  const runs = allocRuns(g, Math.max(dirs3D.length, dirs2D.length, 1));
-  const block = ng * runs.width;
+  const width = runWidth(g);
+  const block = ng * width;
   const eps = py ? EPS : 0;
   const values = aggregateDirectional(
     g,
@@ -391,10 +402,10 @@ function glrlm(g: TextureGrid, aggregation: TextureAggregation, py: boolean, nor
     block,
     SM_SIZE,
     (dirs, zFrom, zTo, out) => {
-      const r = { m: out, nDir: dirs.length, width: runs.width };
+      const r = { m: out, nDir: dirs.length, width };
       countRuns(g, dirs, zFrom, zTo, r);
     },
-    (m, offset, out) => runFeatures(m, offset, ng, runs.width, eps, out),
+    (m, offset, out) => runFeatures(m, offset, ng, width, eps, out),
   );
   return named(values, py ? GLRLM_PYRADIOMICS : GLRLM_IBSI);
 }
