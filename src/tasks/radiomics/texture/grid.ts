@@ -193,19 +193,7 @@ export function linearOffset(g: TextureGrid, dx: number, dy: number, dz: number)
 /** Slices (padded z indices) that hold at least one ROI voxel. */
 export function roiSlices(g: TextureGrid): number[] {
   const out: number[] = [];
-  for (let z = g.z0; z < g.z1; z++) {
-    let found = false;
-    for (let y = g.y0; y < g.y1 && !found; y++) {
-      const row = z * g.sz + y * g.sy;
-      for (let x = g.x0; x < g.x1; x++) {
-        if (g.lv[row + x] !== 0) {
-          found = true;
-          break;
-        }
-      }
-    }
-    if (found) out.push(z);
-  }
+  for (let z = g.z0; z < g.z1; z++) if (g.sliceStart[z + 1]! > g.sliceStart[z]!) out.push(z);
   return out;
 }
 

@@ -225,15 +225,12 @@ function computeOnGrid(
     case 'glszm':
     case 'gldzm': {
       const useDistance = family === 'gldzm';
-      const values = zonal(
-        g,
-        aggregation,
-        (gg, twoD, zFrom, zTo, scratch) => {
-          const zones = findZones(gg, neighbourhood([1], twoD), zFrom, zTo, scratch);
-          return zoneFeatures([zones], useDistance, gg.nLevels, eps);
-        },
-        useDistance,
-      );
+      // One scratch (union-find buffers, distance map in- or through-plane) for all slices.
+      const scratch = zoneScratch(g, useDistance, aggregation !== '3D');
+      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) => {
+        const zones = findZones(gg, neighbourhood([1], twoD), zFrom, zTo, scratch);
+        return zoneFeatures([zones], useDistance, gg.nLevels, eps);
+      });
       return named(values, useDistance ? GLDZM_IBSI : py ? GLSZM_PYRADIOMICS : GLSZM_IBSI);
     }
     case 'ngtdm': {
@@ -263,8 +260,6 @@ function computeOnGrid(
   }
 }
 
-type ZoneScratchT = ReturnType<typeof zoneScratch>;
-
 /**
  * 2D: features per slice, averaged; 2.5D: one matrix from all slices with in-plane
  * neighbourhoods (the merge of the slice matrices); 3D: one matrix, 3D neighbourhoods.
@@ -272,15 +267,13 @@ type ZoneScratchT = ReturnType<typeof zoneScratch>;
 function zonal(
   g: TextureGrid,
   aggregation: TextureAggregation,
-  compute: (g: TextureGrid, twoD: boolean, zFrom: number, zTo: number, scratch: ZoneScratchT) => Float64Array,
-  withDistance = false,
+  compute: (g: TextureGrid, twoD: boolean, zFrom: number, zTo: number) => Float64Array,
 ): Float64Array {
   const twoD = aggregation !== '3D';
-  const scratch = zoneScratch(g, withDistance, twoD);
-  if (aggregation !== '2D') return compute(g, twoD, g.z0, g.z1, scratch);
+  if (aggregation !== '2D') return compute(g, twoD, g.z0, g.z1);
   let mean: FeatureMean | null = null;
   for (const z of roiSlices(g)) {
-    const v = compute(g, true, z, z + 1, scratch);
+    const v = compute(g, true, z, z + 1);
     mean ??= new FeatureMean(v.length);
     mean.add(v);
   }
