@@ -94,6 +94,46 @@ describe('PyRadiomics GLCM on a 2-level checkerboard (hand-computed)', () => {
   });
 });
 
+describe('PyRadiomics MCC on a 2-level image (closed form)', () => {
+  it('matches |ac - b²| / (px1 px2) per angle, averaged', () => {
+    // For a symmetric 2×2 GLCM [[a, b], [b, c]] the eigenvalues of Q are 1 and
+    // ((ac - b²) / (px1 px2))², so MCC = |ac - b²| / (px1 px2).
+    const rows = [
+      [1, 2, 2, 1, 1],
+      [2, 2, 1, 1, 2],
+      [1, 1, 1, 2, 2],
+      [2, 1, 2, 2, 1],
+    ];
+    const img = slice(rows, 2);
+    const at = (x: number, y: number): number => rows[y]?.[x] ?? 0;
+    const angles = [
+      [1, 0],
+      [1, 1],
+      [0, 1],
+      [-1, 1],
+    ];
+    let sum = 0;
+    for (const [dx, dy] of angles) {
+      const p = [0, 0, 0, 0];
+      for (let y = 0; y < 4; y++) {
+        for (let x = 0; x < 5; x++) {
+          const u = at(x, y);
+          const w = at(x + dx!, y + dy!);
+          if (u && w) {
+            p[(u - 1) * 2 + (w - 1)]! += 1;
+            p[(w - 1) * 2 + (u - 1)]! += 1;
+          }
+        }
+      }
+      const t = p.reduce((q, v) => q + v, 0);
+      const [a, b, , c] = p.map((v) => v / t) as [number, number, number, number];
+      sum += Math.abs(a * c - b * b) / ((a + b) * (b + c));
+    }
+    const f = computeTextureFeatures(img, 'glcm', '3D_avg', PY);
+    expect(f.MCC).toBeCloseTo(sum / 4, 10);
+  });
+});
+
 describe('PyRadiomics GLRLM, GLSZM on the checkerboard', () => {
   it('GLRLM: runs of 1 in-plane, diagonals of length 1,2,3,4,3,2,1', () => {
     const f = computeTextureFeatures(checkerboard(1, 2, 2), 'glrlm', '3D_avg', PY);

@@ -24,7 +24,13 @@ import { GLDM_PYRADIOMICS, NGLDM_IBSI, countDependence } from './ngldm.js';
 import { NGTDM_IBSI, NGTDM_PYRADIOMICS, countNgtdm, ngtdmFeatures } from './ngtdm.js';
 import { GLDZM_IBSI, GLSZM_IBSI, GLSZM_PYRADIOMICS, findZones, zoneFeatures, zoneScratch } from './zones.js';
 
-/** A discretised ROI: grey levels 1..nLevels inside the (intensity) ROI, 0 outside. */
+/**
+ * A discretised ROI: grey levels 1..nLevels inside the (intensity) ROI, 0 outside.
+ *
+ * Every call scans the whole array once to find the ROI; features do not change when the array
+ * is cropped to the ROI's bounding box (that of the morphological mask, when given), so a
+ * pipeline that crops first, as PyRadiomics does, keeps that scan proportional to the ROI.
+ */
 export interface DiscretisedImage {
   /** Grey level per voxel, x fastest; 0 = outside the ROI. */
   levels: Int32Array;
