@@ -24,9 +24,15 @@ export function countDependence(
     const v = lv[idx]!;
     if (v === 0) continue;
     let dep = 1;
-    for (let a = 0; a < nOff; a++) {
-      const w = lv[idx + offs[a]!]!;
-      if (w !== 0 && Math.abs(w - v) <= alpha) dep++;
+    if (alpha === 0) {
+      // v > 0, so an equal neighbour is inside the ROI
+      for (let a = 0; a < nOff; a++) dep += lv[idx + offs[a]!] === v ? 1 : 0;
+    } else {
+      for (let a = 0; a < nOff; a++) {
+        const w = lv[idx + offs[a]!]!;
+        const d = w - v;
+        if (w !== 0 && d <= alpha && d >= -alpha) dep++;
+      }
     }
     m[(v - 1) * width + dep]!++;
   }
