@@ -24,22 +24,25 @@ export function runWidth(g: TextureGrid): number {
 export function countRuns(g: TextureGrid, dirs: readonly Offset[], zFrom: number, zTo: number, r: RunMatrices): void {
   r.m.fill(0);
   const { lv } = g;
-  const block = g.nLevels * r.width;
-  for (let a = 0; a < dirs.length; a++) {
-    const d = dirs[a]!;
-    const off = linearOffset(g, d[0], d[1], d[2]);
-    const base = a * block;
-    for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
-      const idx = g.roi[k]!;
-      const v = lv[idx]!;
-      if (v === 0 || lv[idx - off] === v) continue;
+  const { m, width } = r;
+  const block = g.nLevels * width;
+  const nd = dirs.length;
+  const offs = Int32Array.from(dirs, (d) => linearOffset(g, d[0], d[1], d[2]));
+  // Voxel-outer, direction-inner: the 13 predecessor look-ups of a voxel share cache lines.
+  for (let k = g.sliceStart[zFrom]!, kEnd = g.sliceStart[zTo]!; k < kEnd; k++) {
+    const idx = g.roi[k]!;
+    const v = lv[idx]!;
+    const row = (v - 1) * width;
+    for (let a = 0; a < nd; a++) {
+      const off = offs[a]!;
+      if (lv[idx - off] === v) continue; // not the first voxel of its run
       let len = 1;
       let q = idx + off;
       while (lv[q] === v) {
         len++;
         q += off;
       }
-      r.m[base + (v - 1) * r.width + len]!++;
+      m[a * block + row + len]!++;
     }
   }
 }

@@ -116,24 +116,23 @@ export function findZones(
     const v = lv[idx]!;
     if (v === 0) continue;
     parent[idx] = idx;
+    // ra stays the root of idx's set: it starts as idx and only ever becomes a smaller root.
+    let ra = idx;
     for (let a = 0; a < nBack; a++) {
       const q = idx + back[a]!;
       if (lv[q] !== v) continue;
-      // find roots (path halving) and link the larger to the smaller
-      let ra = idx;
-      while (parent[ra] !== ra) {
-        const gp = parent[parent[ra]!]!;
-        parent[ra] = gp;
-        ra = gp;
-      }
       let rb = q;
       while (parent[rb] !== rb) {
         const gp = parent[parent[rb]!]!;
         parent[rb] = gp;
         rb = gp;
       }
-      if (ra < rb) parent[rb] = ra;
-      else if (rb < ra) parent[ra] = rb;
+      if (rb < ra) {
+        parent[ra] = rb;
+        ra = rb;
+      } else if (ra < rb) {
+        parent[rb] = ra;
+      }
     }
   }
   let cap = 64;
