@@ -3,8 +3,10 @@
  *
  * CONTRACT between the radiomics pipeline and the texture engine: the pipeline discretises the
  * image and hands over a {@link DiscretisedImage}; this module builds the matrices and returns
- * the features. One file per family (glcm.ts, glrlm.ts, zones.ts for GLSZM/GLDZM, ngtdm.ts,
- * ngldm.ts for NGLDM/GLDM); grid.ts crops and pads the ROI, directions.ts holds the direction sets.
+ * the features. One file per family (glcm.ts, glrlm.ts, glszm.ts, gldzm.ts, ngtdm.ts, ngldm.ts,
+ * gldm.ts); zones.ts labels zones, matrix-features.ts holds the features shared by the
+ * grey level × size matrices, grid.ts crops and pads the ROI, directions.ts the direction sets,
+ * eigen.ts the symmetric eigenvalues for MCC.
  */
 import { MedImgError } from '../../../core/errors.js';
 import type { Vec3 } from '../../../core/volume.js';
@@ -19,10 +21,13 @@ import {
 } from './glcm.js';
 import { GLRLM_IBSI, GLRLM_PYRADIOMICS, countRuns, runWidth, runFeatures } from './glrlm.js';
 import { EPS, FeatureMean, type TextureGrid, buildGrid, roiSlices } from './grid.js';
-import { SM_SIZE, denseEntries, named, sizeMatrixFeatures } from './matrix-features.js';
-import { GLDM_PYRADIOMICS, NGLDM_IBSI, countDependence } from './ngldm.js';
-import { NGTDM_IBSI, NGTDM_PYRADIOMICS, countNgtdm, ngtdmFeatures } from './ngtdm.js';
-import { GLDZM_IBSI, GLSZM_IBSI, GLSZM_PYRADIOMICS, findZones, zoneFeatures, zoneScratch } from './zones.js';
+import { SM_SIZE, named } from './matrix-features.js';
+import { GLDM_PYRADIOMICS } from './gldm.js';
+import { NGLDM_IBSI, ngldmFeatures } from './ngldm.js';
+import { NGTDM_IBSI, NGTDM_PYRADIOMICS, ngtdmSliceFeatures } from './ngtdm.js';
+import { GLDZM_IBSI, distanceMap, gldzmFeatures } from './gldzm.js';
+import { GLSZM_IBSI, GLSZM_PYRADIOMICS, glszmFeatures } from './glszm.js';
+import { zoneScratch } from './zones.js';
 
 /**
  * A discretised ROI: grey levels 1..nLevels inside the (intensity) ROI, 0 outside.
@@ -232,35 +237,26 @@ function computeOnGrid(
     case 'gldzm': {
       const useDistance = family === 'gldzm';
       // One scratch (union-find buffers, distance map in- or through-plane) for all slices.
-      const scratch = zoneScratch(g, useDistance, aggregation !== '3D');
-      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) => {
-        const zones = findZones(gg, neighbourhood([1], twoD), zFrom, zTo, scratch);
-        return zoneFeatures([zones], useDistance, gg.nLevels, eps);
-      });
+      const scratch = zoneScratch(g, useDistance ? distanceMap(g, aggregation !== '3D') : null);
+      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) =>
+        useDistance
+          ? gldzmFeatures(gg, twoD, zFrom, zTo, scratch, eps)
+          : glszmFeatures(gg, twoD, zFrom, zTo, scratch, eps),
+      );
       return named(values, useDistance ? GLDZM_IBSI : py ? GLSZM_PYRADIOMICS : GLSZM_IBSI);
     }
     case 'ngtdm': {
       const dists = py ? distances : upTo(distance);
-      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) => {
-        const n = new Float64Array(gg.nLevels + 1);
-        const s = new Float64Array(gg.nLevels + 1);
-        countNgtdm(gg, neighbourhood(dists, twoD), zFrom, zTo, py, n, s);
-        return ngtdmFeatures(n, s, gg.nLevels, py);
-      });
+      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) =>
+        ngtdmSliceFeatures(gg, neighbourhood(dists, twoD), zFrom, zTo, py),
+      );
       return named(values, py ? NGTDM_PYRADIOMICS : NGTDM_IBSI);
     }
     default: {
       const dists = py ? distances : upTo(distance);
-      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) => {
-        const nb = neighbourhood(dists, twoD);
-        const width = nb.length + 2;
-        const m = new Float64Array(gg.nLevels * width);
-        countDependence(gg, nb, zFrom, zTo, alpha, m);
-        const e = denseEntries(m, 0, gg.nLevels, width);
-        let nv = 0;
-        for (let k = 0; k < e.n; k++) nv += e.c[k]!;
-        return sizeMatrixFeatures(e, gg.nLevels, width, nv, eps, new Float64Array(SM_SIZE));
-      });
+      const values = zonal(g, aggregation, (gg, twoD, zFrom, zTo) =>
+        ngldmFeatures(gg, neighbourhood(dists, twoD), zFrom, zTo, alpha, eps),
+      );
       return named(values, py ? GLDM_PYRADIOMICS : NGLDM_IBSI);
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { Offset } from './directions.js';
 import { type TextureGrid, linearOffset } from './grid.js';
+import { SM_SIZE, denseEntries, sizeMatrixFeatures } from './matrix-features.js';
 
 /** Adds dependence counts into m[(i-1)·width + j] (width = neighbours + 2). */
 export function countDependence(
@@ -38,6 +39,24 @@ export function countDependence(
   }
 }
 
+/** NGLDM features (order of {@link NGLDM_IBSI}) of slices [zFrom, zTo) with `neighbours`. */
+export function ngldmFeatures(
+  g: TextureGrid,
+  neighbours: readonly Offset[],
+  zFrom: number,
+  zTo: number,
+  alpha: number,
+  eps: number,
+): Float64Array {
+  const width = neighbours.length + 2;
+  const m = new Float64Array(g.nLevels * width);
+  countDependence(g, neighbours, zFrom, zTo, alpha, m);
+  const e = denseEntries(m, 0, g.nLevels, width);
+  let nv = 0;
+  for (let k = 0; k < e.n; k++) nv += e.c[k]!;
+  return sizeMatrixFeatures(e, g.nLevels, width, nv, eps, new Float64Array(SM_SIZE));
+}
+
 export const NGLDM_IBSI = [
   'SODN',
   'IMOQ',
@@ -56,25 +75,4 @@ export const NGLDM_IBSI = [
   'DNX2',
   'FCBV',
   'CAS9',
-] as const;
-
-/** PyRadiomics GLDM names (GrayLevelNonUniformityNormalized is deprecated there: left out). */
-export const GLDM_PYRADIOMICS = [
-  'SmallDependenceEmphasis',
-  'LargeDependenceEmphasis',
-  'LowGrayLevelEmphasis',
-  'HighGrayLevelEmphasis',
-  'SmallDependenceLowGrayLevelEmphasis',
-  'SmallDependenceHighGrayLevelEmphasis',
-  'LargeDependenceLowGrayLevelEmphasis',
-  'LargeDependenceHighGrayLevelEmphasis',
-  'GrayLevelNonUniformity',
-  null,
-  'DependenceNonUniformity',
-  'DependenceNonUniformityNormalized',
-  null,
-  'GrayLevelVariance',
-  'DependenceVariance',
-  'DependenceEntropy',
-  null,
 ] as const;

@@ -43,6 +43,20 @@ export function countNgtdm(
   }
 }
 
+/** NGTDM features of slices [zFrom, zTo) with `neighbours` (PyRadiomics or IBSI voxel counting). */
+export function ngtdmSliceFeatures(
+  g: TextureGrid,
+  neighbours: readonly Offset[],
+  zFrom: number,
+  zTo: number,
+  pyradiomics: boolean,
+): Float64Array {
+  const n = new Float64Array(g.nLevels + 1);
+  const s = new Float64Array(g.nLevels + 1);
+  countNgtdm(g, neighbours, zFrom, zTo, pyradiomics, n, s);
+  return ngtdmFeatures(n, s, g.nLevels, pyradiomics);
+}
+
 export const NGTDM_IBSI = ['QCDE', '65HE', 'NQ30', 'HDEZ', '1X9X'] as const;
 export const NGTDM_PYRADIOMICS = ['Coarseness', 'Contrast', 'Busyness', 'Complexity', 'Strength'] as const;
 

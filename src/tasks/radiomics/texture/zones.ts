@@ -1,12 +1,7 @@
 /**
- * Zones for GLSZM (IBSI §3.8, PyRadiomics `glszm`) and GLDZM (IBSI §3.9): connected groups of
- * ROI voxels with the same grey level (26-connected in 3D, 8-connected per slice in 2D), with
- * their size and their distance to the ROI border.
- *
- * Distance (GLDZM): IBSI's iterative erosion with the 6- (3D) or 4-connected (2D) structure
- * element, i.e. the Manhattan distance to the nearest voxel outside the morphological mask
- * (voxels outside the image count as outside); a border voxel has distance 1. Computed exactly by
- * a two-pass city-block distance transform. A zone's distance is its voxels' minimum.
+ * Zones shared by GLSZM and GLDZM: connected groups of ROI voxels with the same grey level
+ * (26-connected in 3D, 8-connected per slice in 2D), with their size and, given a distance map,
+ * their distance to the ROI border (the minimum over their voxels).
  */
 import type { Offset } from './directions.js';
 import { type TextureGrid, linearOffset } from './grid.js';
@@ -24,7 +19,7 @@ export interface Zones {
   maxDist: number;
 }
 
-/** Scratch buffers reused across slices. */
+/** Scratch buffers reused across slices; `dist` is the GLDZM distance map (null for GLSZM). */
 export interface ZoneScratch {
   /** Union-find parent per grid voxel. */
   parent: Int32Array;
@@ -33,61 +28,8 @@ export interface ZoneScratch {
   dist: Int32Array | null;
 }
 
-export function zoneScratch(g: TextureGrid, withDistance: boolean, twoD: boolean): ZoneScratch {
-  return {
-    parent: new Int32Array(g.lv.length),
-    ids: new Int32Array(g.lv.length),
-    dist: withDistance ? distanceMap(g, twoD) : null,
-  };
-}
-
-/**
- * City-block distance of each morphological-mask voxel to the nearest voxel outside it (in-plane
- * only when `twoD`); 0 outside the mask.
- */
-export function distanceMap(g: TextureGrid, twoD: boolean): Int32Array {
-  const { morph, sy, sz } = g;
-  const big = 1 << 29;
-  const d = new Int32Array(morph.length);
-  for (let k = 0; k < morph.length; k++) d[k] = morph[k] ? big : 0;
-  // Forward pass (predecessors), then backward pass (successors); padding is 0.
-  for (let z = g.z0; z < g.z1; z++) {
-    for (let y = g.y0; y < g.y1; y++) {
-      let k = z * sz + y * sy + g.x0;
-      for (let x = g.x0; x < g.x1; x++, k++) {
-        let v = d[k]!;
-        if (v === 0) continue;
-        const a = d[k - 1]! + 1;
-        if (a < v) v = a;
-        const b = d[k - sy]! + 1;
-        if (b < v) v = b;
-        if (!twoD) {
-          const c = d[k - sz]! + 1;
-          if (c < v) v = c;
-        }
-        d[k] = v;
-      }
-    }
-  }
-  for (let z = g.z1 - 1; z >= g.z0; z--) {
-    for (let y = g.y1 - 1; y >= g.y0; y--) {
-      let k = z * sz + y * sy + g.x1 - 1;
-      for (let x = g.x1 - 1; x >= g.x0; x--, k--) {
-        let v = d[k]!;
-        if (v === 0) continue;
-        const a = d[k + 1]! + 1;
-        if (a < v) v = a;
-        const b = d[k + sy]! + 1;
-        if (b < v) v = b;
-        if (!twoD) {
-          const c = d[k + sz]! + 1;
-          if (c < v) v = c;
-        }
-        d[k] = v;
-      }
-    }
-  }
-  return d;
+export function zoneScratch(g: TextureGrid, dist: Int32Array | null): ZoneScratch {
+  return { parent: new Int32Array(g.lv.length), ids: new Int32Array(g.lv.length), dist };
 }
 
 /**
@@ -244,63 +186,3 @@ export function zoneFeatures(
   }
   return sizeMatrixFeatures(zoneEntries(parts, useDistance, maxJ), nLevels, maxJ, nVoxels, eps, out);
 }
-
-export const GLSZM_IBSI = [
-  '5QRC',
-  '48P8',
-  'XMSY',
-  '5GN9',
-  '5RAI',
-  'HW1V',
-  'YH51',
-  'J17V',
-  'JNSA',
-  'Y1RO',
-  '4JP3',
-  'VB3A',
-  'P30P',
-  'BYLV',
-  '3NSA',
-  'GU8N',
-  null,
-] as const;
-
-export const GLSZM_PYRADIOMICS = [
-  'SmallAreaEmphasis',
-  'LargeAreaEmphasis',
-  'LowGrayLevelZoneEmphasis',
-  'HighGrayLevelZoneEmphasis',
-  'SmallAreaLowGrayLevelEmphasis',
-  'SmallAreaHighGrayLevelEmphasis',
-  'LargeAreaLowGrayLevelEmphasis',
-  'LargeAreaHighGrayLevelEmphasis',
-  'GrayLevelNonUniformity',
-  'GrayLevelNonUniformityNormalized',
-  'SizeZoneNonUniformity',
-  'SizeZoneNonUniformityNormalized',
-  'ZonePercentage',
-  'GrayLevelVariance',
-  'ZoneVariance',
-  'ZoneEntropy',
-  null,
-] as const;
-
-export const GLDZM_IBSI = [
-  '0GBI',
-  'MB4I',
-  'S1RA',
-  'K26C',
-  'RUVG',
-  'DKNJ',
-  'A7WM',
-  'KLTH',
-  'VFT7',
-  '7HP3',
-  'V294',
-  'IATH',
-  'VIWW',
-  'QK93',
-  '7WT1',
-  'GBDU',
-  null,
-] as const;
