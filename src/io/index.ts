@@ -1,1 +1,2 @@
 export * from './fs.js';
+export * from './dicom/index.js';
