@@ -84,6 +84,8 @@ function sortGroups(groups: StackGroup[]): StackGroup[] {
     return (
       (ma.seriesNumber ?? 0) - (mb.seriesNumber ?? 0) ||
       (ma.seriesInstanceUid ?? '').localeCompare(mb.seriesInstanceUid ?? '') ||
+      (a.frames[0]!.rec.instanceNumber ?? 0) - (b.frames[0]!.rec.instanceNumber ?? 0) ||
+      a.frames[0]!.rec.frameIndex - b.frames[0]!.rec.frameIndex ||
       a.frames[0]!.rec.stackLabel.localeCompare(b.frames[0]!.rec.stackLabel)
     );
   });
