@@ -72,6 +72,8 @@ export async function decodeWithEmscripten(kind: Kind, bytes: Uint8Array, name: 
     return { data, width: fi.width, height: fi.height, components: fi.componentCount, bitsPerSample: bits, signed: !!fi.isSigned };
   } catch (e) {
     if (e instanceof MedImgError) throw e;
+    // an emscripten abort leaves the instance unusable: start a fresh one next time
+    modules.delete(kind);
     throw new MedImgError('DICOM_DECODE_FAILED', `The ${name} frame could not be decoded.`, { cause: e });
   } finally {
     try {
