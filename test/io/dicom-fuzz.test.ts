@@ -77,7 +77,9 @@ describeData('fuzzing readDicomFile / readDicomSeries with mutated real files', 
         ok++;
       } catch (e) {
         if (!isMedImgError(e)) {
-          throw new Error(`iteration ${iter} (${FILES[which]!.join('/')}, mutation ${kind}) threw a non-MedImgError: ${String(e)}`);
+          throw new Error(
+            `iteration ${iter} (${FILES[which]!.join('/')}, mutation ${kind}) threw a non-MedImgError: ${String(e)}`,
+          );
         }
         codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
       }

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 
 /** SHA-256 hex of a typed array's bytes (little-endian on every platform we run on). */
 export function sha256(a: ArrayBufferView): string {
-  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }
 
 /** Minimal NIfTI-1 (.nii, little-endian) reader for the reference files: header facts + raw data. */

@@ -67,7 +67,8 @@ describeData('enhanced multi-frame objects', () => {
     // field map in Hz: per-frame slope/intercept = dcm2niix's scl_slope/scl_inter
     const f = inReferenceOrder(map, e2.srow)!;
     worst = 0;
-    for (let i = 0; i < f.length; i++) worst = Math.max(worst, Math.abs(f[i]! - (e2.data[i]! * 0.24420024420024 - 500)));
+    for (let i = 0; i < f.length; i++)
+      worst = Math.max(worst, Math.abs(f[i]! - (e2.data[i]! * 0.24420024420024 - 500)));
     expect(worst).toBeLessThan(1e-3);
     expect(e2.sclSlope).toBeCloseTo(0.2442002442, 5);
     expect(e2.sclInter).toBeCloseTo(-500, 3);
@@ -108,11 +109,13 @@ describeData('enhanced multi-frame objects', () => {
     const vol = await readDicomSeries(file);
     expect(vol.dims).toEqual([512, 512, 2]);
     expect(vol.spacing[2]).toBeCloseTo(10, 6);
-    // frame 1 (z = -149) lies further along the normal (0,0,-1) than... the sort puts the larger dot first
+    // slice z=1 lies further along the normal than slice z=0
     const n = [vol.direction[2]!, vol.direction[5]!, vol.direction[8]!];
-    const p0 = img.frameGeometry[vol.meta!.frameNumbers![0]! - 1]!.position!;
-    const p1 = img.frameGeometry[vol.meta!.frameNumbers![1]! - 1]!.position!;
-    expect(p1[0] * n[0]! + p1[1] * n[1]! + p1[2] * n[2]!).toBeGreaterThan(p0[0] * n[0]! + p0[1] * n[1]! + p0[2] * n[2]!);
+    const p0 = img.frameGeometry[(vol.meta!.frameNumbers as number[])[0]! - 1]!.position!;
+    const p1 = img.frameGeometry[(vol.meta!.frameNumbers as number[])[1]! - 1]!.position!;
+    expect(p1[0] * n[0]! + p1[1] * n[1]! + p1[2] * n[2]!).toBeGreaterThan(
+      p0[0] * n[0]! + p0[1] * n[1]! + p0[2] * n[2]!,
+    );
   });
 
   it('legacy converted enhanced CT equals its three single-frame sources', async () => {

@@ -5,7 +5,11 @@ import { listDicomSeries, readDicomFile, readDicomSeries } from '../../src/index
 import { dataPath, describeData } from '../helpers/data.js';
 import { affineMaxDiff, sha256 } from './dicom-helpers.js';
 
-const SERIES = ['ct_abdomen_dcmqi_3slice', 'ct_chest_LungPETCTDx_A0001_kernelB', 'mr_brain_t1_sag_HFS_dcm_qa_decubitus'];
+const SERIES = [
+  'ct_abdomen_dcmqi_3slice',
+  'ct_chest_LungPETCTDx_A0001_kernelB',
+  'mr_brain_t1_sag_HFS_dcm_qa_decubitus',
+];
 
 describeData('readDicomSeries on the reference series', () => {
   for (const name of SERIES) {
@@ -95,7 +99,9 @@ describeData('readDicomSeries on the reference series', () => {
   it('aborts with ABORTED', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(readDicomSeries(dataPath('dicom', 'ct_abdomen_dcmqi_3slice'), { signal: ac.signal })).rejects.toMatchObject({
+    await expect(
+      readDicomSeries(dataPath('dicom', 'ct_abdomen_dcmqi_3slice'), { signal: ac.signal }),
+    ).rejects.toMatchObject({
       code: 'ABORTED',
     });
   });

@@ -150,7 +150,7 @@ export function writeDicom(
   const all = [...els];
   if (pixel?.native) all.push([0x7fe00010, 'OW', pixel.native]);
   writeElements(body, all);
-  let bodyBytes = new Uint8Array(body.parts);
+  let bodyBytes: Uint8Array = new Uint8Array(body.parts);
   if (pixel?.encapsulated) bodyBytes = concat([bodyBytes, pixel.encapsulated]);
   if (syntax === 'deflate') bodyBytes = deflateSync(bodyBytes);
   if (opts.preamble === false) return bodyBytes;

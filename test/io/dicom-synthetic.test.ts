@@ -24,7 +24,10 @@ describe('synthetic DICOM: pixel value handling', () => {
 
   it('honours HighBit above BitsStored - 1 (values in the top bits)', async () => {
     const vals = ramp();
-    const f = slice16({ bitsStored: 12, highBit: 15 }, vals.map((v) => (v << 4) | 0xa));
+    const f = slice16(
+      { bitsStored: 12, highBit: 15 },
+      vals.map((v) => (v << 4) | 0xa),
+    );
     expect(Array.from((await readDicomFile(f, { raw: true })).pixels)).toEqual(vals);
   });
 
@@ -66,7 +69,12 @@ describe('synthetic DICOM: pixel value handling', () => {
       const img = await readDicomFile(slice16({ signed: true }, vals, syntax), { raw: true });
       expect(Array.from(img.pixels), syntax).toEqual(vals);
     }
-    const bare = writeDicom(sliceElements({ signed: true }), 'implicitLE', { native: pixels16(vals) }, { preamble: false });
+    const bare = writeDicom(
+      sliceElements({ signed: true }),
+      'implicitLE',
+      { native: pixels16(vals) },
+      { preamble: false },
+    );
     const img = await readDicomFile(bare, { raw: true });
     expect(Array.from(img.pixels)).toEqual(vals);
     expect(img.meta.warnings.join()).toMatch(/No Part 10/);
@@ -80,7 +88,16 @@ describe('synthetic DICOM: pixel value handling', () => {
       [0x00280006, 'US', [0]] as [number, string, number[]],
       [0x00280008, 'IS', '2'] as [number, string, string],
     ];
-    const f = writeDicom(els, 'rle', { encapsulated: encapsulated([rleFrame(rgb, 1, 3), rleFrame(rgb.map((v) => 255 - v), 1, 3)]) });
+    const f = writeDicom(els, 'rle', {
+      encapsulated: encapsulated([
+        rleFrame(rgb, 1, 3),
+        rleFrame(
+          rgb.map((v) => 255 - v),
+          1,
+          3,
+        ),
+      ]),
+    });
     const img = await readDicomFile(f, { raw: true });
     expect(img.frames).toBe(2);
     expect(Array.from(img.pixels.subarray(0, 3 * N))).toEqual(rgb);
@@ -88,9 +105,7 @@ describe('synthetic DICOM: pixel value handling', () => {
     // planar configuration 1: RRR..GGG..BBB
     const planar = new Uint8Array(3 * N);
     for (let i = 0; i < N; i++) for (let s = 0; s < 3; s++) planar[s * N + i] = rgb[3 * i + s]!;
-    const elsP = els
-      .filter((e) => e[0] !== 0x00280006 && e[0] !== 0x00280008)
-      .concat([[0x00280006, 'US', [1]]]);
+    const elsP = els.filter((e) => e[0] !== 0x00280006 && e[0] !== 0x00280008).concat([[0x00280006, 'US', [1]]]);
     const p = await readDicomFile(writeDicom(elsP, 'explicitLE', { native: planar }), { raw: true });
     expect(Array.from(p.pixels)).toEqual(rgb);
     const vol = await readDicomSeries([writeDicom(elsP, 'explicitLE', { native: planar })]);
@@ -103,7 +118,12 @@ describe('synthetic DICOM: series geometry', () => {
   const stack = (zs: number[], opts: { dy?: (z: number) => number; series?: string } = {}) =>
     zs.map((z, k) =>
       slice16(
-        { position: [-10, 20 + (opts.dy?.(z) ?? 0), z], instance: 100 - k, series: opts.series, sop: `1.2.9.${opts.series ?? 0}.${k}` },
+        {
+          position: [-10, 20 + (opts.dy?.(z) ?? 0), z],
+          instance: 100 - k,
+          series: opts.series,
+          sop: `1.2.9.${opts.series ?? 0}.${k}`,
+        },
         Array(N).fill(Math.round(z * 10)),
       ),
     );
@@ -173,7 +193,9 @@ describe('synthetic DICOM: series geometry', () => {
     expect(await listDicomSeries([...stack([0, 1]), odd])).toHaveLength(2);
     // the same slice position twice with different images and nothing to tell them apart
     const dup = slice16({ position: [-10, 20, 1], instance: 50, sop: '1.2.6.1' }, Array(N).fill(3));
-    await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({ code: 'SERIES_DUPLICATE_POSITION' });
+    await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({
+      code: 'SERIES_DUPLICATE_POSITION',
+    });
     // the same file twice is dropped with a note
     const s = stack([0, 1, 2]);
     const vol = await readDicomSeries([...s, s[1]!]);
@@ -185,7 +207,12 @@ describe('synthetic DICOM: series geometry', () => {
     const files: Uint8Array[] = [];
     for (let t = 0; t < 3; t++)
       for (let z = 0; z < 2; z++)
-        files.push(slice16({ position: [0, 0, z], acquisition: t + 1, instance: 10 * t + z, sop: `1.2.5.${t}.${z}` }, Array(N).fill(100 * t + z)));
+        files.push(
+          slice16(
+            { position: [0, 0, z], acquisition: t + 1, instance: 10 * t + z, sop: `1.2.5.${t}.${z}` },
+            Array(N).fill(100 * t + z),
+          ),
+        );
     const list = await listDicomSeries(files);
     expect(list[0]!.volumeCount).toBe(3);
     const v2 = await readDicomSeries(files.reverse(), { volumeIndex: 2 });
@@ -193,7 +220,9 @@ describe('synthetic DICOM: series geometry', () => {
   });
 
   it('missing position falls back to instance order with a warning', async () => {
-    const files = [2, 1, 3].map((i) => slice16({ position: null, instance: i, sop: `1.2.4.${i}`, extra: [[0x00180050, 'DS', '2.5']] }, Array(N).fill(i)));
+    const files = [2, 1, 3].map((i) =>
+      slice16({ position: null, instance: i, sop: `1.2.4.${i}`, extra: [[0x00180050, 'DS', '2.5']] }, Array(N).fill(i)),
+    );
     const vol = await readDicomSeries(files);
     expect(Array.from([vol.data[0], vol.data[N], vol.data[2 * N]])).toEqual([1, 2, 3]);
     expect(vol.spacing[2]).toBe(2.5);
@@ -228,6 +257,8 @@ describe('synthetic DICOM: bad input', () => {
     badTs.set(new TextEncoder().encode('1.2.840.10008.1.2.4.100\0').subarray(0, 20), at);
     await expect(readDicomFile(badTs)).rejects.toBeDefined();
     await expect(readDicomSeries([noPixels])).rejects.toMatchObject({ code: 'DICOM_NO_PIXEL_DATA' });
-    await expect(readDicomSeries([new Uint8Array(10), new Uint8Array(20)])).rejects.toMatchObject({ code: 'SERIES_EMPTY' });
+    await expect(readDicomSeries([new Uint8Array(10), new Uint8Array(20)])).rejects.toMatchObject({
+      code: 'SERIES_EMPTY',
+    });
   });
 });

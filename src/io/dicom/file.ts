@@ -2,8 +2,23 @@ import { MedImgError } from '../../core/errors.js';
 import { toBytes } from '../fs.js';
 import { type DicomObjectMeta, readFrameRecords, readObjectMeta } from './header.js';
 import { type ParsedDicom, parseDicomBytes } from './parse.js';
-import { checkNativeLength, decodeFrame, isEncapsulatedSyntax, type PixelInfo, readPixelInfo, type StoredArray, storedCtor } from './pixel.js';
-import { chooseValueCtor, storedRange, type ValueArray, type ValueCtor, widerCtor, writeModalityFrame } from './values.js';
+import {
+  checkNativeLength,
+  decodeFrame,
+  isEncapsulatedSyntax,
+  type PixelInfo,
+  readPixelInfo,
+  type StoredArray,
+  storedCtor,
+} from './pixel.js';
+import {
+  chooseValueCtor,
+  storedRange,
+  type ValueArray,
+  type ValueCtor,
+  widerCtor,
+  writeModalityFrame,
+} from './values.js';
 
 /** Anything a single DICOM file can be given as. */
 export type DicomFileInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob;
@@ -84,7 +99,8 @@ export async function readDicomFile(input: DicomFileInput, options: ReadDicomFil
   let pixels: StoredArray | ValueArray;
   if (raw || info.samplesPerPixel !== 1) {
     const out = new (storedCtor(info))(total);
-    for (let f = 0; f < info.frames; f++) await decodeFrame(parsed, info, f, out.subarray(f * n, (f + 1) * n) as StoredArray);
+    for (let f = 0; f < info.frames; f++)
+      await decodeFrame(parsed, info, f, out.subarray(f * n, (f + 1) * n) as StoredArray);
     pixels = out;
   } else {
     pixels = await decodeModality(parsed, info, records, options.invertMonochrome1 ?? true, meta);

@@ -122,7 +122,9 @@ function errorText(e: unknown): string {
 }
 
 function hasPreamble(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+  );
 }
 
 const VRS = new Set(
@@ -181,7 +183,9 @@ export function parseDicomBytes(bytes: Uint8Array): ParsedDicom {
   } catch (e) {
     const err = mapParseError(e);
     if (err.code === 'DICOM_INVALID') {
-      throw new MedImgError('NOT_DICOM', 'Not a DICOM file (no Part 10 header and no readable data set).', { cause: e });
+      throw new MedImgError('NOT_DICOM', 'Not a DICOM file (no Part 10 header and no readable data set).', {
+        cause: e,
+      });
     }
     throw err;
   }

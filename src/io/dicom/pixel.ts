@@ -64,8 +64,10 @@ export function readPixelInfo(parsed: ParsedDicom): PixelInfo {
   const bad = (what: string) => new MedImgError('DICOM_INVALID', `Invalid Image Pixel module: ${what}.`);
   if (rows < 1 || columns < 1) throw bad('Rows/Columns must be positive');
   if (![1, 8, 16, 32].includes(bitsAllocated)) throw bad(`BitsAllocated ${bitsAllocated} is not 1, 8, 16 or 32`);
-  if (bitsStored < 1 || bitsStored > bitsAllocated) throw bad(`BitsStored ${bitsStored} with BitsAllocated ${bitsAllocated}`);
-  if (highBit < bitsStored - 1 || highBit >= bitsAllocated) throw bad(`HighBit ${highBit} with BitsStored ${bitsStored}`);
+  if (bitsStored < 1 || bitsStored > bitsAllocated)
+    throw bad(`BitsStored ${bitsStored} with BitsAllocated ${bitsAllocated}`);
+  if (highBit < bitsStored - 1 || highBit >= bitsAllocated)
+    throw bad(`HighBit ${highBit} with BitsStored ${bitsStored}`);
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw bad(`SamplesPerPixel ${samplesPerPixel}`);
   if (pixelRepresentation !== 0 && pixelRepresentation !== 1) throw bad(`PixelRepresentation ${pixelRepresentation}`);
   if (!Number.isInteger(frames) || frames < 1 || frames > 1 << 20) throw bad(`NumberOfFrames ${nf}`);
@@ -97,7 +99,11 @@ export function storedCtor(info: PixelInfo): { new (n: number): StoredArray } {
 /** Pixel Data element, checked to lie inside the file. */
 function pixelElement(ds: DataSet): Element {
   const el = ds.elements[TAG.pixelData]!;
-  if (el.dataOffset < 0 || el.dataOffset > ds.byteArray.length || el.dataOffset + Math.max(0, el.length) > ds.byteArray.length) {
+  if (
+    el.dataOffset < 0 ||
+    el.dataOffset > ds.byteArray.length ||
+    el.dataOffset + Math.max(0, el.length) > ds.byteArray.length
+  ) {
     throw new MedImgError('DICOM_TRUNCATED', 'Pixel Data runs past the end of the file.');
   }
   return el;
@@ -120,7 +126,8 @@ export function checkNativeLength(parsed: ParsedDicom, info: PixelInfo): string 
       { details: { actual: el.length, expected } },
     );
   }
-  if (el.length > expected + 1) return `Pixel Data has ${el.length - expected} bytes more than the header needs; they were ignored.`;
+  if (el.length > expected + 1)
+    return `Pixel Data has ${el.length - expected} bytes more than the header needs; they were ignored.`;
   return undefined;
 }
 
@@ -169,14 +176,21 @@ export function encapsulatedFrame(ds: DataSet, info: PixelInfo, frameIndex: numb
   }
   if (frags.length === frames) return joinFrags(frameIndex, frameIndex + 1);
   if (frags.length < frames) {
-    throw new MedImgError('DICOM_PIXEL_LENGTH_MISMATCH', `Encapsulated Pixel Data has ${frags.length} fragments for ${frames} frames.`);
+    throw new MedImgError(
+      'DICOM_PIXEL_LENGTH_MISMATCH',
+      `Encapsulated Pixel Data has ${frags.length} fragments for ${frames} frames.`,
+    );
   }
   // No usable table and more fragments than frames: a frame starts at each fragment that begins
   // with a start-of-image marker of the codec.
   const begins: number[] = [];
-  for (let i = 0; i < frags.length; i++) if (startsImage(bytes, frags[i]!.position, frags[i]!.length, info.transferSyntax)) begins.push(i);
+  for (let i = 0; i < frags.length; i++)
+    if (startsImage(bytes, frags[i]!.position, frags[i]!.length, info.transferSyntax)) begins.push(i);
   if (begins.length !== frames || begins[0] !== 0) {
-    throw new MedImgError('DICOM_PIXEL_LENGTH_MISMATCH', 'Cannot tell which Pixel Data fragments belong to which frame.');
+    throw new MedImgError(
+      'DICOM_PIXEL_LENGTH_MISMATCH',
+      'Cannot tell which Pixel Data fragments belong to which frame.',
+    );
   }
   return joinFrags(begins[frameIndex]!, frameIndex + 1 < frames ? begins[frameIndex + 1]! : frags.length);
 }
@@ -210,13 +224,7 @@ function startsImage(b: Uint8Array, p: number, len: number, ts: string): boolean
 }
 
 /** Sign-extends or masks `v` to BitsStored after shifting out bits below HighBit - BitsStored + 1. */
-function normalizeInto(
-  src: ArrayLike<number>,
-  dst: StoredArray,
-  n: number,
-  info: PixelInfo,
-  srcSigned: boolean,
-): void {
+function normalizeInto(src: ArrayLike<number>, dst: StoredArray, n: number, info: PixelInfo, srcSigned: boolean): void {
   const bs = info.bitsStored;
   const shift = Math.max(0, info.highBit + 1 - bs);
   const signed = info.pixelRepresentation === 1;
@@ -257,7 +265,8 @@ export async function decodeFrame(
   const n = info.frameLength;
   const dst = out ?? new (storedCtor(info))(n);
   if (dst.length < n) throw new MedImgError('INVALID_ARGUMENT', 'Output buffer is smaller than one frame.');
-  if (frameIndex < 0 || frameIndex >= info.frames) throw new MedImgError('INVALID_ARGUMENT', `Frame ${frameIndex} out of range.`);
+  if (frameIndex < 0 || frameIndex >= info.frames)
+    throw new MedImgError('INVALID_ARGUMENT', `Frame ${frameIndex} out of range.`);
   const ts = info.transferSyntax;
   const ds = parsed.dataSet;
   if (!isEncapsulatedSyntax(ts)) {

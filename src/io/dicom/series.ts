@@ -15,7 +15,14 @@ import {
   type StackGroup,
   scanSources,
 } from './stack.js';
-import { chooseValueCtor, storedRange, type ValueArray, type ValueCtor, widerCtor, writeModalityFrame } from './values.js';
+import {
+  chooseValueCtor,
+  storedRange,
+  type ValueArray,
+  type ValueCtor,
+  widerCtor,
+  writeModalityFrame,
+} from './values.js';
 
 /** One image stack found by {@link listDicomSeries}. */
 export interface SeriesInfo {
@@ -104,7 +111,17 @@ function directionOf(a: StackAnalysis, tilted: boolean): { direction: number[]; 
   }
   return {
     // row-major 3x3 with columns = index axis directions
-    direction: [a.rowDir[0], a.colDir[0], zdir[0], a.rowDir[1], a.colDir[1], zdir[1], a.rowDir[2], a.colDir[2], zdir[2]],
+    direction: [
+      a.rowDir[0],
+      a.colDir[0],
+      zdir[0],
+      a.rowDir[1],
+      a.colDir[1],
+      zdir[1],
+      a.rowDir[2],
+      a.colDir[2],
+      zdir[2],
+    ],
     zSpacing,
   };
 }
@@ -218,7 +235,8 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   if (!Number.isInteger(vi) || vi < 0 || vi >= nVol) {
     throw new MedImgError('INVALID_ARGUMENT', `volumeIndex ${options.volumeIndex} is out of range (0..${nVol - 1}).`);
   }
-  if (nVol > 1 && options.volumeIndex === undefined) warnings.push(`Read volume 0 of ${nVol}; pass volumeIndex to read another.`);
+  if (nVol > 1 && options.volumeIndex === undefined)
+    warnings.push(`Read volume 0 of ${nVol}; pass volumeIndex to read another.`);
   vi = Math.trunc(vi);
   const slices = a.volumes[vi]!;
   const nz = slices.length;
@@ -235,7 +253,8 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
     }
   }
   const colour = info0.samplesPerPixel === 3;
-  if (colour) warnings.push('Colour images: read as luminance (0.299 R + 0.587 G + 0.114 B); use readDicomFile for RGB.');
+  if (colour)
+    warnings.push('Colour images: read as luminance (0.299 R + 0.587 G + 0.114 B); use readDicomFile for RGB.');
   const invertMono1 = options.invertMonochrome1 ?? true;
   if (invertMono1 && slices.some((s) => s.file.info.photometric === 'MONOCHROME1')) {
     warnings.push('MONOCHROME1: values inverted so that higher means brighter.');
@@ -331,7 +350,8 @@ function pickGroup(groups: StackGroup[], which: string | number | undefined): St
   }
   if (typeof which === 'number') {
     const g = groups[which];
-    if (!g) throw new MedImgError('INVALID_ARGUMENT', `series index ${which} is out of range (0..${groups.length - 1}).`);
+    if (!g)
+      throw new MedImgError('INVALID_ARGUMENT', `series index ${which} is out of range (0..${groups.length - 1}).`);
     return g;
   }
   const byId = groups.find((g) => stackId(g, groups) === which);
@@ -339,7 +359,10 @@ function pickGroup(groups: StackGroup[], which: string | number | undefined): St
   const byUid = groups.filter((g) => g.frames[0]!.file.meta.seriesInstanceUid === which);
   if (byUid.length === 1) return byUid[0]!;
   if (byUid.length > 1) {
-    throw new MedImgError('SERIES_MULTIPLE', `That series holds ${byUid.length} stacks; pass the stack id from listDicomSeries.`);
+    throw new MedImgError(
+      'SERIES_MULTIPLE',
+      `That series holds ${byUid.length} stacks; pass the stack id from listDicomSeries.`,
+    );
   }
   throw new MedImgError('INVALID_ARGUMENT', 'No stack with that series id in the input.');
 }

@@ -96,7 +96,9 @@ async function scanOne(src: DicomSource): Promise<{ file: ScannedFile } | { skip
     bytes = await src.read();
   } catch (e) {
     if (isMedImgError(e) && e.code === 'UNSUPPORTED_ENVIRONMENT') throw e;
-    return { skip: { name: src.name, code: isMedImgError(e) ? e.code : 'IO_READ_FAILED', reason: 'could not be read' } };
+    return {
+      skip: { name: src.name, code: isMedImgError(e) ? e.code : 'IO_READ_FAILED', reason: 'could not be read' },
+    };
   }
   try {
     const { parsed, info, meta } = openDicom(bytes);
@@ -210,7 +212,11 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
     );
     const origin = first.rec.position ?? [0, 0, 0];
     keyed = frames.map((f, i) => {
-      const pos: Vec3 = [origin[0] + normal[0] * step * i, origin[1] + normal[1] * step * i, origin[2] + normal[2] * step * i];
+      const pos: Vec3 = [
+        origin[0] + normal[0] * step * i,
+        origin[1] + normal[1] * step * i,
+        origin[2] + normal[2] * step * i,
+      ];
       return { f, d: dot(pos, normal), pos };
     });
   } else {
@@ -277,7 +283,11 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
     const p0 = positions[0]!;
     const delta: Vec3 = [last[0] - p0[0], last[1] - p0[1], last[2] - p0[2]];
     const along = dot(delta, normal);
-    const inPlane = Math.hypot(delta[0] - along * normal[0], delta[1] - along * normal[1], delta[2] - along * normal[2]);
+    const inPlane = Math.hypot(
+      delta[0] - along * normal[0],
+      delta[1] - along * normal[1],
+      delta[2] - along * normal[2],
+    );
     tiltDeg = (Math.atan2(inPlane, Math.abs(along)) * 180) / Math.PI;
     if (inPlane > 0.01 && tiltDeg > 0.01) {
       problems.push(`Gantry tilt / sheared stack: slices shift ${tiltDeg.toFixed(3)} degrees off the slice normal.`);

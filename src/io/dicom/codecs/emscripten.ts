@@ -55,21 +55,43 @@ export async function decodeWithEmscripten(kind: Kind, bytes: Uint8Array, name: 
     const n = fi.width * fi.height * fi.componentCount;
     if (bits <= 8) {
       if (raw.length < n) throw new Error('short output');
-      let data = raw.slice(0, n);
-      if (kind === 'JpegLSDecoder' && fi.componentCount > 1 && (decoder as { getInterleaveMode(): number }).getInterleaveMode() === 0) {
+      let data: Uint8Array = raw.slice(0, n);
+      if (
+        kind === 'JpegLSDecoder' &&
+        fi.componentCount > 1 &&
+        (decoder as { getInterleaveMode(): number }).getInterleaveMode() === 0
+      ) {
         data = interleave(data, fi.width * fi.height, fi.componentCount) as Uint8Array;
       }
-      return { data, width: fi.width, height: fi.height, components: fi.componentCount, bitsPerSample: bits, signed: !!fi.isSigned };
+      return {
+        data,
+        width: fi.width,
+        height: fi.height,
+        components: fi.componentCount,
+        bitsPerSample: bits,
+        signed: !!fi.isSigned,
+      };
     }
     if (raw.length < 2 * n) throw new Error('short output');
     const copy = raw.slice(0, 2 * n);
     let data: Uint16Array | Int16Array = fi.isSigned
       ? new Int16Array(copy.buffer, 0, n)
       : new Uint16Array(copy.buffer, 0, n);
-    if (kind === 'JpegLSDecoder' && fi.componentCount > 1 && (decoder as { getInterleaveMode(): number }).getInterleaveMode() === 0) {
+    if (
+      kind === 'JpegLSDecoder' &&
+      fi.componentCount > 1 &&
+      (decoder as { getInterleaveMode(): number }).getInterleaveMode() === 0
+    ) {
       data = interleave(data, fi.width * fi.height, fi.componentCount) as Uint16Array;
     }
-    return { data, width: fi.width, height: fi.height, components: fi.componentCount, bitsPerSample: bits, signed: !!fi.isSigned };
+    return {
+      data,
+      width: fi.width,
+      height: fi.height,
+      components: fi.componentCount,
+      bitsPerSample: bits,
+      signed: !!fi.isSigned,
+    };
   } catch (e) {
     if (e instanceof MedImgError) throw e;
     // an emscripten abort leaves the instance unusable: start a fresh one next time

@@ -32,7 +32,8 @@ export async function decodeJpegLossless(
     throw new MedImgError('DICOM_DECODE_FAILED', 'The JPEG lossless frame could not be decoded.', { cause: e });
   }
   const n = rows * columns * samples;
-  if (!out || out.length < n) throw new MedImgError('DICOM_DECODE_FAILED', 'The JPEG lossless frame is smaller than the image.');
+  if (!out || out.length < n)
+    throw new MedImgError('DICOM_DECODE_FAILED', 'The JPEG lossless frame is smaller than the image.');
   return {
     data: out.length === n ? out : out.subarray(0, n),
     width: columns,

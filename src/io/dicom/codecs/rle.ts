@@ -22,7 +22,11 @@ export function decodeRle(
   }
   const n = rows * columns;
   const out =
-    bytesPerSample === 1 ? new Uint8Array(n * samplesPerPixel) : bytesPerSample === 2 ? new Uint16Array(n * samplesPerPixel) : new Uint32Array(n * samplesPerPixel);
+    bytesPerSample === 1
+      ? new Uint8Array(n * samplesPerPixel)
+      : bytesPerSample === 2
+        ? new Uint16Array(n * samplesPerPixel)
+        : new Uint32Array(n * samplesPerPixel);
   const plane = new Uint8Array(n);
   for (let s = 0; s < nSeg; s++) {
     const start = dv.getUint32(4 + 4 * s, true);
