@@ -3,6 +3,8 @@ import { toBytes } from '../fs.js';
 import { type DicomObjectMeta, readFrameRecords, readObjectMeta } from './header.js';
 import { type ParsedDicom, parseDicomBytes } from './parse.js';
 import {
+  nativeFrameView,
+  rawNorm,
   checkNativeLength,
   decodeFrame,
   isEncapsulatedSyntax,
@@ -148,6 +150,11 @@ async function decodeModality(
     const out = new ctor(n * info.frames);
     let ok = true;
     for (let f = 0; f < info.frames && ok; f++) {
+      const view = nativeFrameView(parsed, info, f);
+      if (view) {
+        ok = writeModalityFrame(view, n, out, f * n, records[f]!.slope, records[f]!.intercept, invert, rawNorm(info));
+        continue;
+      }
       await decodeFrame(parsed, info, f, tmp);
       ok = writeModalityFrame(tmp, n, out, f * n, records[f]!.slope, records[f]!.intercept, invert);
     }

@@ -430,3 +430,36 @@ function ybr422ToRgb(b: Uint8Array, rows: number, columns: number): Uint8Array {
   }
   return ybrFullToRgb(ybr);
 }
+
+/**
+ * Zero-copy view of one native frame's raw words when they can be read in place (little endian,
+ * 8 or 16 bits, one sample, aligned); undefined otherwise. Pair with {@link rawNorm}.
+ */
+export function nativeFrameView(
+  parsed: ParsedDicom,
+  info: PixelInfo,
+  frameIndex: number,
+): Uint8Array | Uint16Array | undefined {
+  if (isEncapsulatedSyntax(info.transferSyntax) || info.transferSyntax === TS.explicitBE) return undefined;
+  if (info.samplesPerPixel !== 1 || (info.bitsAllocated !== 8 && info.bitsAllocated !== 16)) return undefined;
+  const ds = parsed.dataSet;
+  const el = pixelElement(ds);
+  const n = info.frameLength;
+  const bpv = info.bitsAllocated / 8;
+  const start = el.dataOffset + frameIndex * n * bpv;
+  const bytes = ds.byteArray;
+  if (start + n * bpv > bytes.length)
+    throw new MedImgError('DICOM_TRUNCATED', 'Pixel Data runs past the end of the file.');
+  if (bpv === 1) return bytes.subarray(start, start + n);
+  if ((bytes.byteOffset + start) % 2 !== 0) return undefined;
+  return new Uint16Array(bytes.buffer, bytes.byteOffset + start, n);
+}
+
+/** Masking/sign extension that turns raw words of this image into stored values. */
+export function rawNorm(info: PixelInfo): { shift: number; bitsStored: number; signed: boolean } {
+  return {
+    shift: Math.max(0, info.highBit + 1 - info.bitsStored),
+    bitsStored: info.bitsStored,
+    signed: info.pixelRepresentation === 1,
+  };
+}

@@ -2,7 +2,7 @@ import { MedImgError } from '../../core/errors.js';
 import { orientationFromDirection } from '../../core/geometry.js';
 import { type LongRunOptions, ProgressTracker, throwIfAborted } from '../../core/progress.js';
 import type { Vec3, Volume, VolumeMeta } from '../../core/volume.js';
-import { decodeFrame, type StoredArray, storedCtor } from './pixel.js';
+import { decodeFrame, nativeFrameView, rawNorm, type StoredArray, storedCtor } from './pixel.js';
 import { resampleStack } from './resample.js';
 import type { DicomSeriesInput } from './sources.js';
 import {
@@ -280,6 +280,13 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
       tracker.step(z);
       const s = slices[z]!;
       const info = s.file.info;
+      const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
+      const view = colour ? undefined : nativeFrameView(s.file.parsed, info, s.rec.frameIndex);
+      if (view) {
+        // native data: file bytes to modality values in one pass, no temporary frame
+        ok = writeModalityFrame(view, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv, rawNorm(info));
+        continue;
+      }
       const len = info.frameLength;
       const key = len * 8 + info.bitsAllocated + (info.pixelRepresentation << 6);
       let tmp = tmpByFile.get(key);
@@ -293,7 +300,6 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
           out[o] = Math.round(0.299 * tmp[3 * i]! + 0.587 * tmp[3 * i + 1]! + 0.114 * tmp[3 * i + 2]!);
         }
       } else {
-        const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
         ok = writeModalityFrame(tmp, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv);
       }
     }

@@ -42,18 +42,30 @@ export function widerCtor(ctor: ValueCtor): ValueCtor {
 }
 
 /**
+ * How to turn raw words into stored values on the fly (BitsStored/HighBit masking and sign
+ * extension), so native pixel data can go from the file bytes to modality values in one pass.
+ */
+export interface RawNorm {
+  shift: number;
+  bitsStored: number;
+  signed: boolean;
+}
+
+/**
  * Writes `stored * slope + intercept` for `n` values into `dst` at `offset`, inverting first when
- * `invert` (MONOCHROME1: v -> lo + hi - v). Returns false (leaving `dst` partly written) when an
- * integer destination cannot hold a value.
+ * `invert` (MONOCHROME1: v -> lo + hi - v). With `norm`, `src` holds raw words that are masked and
+ * sign-extended first. Returns false (leaving `dst` partly written) when an integer destination
+ * cannot hold a value. Each destination type has its own loop so every loop stays monomorphic.
  */
 export function writeModalityFrame(
-  src: StoredArray,
+  src: ArrayLike<number>,
   n: number,
   dst: ValueArray,
   offset: number,
   slope: number,
   intercept: number,
   invert: [number, number] | undefined,
+  norm?: RawNorm,
 ): boolean {
   let a = slope;
   let b = intercept;
@@ -62,30 +74,174 @@ export function writeModalityFrame(
     b = slope * (invert[0] + invert[1]) + intercept;
     a = -slope;
   }
-  if (dst instanceof Float32Array) {
-    for (let i = 0; i < n; i++) dst[offset + i] = src[i]! * a + b;
-    return true;
-  }
-  const [min, max] =
-    dst instanceof Int16Array
-      ? [-32768, 32767]
-      : dst instanceof Uint16Array
-        ? [0, 65535]
-        : dst instanceof Uint8Array
-          ? [0, 255]
-          : [-2147483648, 2147483647];
-  if (a === 1 && b === 0) {
+  const shift = norm ? norm.shift : 0;
+  const bs = norm ? norm.bitsStored : 32;
+  const up = 32 - bs;
+  const mask = bs >= 32 ? -1 : (1 << bs) - 1;
+  const mode = !norm || (bs >= 32 && shift === 0) ? 0 : norm.signed ? 2 : 1;
+  if (dst instanceof Float32Array) return toFloat32(src, n, dst, offset, a, b, mode, shift, mask, up);
+  if (dst instanceof Int16Array) return toInt(src, n, dst, offset, a, b, mode, shift, mask, up, -32768, 32767);
+  if (dst instanceof Uint16Array) return toU16(src, n, dst, offset, a, b, mode, shift, mask, up);
+  if (dst instanceof Uint8Array) return toU8(src, n, dst, offset, a, b, mode, shift, mask, up);
+  return toI32(src, n, dst, offset, a, b, mode, shift, mask, up);
+}
+
+function toFloat32(
+  src: ArrayLike<number>,
+  n: number,
+  dst: Float32Array,
+  o: number,
+  a: number,
+  b: number,
+  mode: number,
+  shift: number,
+  mask: number,
+  up: number,
+): boolean {
+  if (mode === 0) for (let i = 0; i < n; i++) dst[o + i] = src[i]! * a + b;
+  else if (mode === 1) for (let i = 0; i < n; i++) dst[o + i] = ((src[i]! >>> shift) & mask) * a + b;
+  else for (let i = 0; i < n; i++) dst[o + i] = ((((src[i]! >>> shift) & mask) << up) >> up) * a + b;
+  return true;
+}
+
+function toInt(
+  src: ArrayLike<number>,
+  n: number,
+  dst: Int16Array,
+  o: number,
+  a: number,
+  b: number,
+  mode: number,
+  shift: number,
+  mask: number,
+  up: number,
+  min: number,
+  max: number,
+): boolean {
+  // one loop per mode keeps the hot loop free of branches other than the range check
+  if (mode === 0) {
     for (let i = 0; i < n; i++) {
-      const v = src[i]!;
+      const v = src[i]! * a + b;
       if (v < min || v > max) return false;
-      dst[offset + i] = v;
+      dst[o + i] = v;
     }
-    return true;
+  } else if (mode === 1) {
+    for (let i = 0; i < n; i++) {
+      const v = ((src[i]! >>> shift) & mask) * a + b;
+      if (v < min || v > max) return false;
+      dst[o + i] = v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = ((((src[i]! >>> shift) & mask) << up) >> up) * a + b;
+      if (v < min || v > max) return false;
+      dst[o + i] = v;
+    }
   }
-  for (let i = 0; i < n; i++) {
-    const v = src[i]! * a + b;
-    if (v < min || v > max) return false;
-    dst[offset + i] = v;
+  return true;
+}
+
+function toU16(
+  src: ArrayLike<number>,
+  n: number,
+  dst: Uint16Array,
+  o: number,
+  a: number,
+  b: number,
+  mode: number,
+  shift: number,
+  mask: number,
+  up: number,
+): boolean {
+  // one loop per mode keeps the hot loop free of branches other than the range check
+  if (mode === 0) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]! * a + b;
+      if (v < 0 || v > 65535) return false;
+      dst[o + i] = v;
+    }
+  } else if (mode === 1) {
+    for (let i = 0; i < n; i++) {
+      const v = ((src[i]! >>> shift) & mask) * a + b;
+      if (v < 0 || v > 65535) return false;
+      dst[o + i] = v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = ((((src[i]! >>> shift) & mask) << up) >> up) * a + b;
+      if (v < 0 || v > 65535) return false;
+      dst[o + i] = v;
+    }
+  }
+  return true;
+}
+
+function toU8(
+  src: ArrayLike<number>,
+  n: number,
+  dst: Uint8Array,
+  o: number,
+  a: number,
+  b: number,
+  mode: number,
+  shift: number,
+  mask: number,
+  up: number,
+): boolean {
+  // one loop per mode keeps the hot loop free of branches other than the range check
+  if (mode === 0) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]! * a + b;
+      if (v < 0 || v > 255) return false;
+      dst[o + i] = v;
+    }
+  } else if (mode === 1) {
+    for (let i = 0; i < n; i++) {
+      const v = ((src[i]! >>> shift) & mask) * a + b;
+      if (v < 0 || v > 255) return false;
+      dst[o + i] = v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = ((((src[i]! >>> shift) & mask) << up) >> up) * a + b;
+      if (v < 0 || v > 255) return false;
+      dst[o + i] = v;
+    }
+  }
+  return true;
+}
+
+function toI32(
+  src: ArrayLike<number>,
+  n: number,
+  dst: ValueArray,
+  o: number,
+  a: number,
+  b: number,
+  mode: number,
+  shift: number,
+  mask: number,
+  up: number,
+): boolean {
+  // one loop per mode keeps the hot loop free of branches other than the range check
+  if (mode === 0) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]! * a + b;
+      if (v < -2147483648 || v > 2147483647) return false;
+      dst[o + i] = v;
+    }
+  } else if (mode === 1) {
+    for (let i = 0; i < n; i++) {
+      const v = ((src[i]! >>> shift) & mask) * a + b;
+      if (v < -2147483648 || v > 2147483647) return false;
+      dst[o + i] = v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = ((((src[i]! >>> shift) & mask) << up) >> up) * a + b;
+      if (v < -2147483648 || v > 2147483647) return false;
+      dst[o + i] = v;
+    }
   }
   return true;
 }
