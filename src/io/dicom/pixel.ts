@@ -299,13 +299,13 @@ export async function decodeFrame(
   } else if (ts === TS.jpegBaseline || ts === TS.jpegExtended) {
     const precision = jpegPrecision(frame);
     if (precision !== 8) {
-      throw new MedImgError(
-        'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
-        `JPEG extended with ${precision}-bit samples is not supported (the available decoder handles 8-bit JPEG only).`,
-      );
+      // 12-bit extended: our own IJG-exact decoder (the libjpeg-turbo build is 8-bit only)
+      const { decodeJpegGrey } = await import('./codecs/jpeg12.js');
+      decoded = decodeJpegGrey(frame);
+    } else {
+      const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
+      decoded = await decodeWithEmscripten('JPEGDecoder', frame, 'JPEG');
     }
-    const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
-    decoded = await decodeWithEmscripten('JPEGDecoder', frame, 'JPEG');
     alreadyRgb = true; // libjpeg-turbo converts YCbCr to RGB
   } else {
     throw new MedImgError('DICOM_UNSUPPORTED_TRANSFER_SYNTAX', `Transfer syntax ${ts || '(none)'} is not supported.`, {
