@@ -1,6 +1,6 @@
 import { MedImgError } from '../../core/errors.js';
 import { orientationFromDirection } from '../../core/geometry.js';
-import { type LongRunOptions, ProgressTracker, throwIfAborted } from '../../core/progress.js';
+import { type LongRunOptions, ProgressTracker, throwIfAborted, yieldToEventLoop } from '../../core/progress.js';
 import type { Vec3, Volume, VolumeMeta } from '../../core/volume.js';
 import { decodeFrame, nativeFrameView, rawNorm, type StoredArray, storedCtor } from './pixel.js';
 import { resampleStack } from './resample.js';
@@ -278,6 +278,8 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
     let ok = true;
     for (let z = 0; z < nz && ok; z++) {
       tracker.step(z);
+      // native slices decode synchronously: let abort signals and UI events through now and then
+      if (z % 32 === 31) await yieldToEventLoop();
       const s = slices[z]!;
       const info = s.file.info;
       const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;

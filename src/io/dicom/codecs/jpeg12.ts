@@ -74,7 +74,7 @@ export function decodeJpegGrey(b: Uint8Array): DecodedFrame {
       const nc = b[seg + 5]!;
       if (nc !== 1) fail(`${nc} components (only greyscale is handled here)`);
       if (precision !== 8 && precision !== 12) fail(`precision ${precision}`);
-      if (width < 1 || height < 1) fail('empty image');
+      if (width < 1 || height < 1 || width * height > 1 << 28) fail('bad image size');
       compId = b[seg + 6]!;
       compQ = b[seg + 8]!;
     } else if (m >= 0xc2 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
