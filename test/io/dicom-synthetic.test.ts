@@ -219,6 +219,33 @@ describe('synthetic DICOM: series geometry', () => {
     expect([v2.data[0], v2.data[N]]).toEqual([200, 201]);
   });
 
+  it('a series with a main stack and a stray localizer reads the main stack with a warning', async () => {
+    const main = stack([0, 1, 2, 3, 4]);
+    const scout = slice16(
+      { position: [0, 0, 0], orientation: [0, 1, 0, 0, 0, -1], sop: '1.2.3.99', instance: 1 },
+      ramp(),
+    );
+    const vol = await readDicomSeries([scout, ...main]);
+    expect(vol.dims[2]).toBe(5);
+    expect(vol.meta!.warnings!.join()).toMatch(/1 other stack/);
+    expect(await listDicomSeries([scout, ...main])).toHaveLength(2);
+  });
+
+  it('classic multi-frame without per-frame positions stacks frames by SpacingBetweenSlices', async () => {
+    const frames = [0, 1, 2].flatMap((f) => Array(N).fill(f * 5));
+    const els = sliceElements({ position: [1, 2, 3] }).concat([
+      [0x00280008, 'IS', '3'],
+      [0x00180088, 'DS', '2.5'],
+    ]);
+    const f = writeDicom(els, 'explicitLE', { native: pixels16(frames) });
+    const vol = await readDicomSeries([f]);
+    expect(vol.dims).toEqual([C, R, 3]);
+    expect(vol.spacing[2]).toBeCloseTo(2.5, 9);
+    expect([vol.data[0], vol.data[N], vol.data[2 * N]]).toEqual([0, 5, 10]);
+    expect(vol.meta!.geometryFallback).toBe(true);
+    expect(vol.meta!.frameNumbers).toEqual([1, 2, 3]);
+  });
+
   it('missing position falls back to instance order with a warning', async () => {
     const files = [2, 1, 3].map((i) =>
       slice16({ position: null, instance: i, sop: `1.2.4.${i}`, extra: [[0x00180050, 'DS', '2.5']] }, Array(N).fill(i)),

@@ -39,6 +39,8 @@ export interface FrameRecord {
   temporal: number[];
   instanceNumber?: number;
   gantryTilt?: number;
+  /** True when the position was derived (classic multi-frame without per-frame positions). */
+  derivedPosition?: boolean;
 }
 
 /** Parses the PatientAge AS value ('045Y', '006M', '010W', '003D') to years. */
@@ -120,11 +122,24 @@ export function readFrameRecords(parsed: ParsedDicom, frames: number): FrameReco
   const topIop = iop(nums(ds, TAG.iop));
   const topSpacing = spacing(nums(ds, TAG.pixelSpacing)) ?? spacing(nums(ds, TAG.imagerPixelSpacing));
   const topThickness = num(ds, TAG.sliceThickness);
+  // Classic multi-frame objects (NM, old MR) give one position for all frames: stack them along the
+  // normal by SpacingBetweenSlices (else SliceThickness), flagged as derived.
+  let step: [number, number, number] | undefined;
+  if (!enhanced && frames > 1 && topPos && topIop) {
+    const gap = num(ds, TAG.spacingBetweenSlices) ?? topThickness ?? 1;
+    const n = [
+      topIop[1] * topIop[5] - topIop[2] * topIop[4],
+      topIop[2] * topIop[3] - topIop[0] * topIop[5],
+      topIop[0] * topIop[4] - topIop[1] * topIop[3],
+    ];
+    step = [n[0]! * gap, n[1]! * gap, n[2]! * gap];
+  }
   for (let f = 0; f < frames; f++) {
     if (!enhanced) {
       out.push({
         frameIndex: f,
-        position: topPos,
+        position: step && topPos ? [topPos[0] + f * step[0], topPos[1] + f * step[1], topPos[2] + f * step[2]] : topPos,
+        ...(step ? { derivedPosition: true } : {}),
         orientation: topIop,
         pixelSpacing: topSpacing,
         sliceThickness: topThickness,

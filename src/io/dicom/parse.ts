@@ -37,6 +37,7 @@ export const TAG = {
   patientSex: 'x00100040',
   patientAge: 'x00101010',
   sliceThickness: 'x00180050',
+  spacingBetweenSlices: 'x00180088',
   kernel: 'x00181210',
   gantryTilt: 'x00181120',
   echoNumbers: 'x00180086',

@@ -227,9 +227,10 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
     });
   }
   const groups = sortGroups(groupStacks(usable));
-  const group = pickGroup(groups, options.series);
+  const pickWarnings: string[] = [];
+  const group = pickGroup(groups, options.series, pickWarnings);
   const a = analyzeStack(group);
-  const warnings: string[] = [...a.problems];
+  const warnings: string[] = [...pickWarnings, ...a.problems];
   const nVol = a.volumes.length;
   let vi = options.volumeIndex ?? 0;
   if (!Number.isInteger(vi) || vi < 0 || vi >= nVol) {
@@ -347,9 +348,20 @@ function resampleNeeded(a: StackAnalysis, o: ReadDicomSeriesOptions): boolean {
   return !!o.resampleToUniform && a.positions.length > 2 && (!a.uniform || a.tiltDeg > 0);
 }
 
-function pickGroup(groups: StackGroup[], which: string | number | undefined): StackGroup {
+function pickGroup(groups: StackGroup[], which: string | number | undefined, warnings: string[]): StackGroup {
   if (which === undefined) {
     if (groups.length === 1) return groups[0]!;
+    // one series with a main stack plus a few stray images (localizers, a reformat): read the main
+    // stack and say so; stacks of equal size or from different series need a choice
+    const uids = new Set(groups.map((g) => g.frames[0]!.file.meta.seriesInstanceUid ?? ''));
+    const sorted = [...groups].sort((a, b) => b.frames.length - a.frames.length);
+    if (uids.size === 1 && sorted[0]!.frames.length > 2 * sorted[1]!.frames.length) {
+      const rest = sorted.slice(1).reduce((a, g) => a + g.frames.length, 0);
+      warnings.push(
+        `The series also holds ${groups.length - 1} other stack(s) (${rest} image(s), other orientation/size/type); read the largest. See listDicomSeries.`,
+      );
+      return sorted[0]!;
+    }
     throw new MedImgError(
       'SERIES_MULTIPLE',
       `The input holds ${groups.length} image stacks; choose one with the 'series' option (see listDicomSeries).`,

@@ -199,6 +199,12 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
   const pixelSpacing: [number, number] = ps ? [ps[1], ps[0]] : [1, 1];
   if (!ps) problems.push('PixelSpacing missing: 1 mm assumed.');
 
+  if (frames.some((f) => f.rec.derivedPosition)) {
+    geometryFallback = true;
+    problems.push(
+      'Multi-frame object without per-frame positions: frames stacked along the normal by SpacingBetweenSlices/SliceThickness.',
+    );
+  }
   const missingPos = frames.some((f) => !f.rec.position);
   let keyed: { f: StackFrame; d: number; pos: Vec3 }[];
   if (missingPos) {
