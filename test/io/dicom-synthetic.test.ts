@@ -114,6 +114,33 @@ describe('synthetic DICOM: pixel value handling', () => {
   });
 });
 
+describe('synthetic DICOM: YBR colour', () => {
+  const colourEls = (photometric: string) => [
+    ...sliceElements({ bitsAllocated: 8, photometric, columns: 4 }).filter((e) => e[0] !== 0x00280002),
+    [0x00280002, 'US', [3]] as [number, string, number[]],
+    [0x00280006, 'US', [0]] as [number, string, number[]],
+  ];
+  it('converts native YBR_FULL and YBR_FULL_422 to RGB (PS3.3 C.7.6.3.1.2)', async () => {
+    const np = 4 * 4;
+    // grey (Cb = Cr = 128) stays grey; one saturated red pixel pair in 422
+    const full = new Uint8Array(np * 3);
+    for (let i = 0; i < np; i++) full.set([i * 10, 128, 128], 3 * i);
+    const a = await readDicomFile(writeDicom(colourEls('YBR_FULL'), 'explicitLE', { native: full }), { raw: true });
+    for (let i = 0; i < np; i++)
+      expect(Array.from(a.pixels.subarray(3 * i, 3 * i + 3))).toEqual([i * 10, i * 10, i * 10]);
+    const y422 = new Uint8Array(np * 2);
+    for (let p = 0; p < np / 2; p++) y422.set([p * 20, p * 20 + 10, 128, 128], 4 * p);
+    y422.set([76, 76, 85, 255], 0); // red: Y 76, Cb 85, Cr 255
+    const b = await readDicomFile(writeDicom(colourEls('YBR_FULL_422'), 'explicitLE', { native: y422 }), { raw: true });
+    expect(b.pixels.length).toBe(np * 3);
+    const red = Array.from(b.pixels.subarray(0, 3));
+    expect(red[0]).toBeGreaterThan(250);
+    expect(red[1]).toBeLessThan(3);
+    expect(red[2]).toBeLessThan(3);
+    expect(Array.from(b.pixels.subarray(9, 12))).toEqual([30, 30, 30]);
+  });
+});
+
 describe('synthetic DICOM: series geometry', () => {
   const stack = (zs: number[], opts: { dy?: (z: number) => number; series?: string } = {}) =>
     zs.map((z, k) =>
