@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDicomFile, readDicomSeries } from '../../src/index.js';
 import { dataPath, HAS_DATA } from '../helpers/data.js';
-import { sliceElements, writeDicom } from './dicom-synth.js';
+import { encapsulated, sliceElements, writeDicom } from './dicom-synth.js';
 
 // DCMTK (Debian package dcmtk) encodes real files into every JPEG family syntax and decodes them
 // back; our decode must equal DCMTK's. Skipped where DCMTK is not installed.
@@ -115,4 +115,47 @@ describe.skipIf(!HAS_DCMTK || !HAS_DATA)('compressed syntaxes vs DCMTK decodes o
     expect(Buffer.from(a.data.buffer).equals(Buffer.from(b.data.buffer))).toBe(true);
     expect(readFileSync(files[0]!).length).toBeLessThan(512 * 512 * 2);
   });
+});
+
+const HAS_OPJ =
+  spawnSync('opj_compress', ['-h']).status !== null && spawnSync('opj_decompress', ['-h']).error === undefined;
+
+describe.skipIf(!HAS_OPJ || !HAS_DATA)('JPEG 2000 lossy vs OpenJPEG tools (opj_compress / opj_decompress)', () => {
+  for (const [name, file, signed, bits] of [
+    ['12-bit unsigned chest CT', ['ct_chest_LungPETCTDx_A0001_kernelB', '1-30.dcm'], false, 12],
+    ['16-bit signed CT_small', ['single_frame', 'CT_small.dcm'], true, 16],
+  ] as const) {
+    it(name, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'medimg-j2k-'));
+      try {
+        const img = await readDicomFile(dataPath('dicom', ...file), { raw: true });
+        writeFileSync(join(dir, 'in.rawl'), new Uint8Array(img.pixels.buffer.slice(0)));
+        const geom = `${img.columns},${img.rows},1,${bits},${signed ? 's' : 'u'}`;
+        run('opj_compress', ['-i', join(dir, 'in.rawl'), '-o', join(dir, 'out.j2k'), '-F', geom, '-r', '20', '-I']);
+        run('opj_decompress', ['-i', join(dir, 'out.j2k'), '-o', join(dir, 'dec.rawl')]);
+        const cs = new Uint8Array(readFileSync(join(dir, 'out.j2k')));
+        const d = new Uint8Array(readFileSync(join(dir, 'dec.rawl')));
+        const ref = signed
+          ? new Int16Array(d.buffer, d.byteOffset, d.length / 2)
+          : new Uint16Array(d.buffer, d.byteOffset, d.length / 2);
+        const dcm = writeDicom(
+          sliceElements({ rows: img.rows, columns: img.columns, bitsStored: bits, signed }),
+          'j2k',
+          {
+            encapsulated: encapsulated([cs]),
+          },
+        );
+        const ours = await readDicomFile(dcm, { raw: true });
+        expect(ours.transferSyntaxUid).toBe('1.2.840.10008.1.2.4.91');
+        expect(ours.pixels.constructor).toBe(ref.constructor);
+        expect(Array.from(ours.pixels)).toEqual(Array.from(ref));
+        // lossy, but close to the original
+        let err = 0;
+        for (let i = 0; i < ref.length; i++) err += Math.abs(ours.pixels[i]! - img.pixels[i]!);
+        expect(err / ref.length).toBeLessThan(50);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
