@@ -18,7 +18,16 @@ for (let z = 0; z < nz; z++) {
   for (let i = 0; i < values.length; i++) values[i] = ((i * 31 + z * 7) % 3000) - 1000;
   files.push(
     slice16(
-      { rows: ny, columns: nx, position: [0, 0, z * 0.625], instance: z + 1, sop: `1.2.826.0.1.${z}`, signed: true, intercept: -1024, slope: 1 },
+      {
+        rows: ny,
+        columns: nx,
+        position: [0, 0, z * 0.625],
+        instance: z + 1,
+        sop: `1.2.826.0.1.${z}`,
+        signed: true,
+        intercept: -1024,
+        slope: 1,
+      },
       values,
     ),
   );
@@ -39,9 +48,13 @@ const vol = await readDicomSeries(files, { onProgress: sample });
 const ms = performance.now() - t;
 sample();
 const volBytes = vol.data.byteLength;
-console.log(`readDicomSeries, synthetic ${vol.dims.join('x')} ${vol.data.constructor.name} from Uint8Array[] in ${ms.toFixed(0)} ms`);
+console.log(
+  `readDicomSeries, synthetic ${vol.dims.join('x')} ${vol.data.constructor.name} from Uint8Array[] in ${ms.toFixed(0)} ms`,
+);
 console.log(`  file bytes ${mb(fileBytes)} MB, volume ${mb(volBytes)} MB`);
 console.log(
   `  array-buffer memory beyond the file bytes at peak: ${mb(peakAB - base.arrayBuffers)} MB = ${((peakAB - base.arrayBuffers) / volBytes).toFixed(2)} x volume (budget ~2x)`,
 );
-console.log(`  RSS growth at peak: ${mb(peakRss - base.rss)} MB = ${((peakRss - base.rss) / volBytes).toFixed(2)} x volume`);
+console.log(
+  `  RSS growth at peak: ${mb(peakRss - base.rss)} MB = ${((peakRss - base.rss) / volBytes).toFixed(2)} x volume`,
+);

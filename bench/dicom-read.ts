@@ -56,9 +56,15 @@ function timeProcess(cmd: string, args: string[]): { ms: number; out: string } {
 
 let dcm2niixVersion = '';
 try {
-  dcm2niixVersion = execFileSync('dcm2niix', ['-v'], { encoding: 'utf8' }).split('\n').find((l) => /v\d/.test(l)) ?? '';
+  dcm2niixVersion =
+    execFileSync('dcm2niix', ['-v'], { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => /v\d/.test(l)) ?? '';
 } catch (e) {
-  dcm2niixVersion = String((e as { stdout?: string }).stdout ?? '').split('\n').find((l) => /v\d/.test(l)) ?? '';
+  dcm2niixVersion =
+    String((e as { stdout?: string }).stdout ?? '')
+      .split('\n')
+      .find((l) => /v\d/.test(l)) ?? '';
 }
 
 const ours: number[] = [];
@@ -82,7 +88,9 @@ rmSync(work, { recursive: true, force: true });
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const fmt = (a: number[]) => `median ${median(a).toFixed(0)} ms, min ${Math.min(...a).toFixed(0)} ms`;
-console.log(`DICOM series read, ${folder.split('/').at(-1)} (${info}), ${runs} runs after one warm-up, whole processes:`);
+console.log(
+  `DICOM series read, ${folder.split('/').at(-1)} (${info}), ${runs} runs after one warm-up, whole processes:`,
+);
 console.log(`  medimg readDicomSeries (node ${process.version}): ${fmt(ours)}   [in-process read: ${fmt(inProc)}]`);
 console.log(`  dcm2niix -z n ${dcm2niixVersion.trim()}: ${fmt(theirs)}`);
 console.log(`  ratio medimg / dcm2niix (medians): ${(median(ours) / median(theirs)).toFixed(2)}`);

@@ -1,4 +1,4 @@
-import type { PixelInfo, StoredArray } from './pixel.js';
+import type { PixelInfo } from './pixel.js';
 
 /** Typed arrays modality values are written to. */
 export type ValueArray = Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array;
