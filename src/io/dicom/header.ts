@@ -78,6 +78,12 @@ export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
   const it = strs(ds, TAG.imageType);
   if (it.length) meta.imageType = it;
   if (parsed.noMetaHeader) meta.warnings.push('No Part 10 file meta header; parsed as a bare little-endian data set.');
+  if (ds.elements.x00283000 && !ds.elements[TAG.rescaleSlope]) {
+    meta.warnings.push('Modality LUT Sequence present but not applied: values are stored values.');
+  }
+  if ((str(ds, TAG.photometric) ?? '').toUpperCase() === 'PALETTE COLOR') {
+    meta.warnings.push('PALETTE COLOR: values are palette indices; the palette is not applied.');
+  }
   return meta;
 }
 
