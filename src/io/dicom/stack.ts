@@ -280,9 +280,16 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
     const tol = Math.max(0.01, 0.01 * meanGap);
     if (maxGap - minGap > tol) {
       uniform = false;
-      const ratio = maxGap / minGap;
+      // gaps that are whole multiples of the smallest one mean slices are missing
+      let missing = 0;
+      let multiples = minGap > 0;
+      for (let i = 1; i < n && multiples; i++) {
+        const k = (distances[i]! - distances[i - 1]!) / minGap;
+        if (Math.abs(k - Math.round(k)) > 0.05) multiples = false;
+        else missing += Math.round(k) - 1;
+      }
       problems.push(
-        `Uneven slice spacing: gaps from ${minGap.toFixed(3)} to ${maxGap.toFixed(3)} mm${ratio > 1.5 ? ' (missing slices?)' : ''}.`,
+        `Uneven slice spacing: gaps from ${minGap.toFixed(3)} to ${maxGap.toFixed(3)} mm${multiples && missing > 0 ? ` (${missing} slice(s) missing)` : ''}.`,
       );
     }
     const last = positions[n - 1]!;
