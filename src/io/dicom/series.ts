@@ -197,7 +197,7 @@ function usableFiles(files: ScannedFile[], skipped: SkippedFile[]): ScannedFile[
  * DICOM images are reported in `skippedFiles`, never thrown.
  */
 export async function listDicomSeries(input: DicomSeriesInput, opts: LongRunOptions = {}): Promise<SeriesInfo[]> {
-  const { files, skipped } = await scanSources(input, opts, [0, 1]);
+  const { files, skipped } = await scanSources(input, opts, [0, 1], false);
   const groups = sortGroups(groupStacks(usableFiles(files, skipped)));
   return groups.map((g) => infoOf(g, groups, skipped));
 }
@@ -284,7 +284,7 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
       const s = slices[z]!;
       const info = s.file.info;
       const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
-      const view = colour ? undefined : nativeFrameView(s.file.parsed, info, s.rec.frameIndex);
+      const view = colour ? undefined : nativeFrameView(s.file.parsed!, info, s.rec.frameIndex);
       if (view) {
         // native data: file bytes to modality values in one pass, no temporary frame
         ok = writeModalityFrame(view, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv, rawNorm(info));
@@ -297,7 +297,7 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
         tmp = new (storedCtor(info))(len);
         tmpByFile.set(key, tmp);
       }
-      await decodeFrame(s.file.parsed, info, s.rec.frameIndex, tmp);
+      await decodeFrame(s.file.parsed!, info, s.rec.frameIndex, tmp);
       if (colour) {
         for (let i = 0, o = z * plane; i < plane; i++, o++) {
           out[o] = Math.round(0.299 * tmp[3 * i]! + 0.587 * tmp[3 * i + 1]! + 0.114 * tmp[3 * i + 2]!);

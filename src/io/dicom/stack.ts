@@ -17,7 +17,8 @@ export interface SkippedFile {
 /** One parsed input file. */
 export interface ScannedFile {
   name: string;
-  parsed: ParsedDicom;
+  /** The parsed file (holding its bytes); absent after a headers-only scan. */
+  parsed?: ParsedDicom;
   info: PixelInfo;
   meta: DicomObjectMeta;
   records: FrameRecord[];
@@ -70,6 +71,7 @@ export async function scanSources(
   input: DicomSeriesInput,
   opts: LongRunOptions = {},
   range: [number, number] = [0, 0.5],
+  keepPixels = true,
 ): Promise<{ files: ScannedFile[]; skipped: SkippedFile[] }> {
   const sources = await gatherSources(input);
   const tracker = new ProgressTracker(opts, 'read', sources.length, range);
@@ -79,7 +81,7 @@ export async function scanSources(
   const batch = 8;
   for (let i = 0; i < sources.length; i += batch) {
     const part = sources.slice(i, i + batch);
-    const results = await Promise.all(part.map((s) => scanOne(s)));
+    const results = await Promise.all(part.map((s) => scanOne(s, keepPixels)));
     for (const r of results) {
       if ('skip' in r) skipped.push(r.skip);
       else files.push(r.file);
@@ -90,7 +92,7 @@ export async function scanSources(
   return { files, skipped };
 }
 
-async function scanOne(src: DicomSource): Promise<{ file: ScannedFile } | { skip: SkippedFile }> {
+async function scanOne(src: DicomSource, keepPixels: boolean): Promise<{ file: ScannedFile } | { skip: SkippedFile }> {
   let bytes: Uint8Array;
   try {
     bytes = await src.read();
@@ -105,7 +107,9 @@ async function scanOne(src: DicomSource): Promise<{ file: ScannedFile } | { skip
     if (meta.sopClassUid && NON_IMAGE_SOP.has(meta.sopClassUid)) {
       return { skip: { name: src.name, code: 'NOT_AN_IMAGE', reason: 'segmentation object, not an image' } };
     }
-    return { file: { name: src.name, parsed, info, meta, records: readFrameRecords(parsed, info.frames) } };
+    const records = readFrameRecords(parsed, info.frames);
+    // a headers-only scan lets each file's bytes go as soon as its header is read
+    return { file: { name: src.name, ...(keepPixels ? { parsed } : {}), info, meta, records } };
   } catch (e) {
     if (isMedImgError(e)) {
       const sop = (() => {
