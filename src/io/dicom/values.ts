@@ -80,7 +80,14 @@ export function writeModalityFrame(
   const mask = bs >= 32 ? -1 : (1 << bs) - 1;
   const mode = !norm || (bs >= 32 && shift === 0) ? 0 : norm.signed ? 2 : 1;
   if (dst instanceof Float32Array) return toFloat32(src, n, dst, offset, a, b, mode, shift, mask, up);
-  if (dst instanceof Int16Array) return toInt(src, n, dst, offset, a, b, mode, shift, mask, up, -32768, 32767);
+  if (dst instanceof Int16Array) {
+    if (norm && mode !== 0 && fitsInt16(norm, a, b)) {
+      // every possible stored value maps into Int16: no range check needed (the CT hot path)
+      toInt16Unchecked(src, n, dst, offset, a, b, mode, shift, mask, up);
+      return true;
+    }
+    return toInt(src, n, dst, offset, a, b, mode, shift, mask, up, -32768, 32767);
+  }
   if (dst instanceof Uint16Array) return toU16(src, n, dst, offset, a, b, mode, shift, mask, up);
   if (dst instanceof Uint8Array) return toU8(src, n, dst, offset, a, b, mode, shift, mask, up);
   return toI32(src, n, dst, offset, a, b, mode, shift, mask, up);
@@ -244,4 +251,34 @@ function toI32(
     }
   }
   return true;
+}
+
+function fitsInt16(norm: RawNorm, a: number, b: number): boolean {
+  const bs = norm.bitsStored;
+  if (bs > 16) return false;
+  const lo = norm.signed ? -(2 ** (bs - 1)) : 0;
+  const hi = norm.signed ? 2 ** (bs - 1) - 1 : 2 ** bs - 1;
+  const v1 = lo * a + b;
+  const v2 = hi * a + b;
+  return Number.isInteger(a) && Number.isInteger(b) && Math.min(v1, v2) >= -32768 && Math.max(v1, v2) <= 32767;
+}
+
+function toInt16Unchecked(
+  src: ArrayLike<number>,
+  n: number,
+  dst: Int16Array,
+  o: number,
+  a: number,
+  b: number,
+  mode: number,
+  shift: number,
+  mask: number,
+  up: number,
+): void {
+  if (mode === 1) {
+    if (a === 1) for (let i = 0; i < n; i++) dst[o + i] = ((src[i]! >>> shift) & mask) + b;
+    else for (let i = 0; i < n; i++) dst[o + i] = ((src[i]! >>> shift) & mask) * a + b;
+  } else {
+    for (let i = 0; i < n; i++) dst[o + i] = ((((src[i]! >>> shift) & mask) << up) >> up) * a + b;
+  }
 }
