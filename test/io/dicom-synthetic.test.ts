@@ -218,6 +218,7 @@ describe('synthetic DICOM: series geometry', () => {
     // a slice of another size in the same series is split off
     const odd = slice16({ rows: 6, position: [0, 0, 9], sop: '1.2.7.1' }, Array(6 * C).fill(0));
     expect(await listDicomSeries([...stack([0, 1]), odd])).toHaveLength(2);
+    await expect(readDicomSeries([...stack([0, 1]), odd])).rejects.toMatchObject({ code: 'SERIES_INCONSISTENT' });
     // the same slice position twice with different images and nothing to tell them apart
     const dup = slice16({ position: [-10, 20, 1], instance: 50, sop: '1.2.6.1' }, Array(N).fill(3));
     await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({

@@ -362,6 +362,17 @@ function pickGroup(groups: StackGroup[], which: string | number | undefined, war
       );
       return sorted[0]!;
     }
+    if (uids.size === 1) {
+      // one series whose images disagree on size, orientation or pixel spacing
+      const geometry = new Set(groups.map((g) => g.key.split('|').slice(1, 5).join('|')));
+      if (geometry.size > 1) {
+        throw new MedImgError(
+          'SERIES_INCONSISTENT',
+          `The series mixes ${groups.length} stacks of different image size, orientation or pixel spacing; choose one with the 'series' option (see listDicomSeries).`,
+          { details: { stacks: groups.length } },
+        );
+      }
+    }
     throw new MedImgError(
       'SERIES_MULTIPLE',
       `The input holds ${groups.length} image stacks; choose one with the 'series' option (see listDicomSeries).`,
