@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../src/core/volume.js';
@@ -10,7 +9,8 @@ import { dciodvfy, HAS_DCIODVFY } from './dciodvfy.js';
 import { readNrrdLabels, readSourceSeries } from './source-series.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: dcmjs ships no types
-const dcm = dcmjs as any;
+type Item = Record<string, any>;
+const dcm = dcmjs as Item;
 
 function naturalize(bytes: Uint8Array) {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -34,7 +34,7 @@ function decodeWithDcmjs(bytes: Uint8Array, source: Volume) {
   const pf = n.PerFrameFunctionalGroupsSequence as Record<string, unknown>[];
   expect(pf.length).toBe(nFrames);
   for (let f = 0; f < nFrames; f++) {
-    const item = pf[f] as Record<string, any>;
+    const item = pf[f] as Item;
     const segment = one(item.SegmentIdentificationSequence).ReferencedSegmentNumber as number;
     const ipp = (one(item.PlanePositionSequence).ImagePositionPatient as number[]).map(Number);
     const slice = Math.round((ipp[2]! - source.origin[2]) / source.spacing[2]);
@@ -84,8 +84,8 @@ describeData('writeDicomSeg on the real 3-slice abdominal CT', () => {
     // Its own grid (no reference) is the source grid.
     const own = readDicomSeg(seg);
     for (let a = 0; a < 3; a++) {
-      expect(own.masks[0]!.origin[a]).toBeCloseTo(src.origin[a], 4);
-      expect(own.masks[0]!.spacing[a]).toBeCloseTo(src.spacing[a], 6);
+      expect(own.masks[0]!.origin[a]).toBeCloseTo(src.origin[a] as number, 4);
+      expect(own.masks[0]!.spacing[a]).toBeCloseTo(src.spacing[a] as number, 6);
     }
   });
 
@@ -100,7 +100,7 @@ describeData('writeDicomSeg on the real 3-slice abdominal CT', () => {
     expect(String(n.ContentTime).startsWith('030405')).toBe(true);
     expect(isValidUid(n.SOPInstanceUID) && n.SOPInstanceUID.startsWith('2.25.')).toBe(true);
     expect(isValidUid(n.SeriesInstanceUID)).toBe(true);
-    const segSeq = n.SegmentSequence as Record<string, any>[];
+    const segSeq = n.SegmentSequence as Item[];
     expect(segSeq.map((s) => s.SegmentLabel)).toEqual(['Liver', 'Spine']);
     expect(one(segSeq[0]!.SegmentedPropertyTypeCodeSequence).CodingSchemeDesignator).toBe('SCT');
     expect(one(one(segSeq[0]!.SegmentationAlgorithmIdentificationSequence).AlgorithmFamilyCodeSequence).CodeValue).toBe(
@@ -122,7 +122,7 @@ describeData('writeDicomSeg on the real 3-slice abdominal CT', () => {
       for (let i = 0; i < m.length; i++) if ((m[i] === 1) !== (labels.data[i] === s)) mism++;
       expect(mism).toBe(0);
     }
-    const dimIdx = n.DimensionIndexSequence as Record<string, any>[];
+    const dimIdx = n.DimensionIndexSequence as Item[];
     expect(dimIdx.map((d) => d.DimensionDescriptionLabel)).toEqual(['Segment Number', 'Image Position Patient']);
   });
 
