@@ -16,3 +16,23 @@ export {
   type SegmentInfo,
   type SegFrameInfo,
 } from './dicom/seg-read.js';
+export {
+  writeDicomSr,
+  COMPREHENSIVE_3D_SR_SOP_CLASS_UID,
+  COMPREHENSIVE_SR_SOP_CLASS_UID,
+  ENHANCED_SR_SOP_CLASS_UID,
+  MEDIMG_CODES,
+  MEDIMG_SCHEME,
+  type MeasurementKind,
+  type SrFindingInput,
+  type SrMeasurementInput,
+  type SrReportInput,
+  type WriteDicomSrOptions,
+} from './dicom/sr-write.js';
+export {
+  readDicomSr,
+  type DicomSrResult,
+  type SrContentItem,
+  type SrMeasurement,
+  type SrMeasurementGroup,
+} from './dicom/sr-read.js';
