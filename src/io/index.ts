@@ -36,3 +36,10 @@ export {
   type SrMeasurement,
   type SrMeasurementGroup,
 } from './dicom/sr-read.js';
+export {
+  deidentify,
+  deidentifyWithReport,
+  type DeidentifyOptions,
+  type DeidentifyReport,
+} from './dicom/deidentify.js';
+export { DEID_RULES, type DeidRule } from './dicom/deid-table.js';

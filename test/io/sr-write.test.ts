@@ -116,6 +116,8 @@ describeData('writeDicomSr (TID 1500) round trip', () => {
       { name: expect.objectContaining({ meaning: 'Lung-RADS assessment category' }), value: '4A' },
     ]);
     expect(nod!.referencedSegment).toBeUndefined();
+    expect(nod!.findingCategory?.value).toBe('49755003');
+    expect(liver!.findingCategory?.value).toBe('123037004');
     expect(nod!.trackingUid).toMatch(/^2\.25\.\d+$/);
   });
 

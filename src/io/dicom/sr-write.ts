@@ -1,7 +1,7 @@
 import { MedImgError } from '../../core/errors.js';
 import type { Volume, VolumeMeta } from '../../core/volume.js';
 import { VERSION } from '../../version.js';
-import { type Code, code, DCM, SCT, SEGMENT_TYPES, UCUM } from './codes.js';
+import { type Code, code, DCM, resolveCategory, SCT, SEGMENT_TYPES, UCUM } from './codes.js';
 import { type DicomDataset, dataset, ds, fd, is, seq, str, tag as T, us } from './ds-model.js';
 import { codeItem, dicomDateTime, patientStudyElements, SEG_SOP_CLASS_UID, sourceReferenceOf } from './seg-write.js';
 import { generateUid } from './uid.js';
@@ -43,6 +43,8 @@ export interface SrFindingInput {
   trackingUid?: string;
   /** Finding: a name from the segment type table ('nodule', 'tumor', 'vertebra', 'liver', ...) or a code. */
   finding: string | Code;
+  /** Finding category; default Morphologically Altered Structure for lesions/nodules/tumors, else Anatomical Structure. */
+  findingCategory?: Code;
   /** Finding site: a name ('lung', 'liver', 'vertebra', ...) or a code. */
   findingSite?: string | Code;
   /** The SEG segment this finding was measured on. */
@@ -103,6 +105,13 @@ const KIND_DEFAULTS: Record<MeasurementKind, { name: Code; unit: string; derivat
 };
 
 const FINDING_CATEGORY = code('276214006', 'SCT', 'Finding category');
+const ABNORMAL = new Set(['52988006', '27925004', '4147007', '108369006']);
+
+function categoryOfFinding(finding: Code): Code {
+  return ABNORMAL.has(finding.value)
+    ? resolveCategory('morphologically abnormal structure')
+    : resolveCategory('anatomical structure');
+}
 
 function resolveConcept(v: string | Code, what: string): Code {
   if (typeof v === 'object') return v;
@@ -229,6 +238,7 @@ export function writeDicomSr(
     const children: DicomDataset[] = [
       textItem('HAS OBS CONTEXT', DCM.trackingIdentifier, f.trackingId),
       uidItem('HAS OBS CONTEXT', DCM.trackingUid, f.trackingUid ?? generateUid(options.uidRoot)),
+      codeValueItem('CONTAINS', FINDING_CATEGORY, f.findingCategory ?? categoryOfFinding(finding)),
       codeValueItem('CONTAINS', DCM.finding, finding),
     ];
     if (f.findingSite)

@@ -129,10 +129,9 @@ export function writePart10(
   meta.set(tag(0x0002, 0x0002), str('UI', sopClass));
   meta.set(tag(0x0002, 0x0003), str('UI', sopInstance));
   meta.set(tag(0x0002, 0x0010), str('UI', ts));
-  if (!options.meta) {
-    meta.set(tag(0x0002, 0x0012), str('UI', IMPLEMENTATION_CLASS_UID));
-    meta.set(tag(0x0002, 0x0013), str('SH', IMPLEMENTATION_VERSION_NAME));
-  }
+  // We wrote this file, so the implementation identifiers are ours.
+  meta.set(tag(0x0002, 0x0012), str('UI', IMPLEMENTATION_CLASS_UID));
+  meta.set(tag(0x0002, 0x0013), str('SH', IMPLEMENTATION_VERSION_NAME));
   const metaBytes = encodeDataset(meta, false);
   const groupLength = encodeDataset(new Map([[tag(0x0002, 0x0000), ul(metaBytes.length)]]), false);
   const body = encodeDataset(ds, ts === TS_IMPLICIT_LE);
