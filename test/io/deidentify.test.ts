@@ -3,6 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import dicomParser from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
 import { DEID_RULES } from '../../src/io/dicom/deid-table.js';
+import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
 import { deidentify, deidentifyWithReport } from '../../src/io/dicom/deidentify.js';
 import {
   type DicomDataset,
@@ -18,6 +19,7 @@ import { hmacSha256, sha256 } from '../../src/io/dicom/uid.js';
 import { writePart10 } from '../../src/io/dicom/write.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { dciodvfy, HAS_DCIODVFY } from './dciodvfy.js';
+import { readSourceSeries } from './source-series.js';
 
 const KEY = 'test-session-key-0123456789';
 const enc = new TextEncoder();
@@ -315,6 +317,23 @@ describeData('deidentify on real files', () => {
       console.log(`dciodvfy on de-identified CT 01.dcm:\n${after.output}`);
       expect(after.errors.filter((e) => !before.includes(e))).toEqual([]);
     }
+  });
+
+  it('a SEG de-identified with the same key still references the de-identified CT slices', () => {
+    const src = readSourceSeries(dataPath('dicom', 'ct_abdomen_dcmqi_3slice'), ['01.dcm', '02.dcm', '03.dcm']);
+    const segBytes = new Uint8Array(readFileSync(dataPath('seg', 'dcmqi_on_ct_abdomen_3slice', 'liver.dcm')));
+    const deidSeg = readDicomSeg(deidentify(segBytes, { key: KEY }));
+    const deidCt = ['01.dcm', '02.dcm', '03.dcm'].map((f) => dicomParser.parseDicom(deidentify(ct(f), { key: KEY })));
+    const ctUids = new Set(deidCt.map((p) => p.string('x00080018')));
+    expect(deidSeg.frames).toHaveLength(3);
+    for (const f of deidSeg.frames) expect(ctUids.has(f.sourceSopInstanceUids[0])).toBe(true);
+    expect(deidSeg.studyInstanceUid).toBe(deidCt[0]!.string('x0020000d'));
+    expect(deidSeg.frameOfReferenceUid).toBe(deidCt[0]!.string('x00200052'));
+    expect(deidSeg.referencedSeriesInstanceUid).toBe(deidCt[0]!.string('x0020000e'));
+    expect(src.meta?.studyInstanceUid).not.toBe(deidSeg.studyInstanceUid);
+    // The mask itself is untouched.
+    const orig = readDicomSeg(segBytes);
+    expect(Array.from(deidSeg.masks[0]!.data)).toEqual(Array.from(orig.masks[0]!.data));
   });
 
   it('implicit VR input stays implicit; encapsulated (JPEG 2000) pixel data stay byte-identical', () => {

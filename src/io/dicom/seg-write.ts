@@ -259,27 +259,50 @@ export function writeDicomSeg(
   const nSeg = segments.length;
   const labelMode = !perSegment && !singleFloat;
 
-  // Value of segment s at voxel i, as stored (0/1 for BINARY, 0..maxFrac for FRACTIONAL).
   const label = labelMode ? (masks[0] as Volume).data : undefined;
-  if (label) {
-    for (let i = 0; i < label.length; i++) {
-      const v = label[i] as number;
-      if (v !== 0 && (v < 0 || v > nSeg || !Number.isInteger(v))) {
-        throw new MedImgError(
-          'INVALID_ARGUMENT',
-          `The label mask holds value ${v} but only segments 1..${nSeg} are described.`,
-        );
+  // Stored values (0/1 for BINARY, 0..maxFrac for FRACTIONAL) of segment s on slice k, into buf.
+  // One call per slice keeps the per-voxel loops free of calls and closures.
+  const buf = new Uint8Array(npix);
+  const fillSlice = (s: number, k: number): boolean => {
+    const off = k * npix;
+    let any = 0;
+    if (label) {
+      const want = s + 1;
+      const on = segType === 'BINARY' ? 1 : maxFrac;
+      for (let p = 0; p < npix; p++) {
+        const v = label[off + p] === want ? on : 0;
+        buf[p] = v;
+        any |= v;
+      }
+      return any !== 0;
+    }
+    const m = (singleFloat ? masks[0] : masks[s]) as Volume;
+    const data = m.data;
+    if (isFloatData(m)) {
+      if (segType === 'BINARY') {
+        for (let p = 0; p < npix; p++) {
+          const v = (data[off + p] as number) >= threshold ? 1 : 0;
+          buf[p] = v;
+          any |= v;
+        }
+      } else {
+        for (let p = 0; p < npix; p++) {
+          const x = data[off + p] as number;
+          // NaN and negatives store 0; values above 1 store the maximum.
+          const v = x > 0 ? (x >= 1 ? maxFrac : Math.round(x * maxFrac)) : 0;
+          buf[p] = v;
+          any |= v;
+        }
+      }
+    } else {
+      const on = segType === 'BINARY' ? 1 : maxFrac;
+      for (let p = 0; p < npix; p++) {
+        const v = (data[off + p] as number) !== 0 ? on : 0;
+        buf[p] = v;
+        any |= v;
       }
     }
-  }
-  const stored = (s: number, i: number): number => {
-    if (label) return label[i] === s + 1 ? (segType === 'BINARY' ? 1 : maxFrac) : 0;
-    const m = (singleFloat ? masks[0] : masks[s]) as Volume;
-    const v = m.data[i] as number;
-    if (segType === 'BINARY') return isFloatData(m) ? (v >= threshold ? 1 : 0) : v !== 0 ? 1 : 0;
-    if (!isFloatData(m)) return v !== 0 ? maxFrac : 0;
-    const p = Math.min(1, Math.max(0, v));
-    return Math.round(p * maxFrac);
+    return any !== 0;
   };
 
   // Which (segment, slice) frames are non-empty.
@@ -289,21 +312,18 @@ export function writeDicomSeg(
       const off = k * npix;
       for (let p = 0; p < npix; p++) {
         const v = label[off + p] as number;
-        if (v) nonEmpty[(v - 1) * nz + k] = 1;
+        if (v === 0) continue;
+        if (v < 0 || v > nSeg) {
+          throw new MedImgError(
+            'INVALID_ARGUMENT',
+            `The label mask holds value ${v} but only segments 1..${nSeg} are described.`,
+          );
+        }
+        nonEmpty[(v - 1) * nz + k] = 1;
       }
     }
   } else {
-    for (let s = 0; s < nSeg; s++) {
-      for (let k = 0; k < nz; k++) {
-        const off = k * npix;
-        for (let p = 0; p < npix; p++) {
-          if (stored(s, off + p)) {
-            nonEmpty[s * nz + k] = 1;
-            break;
-          }
-        }
-      }
-    }
+    for (let s = 0; s < nSeg; s++) for (let k = 0; k < nz; k++) if (fillSlice(s, k)) nonEmpty[s * nz + k] = 1;
   }
   const frames: { s: number; k: number }[] = [];
   for (let s = 0; s < nSeg; s++) {
@@ -317,32 +337,43 @@ export function writeDicomSeg(
     if (!any) frames.push({ s, k: 0 });
   }
 
-  // Pixel data.
+  // Pixel data: BINARY frames are bit-packed back to back (LSB first), with no per-frame padding.
   let pixelData: Uint8Array;
   if (segType === 'BINARY') {
     const nbits = frames.length * npix;
     pixelData = new Uint8Array(Math.ceil(Math.ceil(nbits / 8) / 2) * 2);
-    frames.forEach(({ s, k }, f) => {
-      const off = k * npix;
+    for (let f = 0; f < frames.length; f++) {
+      const { s, k } = frames[f] as { s: number; k: number };
+      fillSlice(s, k);
       let bit = f * npix;
-      if (label) {
-        const want = s + 1;
-        for (let p = 0; p < npix; p++, bit++) {
-          if (label[off + p] === want) pixelData[bit >>> 3] = (pixelData[bit >>> 3] as number) | (1 << (bit & 7));
+      let p = 0;
+      if ((bit & 7) === 0) {
+        // Byte-aligned frame start (npix a multiple of 8 or first frame): pack 8 pixels per byte.
+        let byte = bit >>> 3;
+        for (; p + 8 <= npix; p += 8, byte++) {
+          pixelData[byte] =
+            (buf[p] as number) |
+            ((buf[p + 1] as number) << 1) |
+            ((buf[p + 2] as number) << 2) |
+            ((buf[p + 3] as number) << 3) |
+            ((buf[p + 4] as number) << 4) |
+            ((buf[p + 5] as number) << 5) |
+            ((buf[p + 6] as number) << 6) |
+            ((buf[p + 7] as number) << 7);
         }
-      } else {
-        for (let p = 0; p < npix; p++, bit++) {
-          if (stored(s, off + p)) pixelData[bit >>> 3] = (pixelData[bit >>> 3] as number) | (1 << (bit & 7));
-        }
+        bit += p;
       }
-    });
+      for (; p < npix; p++, bit++) {
+        if (buf[p]) pixelData[bit >>> 3] = (pixelData[bit >>> 3] as number) | (1 << (bit & 7));
+      }
+    }
   } else {
     pixelData = new Uint8Array(Math.ceil((frames.length * npix) / 2) * 2);
-    frames.forEach(({ s, k }, f) => {
-      const off = k * npix;
-      const out = f * npix;
-      for (let p = 0; p < npix; p++) pixelData[out + p] = stored(s, off + p);
-    });
+    for (let f = 0; f < frames.length; f++) {
+      const { s, k } = frames[f] as { s: number; k: number };
+      fillSlice(s, k);
+      pixelData.set(buf, f * npix);
+    }
   }
 
   // Geometry.
