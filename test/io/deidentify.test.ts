@@ -4,6 +4,7 @@ import dicomParser from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
 import { DEID_RULES } from '../../src/io/dicom/deid-table.js';
 import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
+import { readDicomSr } from '../../src/io/dicom/sr-read.js';
 import { deidentify, deidentifyWithReport } from '../../src/io/dicom/deidentify.js';
 import {
   type DicomDataset,
@@ -334,6 +335,30 @@ describeData('deidentify on real files', () => {
     // The mask itself is untouched.
     const orig = readDicomSeg(segBytes);
     expect(Array.from(deidSeg.masks[0]!.data)).toEqual(Array.from(orig.masks[0]!.data));
+  });
+
+  it('an SR keeps its measurement structure; free text in the content tree is replaced unless retained', () => {
+    const input = new Uint8Array(
+      readFileSync(dataPath('sr', 'highdicom_tid1500', 'sr_document_with_multiple_groups.dcm')),
+    );
+    const before = readDicomSr(input);
+    const after = readDicomSr(deidentify(input, { key: KEY }));
+    expect(after.measurementGroups.map((g) => g.trackingIdentifier)).toEqual([
+      'ANONYMIZED',
+      'ANONYMIZED',
+      'ANONYMIZED',
+      'ANONYMIZED',
+    ]);
+    expect(after.measurementGroups.map((g) => g.measurements.map((m) => m.value))).toEqual(
+      before.measurementGroups.map((g) => g.measurements.map((m) => m.value)),
+    );
+    expect(after.measurementGroups[1]!.finding).toEqual(before.measurementGroups[1]!.finding);
+    expect(after.measurementGroups[0]!.trackingUid).not.toBe(before.measurementGroups[0]!.trackingUid);
+    expect(after.observer.name).not.toBe(before.observer.name);
+    const kept = readDicomSr(deidentify(input, { key: KEY, retainStructuredContentText: true }));
+    expect(kept.measurementGroups.map((g) => g.trackingIdentifier)).toEqual(
+      before.measurementGroups.map((g) => g.trackingIdentifier),
+    );
   });
 
   it('implicit VR input stays implicit; encapsulated (JPEG 2000) pixel data stay byte-identical', () => {

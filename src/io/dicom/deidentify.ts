@@ -46,6 +46,13 @@ export interface DeidentifyOptions {
    * kept (the caller vouches that they are safe). Default: all private attributes removed.
    */
   retainPrivateCreators?: string[];
+  /**
+   * SR documents: Content Sequence has action D, which we apply by keeping the content tree (codes,
+   * numbers, references with remapped UIDs) and replacing every free-text, date, time and person
+   * value in it with a dummy. Set true to keep those values when you have cleaned them yourself
+   * (Clean Structured Content Option, 113104). Default false.
+   */
+  retainStructuredContentText?: boolean;
   /** Pseudonyms written instead of empty Patient's Name / Patient ID (e.g. a study subject code). */
   patientName?: string;
   patientId?: string;
@@ -89,6 +96,8 @@ const MODALITIES_WITH_BURNED_IN_TEXT = new Set([
 ]);
 
 interface Ctx {
+  /** Inside an SR Content Sequence. */
+  inContent: boolean;
   o: DeidentifyOptions;
   key: Uint8Array;
   implicit: boolean;
@@ -196,6 +205,15 @@ function isRepeatingGroupRemoval(t: number): boolean {
   return false;
 }
 
+const CONTENT_SEQUENCE = 0x0040a730;
+/** SR content item values that may carry identifying text, with their VRs. */
+const SR_VALUE_TAGS = new Map<number, string>([
+  [0x0040a160, 'UT'], // Text Value
+  [0x0040a120, 'DT'], // DateTime
+  [0x0040a121, 'DA'], // Date
+  [0x0040a122, 'TM'], // Time
+]);
+
 function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
   const out: DicomDataset = new Map();
   // Private creators retained (by block) in this data set.
@@ -229,6 +247,11 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
       count(ctx, 'X', t);
       continue;
     }
+    if (ctx.inContent && !ctx.o.retainStructuredContentText && SR_VALUE_TAGS.has(t)) {
+      count(ctx, 'D', t);
+      out.set(t, dummyValue(e.vr === 'UN' ? (SR_VALUE_TAGS.get(t) as string) : e.vr));
+      continue;
+    }
     const rule = DEID_RULES.get(t);
     if (!rule) {
       out.set(t, e.items ? { vr: e.vr, items: e.items.map((it) => processDataset(it, ctx)) } : e);
@@ -247,13 +270,14 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
         out.set(t, e.items || vr === 'SQ' ? seq() : { vr, value: new Uint8Array(0) });
         break;
       case 'D':
-        // For sequences a dummy item would break the IOD; clean the items recursively instead.
-        out.set(
-          t,
-          e.items || vr === 'SQ'
-            ? { vr: 'SQ', items: (e.items ?? []).map((it) => processDataset(it, ctx)) }
-            : dummyValue(vr),
-        );
+        // For sequences a dummy item would break the IOD; clean the items recursively instead
+        // (for the SR Content Sequence, text/date/time values inside become dummies).
+        if (e.items || vr === 'SQ') {
+          const outer = ctx.inContent;
+          if (t === CONTENT_SEQUENCE) ctx.inContent = true;
+          out.set(t, { vr: 'SQ', items: (e.items ?? []).map((it) => processDataset(it, ctx)) });
+          ctx.inContent = outer;
+        } else out.set(t, dummyValue(vr));
         break;
       case 'U': {
         const uids = (getString(ds, t) ?? '').split('\\').filter(Boolean);
@@ -337,6 +361,7 @@ export function deidentifyWithReport(
     methods,
   };
   const ctx: Ctx = {
+    inContent: false,
     o: options,
     key,
     implicit: parsed.implicit,
