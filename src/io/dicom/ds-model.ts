@@ -188,9 +188,11 @@ export function getString(ds: DicomDataset, t: Tag): string | undefined {
 }
 
 /** Decodes element text; we read UTF-8 (a superset of ASCII) and fall back to Latin-1 when invalid. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function decodeText(b: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return strictUtf8.decode(b);
   } catch {
     return latin1Decoder.decode(b);
   }

@@ -38,6 +38,8 @@ const SEQ_DELIM = 0xfffee0dd;
  * encapsulated pixel data kept raw. Deflate and big endian are rejected.
  */
 export function parseDicom(input: Uint8Array): ParsedDicom {
+  if (!(input instanceof Uint8Array))
+    throw new MedImgError('INVALID_ARGUMENT', 'Expected the DICOM file as a Uint8Array.');
   let pos = 0;
   let preamble: Uint8Array | undefined;
   if (input.length >= 132 && input[128] === 0x44 && input[129] === 0x49 && input[130] === 0x43 && input[131] === 0x4d) {

@@ -197,6 +197,16 @@ const PALETTE: [number, number, number][] = [
   [240, 50, 230],
 ];
 
+/** A Code String value: upper case, digits, space and underscore, at most 16 characters. */
+function csValue(s: string): string {
+  return (
+    s
+      .toUpperCase()
+      .replace(/[^A-Z0-9 _]/g, '_')
+      .slice(0, 16) || 'SEGMENTATION'
+  );
+}
+
 function isFloatData(v: Volume): boolean {
   return v.data instanceof Float32Array || v.data instanceof Float64Array;
 }
@@ -398,8 +408,8 @@ export function writeDicomSeg(
   const refInstance = (k: number) => (multiFrameSource ? ref.sopInstanceUids[0] : ref.sopInstanceUids[k]) as string;
 
   const segmentItems = segments.map((sd, s) => {
-    if (!sd || typeof sd.label !== 'string' || sd.label.length === 0) {
-      throw new MedImgError('INVALID_ARGUMENT', `Segment ${s + 1} needs a non-empty label.`);
+    if (!sd || typeof sd.label !== 'string' || sd.label.length === 0 || sd.label.length > 64) {
+      throw new MedImgError('INVALID_ARGUMENT', `Segment ${s + 1} needs a label of 1 to 64 characters.`);
     }
     const algType = sd.algorithmType ?? 'AUTOMATIC';
     if (!['AUTOMATIC', 'SEMIAUTOMATIC', 'MANUAL'].includes(algType)) {
@@ -421,14 +431,14 @@ export function writeDicomSeg(
       [T(0x0062, 0x000f), seq(codeItem(typeCode))],
     ]);
     if (algType !== 'MANUAL') {
-      item.set(T(0x0062, 0x0009), str('LO', algName));
+      item.set(T(0x0062, 0x0009), str('LO', algName.slice(0, 64)));
       item.set(
         T(0x0062, 0x0007),
         seq(
           dataset([
             [T(0x0066, 0x002f), seq(codeItem(sd.algorithmFamily ?? DCM.artificialIntelligence))],
-            [T(0x0066, 0x0031), str('LO', sd.algorithmVersion ?? VERSION)],
-            [T(0x0066, 0x0036), str('LO', algName)],
+            [T(0x0066, 0x0031), str('LO', (sd.algorithmVersion ?? VERSION).slice(0, 64))],
+            [T(0x0066, 0x0036), str('LO', algName.slice(0, 64))],
           ]),
         ),
       );
@@ -495,10 +505,10 @@ export function writeDicomSeg(
     [T(0x0008, 0x0031), str('TM', time)],
     [T(0x0008, 0x0033), str('TM', time)],
     [T(0x0008, 0x0060), str('CS', 'SEG')],
-    [T(0x0008, 0x0070), str('LO', options.manufacturer ?? 'medimg')],
+    [T(0x0008, 0x0070), str('LO', (options.manufacturer ?? 'medimg').slice(0, 64))],
     [T(0x0008, 0x0201), str('SH', '+0000')],
-    [T(0x0008, 0x103e), str('LO', options.seriesDescription ?? 'Segmentation')],
-    [T(0x0008, 0x1090), str('LO', options.manufacturerModelName ?? 'medimg')],
+    [T(0x0008, 0x103e), str('LO', (options.seriesDescription ?? 'Segmentation').slice(0, 64))],
+    [T(0x0008, 0x1090), str('LO', (options.manufacturerModelName ?? 'medimg').slice(0, 64))],
     [
       T(0x0008, 0x1115),
       seq(
@@ -508,8 +518,8 @@ export function writeDicomSeg(
         ]),
       ),
     ],
-    [T(0x0018, 0x1000), str('LO', options.deviceSerialNumber ?? '1')],
-    [T(0x0018, 0x1020), str('LO', options.softwareVersions ?? VERSION)],
+    [T(0x0018, 0x1000), str('LO', (options.deviceSerialNumber ?? '1').slice(0, 64))],
+    [T(0x0018, 0x1020), str('LO', (options.softwareVersions ?? VERSION).slice(0, 64))],
     [T(0x0020, 0x000e), str('UI', seriesUid)],
     [T(0x0020, 0x0011), is(options.seriesNumber ?? 300)],
     [T(0x0020, 0x0013), is(options.instanceNumber ?? 1)],
@@ -548,8 +558,8 @@ export function writeDicomSeg(
     [T(0x0062, 0x0002), seq(...segmentItems)],
     [T(0x0062, 0x0010), segType === 'FRACTIONAL' ? str('CS', options.fractionalType ?? 'PROBABILITY') : undefined],
     [T(0x0062, 0x000e), segType === 'FRACTIONAL' ? us(maxFrac) : undefined],
-    [T(0x0070, 0x0080), str('CS', (options.contentLabel ?? 'SEGMENTATION').toUpperCase().slice(0, 16))],
-    [T(0x0070, 0x0081), str('LO', options.contentDescription ?? '')],
+    [T(0x0070, 0x0080), str('CS', csValue(options.contentLabel ?? 'SEGMENTATION'))],
+    [T(0x0070, 0x0081), str('LO', (options.contentDescription ?? '').slice(0, 64))],
     [T(0x0070, 0x0084), str('PN', options.contentCreatorName ?? '')],
     [T(0x5200, 0x9229), seq(shared)],
     [T(0x5200, 0x9230), seq(...perFrame)],

@@ -359,7 +359,7 @@ export function writeDicomSr(
     [T(0x0008, 0x0023), str('DA', date)],
     [T(0x0008, 0x0033), str('TM', time)],
     [T(0x0008, 0x0060), str('CS', 'SR')],
-    [T(0x0008, 0x0070), str('LO', options.manufacturer ?? 'medimg')],
+    [T(0x0008, 0x0070), str('LO', (options.manufacturer ?? 'medimg').slice(0, 64))],
     [
       T(0x0008, 0x0110),
       usesPrivateScheme
@@ -373,7 +373,7 @@ export function writeDicomSr(
         : undefined,
     ],
     [T(0x0008, 0x0201), str('SH', '+0000')],
-    [T(0x0008, 0x103e), str('LO', options.seriesDescription ?? 'Measurement Report')],
+    [T(0x0008, 0x103e), str('LO', (options.seriesDescription ?? 'Measurement Report').slice(0, 64))],
     [T(0x0008, 0x1111), seq()],
     [T(0x0018, 0x1020), str('LO', VERSION)],
     [T(0x0020, 0x000e), str('UI', options.seriesInstanceUid ?? generateUid(options.uidRoot))],
