@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import dcmjs from 'dcmjs';
 import { expect, it } from 'vitest';
 import type { Volume } from '../../src/core/volume.js';
 import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
@@ -38,6 +39,20 @@ function expectEqualsNrrdLabel(mask: Volume, nrrd: { data: Int32Array }, label: 
   }
   expect(count).toBeGreaterThan(0);
   expect(mismatches).toBe(0);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: dcmjs ships no types
+const dcm = dcmjs as any;
+
+/** Frame f's stored values decoded independently by dcmjs (its parser and bit unpacking). */
+function dcmjsFrames(bytes: Uint8Array): { values: Uint8Array; npix: number } {
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const n = dcm.data.DicomMetaDictionary.naturalizeDataset(dcm.data.DicomMessage.readFile(ab).dict);
+  const raw = new Uint8Array([n.PixelData].flat()[0] as ArrayBuffer);
+  // dcmjs unpacks set bits to 255; make BINARY values 0/1.
+  const values =
+    n.BitsAllocated === 1 ? Uint8Array.from(dcm.data.BitArray.unpack(raw) as Uint8Array, (v) => (v ? 1 : 0)) : raw;
+  return { values, npix: (n.Rows as number) * (n.Columns as number) };
 }
 
 describeData('readDicomSeg on real SEG objects', () => {
@@ -153,8 +168,38 @@ describeData('readDicomSeg on real SEG objects', () => {
         expect((source.meta!.sopInstanceUids as string[])[info.sliceIndex]).toBe(uidOf[f.source_file]);
         expect(countSlice(seg.masks[(f.segment as number) - 1] as Volume, info.sliceIndex)).toBe(f.nonzero_pixels);
       }
+      // Voxel for voxel against dcmjs's independent decoding of every placed frame.
+      const { values, npix } = dcmjsFrames(bytesOf(SEG(hd, file)));
+      const maxFrac = seg.maxFractionalValue ?? 1;
+      for (const info of seg.frames) {
+        const m = seg.masks[(info.segmentNumber as number) - 1]!.data;
+        let mism = 0;
+        for (let p = 0; p < npix; p++) {
+          const want = (values[(info.frame - 1) * npix + p] as number) / maxFrac;
+          if (Math.abs((m[info.sliceIndex * npix + p] as number) - want) > 1e-6) mism++;
+        }
+        expect(mism).toBe(0);
+      }
     });
   }
+
+  it('dcmqi PET seg.dcm (13 frames, next to the SR) decodes on its own grid', () => {
+    const seg = readDicomSeg(new Uint8Array(readFileSync(dataPath('sr', 'dcmqi_tid1500_pet', 'seg.dcm'))));
+    expect(seg.segments.map((s) => s.label)).toHaveLength(1);
+    expect(seg.segments[0]?.type?.meaning).toBe('Neoplasm, Primary');
+    expect(seg.frames).toHaveLength(13);
+    expect(seg.masks[0]!.dims.slice(0, 2)).toEqual([128, 128]);
+    const { values, npix } = dcmjsFrames(new Uint8Array(readFileSync(dataPath('sr', 'dcmqi_tid1500_pet', 'seg.dcm'))));
+    for (const info of seg.frames) {
+      let a = 0;
+      let b = 0;
+      for (let p = 0; p < npix; p++) {
+        a += values[(info.frame - 1) * npix + p] as number;
+        b += seg.masks[0]!.data[info.sliceIndex * npix + p] as number;
+      }
+      expect(b).toBe(a);
+    }
+  });
 
   it('binary-valued FRACTIONAL equals the BINARY SEG; true FRACTIONAL gives probabilities in [0, 1]', () => {
     const source = readSourceSeries(SEG(hd, 'source_ct'), ['17136', '17166', '17196']);
