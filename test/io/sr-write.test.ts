@@ -59,6 +59,7 @@ describeData('writeDicomSr (TID 1500) round trip', () => {
           { kind: 'volume' as const, value: 221.4, unit: 'mm3' },
         ],
         lungRads: '4A',
+        center: [-20.5, 10.25, -127.69] as [number, number, number],
       },
     ],
   };
@@ -117,6 +118,15 @@ describeData('writeDicomSr (TID 1500) round trip', () => {
     ]);
     expect(nod!.referencedSegment).toBeUndefined();
     expect(nod!.findingCategory?.value).toBe('49755003');
+    expect(nod!.roi?.type).toBe('POINT');
+    expect(nod!.roi?.frameOfReferenceUid).toBe(src.meta?.frameOfReferenceUid);
+    expect(nod!.roi?.data[0]).toBeCloseTo(-20.5, 4);
+    expect(nod!.roi?.data[2]).toBeCloseTo(-127.69, 3);
+    const groups = r.content.children.find((c) => c.concept?.value === '126010')!.children;
+    expect(groups.map((g) => g.templateId)).toEqual(['1411', '1411', '1411']);
+    // The point lies on the middle slice (z -127.69): its image is referenced.
+    const img = groups[2]!.children.find((c) => c.concept?.value === '121233');
+    expect(img?.reference?.sopInstanceUid).toBe(src.meta?.sopInstanceUids?.[1]);
     expect(liver!.findingCategory?.value).toBe('123037004');
     expect(nod!.trackingUid).toMatch(/^2\.25\.\d+$/);
   });
@@ -144,6 +154,24 @@ describeData('writeDicomSr (TID 1500) round trip', () => {
     const { output, errors } = dciodvfy(sr, 'sr.dcm');
     console.log(`dciodvfy on written SR:\n${output}`);
     expect(errors).toEqual([]);
+  });
+
+  it('a finding with neither segment nor point is a TID 1501 group', () => {
+    const r = readDicomSr(
+      writeDicomSr(
+        {
+          findings: [
+            { trackingId: 'Lung 1', finding: 'lung', measurements: [{ kind: 'volume', value: 4.2, unit: 'ml' }] },
+          ],
+        },
+        src,
+        { sopClass: 'enhanced' },
+      ),
+    );
+    expect(r.sopClassUid).toBe('1.2.840.10008.5.1.4.1.1.88.22');
+    const groups = r.content.children.find((c) => c.concept?.value === '126010')!.children;
+    expect(groups[0]?.templateId).toBe('1501');
+    expect(r.measurementGroups[0]?.measurements[0]).toMatchObject({ value: 4.2, unit: { value: 'ml' } });
   });
 
   it('rejects bad reports with INVALID_ARGUMENT', () => {

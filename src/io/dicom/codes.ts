@@ -134,6 +134,8 @@ export const DCM = {
   finding: code('121071', 'DCM', 'Finding'),
   referencedSegment: code('121191', 'DCM', 'Referenced Segment'),
   sourceSeriesForSegmentation: code('121232', 'DCM', 'Source series for segmentation'),
+  volumeSurface: code('121231', 'DCM', 'Volume Surface'),
+  sourceImageForSegmentation: code('121233', 'DCM', 'Source Image for Segmentation'),
   derivation: code('121401', 'DCM', 'Derivation'),
   attenuationCoefficient: code('112031', 'DCM', 'Attenuation Coefficient'),
   algorithmName: code('111001', 'DCM', 'Algorithm Name'),

@@ -1,8 +1,9 @@
 import { MedImgError } from '../../core/errors.js';
+import { geometryOf, worldToIndex } from '../../core/geometry.js';
 import type { Volume, VolumeMeta } from '../../core/volume.js';
 import { VERSION } from '../../version.js';
 import { type Code, code, DCM, resolveCategory, SCT, SEGMENT_TYPES, UCUM } from './codes.js';
-import { type DicomDataset, dataset, ds, fd, is, seq, str, tag as T, us } from './ds-model.js';
+import { type DicomDataset, dataset, ds, fd, fl, is, seq, str, tag as T, us } from './ds-model.js';
 import { codeItem, dicomDateTime, patientStudyElements, SEG_SOP_CLASS_UID, sourceReferenceOf } from './seg-write.js';
 import { generateUid } from './uid.js';
 import { IMPLEMENTATION_CLASS_UID, writePart10 } from './write.js';
@@ -47,6 +48,12 @@ export interface SrFindingInput {
   findingCategory?: Code;
   /** Finding site: a name ('lung', 'liver', 'vertebra', ...) or a code. */
   findingSite?: string | Code;
+  /**
+   * A point (LPS mm) for findings without a segment, e.g. a detected nodule's centre: written as a
+   * SCOORD3D POINT (Volume Surface) with the nearest source slice as Source Image for Segmentation
+   * (Comprehensive 3D SR only).
+   */
+  center?: [number, number, number];
   /** The SEG segment this finding was measured on. */
   segment?: {
     /** SOP Instance UID of the SEG (e.g. from readDicomSeg(...).sopInstanceUid). */
@@ -264,6 +271,39 @@ export function writeDicomSr(
       );
       children.push(uidItem('CONTAINS', DCM.sourceSeriesForSegmentation, ref.seriesInstanceUid));
     }
+    if (f.center) {
+      if (sopClass !== COMPREHENSIVE_3D_SR_SOP_CLASS_UID) {
+        throw new MedImgError(
+          'INVALID_ARGUMENT',
+          `Finding ${gi + 1}: a center point needs the Comprehensive 3D SR (sopClass 'comprehensive3d').`,
+        );
+      }
+      if (f.center.length !== 3 || !f.center.every(Number.isFinite)) {
+        throw new MedImgError('INVALID_ARGUMENT', `Finding ${gi + 1}: center must be three finite numbers (LPS mm).`);
+      }
+      children.push(
+        item('CONTAINS', 'SCOORD3D', DCM.volumeSurface, [
+          [T(0x0070, 0x0022), fl(...f.center)],
+          [T(0x0070, 0x0023), str('CS', 'POINT')],
+          [T(0x3006, 0x0024), str('UI', ref.frameOfReferenceUid)],
+        ]),
+      );
+      const k = Math.round(worldToIndex(geometryOf(sourceSeries), f.center)[2]);
+      const kk = Math.min(ref.sopInstanceUids.length - 1, Math.max(0, k));
+      children.push(
+        item('CONTAINS', 'IMAGE', DCM.sourceImageForSegmentation, [
+          [
+            T(0x0008, 0x1199),
+            seq(
+              dataset([
+                [T(0x0008, 0x1150), str('UI', ref.sopClassUid)],
+                [T(0x0008, 0x1155), str('UI', ref.sopInstanceUids[kk] as string)],
+              ]),
+            ),
+          ],
+        ]),
+      );
+    }
     (f.measurements ?? []).forEach((m, mi) => {
       if (m.kind === 'bmd' && !m.name) usesPrivateScheme = true;
       children.push(numItem(m, mi));
@@ -282,7 +322,8 @@ export function writeDicomSr(
           : codeValueItem('CONTAINS', q.name, q.value),
       );
     }
-    return container('CONTAINS', DCM.measurementGroup, children, '1411');
+    // TID 1411 (volumetric ROI) when the group has a segment or a 3D point, else TID 1501.
+    return container('CONTAINS', DCM.measurementGroup, children, f.segment || f.center ? '1411' : '1501');
   });
 
   const library =
