@@ -250,3 +250,22 @@ describe('writeDicomSeg without real data', () => {
     expect(own.masks[0]!.direction[2]).toBeCloseTo(s, 6);
   });
 });
+
+describeData('writeDicomSeg on the real 64-slice chest CT', () => {
+  it('a bone mask (HU > 300) round-trips at full size through our reader and dcmjs', () => {
+    const src = readSourceSeries(dataPath('dicom', 'ct_chest_LungPETCTDx_A0001_kernelB'));
+    expect(src.dims).toEqual([512, 512, 64]);
+    const bone = Uint8Array.from(src.data, (v) => (v > 300 ? 1 : 0));
+    const bytes = writeDicomSeg({ ...src, data: bone, meta: undefined }, src, [{ label: 'Bone', type: 'bone' }]);
+    const back = readDicomSeg(bytes, { reference: src });
+    let mism = 0;
+    for (let i = 0; i < bone.length; i++) if (back.masks[0]!.data[i] !== bone[i]) mism++;
+    expect(mism).toBe(0);
+    const uids = src.meta?.sopInstanceUids as string[];
+    for (const f of back.frames) expect(f.sourceSopInstanceUids).toEqual([uids[f.sliceIndex]]);
+    const { masks, refs } = decodeWithDcmjs(bytes, src);
+    expect(refs.every((r) => r.uid === uids[r.slice])).toBe(true);
+    expect(Array.from(masks.get(1) as Uint8Array).every((v, i) => v === bone[i])).toBe(true);
+    if (HAS_DCIODVFY) expect(dciodvfy(bytes, 'bone.dcm').errors).toEqual([]);
+  });
+});

@@ -10,7 +10,11 @@ import dicomParser from 'dicom-parser';
 import type { Vec3, Volume } from '../../src/core/volume.js';
 
 export function readSourceSeries(dir: string, files?: string[]): Volume<Int16Array> {
-  const names = files ?? readdirSync(dir).filter((f) => !f.includes('.') || f.endsWith('.dcm'));
+  const names =
+    files ??
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && (!e.name.includes('.') || e.name.endsWith('.dcm')))
+      .map((e) => e.name);
   const slices = names.map((n) => {
     const bytes = new Uint8Array(readFileSync(join(dir, n)));
     const ds = dicomParser.parseDicom(bytes);
