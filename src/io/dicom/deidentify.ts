@@ -375,16 +375,7 @@ export function deidentifyWithReport(
   if (options.patientName !== undefined) out.set(T(0x0010, 0x0010), str('PN', options.patientName));
   if (options.patientId !== undefined) out.set(T(0x0010, 0x0020), str('LO', options.patientId));
   out.set(T(0x0012, 0x0062), str('CS', 'YES'));
-  out.set(
-    T(0x0012, 0x0063),
-    str(
-      'LO',
-      methods
-        .map((m) => m.meaning)
-        .join(', ')
-        .slice(0, 64),
-    ),
-  );
+  out.set(T(0x0012, 0x0063), str('LO', ...methods.map((m) => m.meaning.slice(0, 64))));
   out.set(T(0x0012, 0x0064), seq(...methods.map(codeItem)));
   out.set(
     T(0x0028, 0x0303),
