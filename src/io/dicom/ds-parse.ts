@@ -68,7 +68,14 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
     throw new MedImgError('DICOM_UNSUPPORTED_TRANSFER_SYNTAX', 'Deflated transfer syntax is not supported here.');
   }
   const implicit = tsUid === TS_IMPLICIT_LE;
-  const dataset = readDataset(input, dv, pos, input.length, implicit).ds;
+  let dataset: DicomDataset;
+  try {
+    dataset = readDataset(input, dv, pos, input.length, implicit).ds;
+  } catch (e) {
+    if (e instanceof MedImgError) throw e;
+    // Any out-of-range read means the bytes are cut short or corrupt.
+    throw new MedImgError('DICOM_DECODE_FAILED', 'The DICOM data are corrupt or truncated.', { cause: e });
+  }
   return { meta, dataset, transferSyntaxUid: tsUid, implicit, preamble };
 }
 
@@ -122,6 +129,7 @@ function readElement(
   } else {
     vr = String.fromCharCode(input[pos + 4] ?? 0, input[pos + 5] ?? 0);
     if (LONG_VRS.has(vr)) {
+      if (pos + 12 > end) throw new MedImgError('DICOM_TRUNCATED', 'The data end inside an element header.');
       len = dv.getUint32(pos + 8, true);
       hdr = 12;
     } else {

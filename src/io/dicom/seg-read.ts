@@ -202,8 +202,8 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
     const ipp = pos ? getNumbers(pos, T(0x0020, 0x0032)) : [];
     const iop = ori ? getNumbers(ori, T(0x0020, 0x0037)) : sharedOrient;
     rawFrames.push({
-      ipp: ipp.length === 3 ? ipp : undefined,
-      iop: iop.length === 6 ? iop : undefined,
+      ipp: ipp.length === 3 && ipp.every(Number.isFinite) ? ipp : undefined,
+      iop: iop.length === 6 && iop.every(Number.isFinite) ? iop : undefined,
       segment: sid ? getUint16(sid, T(0x0062, 0x000b)) : undefined,
       sources,
     });
@@ -407,6 +407,12 @@ function ownGrid(
   }
   const d0 = uniq[0] as number;
   const nz = Math.round(((uniq[uniq.length - 1] as number) - d0) / step) + 1;
+  if (!Number.isFinite(nz) || nz < 1 || nz > 20000) {
+    throw new MedImgError(
+      'SEG_INVALID',
+      'The SEG frame positions do not form a usable slice grid; pass options.reference.',
+    );
+  }
   const first = frames[ds.indexOf(Math.min(...ds))] as { ipp: number[] };
   // Project the first frame's position so in-plane origin is shared by all frames.
   const origin = first.ipp as Vec3;
