@@ -112,6 +112,32 @@ describeData('readDicomSeg on real SEG objects', () => {
     }
   });
 
+  it("output: 'labelmap' gives one label volume consistent with the per-segment masks", () => {
+    const source = readSourceSeries(ctDir, ['01.dcm', '02.dcm', '03.dcm']);
+    const bytes = bytesOf(SEG('dcmqi_on_ct_abdomen_3slice', 'partial_overlaps.dcm'));
+    const masks = readDicomSeg(bytes, { reference: source });
+    const lm = readDicomSeg(bytes, { reference: source, output: 'labelmap' });
+    expect(lm.masks).toEqual([]);
+    expect(lm.labelmap?.data).toBeInstanceOf(Uint8Array);
+    let overlaps = 0;
+    let mism = 0;
+    for (let i = 0; i < lm.labelmap!.data.length; i++) {
+      let want = 0;
+      let covering = 0;
+      for (let s = 0; s < 5; s++) {
+        if (masks.masks[s]!.data[i]) {
+          want = s + 1; // frames come in segment order, so the highest number wins
+          covering++;
+        }
+      }
+      if (covering > 1) overlaps += covering - 1;
+      if (lm.labelmap!.data[i] !== want) mism++;
+    }
+    expect(mism).toBe(0);
+    expect(overlaps).toBeGreaterThan(0);
+    expect(lm.overlappingVoxels).toBe(overlaps);
+  });
+
   for (const variant of ['noppv', 'ppv5']) {
     it(`sparse-labelmap-${variant}.dcm (LABELMAP, middle slice missing) matches its NRRD voxel for voxel`, () => {
       const seg = readDicomSeg(bytesOf(SEG('dcmqi_sparse_labelmap', `sparse-labelmap-${variant}.dcm`)));

@@ -56,9 +56,17 @@ export interface DicomSegResult {
   referencedSeriesInstanceUid?: string;
   /** Segments with number >= 1, in the order of `masks`. */
   segments: SegmentInfo[];
-  /** One volume per entry of `segments` on the output grid: Uint8 0/1, or Float32 in [0, 1] for FRACTIONAL probability output. */
+  /**
+   * One volume per entry of `segments` on the output grid: Uint8 0/1, or Float32 in [0, 1] for
+   * FRACTIONAL probability output. Empty with output: 'labelmap'.
+   */
   masks: Volume[];
-  /** LABELMAP only: the label volume (slices without a frame hold Pixel Padding Value, else 0). */
+  /** Voxels claimed by more than one segment (output: 'labelmap' only). */
+  overlappingVoxels?: number;
+  /**
+   * The label volume: for LABELMAP SEGs (slices without a frame hold Pixel Padding Value, else 0),
+   * and for any SEG with output: 'labelmap'.
+   */
   labelmap?: Volume<Uint8Array | Uint16Array>;
   /** LABELMAP only: the segment numbered 0, when described. */
   background?: SegmentInfo;
@@ -85,6 +93,13 @@ export interface ReadDicomSegOptions {
    * or 'skip' (listed in `skippedFrames`).
    */
   outsideGrid?: 'error' | 'skip';
+  /**
+   * 'masks' (default): one volume per segment (overlaps kept). 'labelmap': only `labelmap`, one
+   * volume with the segment number per voxel (later segments win where segments overlap; counted
+   * in `overlappingVoxels`), which keeps memory flat for SEGs with many segments. FRACTIONAL
+   * frames count as in where value >= half the maximum.
+   */
+  output?: 'masks' | 'labelmap';
 }
 
 function readCode(item: DicomDataset | undefined): Code | undefined {
@@ -272,8 +287,10 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
   };
 
   const nvox = npix * nz;
-  const fractionalOut = segmentationType === 'FRACTIONAL' && (options.fractional ?? 'probability') === 'probability';
-  const masks: Volume[] = segments.map(() =>
+  const labelOut = options.output === 'labelmap';
+  const fractionalOut =
+    !labelOut && segmentationType === 'FRACTIONAL' && (options.fractional ?? 'probability') === 'probability';
+  const masks: Volume[] = (labelOut ? [] : segments).map(() =>
     fractionalOut
       ? createVolume(grid.dims, new Float32Array(nvox), grid)
       : createVolume(grid.dims, new Uint8Array(nvox), grid),
@@ -291,7 +308,11 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
     labelmap = createVolume(grid.dims, data, grid);
   } else if (bitsAllocated !== (segmentationType === 'BINARY' ? 1 : 8)) {
     throw new MedImgError('SEG_INVALID', `${segmentationType} SEG with ${bitsAllocated} bits allocated is not valid.`);
+  } else if (labelOut) {
+    const maxNumber = segments[segments.length - 1]?.number ?? 0;
+    labelmap = createVolume(grid.dims, maxNumber <= 255 ? new Uint8Array(nvox) : new Uint16Array(nvox), grid);
   }
+  let overlappingVoxels = 0;
   const haveSlice = new Uint8Array(nz);
   const pdv = new DataView(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const half = (maxFrac ?? 255) / 2;
@@ -310,7 +331,20 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
     frames.push({ frame: f + 1, segmentNumber: rf.segment, sliceIndex: k, sourceSopInstanceUids: rf.sources });
     if (rf.sources[0] && referencedSopInstanceUids[k] === undefined) referencedSopInstanceUids[k] = rf.sources[0];
     const out = k * npix;
-    if (segmentationType === 'BINARY') {
+    if (labelOut && segmentationType !== 'LABELMAP') {
+      const lm = (labelmap as Volume).data;
+      const num = rf.segment as number;
+      for (let p = 0; p < npix; p++) {
+        const on =
+          segmentationType === 'BINARY'
+            ? ((pixels[(f * npix + p) >>> 3] as number) >>> ((f * npix + p) & 7)) & 1
+            : (pixels[f * npix + p] as number) >= half;
+        if (!on) continue;
+        const cur = lm[out + p] as number;
+        if (cur !== 0 && cur !== num) overlappingVoxels++;
+        lm[out + p] = num;
+      }
+    } else if (segmentationType === 'BINARY') {
       const m = (masks[segIndex.get(rf.segment as number) as number] as Volume).data as Uint8Array;
       let bit = f * npix;
       for (let p = 0; p < npix; p++, bit++) {
@@ -337,7 +371,7 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
     }
   });
 
-  if (labelmap) {
+  if (labelmap && segmentationType === 'LABELMAP') {
     const lm = labelmap.data;
     if (padding !== undefined && padding !== 0) {
       for (let k = 0; k < nz; k++) if (!haveSlice[k]) lm.fill(padding, k * npix, (k + 1) * npix);
@@ -346,7 +380,7 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
       const v = lm[i] as number;
       if (v === 0 || v === padding) continue;
       const si = segIndex.get(v);
-      if (si !== undefined) ((masks[si] as Volume).data as Uint8Array)[i] = 1;
+      if (si !== undefined && !labelOut) ((masks[si] as Volume).data as Uint8Array)[i] = 1;
     }
   }
 
@@ -368,6 +402,7 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
     frames,
     referencedSopInstanceUids,
     skippedFrames,
+    overlappingVoxels: labelOut ? overlappingVoxels : undefined,
   };
 }
 
