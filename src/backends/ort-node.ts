@@ -75,7 +75,7 @@ async function probeEp(name: BackendName, ep: string): Promise<BackendAvailabili
     const out = await s.run({ input: { data: new Float32Array([1, 2]), dims: [1, 1, 1, 1, 2] } });
     await s.release();
     const d = out.output?.data;
-    if (!d || d[1] !== 2)
+    if (d?.[1] !== 2)
       return { name, runtime, available: false, reason: `the '${ep}' provider gave a wrong probe result` };
   } catch (e) {
     return {

@@ -147,6 +147,11 @@ export function keepLargestComponentLocal(labels: Uint8Array, dims: Vec3, label:
   let best = 0;
   let bestSize = 0;
   let id = 0;
+  const visit = (w: number, top: number): number => {
+    comp[w] = id;
+    stack[top] = w;
+    return top + 1;
+  };
   for (let s = 0; s < n; s++) {
     if (labels[s] !== label || comp[s] !== 0) continue;
     id++;
@@ -162,13 +167,12 @@ export function keepLargestComponentLocal(labels: Uint8Array, dims: Vec3, label:
       const z = (v - x - y * nx) / (nx * ny);
       const slab = nx * ny;
       // Six neighbours, inline (no per-voxel allocation).
-      if (x > 0 && labels[v - 1] === label && comp[v - 1] === 0) (comp[v - 1] = id), (stack[top++] = v - 1);
-      if (x < nx - 1 && labels[v + 1] === label && comp[v + 1] === 0) (comp[v + 1] = id), (stack[top++] = v + 1);
-      if (y > 0 && labels[v - nx] === label && comp[v - nx] === 0) (comp[v - nx] = id), (stack[top++] = v - nx);
-      if (y < ny - 1 && labels[v + nx] === label && comp[v + nx] === 0) (comp[v + nx] = id), (stack[top++] = v + nx);
-      if (z > 0 && labels[v - slab] === label && comp[v - slab] === 0) (comp[v - slab] = id), (stack[top++] = v - slab);
-      if (z < nz - 1 && labels[v + slab] === label && comp[v + slab] === 0)
-        (comp[v + slab] = id), (stack[top++] = v + slab);
+      if (x > 0 && labels[v - 1] === label && comp[v - 1] === 0) top = visit(v - 1, top);
+      if (x < nx - 1 && labels[v + 1] === label && comp[v + 1] === 0) top = visit(v + 1, top);
+      if (y > 0 && labels[v - nx] === label && comp[v - nx] === 0) top = visit(v - nx, top);
+      if (y < ny - 1 && labels[v + nx] === label && comp[v + nx] === 0) top = visit(v + nx, top);
+      if (z > 0 && labels[v - slab] === label && comp[v - slab] === 0) top = visit(v - slab, top);
+      if (z < nz - 1 && labels[v + slab] === label && comp[v + slab] === 0) top = visit(v + slab, top);
     }
     if (size > bestSize) {
       bestSize = size;

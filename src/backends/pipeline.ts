@@ -100,7 +100,7 @@ export function normalizeIntensity(src: ArrayLike<number>, norm: IntensityNormal
       const inv = 1 / norm.std;
       for (let i = 0; i < n; i++) {
         const v = src[i]!;
-        out[i] = ((v < lo ? lo : v > hi ? hi : v) - norm.mean) * inv;
+        out[i] = (Math.min(hi, Math.max(lo, v)) - norm.mean) * inv;
       }
       return out;
     }
