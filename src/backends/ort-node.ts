@@ -85,6 +85,17 @@ async function probeEp(name: BackendName, ep: string): Promise<BackendAvailabili
       reason: `the '${ep}' provider failed to start: ${errorText((e as { cause?: unknown }).cause ?? e)}`,
     };
   }
+  // Dawn picks the Vulkan driver named by VK_ICD_FILENAMES; SwiftShader/lavapipe are CPU emulations.
+  const icd = ep === 'webgpu' ? (process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? '') : '';
+  if (/swiftshader|lvp_icd|lavapipe/i.test(icd)) {
+    return {
+      name,
+      runtime,
+      available: true,
+      software: true,
+      reason: 'software Vulkan adapter (SwiftShader/lavapipe): slower than cpu',
+    };
+  }
   return { name, runtime, available: true };
 }
 
