@@ -23,6 +23,18 @@ const ORT_DIST = join(root, 'node_modules/onnxruntime-web/dist');
 const dims: [number, number, number] = [18, 14, 10];
 const input = Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
 
+/** What test/browser/page.ts puts on the page's globalThis. */
+interface TestApi {
+  configure(threads: number): void;
+  listBackends(): Promise<{ name: string; available: boolean; reason?: string }[]>;
+  runCase(
+    backend: string,
+    data: number[],
+    dims: number[],
+  ): Promise<{ box: number[]; softmax: number[]; provenance: { backend: string } }>;
+  isolated(): boolean;
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
@@ -142,15 +154,20 @@ describe.skipIf(!HAS_CHROMIUM)(
     };
 
     it('wasm with 2 threads in a cross-origin isolated page matches node cpu within 1e-5', async () => {
-      expect(await page.evaluate(() => (globalThis as any).medimgTest.isolated())).toBe(true);
-      await page.evaluate(() => (globalThis as any).medimgTest.configure(2));
-      const list = await page.evaluate(() => (globalThis as any).medimgTest.listBackends());
+      expect(await page.evaluate(() => (globalThis as unknown as { medimgTest: TestApi }).medimgTest.isolated())).toBe(
+        true,
+      );
+      await page.evaluate(() => (globalThis as unknown as { medimgTest: TestApi }).medimgTest.configure(2));
+      const list = await page.evaluate(() =>
+        (globalThis as unknown as { medimgTest: TestApi }).medimgTest.listBackends(),
+      );
       const wasm = list.find((b: { name: string }) => b.name === 'wasm');
       expect(wasm.available, wasm.reason).toBe(true);
       expect(wasm.reason).toMatch(/2 thread/);
       expect(list.find((b: { name: string }) => b.name === 'cuda').available).toBe(false);
       const r = await page.evaluate(
-        ([d, s]: [number[], number[]]) => (globalThis as any).medimgTest.runCase('wasm', d, s),
+        ([d, s]: [number[], number[]]) =>
+          (globalThis as unknown as { medimgTest: TestApi }).medimgTest.runCase('wasm', d, s),
         [input, dims],
       );
       expect(r.provenance.backend).toBe('wasm');
@@ -159,11 +176,14 @@ describe.skipIf(!HAS_CHROMIUM)(
     });
 
     it('webgpu on the software adapter matches node cpu within 1e-5', async () => {
-      const list = await page.evaluate(() => (globalThis as any).medimgTest.listBackends());
+      const list = await page.evaluate(() =>
+        (globalThis as unknown as { medimgTest: TestApi }).medimgTest.listBackends(),
+      );
       const gpu = list.find((b: { name: string }) => b.name === 'webgpu');
       expect(gpu.available, gpu.reason).toBe(true);
       const r = await page.evaluate(
-        ([d, s]: [number[], number[]]) => (globalThis as any).medimgTest.runCase('webgpu', d, s),
+        ([d, s]: [number[], number[]]) =>
+          (globalThis as unknown as { medimgTest: TestApi }).medimgTest.runCase('webgpu', d, s),
         [input, dims],
       );
       expect(r.provenance.backend).toBe('webgpu');
