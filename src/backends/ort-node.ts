@@ -33,7 +33,8 @@ function versionOf(ort: OrtNode): string {
 /** Folder of the native binding, where provider libraries (cuda) must sit. */
 function bindingDir(): string | undefined {
   try {
-    const req = createRequire(import.meta.url);
+    // import.meta.url is empty in the CJS build; __filename is absent in ESM.
+    const req = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
     const pkg = dirname(req.resolve('onnxruntime-node/package.json'));
     return join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
   } catch {
@@ -60,7 +61,8 @@ async function probeEp(name: BackendName, ep: string): Promise<BackendAvailabili
   }
   if (ep === 'cuda') {
     const dir = bindingDir();
-    if (!dir || !existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))) {
+    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    if (!dir || !existsSync(join(dir, lib))) {
       return {
         name,
         runtime,
