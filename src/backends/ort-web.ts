@@ -54,8 +54,12 @@ function runtimeOf(ort: OrtWeb): string {
 }
 
 async function probeWeb(name: BackendName, ep: 'wasm' | 'webgpu'): Promise<BackendAvailability> {
+  let adapterNote = '';
+  let software = false;
   if (ep === 'webgpu') {
-    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+    type AdapterInfo = { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } } })
+      .navigator?.gpu;
     if (!gpu)
       return {
         name,
@@ -64,8 +68,12 @@ async function probeWeb(name: BackendName, ep: 'wasm' | 'webgpu'): Promise<Backe
         reason: 'navigator.gpu is absent (no WebGPU in this environment)',
       };
     try {
-      if (!(await gpu.requestAdapter()))
-        return { name, runtime: RUNTIME, available: false, reason: 'no WebGPU adapter' };
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return { name, runtime: RUNTIME, available: false, reason: 'no WebGPU adapter' };
+      const info = adapter.info ?? {};
+      const text = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+      software = info.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe/i.test(text);
+      adapterNote = `; adapter: ${text || 'unknown'}${software ? ' (software)' : ''}`;
     } catch (e) {
       return {
         name,
@@ -97,7 +105,13 @@ async function probeWeb(name: BackendName, ep: 'wasm' | 'webgpu'): Promise<Backe
     };
   }
   const threads = ep === 'wasm' ? `; ${ort.env.wasm.numThreads ?? 1} thread(s)` : '';
-  return { name, runtime, available: true, reason: `onnxruntime-web ${ep}${threads}` };
+  return {
+    name,
+    runtime,
+    available: true,
+    reason: `onnxruntime-web ${ep}${threads}${adapterNote}`,
+    ...(software ? { software } : {}),
+  };
 }
 
 function webBackend(name: BackendName, ep: 'wasm' | 'webgpu', priority: number): Backend {

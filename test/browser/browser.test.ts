@@ -8,6 +8,8 @@ import {
   conv3dModel,
   createSession,
   createVolume,
+  scaleModel,
+  sha256Hex,
   slidingWindowInference,
   thresholdSoftmaxModel,
 } from '../../src/index.js';
@@ -26,14 +28,18 @@ const input = Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, i) => Math
 /** What test/browser/page.ts puts on the page's globalThis. */
 interface TestApi {
   configure(threads: number): void;
-  listBackends(): Promise<{ name: string; available: boolean; reason?: string }[]>;
+  listBackends(): Promise<{ name: string; available: boolean; reason?: string; software?: boolean }[]>;
   runCase(
     backend: string,
     data: number[],
     dims: number[],
   ): Promise<{ box: number[]; softmax: number[]; provenance: { backend: string } }>;
   isolated(): boolean;
+  cacheCase(url: string, sha256: string): Promise<string[]>;
 }
+
+const urlModel = scaleModel(2);
+let modelHits = 0;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -82,6 +88,11 @@ describe.skipIf(!HAS_CHROMIUM)(
         }
         if (url.pathname === '/page.js') {
           res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(bundle);
+          return;
+        }
+        if (url.pathname === '/model/scale.onnx') {
+          modelHits++;
+          res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' }).end(Buffer.from(urlModel));
           return;
         }
         if (url.pathname.startsWith('/ort/')) {
@@ -181,6 +192,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       );
       const gpu = list.find((b: { name: string }) => b.name === 'webgpu');
       expect(gpu.available, gpu.reason).toBe(true);
+      // The page has no hardware GPU: Chromium's SwiftShader adapter, flagged as software.
+      expect(gpu.reason).toMatch(/swiftshader/i);
+      expect(gpu.software).toBe(true);
       const r = await page.evaluate(
         ([d, s]: [number[], number[]]) =>
           (globalThis as unknown as { medimgTest: TestApi }).medimgTest.runCase('webgpu', d, s),
@@ -189,6 +203,17 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(r.provenance.backend).toBe('webgpu');
       expect(compare(r.box, cpu.box!)).toBeLessThan(1e-5);
       expect(compare(r.softmax, cpu.softmax!)).toBeLessThan(1e-5);
+    });
+
+    it('caches a URL model in Cache Storage: fetched once, then read from the cache', async () => {
+      const sha = await sha256Hex(urlModel);
+      modelHits = 0;
+      const sources = await page.evaluate(
+        ([u, h]: [string, string]) => (globalThis as unknown as { medimgTest: TestApi }).medimgTest.cacheCase(u, h),
+        [`${base}/model/scale.onnx`, sha],
+      );
+      expect(sources).toEqual(['url', 'cache']);
+      expect(modelHits).toBe(1);
     });
   },
 );

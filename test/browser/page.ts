@@ -1,6 +1,7 @@
 // Test page for browser.test.ts: the browser entry of medimg, bundled by esbuild with
 // onnxruntime-web left external (an import map serves it from node_modules).
 import {
+  cacheStorageModelCache,
   configureWebBackends,
   conv3dModel,
   createSession,
@@ -37,11 +38,24 @@ async function runCase(
   return out as CaseResult;
 }
 
+/** Opens a URL model twice with a Cache Storage cache; returns where each copy came from. */
+async function cacheCase(url: string, sha256: string): Promise<string[]> {
+  const cache = cacheStorageModelCache('medimg-test');
+  const sources: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const s = await createSession(url, { backend: 'wasm', cache, sha256 });
+    sources.push(s.provenance.model.source);
+    await s.release();
+  }
+  return sources;
+}
+
 const w = globalThis as unknown as Record<string, unknown>;
 w.medimgTest = {
   configure: (threads: number) => configureWebBackends({ wasmPaths: '/ort/', numThreads: threads }),
   listBackends,
   runCase,
+  cacheCase,
   isolated: () => globalThis.crossOriginIsolated === true,
 };
 w.medimgReady = true;
