@@ -167,6 +167,8 @@ export async function runSegmentationModel(
   if (!card)
     throw new MedImgError('INVALID_ARGUMENT', 'runSegmentationModel needs a session created with a model card.');
   const tStart = performance.now();
+  const report = (stage: string, fraction: number): void => options.onProgress?.({ stage, fraction });
+  report('preprocess', 0);
   const vols = Array.isArray(input) ? input : [input];
   for (const v of vols) validateVolume(v);
   const { input: inFmt, output: outFmt } = primaryTensors(card);
@@ -218,6 +220,7 @@ export async function runSegmentationModel(
   });
   const tPre = performance.now();
   throwIfAborted(options.signal);
+  report('inference', 0.1);
 
   // 3. Inference: card spatial shape in tensor order [s0, s1, s2] = tensorDims reversed.
   const spatial = [tensorDims[2], tensorDims[1], tensorDims[0]];
@@ -297,7 +300,8 @@ export async function runSegmentationModel(
       inputName,
       outputName,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      // Sliding-window progress covers 10-90 % of the pipeline.
+      ...(options.onProgress ? { onProgress: (e) => report(e.stage, 0.1 + 0.8 * e.fraction) } : {}),
     });
     prob = sw.data;
     channels = sw.channels;
@@ -310,6 +314,7 @@ export async function runSegmentationModel(
   }
   const tInf = performance.now();
   throwIfAborted(options.signal);
+  report('postprocess', 0.9);
 
   // 4. Activation and labels on the model grid.
   const activation = post.activation ?? 'none';
@@ -351,6 +356,7 @@ export async function runSegmentationModel(
   };
   if (vols[0]!.meta) result.meta = vols[0]!.meta;
   const tEnd = performance.now();
+  report('done', 1);
   return {
     labels: result,
     ...(options.keepProbabilities ? { probabilities: { data: prob, channels, dims: tensorDims } } : {}),

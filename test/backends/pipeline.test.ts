@@ -97,7 +97,14 @@ describe('runSegmentationModel (card-driven pipeline)', () => {
         { backend: 'cpu' },
       );
       try {
-        const r = await runSegmentationModel(vol, s, { keepProbabilities: true });
+        const fractions: number[] = [];
+        const r = await runSegmentationModel(vol, s, {
+          keepProbabilities: true,
+          onProgress: (e) => fractions.push(e.fraction),
+        });
+        expect(fractions[0]).toBe(0);
+        expect(fractions.at(-1)).toBe(1);
+        expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
         expect(Array.from(r.labels.data)).toEqual(Array.from(truth));
         expect(r.labels.spacing).toEqual(vol.spacing);
         expect(r.labels.origin).toEqual(vol.origin);
