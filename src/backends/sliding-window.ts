@@ -142,6 +142,106 @@ function flipPatch(
   }
 }
 
+/** Copies one channel of the patch starting at `start` (padded coordinates) into `dst` at `di0`. */
+function gatherPatch(
+  src: ArrayLike<number>,
+  dims: readonly number[],
+  dst: Float32Array,
+  di0: number,
+  start: Triple,
+  before: Triple,
+  roi: Triple,
+  padMode: 'constant' | 'replicate',
+  padValue: number,
+): void {
+  const nx = dims[0]!;
+  const ny = dims[1]!;
+  const nz = dims[2]!;
+  const [rx, ry, rz] = roi;
+  const srcF = src instanceof Float32Array ? src : undefined;
+  const x0 = start[0] - before[0];
+  const inside = x0 >= 0 && x0 + rx <= nx;
+  for (let z = 0; z < rz; z++) {
+    let oz = start[2] + z - before[2];
+    for (let y = 0; y < ry; y++) {
+      let oy = start[1] + y - before[1];
+      const di = di0 + (z * ry + y) * rx;
+      if (oz < 0 || oz >= nz || oy < 0 || oy >= ny) {
+        if (padMode !== 'replicate') {
+          dst.fill(padValue, di, di + rx);
+          continue;
+        }
+        oz = Math.min(nz - 1, Math.max(0, oz));
+        oy = Math.min(ny - 1, Math.max(0, oy));
+      }
+      const row = (oz * ny + oy) * nx;
+      if (srcF && inside) dst.set(srcF.subarray(row + x0, row + x0 + rx), di);
+      else
+        for (let x = 0; x < rx; x++) {
+          const ox = x0 + x;
+          dst[di + x] =
+            ox >= 0 && ox < nx
+              ? src[row + ox]!
+              : padMode === 'replicate'
+                ? src[row + Math.min(nx - 1, Math.max(0, ox))]!
+                : padValue;
+        }
+      oz = start[2] + z - before[2];
+    }
+  }
+}
+
+/** Adds weight · patch output into `out` and the weight into `wsum`, inside the unpadded volume. */
+function blendPatch(
+  out: Float32Array,
+  wsum: Float32Array,
+  weights: Float32Array,
+  outWeights: Float32Array,
+  patch: Float32Array,
+  p0: number,
+  channels: number,
+  start: Triple,
+  before: Triple,
+  roi: Triple,
+  dims: readonly number[],
+): void {
+  const nx = dims[0]!;
+  const ny = dims[1]!;
+  const nz = dims[2]!;
+  const n = nx * ny * nz;
+  const [rx, ry, rz] = roi;
+  const plane = rx * ry * rz;
+  const x0 = start[0] - before[0];
+  const xlo = Math.max(0, -x0);
+  const xhi = Math.min(rx, nx - x0);
+  for (let z = 0; z < rz; z++) {
+    const oz = start[2] + z - before[2];
+    if (oz < 0 || oz >= nz) continue;
+    for (let y = 0; y < ry; y++) {
+      const oy = start[1] + y - before[1];
+      if (oy < 0 || oy >= ny) continue;
+      const prow = (z * ry + y) * rx;
+      const orow = (oz * ny + oy) * nx + x0;
+      for (let x = xlo; x < xhi; x++) wsum[orow + x]! += weights[prow + x]!;
+      for (let c = 0; c < channels; c++) {
+        const pi = p0 + c * plane + prow;
+        const oi = c * n + orow;
+        for (let x = xlo; x < xhi; x++) out[oi + x]! += outWeights[prow + x]! * patch[pi + x]!;
+      }
+    }
+  }
+}
+
+/** out[c] /= wsum for every channel plane. */
+function normalizeBySum(out: Float32Array, wsum: Float32Array, channels: number): void {
+  const n = wsum.length;
+  for (let i = 0; i < n; i++) wsum[i] = 1 / wsum[i]!;
+  for (let c = 0; c < channels; c++) {
+    const o = c * n;
+    for (let i = 0; i < n; i++) out[o + i]! *= wsum[i]!;
+  }
+}
+
 /**
  * Runs a network over a volume patch by patch and stitches the outputs, with the semantics of
  * MONAI's `sliding_window_inference`: a volume smaller than `roiSize` is padded symmetrically,
@@ -211,6 +311,8 @@ export async function slidingWindowInference(
     combos.push(f);
   }
 
+  // With TTA the summed outputs of 2^k runs are averaged: fold 1 / 2^k into the weights.
+  const scaledWeights = combos.length > 1 ? weights.map((v) => v / combos.length) : weights;
   const inBuf = new Float32Array(batch * cin * plane);
   const flipBuf = mirror.length ? new Float32Array(batch * cin * plane) : inBuf;
   let out: Float32Array | undefined;
@@ -224,43 +326,11 @@ export async function slidingWindowInference(
   for (let b0 = 0; b0 < starts.length; b0 += batch) {
     progress.step(b0);
     const bn = Math.min(batch, starts.length - b0);
-    // Gather the patches (padding outside the volume).
+    // Hot loops live in plain functions: locals of an async function sit in its heap context.
     for (let b = 0; b < bn; b++) {
-      const [px, py, pz] = starts[b0 + b]!;
+      const st = starts[b0 + b]!;
       for (let c = 0; c < cin; c++) {
-        const src = vols[c]!.data;
-        const srcF = src instanceof Float32Array ? src : undefined;
-        const base = (b * cin + c) * plane;
-        for (let z = 0; z < rz; z++) {
-          let oz = pz + z - before[2];
-          for (let y = 0; y < ry; y++) {
-            let oy = py + y - before[1];
-            const di = base + (z * ry + y) * rx;
-            let rowOk = oz >= 0 && oz < nz && oy >= 0 && oy < ny;
-            if (!rowOk && padMode === 'replicate') {
-              oz = Math.min(nz - 1, Math.max(0, oz));
-              oy = Math.min(ny - 1, Math.max(0, oy));
-              rowOk = true;
-            }
-            if (!rowOk) {
-              inBuf.fill(padValue, di, di + rx);
-              continue;
-            }
-            const row = (oz * ny + oy) * nx;
-            const x0 = px - before[0];
-            if (srcF && x0 >= 0 && x0 + rx <= nx) inBuf.set(srcF.subarray(row + x0, row + x0 + rx), di);
-            else
-              for (let x = 0; x < rx; x++) {
-                const ox = x0 + x;
-                inBuf[di + x] =
-                  ox >= 0 && ox < nx
-                    ? src[row + ox]!
-                    : padMode === 'replicate'
-                      ? src[row + Math.min(nx - 1, Math.max(0, ox))]!
-                      : padValue;
-              }
-          }
-        }
+        gatherPatch(vols[c]!.data, dims, inBuf, (b * cin + c) * plane, st, before, roi, padMode, padValue);
       }
     }
     // Run every mirror combination and average.
@@ -306,36 +376,12 @@ export async function slidingWindowInference(
       } else sumBuf = data;
     }
     // Blend into the output (only the voxels inside the unpadded volume).
-    const scale = 1 / combos.length;
-    const acc = sumBuf!;
-    for (let b = 0; b < bn; b++) {
-      const [px, py, pz] = starts[b0 + b]!;
-      const x0 = px - before[0];
-      const xlo = Math.max(0, -x0);
-      const xhi = Math.min(rx, nx - x0);
-      for (let z = 0; z < rz; z++) {
-        const oz = pz + z - before[2];
-        if (oz < 0 || oz >= nz) continue;
-        for (let y = 0; y < ry; y++) {
-          const oy = py + y - before[1];
-          if (oy < 0 || oy >= ny) continue;
-          const prow = (z * ry + y) * rx;
-          const orow = (oz * ny + oy) * nx + x0;
-          for (let x = xlo; x < xhi; x++) wsum![orow + x]! += weights[prow + x]!;
-          for (let c = 0; c < cout; c++) {
-            const pi = (b * cout + c) * plane + prow;
-            const oi = c * n + orow;
-            for (let x = xlo; x < xhi; x++) out![oi + x]! += weights[prow + x]! * acc[pi + x]! * scale;
-          }
-        }
-      }
-    }
+    const w = combos.length > 1 ? scaledWeights : weights;
+    for (let b = 0; b < bn; b++)
+      blendPatch(out!, wsum!, weights, w, sumBuf!, b * cout * plane, cout, starts[b0 + b]!, before, roi, dims);
   }
   progress.step(starts.length);
   if (!out || !wsum) throw new MedImgError('INFERENCE_FAILED', 'No patch was run.');
-  for (let c = 0; c < cout; c++) {
-    const o = c * n;
-    for (let i = 0; i < n; i++) out[o + i]! /= wsum[i]!;
-  }
+  normalizeBySum(out, wsum, cout);
   return { data: out, channels: cout, dims: [nx, ny, nz], patches: starts.length, runs };
 }
