@@ -153,6 +153,31 @@ describe('slidingWindowInference on cpu', () => {
     });
   }
 
+  it('replicate padding equals the network run on the edge-replicated volume, cropped', async () => {
+    const vol = randomVolume([7, 6, 5], 13);
+    const roi: Vec3 = [11, 10, 9]; // pads [2,2], [2,2], [2,2]
+    const r = await slidingWindowInference(vol, box, { roiSize: roi, padding: { mode: 'replicate' } });
+    const [nx, ny, nz] = vol.dims;
+    const before = [2, 2, 2];
+    const padded = new Float32Array(roi[0] * roi[1] * roi[2]);
+    const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
+    for (let z = 0; z < roi[2]; z++)
+      for (let y = 0; y < roi[1]; y++)
+        for (let x = 0; x < roi[0]; x++)
+          padded[x + roi[0] * (y + roi[1] * z)] =
+            vol.data[clamp(x - before[0]!, nx) + nx * (clamp(y - before[1]!, ny) + ny * clamp(z - before[2]!, nz))]!;
+    const full = await wholeVolume(box, createVolume(roi, padded));
+    const expected = new Float32Array(nx * ny * nz);
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++)
+          expected[x + nx * (y + ny * z)] = full[x + 2 + roi[0] * (y + 2 + roi[1] * (z + 2))]!;
+    expect(maxAbsDiff(r.data, expected)).toBeLessThan(1e-6);
+    // and it differs from zero padding at the border
+    const zero = await slidingWindowInference(vol, box, { roiSize: roi });
+    expect(maxAbsDiff(r.data, zero.data)).toBeGreaterThan(1e-2);
+  });
+
   it('two-class softmax on a threshold gives the analytic probabilities', async () => {
     const vol = randomVolume([16, 12, 9], 5);
     const r = await slidingWindowInference(vol, soft, { roiSize: [7, 7, 7], mode: 'gaussian', overlap: 0.3 });
