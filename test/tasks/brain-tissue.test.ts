@@ -4,11 +4,13 @@ import {
   type BrainTissueResult,
   MESHNET_GWM_CARD,
   VERSION,
+  createSession,
   createVolume,
   identityModel,
   readNifti,
   segmentBrainTissue,
   sha256Hex,
+  thresholdSoftmaxModel,
   type Volume,
 } from '../../src/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
@@ -96,5 +98,28 @@ describeData('segmentBrainTissue: real MeshNet on t1_crop.nii.gz', () => {
     await expect(segmentBrainTissue(t1, { model: modelPath, backend: 'cuda' })).rejects.toMatchObject({
       code: 'BACKEND_UNAVAILABLE',
     });
+    // A session of another (2-class) model is refused before running.
+    const base = MESHNET_GWM_CARD.network_data_format;
+    const { sha256: _s, ...unpinnedCard } = MESHNET_GWM_CARD;
+    const twoClass = {
+      ...unpinnedCard,
+      network_data_format: {
+        inputs: { image: { ...base.inputs.image!, spatial_shape: [-1, -1, -1] } },
+        outputs: {
+          pred: {
+            ...base.outputs.pred!,
+            num_channels: 2,
+            spatial_shape: [-1, -1, -1],
+            channel_def: { '0': 'bg', '1': 'fg' },
+          },
+        },
+      },
+    };
+    const other = await createSession({ onnx: thresholdSoftmaxModel(0.5), card: twoClass }, { backend: 'cpu' });
+    try {
+      await expect(segmentBrainTissue(small, { model: other })).rejects.toMatchObject({ code: 'MODEL_CARD_INVALID' });
+    } finally {
+      await other.release();
+    }
   });
 });

@@ -60,6 +60,14 @@ export async function segmentBrainTissue(t1: Volume, options: BrainTissueOptions
   }
   const tLoad = performance.now();
   try {
+    const out = Object.values(session.card!.network_data_format.outputs)[0];
+    if (out?.num_channels !== 3) {
+      throw new MedImgError(
+        'MODEL_CARD_INVALID',
+        `segmentBrainTissue needs a 3-class model (background, white matter, grey matter); this card's output has ${out?.num_channels} channels.`,
+        { details: { field: 'network_data_format.outputs.num_channels' } },
+      );
+    }
     const warnings: string[] = [];
     if (t1.spacing.some((s) => Math.abs(s - 1) > 0.05)) {
       warnings.push(
