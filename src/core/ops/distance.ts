@@ -28,7 +28,13 @@ export function distanceTransform(mask: Volume, options: DistanceTransformOption
   validateVolume(mask, 'mask');
   const target = options.target ?? 'foreground';
   assertArg(target === 'foreground' || target === 'background', "target must be 'foreground' or 'background'.");
-  const d2 = squaredDistanceField(mask.data, mask.dims, mask.spacing, target === 'foreground', !!options.outsideIsTarget);
+  const d2 = squaredDistanceField(
+    mask.data,
+    mask.dims,
+    mask.spacing,
+    target === 'foreground',
+    !!options.outsideIsTarget,
+  );
   if (!options.squared) for (let i = 0; i < d2.length; i++) d2[i] = Math.sqrt(d2[i]!);
   return withData(mask, d2);
 }
