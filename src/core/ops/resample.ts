@@ -390,14 +390,15 @@ function nearestGather(vol: Volume, map: IndexMap, fill: number): VoxelArray {
       const dy = a[3]!;
       const dz = a[6]!;
       for (let x = 0; x < ox; x++, o++, cx += dx, cy += dy, cz += dz) {
-        const ix = Math.round(cx);
-        const iy = Math.round(cy);
-        const iz = Math.round(cz);
-        if (ix < 0 || iy < 0 || iz < 0 || ix >= nx || iy >= ny || iz >= nz) {
+        // Same validity rule as linear: within half a voxel of the border the edge voxel is used.
+        const px = linearSetup(cx, nx);
+        const py = linearSetup(cy, ny);
+        const pz = linearSetup(cz, nz);
+        if (px < 0 || py < 0 || pz < 0) {
           out[o] = fill;
           continue;
         }
-        out[o] = src[ix + nx * (iy + ny * iz)]!;
+        out[o] = src[Math.round(px) + nx * (Math.round(py) + ny * Math.round(pz))]!;
       }
     }
   }
