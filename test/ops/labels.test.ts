@@ -78,7 +78,11 @@ describe('connectedComponents', () => {
       origin: [10, 20, 30],
       direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1],
     });
-    const img = createVolume(dims, Float32Array, { spacing: [0.5, 1, 2], origin: [10, 20, 30], direction: vol.direction });
+    const img = createVolume(dims, Float32Array, {
+      spacing: [0.5, 1, 2],
+      origin: [10, 20, 30],
+      direction: vol.direction,
+    });
     for (let z = 0; z < 8; z++)
       for (let y = 0; y < 10; y++)
         for (let x = 0; x < 20; x++) {

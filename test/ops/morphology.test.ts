@@ -56,8 +56,20 @@ describe('morphology', () => {
       expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
       // Erosion is the complement of dilating the complement (outside ignored by default).
       const inv = m.map((v) => 1 - v);
-      const er = erode(createVolume(dims, m.map((v) => 1 - v), { spacing: sp }), { radiusMm: r }).data;
-      const ref = bruteDilate(inv.map((v) => 1 - v), dims, sp, r).map((v) => 1 - v);
+      const er = erode(
+        createVolume(
+          dims,
+          m.map((v) => 1 - v),
+          { spacing: sp },
+        ),
+        { radiusMm: r },
+      ).data;
+      const ref = bruteDilate(
+        inv.map((v) => 1 - v),
+        dims,
+        sp,
+        r,
+      ).map((v) => 1 - v);
       expect(Array.from(er)).toEqual(Array.from(ref));
     }
   });
@@ -101,7 +113,8 @@ describe('morphology', () => {
     speck.data[5 + 12 * (5 + 12 * 5)] = 1;
     expect(sum(open(speck, { radiusMm: 1 }).data)).toBe(0);
     const gap = createVolume([12, 12, 12], Uint8Array);
-    for (let x = 1; x < 11; x++) if (x !== 6) for (let y = 4; y < 8; y++) for (let z = 4; z < 8; z++) gap.data[x + 12 * (y + 12 * z)] = 1;
+    for (let x = 1; x < 11; x++)
+      if (x !== 6) for (let y = 4; y < 8; y++) for (let z = 4; z < 8; z++) gap.data[x + 12 * (y + 12 * z)] = 1;
     const closed = close(gap, { radiusMm: 1 }).data;
     expect(closed[6 + 12 * (5 + 12 * 5)]).toBe(1);
     // The 4 corner voxels of the gap slice stay open: a radius-1 ball (the 6-neighbour cross)

@@ -70,9 +70,9 @@ describe('crop and pad', () => {
     const p0 = indexToWorld(c, [0, 0, 0]);
     expect(p0).toEqual(indexToWorld(vol, [3, 2, 1]));
     expect(c.data[0]).toBe(3 + 10 * (2 + 8 * 1));
-    expect(() => cropToMask(vol, createVolume([10, 8, 6], Uint8Array, { spacing: [0.5, 1, 2], origin: [1, 2, 3] }))).toThrow(
-      expect.objectContaining({ code: 'EMPTY_MASK' }),
-    );
+    expect(() =>
+      cropToMask(vol, createVolume([10, 8, 6], Uint8Array, { spacing: [0.5, 1, 2], origin: [1, 2, 3] })),
+    ).toThrow(expect.objectContaining({ code: 'EMPTY_MASK' }));
   });
 
   it('pads (constant and edge) and crop undoes it', () => {

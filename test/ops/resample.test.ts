@@ -122,8 +122,7 @@ describe('resampleLabels', () => {
   it('nearest and vote keep label values; vote follows the majority at boundaries', () => {
     const lab = createVolume([8, 8, 8], Uint8Array, { spacing: [2, 2, 2] });
     for (let z = 0; z < 8; z++)
-      for (let y = 0; y < 8; y++)
-        for (let x = 0; x < 8; x++) lab.data[x + 8 * (y + 8 * z)] = x < 3 ? 0 : x < 6 ? 5 : 9;
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) lab.data[x + 8 * (y + 8 * z)] = x < 3 ? 0 : x < 6 ? 5 : 9;
     for (const method of ['nearest', 'vote'] as const) {
       const out = resampleLabels(lab, { spacing: 1, method });
       expect(out.data).toBeInstanceOf(Uint8Array);
