@@ -45,32 +45,26 @@ describe('morphology', () => {
         }
   });
 
-  it('matches brute-force ball dilation and erosion on random masks', () => {
-    const dims: Vec3 = [17, 15, 9];
-    const sp: Vec3 = [0.7, 1.1, 2];
-    const rng = new Rng(5);
-    const m = new Uint8Array(17 * 15 * 9);
-    for (let i = 0; i < m.length; i++) m[i] = rng.next() < 0.08 ? 1 : 0;
-    const vol = createVolume(dims, m, { spacing: sp });
-    for (const r of [1, 2.3, 3]) {
-      expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
-      // Erosion is the complement of dilating the complement (outside ignored by default).
-      const inv = m.map((v) => 1 - v);
-      const er = erode(
-        createVolume(
-          dims,
-          m.map((v) => 1 - v),
-          { spacing: sp },
-        ),
-        { radiusMm: r },
-      ).data;
-      const ref = bruteDilate(
-        inv.map((v) => 1 - v),
-        dims,
-        sp,
-        r,
-      ).map((v) => 1 - v);
-      expect(Array.from(er)).toEqual(Array.from(ref));
+  it('matches brute-force ball dilation and erosion on random masks (row and EDT paths)', () => {
+    // nx = 16 allows the row decomposition for small balls; nx = 17 and large balls use the EDT.
+    for (const dims of [
+      [16, 15, 9],
+      [17, 15, 9],
+    ] as Vec3[]) {
+      const sp: Vec3 = [0.7, 1.1, 2];
+      const rng = new Rng(5);
+      const n = dims[0] * dims[1] * dims[2];
+      const m = new Uint8Array(n);
+      for (let i = 0; i < n; i++) m[i] = rng.next() < 0.08 ? 1 : 0;
+      const vol = createVolume(dims, m, { spacing: sp });
+      for (const r of [0.5, 1, 2.3, 3, 9]) {
+        expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
+        // Erosion of the complement is the complement of the dilation (outside ignored by default).
+        const inv = m.map((v) => 1 - v);
+        const er = erode(createVolume(dims, inv, { spacing: sp }), { radiusMm: r }).data;
+        const ref = bruteDilate(m, dims, sp, r).map((v) => 1 - v);
+        expect(Array.from(er)).toEqual(Array.from(ref));
+      }
     }
   });
 
