@@ -1,5 +1,5 @@
 import { assertArg } from '../errors.js';
-import { indexToWorld } from '../geometry.js';
+import { indexToWorldMatrix } from '../geometry.js';
 import {
   assertSameGrid,
   type Mask,
@@ -18,6 +18,11 @@ export type Connectivity = 6 | 18 | 26;
 export interface ConnectedComponentsOptions {
   /** Default 26 (any shared face, edge or corner connects). */
   connectivity?: Connectivity;
+  /**
+   * Compute per-component statistics. Default true; false returns `components: []` and saves
+   * most of the time on masks with very many components (only the label volume and count).
+   */
+  stats?: boolean;
 }
 
 /** Statistics of one connected component. */
@@ -244,63 +249,82 @@ export function connectedComponents(
   const t = buildRuns(mask.data, mask.dims, true, neighbourRows(connectivity));
   const { comp, count } = componentOfRuns(t);
   const labels = new Int32Array(mask.data.length);
-  const cnt = new Float64Array(count);
-  const sx = new Float64Array(count);
-  const sy = new Float64Array(count);
-  const sz = new Float64Array(count);
-  const si = new Float64Array(count);
-  const bb = new Int32Array(count * 6);
+  const rows = t.rowFirst.length - 1;
+  const { start, end, rowFirst } = t;
+  if (options.stats === false) {
+    for (let row = 0; row < rows; row++) {
+      const base = row * nx;
+      for (let i = rowFirst[row]!; i < rowFirst[row + 1]!; i++) {
+        const lab = comp[i]! + 1;
+        const e = base + end[i]!;
+        for (let x = base + start[i]!; x < e; x++) labels[x] = lab;
+      }
+    }
+    return { labels: withData(mask, labels), count, components: [] };
+  }
+  // One interleaved record per component (count, sums of x/y/z/intensity, bbox): a run touches
+  // one or two cache lines instead of one per statistic.
+  const R = 12;
+  const acc = new Float64Array(count * R);
   for (let c = 0; c < count; c++) {
-    bb[c * 6] = bb[c * 6 + 1] = bb[c * 6 + 2] = 0x7fffffff;
-    bb[c * 6 + 3] = bb[c * 6 + 4] = bb[c * 6 + 5] = -1;
+    acc[c * R + 5] = acc[c * R + 6] = acc[c * R + 7] = Infinity;
+    acc[c * R + 8] = acc[c * R + 9] = acc[c * R + 10] = -Infinity;
   }
   const img = image ? image.data : null;
-  const rows = t.rowFirst.length - 1;
   for (let row = 0; row < rows; row++) {
     const y = row % ny;
     const z = (row - y) / ny;
     const base = row * nx;
-    for (let i = t.rowFirst[row]!; i < t.rowFirst[row + 1]!; i++) {
+    for (let i = rowFirst[row]!; i < rowFirst[row + 1]!; i++) {
       const c = comp[i]!;
-      const s = t.start[i]!;
-      const e = t.end[i]!;
+      const s = start[i]!;
+      const e = end[i]!;
       const len = e - s;
-      labels.fill(c + 1, base + s, base + e);
-      cnt[c] = cnt[c]! + len;
-      sx[c] = sx[c]! + (len * (s + e - 1)) / 2;
-      sy[c] = sy[c]! + len * y;
-      sz[c] = sz[c]! + len * z;
+      const lab = c + 1;
+      for (let x = base + s; x < base + e; x++) labels[x] = lab;
+      const o = c * R;
+      acc[o] = acc[o]! + len;
+      acc[o + 1] = acc[o + 1]! + (len * (s + e - 1)) / 2;
+      acc[o + 2] = acc[o + 2]! + len * y;
+      acc[o + 3] = acc[o + 3]! + len * z;
       if (img) {
-        let acc = 0;
-        for (let x = base + s; x < base + e; x++) acc += img[x]!;
-        si[c] = si[c]! + acc;
+        let sum = 0;
+        for (let x = base + s; x < base + e; x++) sum += img[x]!;
+        acc[o + 4] = acc[o + 4]! + sum;
       }
-      const o = c * 6;
-      if (s < bb[o]!) bb[o] = s;
-      if (y < bb[o + 1]!) bb[o + 1] = y;
-      if (z < bb[o + 2]!) bb[o + 2] = z;
-      if (e - 1 > bb[o + 3]!) bb[o + 3] = e - 1;
-      if (y > bb[o + 4]!) bb[o + 4] = y;
-      if (z > bb[o + 5]!) bb[o + 5] = z;
+      if (s < acc[o + 5]!) acc[o + 5] = s;
+      if (y < acc[o + 6]!) acc[o + 6] = y;
+      if (z < acc[o + 7]!) acc[o + 7] = z;
+      if (e - 1 > acc[o + 8]!) acc[o + 8] = e - 1;
+      if (y > acc[o + 9]!) acc[o + 9] = y;
+      if (z > acc[o + 10]!) acc[o + 10] = z;
     }
   }
   const vv = voxelVolumeMm3(mask);
-  const components: ComponentStats[] = [];
+  const m = indexToWorldMatrix(mask);
+  const [ox, oy, oz] = mask.origin;
+  const components: ComponentStats[] = new Array(count);
   for (let c = 0; c < count; c++) {
-    const n = cnt[c]!;
-    const centroidIndex: Vec3 = [sx[c]! / n, sy[c]! / n, sz[c]! / n];
-    const o = c * 6;
+    const o = c * R;
+    const n = acc[o]!;
+    const cx = acc[o + 1]! / n;
+    const cy = acc[o + 2]! / n;
+    const cz = acc[o + 3]! / n;
     const st: ComponentStats = {
       label: c + 1,
       voxelCount: n,
       volumeMm3: n * vv,
-      bboxMin: [bb[o]!, bb[o + 1]!, bb[o + 2]!],
-      bboxMax: [bb[o + 3]!, bb[o + 4]!, bb[o + 5]!],
-      centroidIndex,
-      centroidMm: indexToWorld(mask, centroidIndex),
+      bboxMin: [acc[o + 5]!, acc[o + 6]!, acc[o + 7]!],
+      bboxMax: [acc[o + 8]!, acc[o + 9]!, acc[o + 10]!],
+      centroidIndex: [cx, cy, cz],
+      centroidMm: [
+        ox + m[0]! * cx + m[1]! * cy + m[2]! * cz,
+        oy + m[3]! * cx + m[4]! * cy + m[5]! * cz,
+        oz + m[6]! * cx + m[7]! * cy + m[8]! * cz,
+      ],
     };
-    if (img) st.meanIntensity = si[c]! / n;
-    components.push(st);
+    if (img) st.meanIntensity = acc[o + 4]! / n;
+    components[c] = st;
   }
   return { labels: withData(mask, labels), count, components };
 }
