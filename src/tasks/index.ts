@@ -3,3 +3,4 @@ export type { TaskProvenance } from './internal/common.js';
 export * from './lung-opacity/index.js';
 export * from './lung-segmentation/index.js';
 export * from './segment-tumor/index.js';
+export * from './bone-density/index.js';

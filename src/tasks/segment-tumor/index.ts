@@ -139,7 +139,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   timer.mark('init');
 
   // Confidence-connected growing.
-  let region = new Uint8Array(n);
+  let region: Uint8Array = new Uint8Array(n);
   for (let it = 0; it <= iterations; it++) {
     throwIfAborted(options.signal);
     region = grow(data, allowed, init, mu - k * sd, mu + k * sd, dims);
@@ -170,7 +170,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     for (const [l, v] of votes) if (v > best) [best, keep] = [v, l];
     if (!keep) for (let l = 1; l <= comps.count; l++) if (comps.sizes[l]! > (comps.sizes[keep] ?? 0)) keep = l;
   }
-  let mask = new Uint8Array(n);
+  let mask: Uint8Array = new Uint8Array(n);
   for (let i = 0; i < n; i++) mask[i] = keep && comps.labels[i] === keep ? 1 : 0;
   if (!keep) mask = region;
   timer.mark('leakage');
