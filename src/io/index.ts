@@ -1,2 +1,3 @@
 export * from './fs.js';
 export * from './nifti.js';
+export * from './dicom/index.js';
