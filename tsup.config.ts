@@ -13,6 +13,8 @@ export default defineConfig([
     target: 'es2022',
     splitting: false,
     external,
+    // fast-png and iobuffer ship ESM only: bundle them so the CJS build also loads on Node < 20.19.
+    noExternal: ['fast-png', 'iobuffer'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },

@@ -5,8 +5,10 @@
  * @packageDocumentation
  */
 import { setFileSystem } from './io/fs.js';
-import { nodeFileSystem } from './io/fs-node.js';
+import { nodeFileSystem, nodeGzip } from './io/fs-node.js';
+import { setGzipCodec } from './io/gzip.js';
 
 setFileSystem(nodeFileSystem);
+setGzipCodec(nodeGzip);
 
 export * from './common.js';

@@ -1,6 +1,8 @@
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileSystemAdapter } from './fs.js';
+import type { GzipCodec } from './gzip.js';
 
 /** The Node implementation of {@link FileSystemAdapter}. Imported only by the Node entry. */
 export const nodeFileSystem: FileSystemAdapter = {
@@ -31,5 +33,17 @@ export const nodeFileSystem: FileSystemAdapter = {
   async writeFile(path, bytes) {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, bytes);
+  },
+};
+
+/** node:zlib gzip, installed by the Node entry (faster than the pure-JS fallback). */
+export const nodeGzip: GzipCodec = {
+  gunzip(data, maxOutput) {
+    const b = gunzipSync(data, maxOutput !== undefined ? { maxOutputLength: Math.max(1, maxOutput) } : {});
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  },
+  gzip(data, level) {
+    const b = gzipSync(data, { level: Math.max(0, Math.min(9, Math.round(level))) });
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   },
 };

@@ -1,3 +1,5 @@
+export * from './dicom/index.js';
 export * from './fs.js';
 export * from './nifti.js';
-export * from './dicom/index.js';
+export * from './nrrd.js';
+export * from './png/index.js';

@@ -454,7 +454,12 @@ export function makeChestCtPhantom(options: ChestCtPhantomOptions = {}): ChestCt
     paint(vein, HU.vein, (i) => {
       trabecularLabels.data[i] = 0;
     });
-    vertebrae.push({ level: names[li]!, centerMm: [0, SPINE.cy, zc], trabecularHU: tHU, label });
+    // Only vertebrae whose core lies wholly in the field of view have a usable truth.
+    if (z0 + cort >= zMin && z1 - cort <= zMax) {
+      vertebrae.push({ level: names[li]!, centerMm: [0, SPINE.cy, zc], trabecularHU: tHU, label });
+    } else {
+      for (let i = 0; i < n; i++) if (trabecularLabels.data[i] === label) trabecularLabels.data[i] = 0;
+    }
   });
 
   // Partial-volume blur, then noise, then rounding to integer HU as a scanner stores them.

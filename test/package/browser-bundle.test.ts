@@ -1,0 +1,28 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+// The browser entry must bundle for the web: any `node:` import or onnxruntime-node would fail the
+// build on platform 'browser' or show up among the bundle's inputs.
+describe('browser entry', () => {
+  it('bundles with esbuild --platform=browser without node built-ins or onnxruntime-node', async () => {
+    const result = await build({
+      entryPoints: ['src/browser.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      // onnxruntime-web ships its own wasm/worker files that a page serves; it is web-safe.
+      external: ['onnxruntime-web', 'onnxruntime-web/*'],
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((p) => p.includes('src/browser.ts'))).toBe(true);
+    expect(inputs.filter((p) => p.startsWith('node:') || p.includes('onnxruntime-node'))).toEqual([]);
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    expect(
+      imports.filter((p) => p.startsWith('node:') || /^(fs|path|os|crypto|worker_threads|child_process)$/.test(p)),
+    ).toEqual([]);
+    expect(imports.filter((p) => p.includes('onnxruntime-node'))).toEqual([]);
+  });
+});
