@@ -173,3 +173,72 @@ export function mergeCandidates(cands: BlobCandidate[], spacing: Vec3, maxKeep: 
   }
   return kept;
 }
+
+/** In-plane mean pooling of a crop by `f` (hull: any voxel of the block). */
+export function poolCrop(crop: LungCrop, f: number): LungCrop {
+  if (f === 1) return crop;
+  const [nx, ny, nz] = crop.dims;
+  const dims: Vec3 = [Math.ceil(nx / f), Math.ceil(ny / f), nz];
+  const n = dims[0] * dims[1] * nz;
+  const sum = new Float32Array(n);
+  const cnt = new Uint16Array(n);
+  const hull = new Uint8Array(n);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        const j = Math.floor(x / f) + dims[0] * (Math.floor(y / f) + dims[1] * z);
+        sum[j]! += crop.data[i]!;
+        cnt[j]!++;
+        if (crop.hull[i]) hull[j] = 1;
+      }
+  for (let j = 0; j < n; j++) sum[j]! /= cnt[j]! || 1;
+  return {
+    data: sum,
+    hull,
+    dims,
+    spacing: [crop.spacing[0] * f, crop.spacing[1] * f, crop.spacing[2]],
+    offset: crop.offset,
+    parenchymaHU: crop.parenchymaHU,
+  };
+}
+
+/**
+ * Multi-scale detection with large scales on in-plane pooled grids (pixels up to σ/2), which keeps
+ * the cost of wide Gaussians down; candidate positions are mapped back to the crop grid.
+ */
+export function detectBlobsMultiGrid(
+  crop: LungCrop,
+  sigmasMm: number[],
+  minResponse: number,
+  minBlobness: number,
+  noiseK: number,
+  opts: LongRunOptions | undefined,
+  range: [number, number],
+  floors: number[] = [],
+): BlobCandidate[] {
+  const sp = Math.max(crop.spacing[0], crop.spacing[1]);
+  const groups = new Map<number, number[]>();
+  for (const s of sigmasMm) {
+    const f = Math.max(1, Math.min(4, Math.floor(s / (2 * sp))));
+    const g = groups.get(f);
+    if (g) g.push(s);
+    else groups.set(f, [s]);
+  }
+  const out: BlobCandidate[] = [];
+  let done = 0;
+  for (const [f, sig] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    const pooled = poolCrop(crop, f);
+    const a = range[0] + ((range[1] - range[0]) * done) / sigmasMm.length;
+    done += sig.length;
+    const b = range[0] + ((range[1] - range[0]) * done) / sigmasMm.length;
+    const found = detectBlobs(pooled, sig, minResponse, minBlobness, noiseK, opts, [a, b], floors);
+    for (const c of found) {
+      if (f > 1) {
+        c.x = Math.min(crop.dims[0] - 1, Math.round(c.x * f + (f - 1) / 2));
+        c.y = Math.min(crop.dims[1] - 1, Math.round(c.y * f + (f - 1) / 2));
+      }
+      out.push(c);
+    }
+  }
+  return out;
+}

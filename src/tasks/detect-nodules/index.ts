@@ -4,7 +4,7 @@ import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import type { Mask, Vec3, Volume } from '../../core/volume.js';
 import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
 import { type LungSegmentationResult, segmentLungs } from '../lung-segmentation/index.js';
-import { detectBlobs, type LungCrop, mergeCandidates } from './candidates.js';
+import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
 import { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
 import { measureCandidate } from './measure.js';
 
@@ -14,9 +14,9 @@ export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind 
 export interface DetectNodulesOptions extends LongRunOptions {
   /** Smallest nodule diameter searched, mm. Default 4. */
   minDiameterMm?: number;
-  /** Largest blob diameter searched, mm (larger masses are still found at the largest scale). Default 40. */
+  /** Largest blob diameter searched, mm (larger masses are still found at the largest scale). Default 80. */
   maxDiameterMm?: number;
-  /** Number of LoG scales between the two. Default 8. */
+  /** Number of LoG scales between the two (geometric). Default 10. */
   scales?: number;
   /** Nodules with a lower probability are left out. Default 0.5; use 0 to get every candidate (FROC). */
   minProbability?: number;
@@ -24,7 +24,10 @@ export interface DetectNodulesOptions extends LongRunOptions {
   maxCandidates?: number;
   /** A lung segmentation to reuse (from {@link segmentLungs}); computed when absent. */
   lungs?: LungSegmentationResult;
-  /** Options of the lung segmentation, when it is computed here. */
+  /**
+   * Closing radius (mm) of the lung mask searched, when it is computed here: large enough to pull
+   * juxtapleural and juxtamediastinal masses into the search region. Default 30.
+   */
   lungClosingRadiusMm?: number;
 }
 
@@ -75,16 +78,17 @@ export interface NoduleResult {
 
 /**
  * Logistic weights of the candidate score, fitted (class-balanced logistic regression) on training
- * phantoms of seeds 101–106, never on the validation seeds; see bench/fit-nodule-score.ts.
+ * phantoms (seeds 101–108, half with a tumour), never on the validation seeds; see
+ * bench/fit-nodule-score.ts.
  */
 const W = {
-  bias: -17.483,
-  blobness: 17.728,
-  logContrast: 1.578,
-  compactness: 1.445,
-  leak: -4.795,
-  logDiameter: 1.64,
-  logResponse: 0.517,
+  bias: -15.178,
+  blobness: 18.072,
+  logContrast: 0.461,
+  compactness: 1.19,
+  leak: -2.385,
+  logDiameter: 1.779,
+  logResponse: -0.307,
 };
 
 /**
@@ -97,8 +101,8 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   assertCtHu(ct, 'detectNodules');
   const timer = new StageTimer();
   const minD = options.minDiameterMm ?? 4;
-  const maxD = options.maxDiameterMm ?? 40;
-  const nScales = options.scales ?? 8;
+  const maxD = options.maxDiameterMm ?? 80;
+  const nScales = options.scales ?? 10;
   const minP = options.minProbability ?? 0.5;
   const maxCand = options.maxCandidates ?? 300;
   assertArg(
@@ -114,7 +118,7 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   const lungs =
     options.lungs ??
     (await segmentLungs(ct, {
-      ...(options.lungClosingRadiusMm !== undefined ? { closingRadiusMm: options.lungClosingRadiusMm } : {}),
+      closingRadiusMm: options.lungClosingRadiusMm ?? 30,
       ...(options.signal ? { signal: options.signal } : {}),
     }));
   timer.mark('lungSegmentation');
@@ -125,7 +129,7 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   const s1 = maxD / (2 * Math.sqrt(3));
   for (let k = 0; k < nScales; k++) sigmas.push(nScales === 1 ? s0 : s0 * (s1 / s0) ** (k / (nScales - 1)));
   const floors: number[] = [];
-  const raw = detectBlobs(crop, sigmas, 40, 0.3, 4.5, options, [0.25, 0.75], floors);
+  const raw = detectBlobsMultiGrid(crop, sigmas, 40, 0.3, 4.5, options, [0.25, 0.75], floors);
   const merged = mergeCandidates(raw, crop.spacing, maxCand);
   timer.mark('candidates');
   report('measurement', 0.75);
