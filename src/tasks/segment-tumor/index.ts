@@ -4,7 +4,7 @@ import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
 import { axes } from '../detect-nodules/measure.js';
 import { makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { closeMm, fillHoles2d, labelComponents, openMm } from '../internal/ops-fallback.js';
+import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/ops-fallback.js';
 
 /** A box in LPS mm; a box drawn on one slice has equal z. */
 export interface BoxMm {
@@ -28,8 +28,13 @@ export interface SegmentTumorOptions extends LongRunOptions {
   openingMm?: number;
   /** Seed mode: largest distance (mm) from the seed the lesion may reach. Default 50. */
   maxRadiusMm?: number;
-  /** Box mode: in-plane margin added around the box, as a fraction of its size. Default 0.15. */
+  /** Box mode: in-plane margin added around the box, as a fraction of its size. Default 0.1. */
   boxMargin?: number;
+  /**
+   * Box mode: the lesion is grown slice by slice away from the box's slice, each slice limited to
+   * the previous one's outline dilated by this many mm (leakage control). Default max(3, 0.6 × slice spacing).
+   */
+  sliceStepMm?: number;
 }
 
 /** Statistics of one segmented lesion. */
@@ -81,7 +86,8 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const iterations = options.iterations ?? 2;
   const openR = options.openingMm ?? 3;
   const maxR = options.maxRadiusMm ?? 50;
-  const margin = options.boxMargin ?? 0.15;
+  const margin = options.boxMargin ?? 0.1;
+  const stepMm = options.sliceStepMm ?? Math.max(3, 0.6 * image.spacing[2]);
   const { dims, spacing } = image;
   const [nx, ny, nz] = dims;
   const sxy = nx * ny;
@@ -92,6 +98,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const allowed = new Uint8Array(n);
   const init: number[] = [];
   let seedVox: Vec3;
+  let boxSlices: { k0: number; k1: number; x0: number; x1: number; y0: number; y1: number } | undefined;
   if (options.box) {
     const a = worldToIndex(image, options.box.min);
     const b = worldToIndex(image, options.box.max);
@@ -116,6 +123,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
         for (let x = Math.round(c[0]! - (hi[0]! - lo[0]!) / 4); x <= Math.round(c[0]! + (hi[0]! - lo[0]!) / 4); x++)
           if (x >= 0 && y >= 0 && z >= 0 && x < nx && y < ny && z < nz) init.push(x + nx * (y + ny * z));
     seedVox = c as Vec3;
+    boxSlices = { k0: bz0, k1: bz1, x0: bx0, x1: bx1, y0: by0, y1: by1 };
   } else {
     const s = worldToIndex(image, options.seed!);
     seedVox = s;
@@ -142,7 +150,9 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   let region: Uint8Array = new Uint8Array(n);
   for (let it = 0; it <= iterations; it++) {
     throwIfAborted(options.signal);
-    region = grow(data, allowed, init, mu - k * sd, mu + k * sd, dims);
+    region = boxSlices
+      ? growBySlices(data, allowed, init, mu - k * sd, mu + k * sd, dims, spacing, boxSlices, stepMm, openR)
+      : grow(data, allowed, init, mu - k * sd, mu + k * sd, dims);
     const vals: number[] = [];
     for (let i = 0; i < n; i++) if (region[i]) vals.push(data[i]!);
     if (vals.length === 0) break;
@@ -220,6 +230,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
         openingMm: openR,
         maxRadiusMm: maxR,
         boxMargin: margin,
+        sliceStepMm: options.box ? stepMm : null,
         boundaryHU: round(half, 1),
       },
       timer,
@@ -335,4 +346,125 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
     });
   }
   return out.sort((a, b) => b.voxelCount - a.voxelCount);
+}
+
+/**
+ * Box mode growing: 2D growing on the box's slice(s) inside the box, then slice by slice outward,
+ * each slice seeded by the previous slice's region and limited to it dilated by `stepMm` and
+ * opened by `openMm` (thin bridges to neighbouring tissue cut, the part overlapping the previous
+ * slice kept). Stops where a slice has no region left.
+ */
+function growBySlices(
+  data: ArrayLike<number>,
+  allowed: Uint8Array,
+  seeds: number[],
+  lo: number,
+  hi: number,
+  dims: Vec3,
+  spacing: Vec3,
+  box: { k0: number; k1: number; x0: number; x1: number; y0: number; y1: number },
+  stepMm: number,
+  openMmR: number,
+): Uint8Array {
+  const [nx, ny] = dims;
+  const sxy = nx * ny;
+  const out = new Uint8Array(allowed.length);
+  const wx = box.x1 - box.x0 + 1;
+  const wy = box.y1 - box.y0 + 1;
+  const wn = wx * wy;
+  const sp2: Vec3 = [spacing[0], spacing[1], 1];
+  const wd: Vec3 = [wx, wy, 1];
+  const seedSlices = new Map<number, number[]>();
+  for (const s of seeds) {
+    const k = Math.floor(s / sxy);
+    const list = seedSlices.get(k);
+    if (list) list.push(s);
+    else seedSlices.set(k, [s]);
+  }
+  const ks = [...seedSlices.keys()].sort((a, b) => a - b);
+  // window-local helpers
+  const toWin = (i: number): number => {
+    const p = i % sxy;
+    const x = p % nx;
+    const y = (p - x) / nx;
+    return x - box.x0 + wx * (y - box.y0);
+  };
+  const grow2d = (k: number, seedIdx: number[], limit: Uint8Array | null): Uint8Array => {
+    const m = new Uint8Array(wn);
+    const queue = new Int32Array(wn);
+    let tail = 0;
+    const ok = (w: number): boolean => {
+      if (m[w] || (limit && !limit[w])) return false;
+      const x = (w % wx) + box.x0;
+      const y = Math.floor(w / wx) + box.y0;
+      const i = k * sxy + y * nx + x;
+      if (!allowed[i]) return false;
+      const v = data[i]!;
+      return v >= lo && v <= hi;
+    };
+    for (const s of seedIdx) {
+      const w = toWin(s);
+      if (w >= 0 && w < wn && ok(w)) {
+        m[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+    for (let head = 0; head < tail; head++) {
+      const w = queue[head]!;
+      const x = w % wx;
+      const y = (w - x) / wx;
+      const nb = [x > 0 ? w - 1 : -1, x < wx - 1 ? w + 1 : -1, y > 0 ? w - wx : -1, y < wy - 1 ? w + wx : -1];
+      for (const j of nb) {
+        if (j >= 0 && ok(j)) {
+          m[j] = 1;
+          queue[tail++] = j;
+        }
+      }
+    }
+    if (openMmR > 0) {
+      const op = openMm(m, wd, sp2, openMmR);
+      // keep the opened components touching the seeds (or the previous slice)
+      const comps = labelComponents(op, wd, 6);
+      const keep = new Set<number>();
+      for (const s of seedIdx) {
+        const w = toWin(s);
+        if (w >= 0 && w < wn && comps.labels[w]) keep.add(comps.labels[w]!);
+      }
+      if (limit && keep.size === 0)
+        for (let w = 0; w < wn; w++) if (limit[w] && comps.labels[w]) keep.add(comps.labels[w]!);
+      for (let w = 0; w < wn; w++) m[w] = comps.labels[w] && keep.has(comps.labels[w]!) ? 1 : 0;
+    }
+    return m;
+  };
+  const write = (k: number, m: Uint8Array): number => {
+    let c = 0;
+    for (let w = 0; w < wn; w++) {
+      if (!m[w]) continue;
+      out[k * sxy + (Math.floor(w / wx) + box.y0) * nx + (w % wx) + box.x0] = 1;
+      c++;
+    }
+    return c;
+  };
+  const first = new Map<number, Uint8Array>();
+  for (const k of ks) {
+    const m = grow2d(k, seedSlices.get(k)!, null);
+    write(k, m);
+    first.set(k, m);
+  }
+  for (const dir of [-1, 1]) {
+    let prev = first.get(dir < 0 ? ks[0]! : ks.at(-1)!)!;
+    for (let k = (dir < 0 ? ks[0]! : ks.at(-1)!) + dir; k >= box.k0 && k <= box.k1; k += dir) {
+      let any = 0;
+      for (let w = 0; w < wn; w++) any += prev[w]!;
+      if (!any) break;
+      const limit = dilateMm(prev, wd, sp2, stepMm);
+      const seedIdx: number[] = [];
+      for (let w = 0; w < wn; w++)
+        if (prev[w]) seedIdx.push(k * sxy + (Math.floor(w / wx) + box.y0) * nx + (w % wx) + box.x0);
+      const m = grow2d(k, seedIdx, limit);
+      if (write(k, m) === 0) break;
+      prev = m;
+    }
+  }
+  return out;
 }
