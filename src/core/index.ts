@@ -6,3 +6,4 @@ export * from './typed.js';
 export * from './volume.js';
 export * from './phantoms/index.js';
 export * from './ops/index.js';
+export * from './metrics/index.js';

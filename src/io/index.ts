@@ -1,3 +1,4 @@
+export * from './dicom/index.js';
 export * from './fs.js';
 export * from './nifti.js';
 export * from './nrrd.js';

@@ -1,0 +1,5 @@
+export * from './froc.js';
+export * from './overlap.js';
+export * from './roc.js';
+export * from './subgroups.js';
+export * from './surface-distance.js';

@@ -1,0 +1,536 @@
+import { assertArg, MedImgError } from '../../core/errors.js';
+import { indexToWorld, worldToIndex } from '../../core/geometry.js';
+import { edtMm } from '../../core/metrics/edt.js';
+import { gaussian } from '../../core/ops/gaussian.js';
+import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
+import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
+import { fillHoles2d, labelComponents, largestComponent } from '../internal/ops-fallback.js';
+import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
+
+export * from './categories.js';
+
+/** A calibration rod the user marks: a cylinder along z (or a sphere when `heightMm` is 0). */
+export interface CalibrationRod {
+  centerMm: Vec3;
+  radiusMm: number;
+  /** Length along z, mm. Default 10. */
+  heightMm?: number;
+  /** Known mineral density of the rod, mg/cm³ (e.g. K2HPO4 or hydroxyapatite). */
+  mgPerCm3: number;
+}
+
+/** A manual ROI: a cylinder along z (or a mask on the CT grid). */
+export interface ManualRoi {
+  centerMm: Vec3;
+  radiusMm: number;
+  /** Default 10 mm. */
+  heightMm?: number;
+}
+
+/** Options of {@link measureBoneDensity}. */
+export interface BoneDensityOptions extends LongRunOptions {
+  /** QCT calibration: rods with known density, or 'internal' (air, fat, muscle). Default none (HU only). */
+  calibration?: { rods: CalibrationRod[] } | 'internal';
+  /**
+   * Internal calibration only: HU per mg/cm³ of bone mineral after the HU scale is corrected with
+   * air/fat/muscle. Default 1.0 (an approximation at 120 kVp; rods are the accurate way).
+   */
+  internalHUPerMg?: number;
+  /** Manual ROI(s) instead of the automatic vertebra search. */
+  roi?: ManualRoi | ManualRoi[] | Mask;
+  /** Label of the lowest vertebra fully in the field of view, e.g. 'L1', when the user knows it. */
+  lowestLevel?: string;
+  /** Bone threshold (HU) for the cortical shell. Default 250. */
+  boneThresholdHU?: number;
+  /** Return each vertebra's ROI mask. Default false. */
+  returnRoiMasks?: boolean;
+}
+
+/** One measured vertebra (or manual ROI). */
+export interface VertebraMeasurement {
+  /** Anatomical level ('T12', 'L1', ...) when it can be told. */
+  level?: string;
+  /** Confidence of the level label in [0, 1] (1 = given by the user). */
+  levelConfidence?: number;
+  /** Centre of the trabecular ROI, LPS mm. */
+  centerMm: Vec3;
+  meanHU: number;
+  sdHU: number;
+  /** Voxels in the ROI. */
+  roiVoxels: number;
+  roiMask?: Mask;
+  /** Opportunistic category from the L1 attenuation thresholds (Pickhardt 2013). */
+  category: AttenuationCategory;
+  /** Volumetric BMD (QCT mode), mg/cm³. */
+  bmdMgCm3?: number;
+  /** ACR QCT category (QCT mode). */
+  qctCategory?: QctCategory;
+  /** True when the vertebra is cut by the edge of the field of view. */
+  partial: boolean;
+}
+
+/** Result of {@link measureBoneDensity}. */
+export interface BoneDensityResult {
+  /** Vertebrae top (superior) to bottom. */
+  vertebrae: VertebraMeasurement[];
+  /** 'automatic' or 'manual-roi', plus the calibration used. */
+  method: 'automatic' | 'manual-roi';
+  calibration: 'none' | 'phantom-rods' | 'internal';
+  /** HU = intercept + slope · BMD, when calibrated. */
+  calibrationFit?: { slopeHUPerMg: number; interceptHU: number; points: { hu: number; mgPerCm3: number }[] };
+  provenance: TaskProvenance;
+}
+
+const LEVELS = [
+  'C7',
+  'T1',
+  'T2',
+  'T3',
+  'T4',
+  'T5',
+  'T6',
+  'T7',
+  'T8',
+  'T9',
+  'T10',
+  'T11',
+  'T12',
+  'L1',
+  'L2',
+  'L3',
+  'L4',
+  'L5',
+];
+
+/**
+ * Trabecular bone density of the vertebral bodies on CT. Automatic: per axial slice the cortical
+ * shell (> 250 HU) is filled, the vertebral body is the thickest bony region (2D distance map)
+ * near the body midline in the posterior half, the spinal canal level is rejected by position,
+ * consecutive slices make one vertebra; the ROI is the central half of the body's height, at least
+ * 45 % of the inscribed radius away from the cortex and anterior to the body centre (away from the
+ * basivertebral vein). Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category
+ * when calibrated (phantom rods, or internal air/fat/muscle).
+ */
+export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions = {}): Promise<BoneDensityResult> {
+  assertCtHu(ct, 'measureBoneDensity');
+  const timer = new StageTimer();
+  const warnings: string[] = [];
+  const boneT = options.boneThresholdHU ?? 250;
+  const report = (stage: string, fraction: number): void => {
+    throwIfAborted(options.signal);
+    options.onProgress?.({ stage, fraction });
+  };
+  const { dims, spacing } = ct;
+  const [nx, ny, nz] = dims;
+  const sxy = nx * ny;
+  const n = sxy * nz;
+  const d = ct.data;
+
+  let vertebrae: VertebraMeasurement[];
+  let method: BoneDensityResult['method'];
+  report('vertebrae', 0);
+  if (options.roi) {
+    method = 'manual-roi';
+    vertebrae = manualRois(ct, options.roi, !!options.returnRoiMasks);
+  } else {
+    method = 'automatic';
+    vertebrae = automatic(ct, boneT, !!options.returnRoiMasks, warnings);
+    if (vertebrae.length === 0) {
+      throw new MedImgError(
+        'EMPTY_MASK',
+        'No vertebral body found: no bony ring near the body midline in the posterior half.',
+      );
+    }
+    labelLevels(ct, vertebrae, boneT, options.lowestLevel);
+  }
+  timer.mark('vertebrae');
+
+  // Calibration.
+  report('calibration', 0.8);
+  let calibration: BoneDensityResult['calibration'] = 'none';
+  let fit: BoneDensityResult['calibrationFit'];
+  if (options.calibration === 'internal') {
+    calibration = 'internal';
+    const huPerMg = options.internalHUPerMg ?? 1.0;
+    assertArg(huPerMg > 0, 'internalHUPerMg must be > 0.');
+    const t = internalReferences(ct);
+    // measured = a + b * true (air -1000, fat -100, muscle +50): correct the HU scale, then convert
+    const lin = linearFit([-1000, -100, 50], [t.air, t.fat, t.muscle]);
+    const slope = lin.slope * huPerMg;
+    fit = {
+      slopeHUPerMg: round(slope, 4),
+      interceptHU: round(lin.intercept, 2),
+      points: [
+        { hu: round(t.air, 1), mgPerCm3: -1000 / huPerMg },
+        { hu: round(t.fat, 1), mgPerCm3: -100 / huPerMg },
+        { hu: round(t.muscle, 1), mgPerCm3: 50 / huPerMg },
+      ],
+    };
+  } else if (options.calibration) {
+    calibration = 'phantom-rods';
+    const rods = options.calibration.rods;
+    assertArg(Array.isArray(rods) && rods.length >= 2, 'QCT calibration needs at least two rods of different density.');
+    const pts = rods.map((r) => {
+      const s = cylinderStats(ct, r.centerMm, r.radiusMm, r.heightMm ?? 10);
+      if (s.count === 0) throw new MedImgError('EMPTY_MASK', 'A calibration rod lies outside the image.');
+      return { hu: s.mean, mgPerCm3: r.mgPerCm3 };
+    });
+    const lin = linearFit(
+      pts.map((p) => p.mgPerCm3),
+      pts.map((p) => p.hu),
+    );
+    assertArg(Number.isFinite(lin.slope) && lin.slope > 0, 'Calibration rods must differ in density and HU.');
+    fit = {
+      slopeHUPerMg: round(lin.slope, 4),
+      interceptHU: round(lin.intercept, 2),
+      points: pts.map((p) => ({ hu: round(p.hu, 1), mgPerCm3: p.mgPerCm3 })),
+    };
+  }
+  if (fit) {
+    for (const v of vertebrae) {
+      const bmd = (v.meanHU - fit.interceptHU) / fit.slopeHUPerMg;
+      v.bmdMgCm3 = round(bmd, 1);
+      v.qctCategory = qctCategory(bmd);
+    }
+  }
+  timer.mark('calibration');
+  void n;
+  void d;
+  report('done', 1);
+  return {
+    vertebrae,
+    method,
+    calibration,
+    ...(fit ? { calibrationFit: fit } : {}),
+    provenance: makeProvenance(
+      'measureBoneDensity',
+      {
+        boneThresholdHU: boneT,
+        calibration,
+        lowestLevel: options.lowestLevel ?? null,
+        internalHUPerMg: options.internalHUPerMg ?? 1.0,
+      },
+      timer,
+      warnings,
+    ),
+  };
+}
+
+interface SliceBody {
+  k: number;
+  /** Centre (voxel, continuous) and inscribed radius (mm) of the body on this slice. */
+  cx: number;
+  cy: number;
+  rIns: number;
+  /** World y (LPS, + = posterior) of the centre. */
+  yw: number;
+  /** 2D distance to the cortex (mm) of the filled body component, per pixel (0 outside). */
+  dist: Float32Array;
+}
+
+function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: string[]): VertebraMeasurement[] {
+  const { dims, spacing, direction } = ct;
+  const [nx, ny, nz] = dims;
+  const sxy = nx * ny;
+  const sm = gaussian(ct, { sigmaMm: [0.7, 0.7, 0] }).data;
+  // body: > -500 HU, largest 3D component, holes filled per slice
+  const dense = new Uint8Array(sm.length);
+  for (let i = 0; i < sm.length; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
+  const body = fillHoles2d(largestComponent(dense, dims, 6), dims);
+  const ySign = (direction[4] ?? 1) >= 0 ? 1 : -1; // index y increasing toward posterior?
+  const slices: SliceBody[] = [];
+  const bone = new Uint8Array(sxy);
+  for (let k = 0; k < nz; k++) {
+    let bx = 0;
+    let by = 0;
+    let bn = 0;
+    for (let p = 0; p < sxy; p++) {
+      const i = k * sxy + p;
+      bone[p] = body[i] && sm[i]! > boneT ? 1 : 0;
+      if (body[i]) {
+        bx += p % nx;
+        by += Math.floor(p / nx);
+        bn++;
+      }
+    }
+    if (bn === 0) continue;
+    const midX = bx / bn;
+    const midY = by / bn;
+    const filled = fillHoles2d(bone, [nx, ny, 1]);
+    const inv = new Uint8Array(sxy);
+    for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
+    const dist = edtMm(inv, [nx, ny, 1], spacing);
+    let best = -1;
+    let bestD = 0;
+    for (let p = 0; p < sxy; p++) {
+      if (!filled[p]) continue;
+      const x = p % nx;
+      const y = (p - x) / nx;
+      if (Math.abs(x - midX) * spacing[0] > 30) continue;
+      if ((y - midY) * ySign < 0) continue; // posterior half only
+      if (dist[p]! > bestD) {
+        bestD = dist[p]!;
+        best = p;
+      }
+    }
+    if (best < 0 || bestD < 5) continue;
+    // keep the distance map of the chosen component only
+    const comp = labelComponents(filled, [nx, ny, 1], 6);
+    const lab = comp.labels[best]!;
+    const dd = new Float32Array(sxy);
+    for (let p = 0; p < sxy; p++) if (comp.labels[p] === lab) dd[p] = dist[p]!;
+    const cx = best % nx;
+    const cy = (best - cx) / nx;
+    slices.push({ k, cx, cy, rIns: bestD, yw: indexToWorld(ct, [cx, cy, k])[1], dist: dd });
+  }
+  if (slices.length === 0) return [];
+  // reject slices where the canal/arch was taken: the body is the anterior track
+  const ys = slices.map((s) => s.yw * ySign).sort((a, b) => a - b);
+  const ref = ys[Math.floor(0.25 * (ys.length - 1))]!;
+  const body2 = slices.filter((s) => Math.abs(s.yw * ySign - ref) <= 8);
+  // runs of consecutive slices = vertebrae; over-long runs are split evenly (~28 mm each)
+  const runs: SliceBody[][] = [];
+  for (const s of body2) {
+    const last = runs.at(-1);
+    if (last && s.k === last.at(-1)!.k + 1) last.push(s);
+    else runs.push([s]);
+  }
+  const split: SliceBody[][] = [];
+  for (const r of runs) {
+    const len = r.length * spacing[2];
+    const parts = len > 40 ? Math.round(len / 28) : 1;
+    if (parts > 1)
+      warnings.push('A run of vertebral slices without a visible disc was split evenly; levels may be off.');
+    for (let p = 0; p < parts; p++)
+      split.push(r.slice(Math.floor((p * r.length) / parts), Math.floor(((p + 1) * r.length) / parts)));
+  }
+  const out: VertebraMeasurement[] = [];
+  for (const r of split) {
+    if (r.length === 0) continue;
+    const partial = r[0]!.k === 0 || r.at(-1)!.k === nz - 1;
+    // central half of the height (at least one slice)
+    const a = Math.floor(r.length / 4);
+    const b = Math.max(a + 1, r.length - Math.floor(r.length / 4));
+    const core = r.slice(a, b);
+    const rMed = median(core.map((s) => s.rIns));
+    const roi = new Uint8Array(withMasks ? nx * ny * nz : 0);
+    let s = 0;
+    let s2 = 0;
+    let cnt = 0;
+    let gx = 0;
+    let gy = 0;
+    let gz = 0;
+    for (const sl of core) {
+      const minD = Math.max(0.45 * rMed, 3);
+      for (let p = 0; p < sxy; p++) {
+        if (sl.dist[p]! < minD) continue;
+        const y = Math.floor(p / nx);
+        if ((y - sl.cy) * ySign * spacing[1] > 0.1 * sl.rIns) continue; // anterior part: away from the basivertebral vein
+        const i = sl.k * sxy + p;
+        const v = ct.data[i]!;
+        s += v;
+        s2 += v * v;
+        cnt++;
+        gx += p % nx;
+        gy += y;
+        gz += sl.k;
+        if (withMasks) roi[i] = 1;
+      }
+    }
+    if (cnt === 0) continue;
+    const mean = s / cnt;
+    const m: VertebraMeasurement = {
+      centerMm: indexToWorld(ct, [gx / cnt, gy / cnt, gz / cnt]).map((v) => round(v, 2)) as Vec3,
+      meanHU: round(mean, 1),
+      sdHU: round(Math.sqrt(Math.max(0, s2 / cnt - mean * mean)), 1),
+      roiVoxels: cnt,
+      category: attenuationCategory(mean),
+      partial,
+    };
+    if (withMasks) {
+      const mk = createVolumeLike(ct, Uint8Array);
+      mk.data.set(roi);
+      m.roiMask = mk;
+    }
+    out.push(m);
+  }
+  // top (superior) first
+  out.sort((p, q) => q.centerMm[2] - p.centerMm[2]);
+  return out;
+}
+
+/**
+ * Level labels. With `lowestLevel` from the user: counted upward (confidence 1). Otherwise from
+ * the ribs: the lowest vertebra with bone lateral to it (rib heads) is T12 when a rib-free vertebra
+ * lies below it (confidence 0.6); with no such landmark, no labels.
+ */
+function labelLevels(ct: Volume, vs: VertebraMeasurement[], boneT: number, lowest?: string): void {
+  if (vs.length === 0) return;
+  const full = vs.filter((v) => !v.partial);
+  if (lowest) {
+    const li = LEVELS.indexOf(lowest.toUpperCase());
+    assertArg(li >= 0, `Unknown vertebra level ${lowest}.`);
+    const list = full.length ? full : vs;
+    for (let j = 0; j < list.length; j++) {
+      const idx = li - (list.length - 1 - j);
+      if (idx >= 0) {
+        list[j]!.level = LEVELS[idx]!;
+        list[j]!.levelConfidence = 1;
+      }
+    }
+    return;
+  }
+  const ribs = full.map((v) => hasRibs(ct, v.centerMm, boneT));
+  let t12 = -1;
+  for (let j = ribs.length - 2; j >= 0; j--) {
+    if (ribs[j] && !ribs[j + 1]) {
+      t12 = j;
+      break;
+    }
+  }
+  if (t12 < 0) return;
+  const base = LEVELS.indexOf('T12');
+  for (let j = 0; j < full.length; j++) {
+    const idx = base + (j - t12);
+    if (idx >= 0 && idx < LEVELS.length) {
+      full[j]!.level = LEVELS[idx]!;
+      full[j]!.levelConfidence = 0.6;
+    }
+  }
+}
+
+/** Bone lateral to the vertebral body (rib heads/necks) on the vertebra's centre slice. */
+function hasRibs(ct: Volume, c: Vec3, boneT: number): boolean {
+  const [nx, ny, nz] = ct.dims;
+  const ci = worldToIndex(ct, c);
+  const k = Math.round(ci[2]);
+  if (k < 0 || k >= nz) return false;
+  let area = 0;
+  for (let y = 0; y < ny; y++) {
+    const dy = (y - ci[1]) * ct.spacing[1];
+    if (dy < -15 || dy > 45) continue;
+    for (let x = 0; x < nx; x++) {
+      const dx = Math.abs(x - ci[0]) * ct.spacing[0];
+      if (dx < 35 || dx > 70) continue;
+      if (ct.data[x + nx * (y + ny * k)]! > boneT) area += ct.spacing[0] * ct.spacing[1];
+    }
+  }
+  return area > 40;
+}
+
+function manualRois(ct: Volume, roi: ManualRoi | ManualRoi[] | Mask, withMasks: boolean): VertebraMeasurement[] {
+  const list: (ManualRoi | Mask)[] = Array.isArray(roi) ? roi : [roi];
+  return list.map((r) => {
+    let mask: Uint8Array;
+    if ('data' in r) {
+      assertSameGrid(ct, r, 'roi');
+      mask = r.data;
+    } else {
+      assertArg(r.radiusMm > 0, 'ROI radius must be > 0.');
+      mask = cylinderMask(ct, r.centerMm, r.radiusMm, r.heightMm ?? 10);
+    }
+    let s = 0;
+    let s2 = 0;
+    let cnt = 0;
+    let gx = 0;
+    let gy = 0;
+    let gz = 0;
+    const [nx, ny] = ct.dims;
+    for (let i = 0; i < mask.length; i++) {
+      if (!mask[i]) continue;
+      const v = ct.data[i]!;
+      s += v;
+      s2 += v * v;
+      cnt++;
+      gx += i % nx;
+      gy += Math.floor(i / nx) % ny;
+      gz += Math.floor(i / (nx * ny));
+    }
+    if (cnt === 0) throw new MedImgError('EMPTY_MASK', 'The ROI holds no voxel of the image.');
+    const mean = s / cnt;
+    const m: VertebraMeasurement = {
+      centerMm: indexToWorld(ct, [gx / cnt, gy / cnt, gz / cnt]).map((v) => round(v, 2)) as Vec3,
+      meanHU: round(mean, 1),
+      sdHU: round(Math.sqrt(Math.max(0, s2 / cnt - mean * mean)), 1),
+      roiVoxels: cnt,
+      category: attenuationCategory(mean),
+      partial: false,
+    };
+    if (withMasks) {
+      const mk = createVolumeLike(ct, Uint8Array);
+      mk.data.set(mask);
+      m.roiMask = mk;
+    }
+    return m;
+  });
+}
+
+/** Voxels whose centre lies in a z-aligned cylinder (a sphere when height is 0). */
+function cylinderMask(ct: Volume, c: Vec3, r: number, h: number): Uint8Array {
+  const [nx, ny, nz] = ct.dims;
+  const out = new Uint8Array(nx * ny * nz);
+  const ci = worldToIndex(ct, c);
+  const ext = [r / ct.spacing[0], r / ct.spacing[1], Math.max(r, h / 2) / ct.spacing[2]];
+  for (let z = Math.max(0, Math.floor(ci[2] - ext[2]!)); z <= Math.min(nz - 1, Math.ceil(ci[2] + ext[2]!)); z++)
+    for (let y = Math.max(0, Math.floor(ci[1] - ext[1]!)); y <= Math.min(ny - 1, Math.ceil(ci[1] + ext[1]!)); y++)
+      for (let x = Math.max(0, Math.floor(ci[0] - ext[0]!)); x <= Math.min(nx - 1, Math.ceil(ci[0] + ext[0]!)); x++) {
+        const p = indexToWorld(ct, [x, y, z]);
+        const dxy = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+        const dz = p[2] - c[2];
+        const inside = h > 0 ? dxy <= r * r && Math.abs(dz) <= h / 2 : dxy + dz * dz <= r * r;
+        if (inside) out[x + nx * (y + ny * z)] = 1;
+      }
+  return out;
+}
+
+function cylinderStats(ct: Volume, c: Vec3, r: number, h: number): { mean: number; count: number } {
+  const m = cylinderMask(ct, c, r, h);
+  let s = 0;
+  let cnt = 0;
+  for (let i = 0; i < m.length; i++) {
+    if (m[i]) {
+      s += ct.data[i]!;
+      cnt++;
+    }
+  }
+  return { mean: cnt ? s / cnt : Number.NaN, count: cnt };
+}
+
+/** Internal references: air outside the body, subcutaneous-range fat and muscle-range tissue (medians). */
+function internalReferences(ct: Volume): { air: number; fat: number; muscle: number } {
+  const d = ct.data;
+  const air: number[] = [];
+  const fat: number[] = [];
+  const muscle: number[] = [];
+  const step = Math.max(1, Math.floor(d.length / 400000));
+  for (let i = 0; i < d.length; i += step) {
+    const v = d[i]!;
+    if (v < -900 && v > -1024) air.push(v);
+    else if (v >= -150 && v <= -50) fat.push(v);
+    else if (v >= 0 && v <= 100) muscle.push(v);
+  }
+  if (air.length < 10 || fat.length < 10 || muscle.length < 10) {
+    throw new MedImgError('EMPTY_MASK', 'Internal calibration needs air, fat and muscle in the field of view.');
+  }
+  return { air: median(air), fat: median(fat), muscle: median(muscle) };
+}
+
+function linearFit(x: number[], y: number[]): { slope: number; intercept: number } {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : Number.NaN;
+  return { slope, intercept: my - slope * mx };
+}
+
+function median(a: number[]): number {
+  const s = Float64Array.from(a).sort();
+  return s.length ? s[s.length >> 1]! : Number.NaN;
+}

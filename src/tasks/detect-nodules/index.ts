@@ -1,0 +1,275 @@
+import { assertArg } from '../../core/errors.js';
+import { indexToWorld } from '../../core/geometry.js';
+import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import type { Mask, Vec3, Volume } from '../../core/volume.js';
+import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
+import { type LungSegmentationResult, segmentLungs } from '../lung-segmentation/index.js';
+import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
+import { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
+import { measureCandidate } from './measure.js';
+
+export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
+
+/** Options of {@link detectNodules}. */
+export interface DetectNodulesOptions extends LongRunOptions {
+  /** Smallest nodule diameter searched, mm. Default 4. */
+  minDiameterMm?: number;
+  /** Largest blob diameter searched, mm (larger masses are still found at the largest scale). Default 80. */
+  maxDiameterMm?: number;
+  /** Number of LoG scales between the two (geometric). Default 10. */
+  scales?: number;
+  /** Nodules with a lower probability are left out. Default 0.5; use 0 to get every candidate (FROC). */
+  minProbability?: number;
+  /** At most this many candidates are analysed. Default 300. */
+  maxCandidates?: number;
+  /** A lung segmentation to reuse (from {@link segmentLungs}); computed when absent. */
+  lungs?: LungSegmentationResult;
+  /**
+   * Closing radius (mm) of the lung mask searched, when it is computed here: large enough to pull
+   * juxtapleural and juxtamediastinal masses into the search region. Default 30.
+   */
+  lungClosingRadiusMm?: number;
+}
+
+/** One detected nodule. */
+export interface DetectedNodule {
+  /** Centre (centroid of the segmented nodule), LPS mm. */
+  centerMm: Vec3;
+  /** Centre as a (continuous) voxel index. */
+  centerVoxel: Vec3;
+  /** Mean diameter (long + short axis) / 2, mm: the Lung-RADS size. */
+  diameterMm: number;
+  /** Longest axial diameter, mm. */
+  longAxisMm: number;
+  /** Largest axial width perpendicular to the long axis, mm. */
+  shortAxisMm: number;
+  /** Mean diameter of the solid component, mm (0 for ground-glass). */
+  solidDiameterMm: number;
+  volumeMm3: number;
+  type: NoduleKind;
+  /** Detector confidence in [0, 1] that this is a nodule (not a malignancy risk). */
+  probability: number;
+  /** Lung-RADS v2022 category from size and type (see docs/tasks/detect-nodules.md). */
+  lungRads: LungRadsCategory;
+  /** Which lung the centre lies in. */
+  lung: 'left' | 'right' | 'unknown';
+  meanHU: number;
+  /** Features behind the probability. */
+  features: {
+    response: number;
+    contrastHU: number;
+    blobness: number;
+    compactness: number;
+    leak: number;
+    scaleMm: number;
+  };
+}
+
+/** Result of {@link detectNodules}. */
+export interface NoduleResult {
+  /** Nodules, most probable first. */
+  nodules: DetectedNodule[];
+  lungMask: Mask;
+  lungVolumeMl: number;
+  /** Exam-level Lung-RADS: highest nodule category, '1' without nodules. */
+  lungRads: '1' | LungRadsCategory;
+  provenance: TaskProvenance;
+}
+
+/**
+ * Logistic weights of the candidate score, fitted (class-balanced logistic regression) on training
+ * phantoms (seeds 101–108, half with a tumour), never on the validation seeds; see
+ * bench/fit-nodule-score.ts.
+ */
+const W = {
+  bias: -15.178,
+  blobness: 18.072,
+  logContrast: 0.461,
+  compactness: 1.19,
+  leak: -2.385,
+  logDiameter: 1.779,
+  logResponse: -0.307,
+};
+
+/**
+ * Detects lung nodules on a chest CT: lung segmentation, multi-scale scale-normalised LoG blob
+ * candidates inside the lungs with Hessian blobness, cross-scale merging, local segmentation of
+ * each candidate (size, type by HU), a logistic score from the features, and the Lung-RADS v2022
+ * category from size and type.
+ */
+export async function detectNodules(ct: Volume, options: DetectNodulesOptions = {}): Promise<NoduleResult> {
+  assertCtHu(ct, 'detectNodules');
+  const timer = new StageTimer();
+  const minD = options.minDiameterMm ?? 4;
+  const maxD = options.maxDiameterMm ?? 80;
+  const nScales = options.scales ?? 10;
+  const minP = options.minProbability ?? 0.5;
+  const maxCand = options.maxCandidates ?? 300;
+  assertArg(
+    minD > 0 && maxD > minD && nScales >= 1 && nScales <= 20,
+    'Need 0 < minDiameterMm < maxDiameterMm and 1..20 scales.',
+  );
+  assertArg(minP >= 0 && minP <= 1, 'minProbability must be in [0, 1].');
+  const report = (stage: string, fraction: number): void => {
+    throwIfAborted(options.signal);
+    options.onProgress?.({ stage, fraction });
+  };
+  report('lung segmentation', 0);
+  const lungs =
+    options.lungs ??
+    (await segmentLungs(ct, {
+      closingRadiusMm: options.lungClosingRadiusMm ?? 30,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }));
+  timer.mark('lungSegmentation');
+  report('candidates', 0.25);
+  const crop = cropLungs(ct, lungs.lungMask);
+  const sigmas: number[] = [];
+  const s0 = minD / (2 * Math.sqrt(3));
+  const s1 = maxD / (2 * Math.sqrt(3));
+  for (let k = 0; k < nScales; k++) sigmas.push(nScales === 1 ? s0 : s0 * (s1 / s0) ** (k / (nScales - 1)));
+  const floors: number[] = [];
+  const raw = detectBlobsMultiGrid(crop, sigmas, 40, 0.3, 4.5, options, [0.25, 0.75], floors);
+  const merged = mergeCandidates(raw, crop.spacing, maxCand);
+  timer.mark('candidates');
+  report('measurement', 0.75);
+  const nodules: DetectedNodule[] = [];
+  for (const c of merged) {
+    throwIfAborted(options.signal);
+    // a region cut by the search sphere is re-measured with a larger sphere: nodules larger than
+    // their LoG scale settle, vessels keep leaking
+    let m = measureCandidate(crop, c.x, c.y, c.z, c.radiusMm);
+    for (let grow = 1.6; m && m.leak > 0.15 && grow < 5; grow *= 1.6) {
+      const m2 = measureCandidate(crop, c.x, c.y, c.z, c.radiusMm * grow);
+      if (!m2) break;
+      m = m2;
+    }
+    if (!m || m.longAxisMm < 0.75 * minD) continue;
+    const [l1, , l3] = c.eig;
+    const blobness = l1 < 0 && l3 < 0 ? l3 / l1 : 0;
+    const contrast = m.peakHU - m.backgroundHU;
+    const diameter = (m.longAxisMm + m.shortAxisMm) / 2;
+    const z =
+      W.bias +
+      W.blobness * blobness +
+      W.logContrast * Math.log(Math.max(contrast, 1) / 100) +
+      W.compactness * Math.min(1.5, m.compactness) +
+      W.leak * m.leak +
+      W.logDiameter * Math.log(diameter / 10) +
+      W.logResponse * Math.log(c.response / 100);
+    const probability = 1 / (1 + Math.exp(-z));
+    if (probability < minP) continue;
+    const full: Vec3 = [m.centroid[0] + crop.offset[0], m.centroid[1] + crop.offset[1], m.centroid[2] + crop.offset[2]];
+    const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
+    const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
+    const side = lungs.lungLabels.data[ci];
+    nodules.push({
+      centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
+      centerVoxel: full.map((v) => round(v, 2)) as Vec3,
+      diameterMm: round(diameter, 1),
+      longAxisMm: round(m.longAxisMm, 1),
+      shortAxisMm: round(m.shortAxisMm, 1),
+      solidDiameterMm: round(solidD, 1),
+      volumeMm3: round(m.volumeMm3, 1),
+      type: m.type,
+      probability: round(probability, 4),
+      lungRads: lungRadsCategory(m.type, diameter, solidD),
+      lung: side === 1 ? 'right' : side === 2 ? 'left' : 'unknown',
+      meanHU: round(m.meanHU, 1),
+      features: {
+        response: round(c.response, 1),
+        contrastHU: round(contrast, 1),
+        blobness: round(blobness, 3),
+        compactness: round(m.compactness, 3),
+        leak: round(m.leak, 3),
+        scaleMm: round(c.sigmaMm, 2),
+      },
+    });
+  }
+  // a nodule found twice (two candidates segmenting the same region): keep the more probable
+  nodules.sort((a, b) => b.probability - a.probability);
+  const kept: DetectedNodule[] = [];
+  for (const nd of nodules) {
+    const dup = kept.some(
+      (k) =>
+        Math.hypot(k.centerMm[0] - nd.centerMm[0], k.centerMm[1] - nd.centerMm[1], k.centerMm[2] - nd.centerMm[2]) <
+        0.5 * Math.min(k.longAxisMm, nd.longAxisMm),
+    );
+    if (!dup) kept.push(nd);
+  }
+  timer.mark('measurement');
+  report('done', 1);
+  return {
+    nodules: kept,
+    lungMask: lungs.lungMask,
+    lungVolumeMl: round(lungs.lungVolumeMl, 1),
+    lungRads: examLungRads(kept.map((k) => k.lungRads)),
+    provenance: makeProvenance(
+      'detectNodules',
+      {
+        minDiameterMm: minD,
+        maxDiameterMm: maxD,
+        scales: nScales,
+        sigmasMm: sigmas.map((s) => round(s, 3)),
+        responseFloors: floors.map((f) => round(f, 1)),
+        minProbability: minP,
+        maxCandidates: maxCand,
+        weights: W,
+      },
+      timer,
+      [...lungs.provenance.warnings],
+    ),
+  };
+}
+
+/** Crops the lung bounding box (padded 6 mm); outside the lungs the parenchyma HU is painted. */
+function cropLungs(ct: Volume, lung: Mask): LungCrop {
+  const [nx, ny, nz] = ct.dims;
+  const lo = [nx, ny, nz];
+  const hi = [-1, -1, -1];
+  const hist = new Int32Array(1001);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        if (!lung.data[i]) continue;
+        if (x < lo[0]!) lo[0] = x;
+        if (x > hi[0]!) hi[0] = x;
+        if (y < lo[1]!) lo[1] = y;
+        if (y > hi[1]!) hi[1] = y;
+        if (z < lo[2]!) lo[2] = z;
+        if (z > hi[2]!) hi[2] = z;
+        const v = ct.data[i]!;
+        if (v >= -1000 && v <= 0) hist[v + 1000]!++;
+      }
+  // median of lung voxels below -500 HU: the parenchyma
+  let total = 0;
+  for (let h = 0; h <= 500; h++) total += hist[h]!;
+  let acc = 0;
+  let parenchyma = -850;
+  for (let h = 0; h <= 500; h++) {
+    acc += hist[h]!;
+    if (acc >= total / 2) {
+      parenchyma = h - 1000;
+      break;
+    }
+  }
+  const pad = ct.spacing.map((s) => Math.ceil(6 / s));
+  const o: Vec3 = [0, 1, 2].map((a) => Math.max(0, lo[a]! - pad[a]!)) as Vec3;
+  const e = [0, 1, 2].map((a) => Math.min(ct.dims[a]! - 1, hi[a]! + pad[a]!));
+  const dims: Vec3 = [e[0]! - o[0] + 1, e[1]! - o[1] + 1, e[2]! - o[2] + 1];
+  const data = new Float32Array(dims[0] * dims[1] * dims[2]);
+  const hull = new Uint8Array(data.length);
+  for (let z = 0, j = 0; z < dims[2]; z++)
+    for (let y = 0; y < dims[1]; y++) {
+      const base = o[0] + nx * (y + o[1] + ny * (z + o[2]));
+      for (let x = 0; x < dims[0]; x++, j++) {
+        const i = base + x;
+        if (lung.data[i]) {
+          hull[j] = 1;
+          const v = ct.data[i]!;
+          data[j] = v < -1000 ? -1000 : v > 150 ? 150 : v;
+        } else data[j] = parenchyma;
+      }
+    }
+  return { data, hull, dims, spacing: [...ct.spacing] as Vec3, offset: o, parenchymaHU: parenchyma };
+}

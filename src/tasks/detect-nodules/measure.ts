@@ -1,0 +1,248 @@
+import type { Vec3 } from '../../core/volume.js';
+import { erodeMm, dilateMm, labelComponents } from '../internal/ops-fallback.js';
+import type { LungCrop } from './candidates.js';
+import type { NoduleKind } from './lung-rads.js';
+
+/** HU of ground glass used to set the segmentation threshold (halfway from parenchyma). */
+const GG_REF_HU = -600;
+/** Solid-component threshold, halfway between lung (-850) and soft tissue (+30). */
+export const SOLID_THRESHOLD_HU = -400;
+
+/** Size and attenuation of one segmented candidate. */
+export interface CandidateMeasure {
+  /** Voxel index (crop) of the region's centroid. */
+  centroid: Vec3;
+  volumeMm3: number;
+  longAxisMm: number;
+  shortAxisMm: number;
+  solidLongAxisMm: number;
+  solidShortAxisMm: number;
+  solidVolumeMm3: number;
+  meanHU: number;
+  backgroundHU: number;
+  peakHU: number;
+  type: NoduleKind;
+  /** Volume / volume of the sphere with the long axis as diameter (1 for a ball). */
+  compactness: number;
+  /** Fraction of the region's surface on the search-sphere boundary (leak into vessels or wall). */
+  leak: number;
+  /** Region voxel indices in the crop. */
+  voxels: Int32Array;
+}
+
+/**
+ * Segments a candidate locally and measures it. Region: voxels connected to the centre above a
+ * threshold halfway between the local parenchyma (median of a shell) and min(peak, -600 HU), inside
+ * a sphere of 1.5 radii, opened by 0.3 radii to cut attached vessels. The solid part is the region
+ * above -400 HU. Solid nodules are measured on their solid part (a 50 % boundary), subsolid ones on
+ * the whole region.
+ */
+export function measureCandidate(
+  crop: LungCrop,
+  cx: number,
+  cy: number,
+  cz: number,
+  radiusMm: number,
+): CandidateMeasure | null {
+  const [nx, ny, nz] = crop.dims;
+  const sp = crop.spacing;
+  const sxy = nx * ny;
+  const R = 1.5 * radiusMm + 2 * Math.max(sp[0], sp[1]);
+  const shellOut = R + 6;
+  const h = [Math.ceil(shellOut / sp[0]), Math.ceil(shellOut / sp[1]), Math.ceil(shellOut / sp[2])];
+  const x0 = Math.max(0, cx - h[0]!);
+  const y0 = Math.max(0, cy - h[1]!);
+  const z0 = Math.max(0, cz - h[2]!);
+  const x1 = Math.min(nx - 1, cx + h[0]!);
+  const y1 = Math.min(ny - 1, cy + h[1]!);
+  const z1 = Math.min(nz - 1, cz + h[2]!);
+  const ld: Vec3 = [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
+  const ln = ld[0] * ld[1] * ld[2];
+  const vals = new Float32Array(ln);
+  const r2 = new Float32Array(ln);
+  const shell: number[] = [];
+  let peakSum = 0;
+  let peakN = 0;
+  const rPeak = Math.max(0.5 * radiusMm, 0.6 * Math.min(sp[0], sp[1], sp[2]));
+  for (let z = z0, li = 0; z <= z1; z++)
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++, li++) {
+        const i = x + nx * (y + ny * z);
+        const v = crop.data[i]!;
+        vals[li] = v;
+        const d2 = ((x - cx) * sp[0]) ** 2 + ((y - cy) * sp[1]) ** 2 + ((z - cz) * sp[2]) ** 2;
+        r2[li] = d2;
+        if (d2 > R * R && d2 <= shellOut * shellOut && crop.hull[i]) shell.push(v);
+        if (d2 <= rPeak * rPeak) {
+          peakSum += v;
+          peakN++;
+        }
+      }
+  if (peakN === 0) return null;
+  const bg = shell.length > 10 ? median(shell) : crop.parenchymaHU;
+  const peak = peakSum / peakN;
+  if (peak - bg < 60) return null;
+  const tLow = bg + 0.5 * (Math.min(peak, GG_REF_HU) - bg);
+  if (!(tLow > bg + 20)) return null;
+  // above threshold inside the search sphere, opened against attached vessels
+  let m = new Uint8Array(ln);
+  for (let li = 0; li < ln; li++) m[li] = vals[li]! > tLow && r2[li]! <= R * R ? 1 : 0;
+  const openR = 0.3 * radiusMm;
+  if (openR >= Math.min(sp[0], sp[1], sp[2]))
+    m = dilateMm(erodeMm(m, ld, sp, openR), ld, sp, openR).map((v, i) => v & m[i]!);
+  const comps = labelComponents(m, ld, 6);
+  // component at (or nearest to) the centre
+  const lc = cx - x0 + ld[0] * (cy - y0 + ld[1] * (cz - z0));
+  let label = comps.labels[lc]!;
+  if (!label) {
+    let best = Number.POSITIVE_INFINITY;
+    for (let li = 0; li < ln; li++) {
+      if (comps.labels[li] && r2[li]! < best && r2[li]! <= (0.7 * radiusMm + sp[0]) ** 2) {
+        best = r2[li]!;
+        label = comps.labels[li]!;
+      }
+    }
+  }
+  if (!label) return null;
+  const vox: number[] = [];
+  let sum = 0;
+  let onBoundary = 0;
+  let surface = 0;
+  const rIn = (R - Math.max(sp[0], sp[1], sp[2])) ** 2;
+  for (let li = 0; li < ln; li++) {
+    if (comps.labels[li] !== label) continue;
+    vox.push(li);
+    sum += vals[li]!;
+    const lx = li % ld[0];
+    const ly = Math.floor(li / ld[0]) % ld[1];
+    const lz = Math.floor(li / (ld[0] * ld[1]));
+    const edge =
+      lx === 0 ||
+      ly === 0 ||
+      lz === 0 ||
+      lx === ld[0] - 1 ||
+      ly === ld[1] - 1 ||
+      lz === ld[2] - 1 ||
+      comps.labels[li - 1] !== label ||
+      comps.labels[li + 1] !== label ||
+      comps.labels[li - ld[0]] !== label ||
+      comps.labels[li + ld[0]] !== label ||
+      comps.labels[li - ld[0] * ld[1]] !== label ||
+      comps.labels[li + ld[0] * ld[1]] !== label;
+    if (edge) {
+      surface++;
+      if (r2[li]! > rIn) onBoundary++;
+    }
+  }
+  const solid = vox.filter((li) => vals[li]! > SOLID_THRESHOLD_HU);
+  const vv = sp[0] * sp[1] * sp[2];
+  const all = axes(vox, ld, sp);
+  const sol = solid.length ? axes(solid, ld, sp) : { long: 0, short: 0 };
+  const dAll = eqDiameter(vox.length * vv);
+  const dSolid = eqDiameter(solid.length * vv);
+  let type: NoduleKind;
+  if (dSolid >= 0.7 * dAll) type = 'solid';
+  else if (dSolid >= Math.max(1.5, 0.2 * dAll)) type = 'part-solid';
+  else type = 'ground-glass';
+  const use = type === 'solid' ? solid : vox;
+  const ax = type === 'solid' ? sol : all;
+  let gx = 0;
+  let gy = 0;
+  let gz = 0;
+  for (const li of use) {
+    gx += li % ld[0];
+    gy += Math.floor(li / ld[0]) % ld[1];
+    gz += Math.floor(li / (ld[0] * ld[1]));
+  }
+  const volume = use.length * vv;
+  const voxels = new Int32Array(use.length);
+  use.forEach((li, k) => {
+    const lx = li % ld[0];
+    const ly = Math.floor(li / ld[0]) % ld[1];
+    const lz = Math.floor(li / (ld[0] * ld[1]));
+    voxels[k] = lx + x0 + nx * (ly + y0 + ny * (lz + z0));
+  });
+  return {
+    centroid: [x0 + gx / use.length, y0 + gy / use.length, z0 + gz / use.length],
+    volumeMm3: volume,
+    longAxisMm: ax.long,
+    shortAxisMm: ax.short,
+    solidLongAxisMm: sol.long,
+    solidShortAxisMm: sol.short,
+    solidVolumeMm3: solid.length * vv,
+    meanHU: sum / vox.length,
+    backgroundHU: bg,
+    peakHU: peak,
+    type,
+    compactness: ax.long > 0 ? volume / ((Math.PI / 6) * ax.long ** 3) : 0,
+    leak: surface ? onBoundary / surface : 0,
+    voxels,
+  };
+  void sxy;
+}
+
+function eqDiameter(v: number): number {
+  return Math.cbrt((6 * v) / Math.PI);
+}
+
+function median(a: number[]): number {
+  const s = Float64Array.from(a).sort();
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
+
+/**
+ * Long axis: the largest in-plane Feret diameter over the axial slices; short axis: the largest
+ * width perpendicular to it on that slice. Distances between voxel centres plus one pixel (each
+ * extreme voxel reaches half a pixel further).
+ */
+export function axes(vox: ArrayLike<number>, ld: Vec3, sp: Vec3): { long: number; short: number } {
+  const bySlice = new Map<number, number[]>();
+  for (let k = 0; k < vox.length; k++) {
+    const li = vox[k]!;
+    const lz = Math.floor(li / (ld[0] * ld[1]));
+    const list = bySlice.get(lz);
+    if (list) list.push(li);
+    else bySlice.set(lz, [li]);
+  }
+  const px = 0.5 * (sp[0] + sp[1]);
+  let best = { long: 0, short: 0 };
+  for (const list of bySlice.values()) {
+    // boundary pixels of the slice (4-neighbour)
+    const set = new Set(list);
+    const pts: number[] = [];
+    for (const li of list) {
+      if (!set.has(li - 1) || !set.has(li + 1) || !set.has(li - ld[0]) || !set.has(li + ld[0])) {
+        pts.push((li % ld[0]) * sp[0], (Math.floor(li / ld[0]) % ld[1]) * sp[1]);
+      }
+    }
+    let dmax = 0;
+    let ux = 1;
+    let uy = 0;
+    for (let a = 0; a < pts.length; a += 2)
+      for (let b = a + 2; b < pts.length; b += 2) {
+        const dx = pts[b]! - pts[a]!;
+        const dy = pts[b + 1]! - pts[a + 1]!;
+        const d = dx * dx + dy * dy;
+        if (d > dmax) {
+          dmax = d;
+          ux = dx;
+          uy = dy;
+        }
+      }
+    const long = Math.sqrt(dmax) + px;
+    if (long <= best.long) continue;
+    const nrm = Math.hypot(ux, uy) || 1;
+    const vx = -uy / nrm;
+    const vy = ux / nrm;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < pts.length; a += 2) {
+      const p = pts[a]! * vx + pts[a + 1]! * vy;
+      if (p < lo) lo = p;
+      if (p > hi) hi = p;
+    }
+    best = { long, short: Math.min(long, hi - lo + px) };
+  }
+  return best;
+}

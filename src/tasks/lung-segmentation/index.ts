@@ -1,0 +1,505 @@
+import { MedImgError } from '../../core/errors.js';
+import { gaussian } from '../../core/ops/gaussian.js';
+import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import { createVolumeLike, type Mask, type Vec3, type Volume } from '../../core/volume.js';
+import { assertCtHu, makeProvenance, StageTimer, type TaskProvenance } from '../internal/common.js';
+import {
+  closeMm,
+  dilateMm,
+  distanceMm,
+  erodeMm,
+  fillHoles2d,
+  labelComponents,
+  largestComponent,
+  selectLabels,
+} from '../internal/ops-fallback.js';
+
+/** Options of {@link segmentLungs}. */
+export interface LungSegmentationOptions extends LongRunOptions {
+  /** HU below which a voxel inside the body counts as air or lung. Default -400. */
+  airThresholdHU?: number;
+  /** Radius (mm) of the 3D closing of each lung that pulls juxtapleural nodules and dense lesions inside. Default 15. */
+  closingRadiusMm?: number;
+  /** Smallest lung component kept, in mL. Default 30. */
+  minLungMl?: number;
+  /** Gaussian pre-smoothing (mm) of the thresholds, against noise. Default 1. */
+  smoothingMm?: number;
+}
+
+/** Result of {@link segmentLungs}. */
+export interface LungSegmentationResult {
+  /** 1 = right lung, 2 = left lung, on the CT grid (airways removed, holes filled, closed). */
+  lungLabels: Volume<Uint8Array>;
+  /** Union of both lungs. */
+  lungMask: Mask;
+  /** Body (patient) mask, holes filled per slice. */
+  bodyMask: Mask;
+  /** Trachea and main bronchi that were removed (empty when no trachea was found). */
+  airwayMask: Mask;
+  lungVolumeMl: number;
+  rightVolumeMl: number;
+  leftVolumeMl: number;
+  /** How the lungs were told apart: 'components', 'erosion' or 'midline'. */
+  splitMethod: 'components' | 'erosion' | 'midline';
+  provenance: TaskProvenance;
+}
+
+/**
+ * Segments the lungs of a chest CT: body outline (threshold, largest component, holes filled),
+ * air inside the body, trachea and main bronchi found on the top slices and grown with an adaptive
+ * threshold (removed), left/right split (3D components, else erosion until they part, else the
+ * body midline), then holes filled per slice and a 3D closing per lung so that juxtapleural
+ * nodules and dense lesions stay inside the mask.
+ */
+export async function segmentLungs(ct: Volume, options: LungSegmentationOptions = {}): Promise<LungSegmentationResult> {
+  assertCtHu(ct, 'segmentLungs');
+  const timer = new StageTimer();
+  const warnings: string[] = [];
+  const airT = options.airThresholdHU ?? -400;
+  const closeR = options.closingRadiusMm ?? 15;
+  const minMl = options.minLungMl ?? 30;
+  const smoothMm = options.smoothingMm ?? 1;
+  const report = (stage: string, fraction: number): void => {
+    throwIfAborted(options.signal);
+    options.onProgress?.({ stage, fraction });
+  };
+  const { dims, spacing } = ct;
+  const [nx, ny, nz] = dims;
+  const n = nx * ny * nz;
+  const vox = spacing[0] * spacing[1] * spacing[2];
+
+  report('smoothing', 0);
+  const sm = smoothMm > 0 ? gaussian(ct, { sigmaMm: smoothMm }).data : Float32Array.from(ct.data as ArrayLike<number>);
+  timer.mark('smoothing');
+
+  // Body: not air (> -500 HU), largest 3D component, holes filled per slice.
+  report('body', 0.15);
+  const dense = new Uint8Array(n);
+  for (let i = 0; i < n; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
+  const body = fillHoles2d(largestComponent(dense, dims, 6), dims);
+  timer.mark('body');
+
+  // Air inside the body.
+  report('air', 0.3);
+  const air = new Uint8Array(n);
+  for (let i = 0; i < n; i++) air[i] = body[i] && sm[i]! < airT ? 1 : 0;
+  const airways = findAirways(sm, body, dims, spacing, (ct.direction[8] ?? 1) >= 0, warnings);
+  for (let i = 0; i < n; i++) if (airways[i]) air[i] = 0;
+  timer.mark('airways');
+
+  // Lung components.
+  report('lungs', 0.45);
+  const comps = labelComponents(air, dims, 6);
+  let largest = 0;
+  for (let l = 1; l <= comps.count; l++) largest = Math.max(largest, comps.sizes[l]!);
+  const minVox = Math.max((minMl * 1000) / vox, 0.05 * largest);
+  const bigLabels: number[] = [];
+  for (let l = 1; l <= comps.count; l++) if (comps.sizes[l]! >= minVox) bigLabels.push(l);
+  if (bigLabels.length === 0 || largest * vox < minMl * 1000) {
+    throw new MedImgError(
+      'NO_LUNGS_FOUND',
+      'No lungs found: no air-filled region inside the body of at least the minimum lung volume.',
+      {
+        details: { minLungMl: minMl },
+      },
+    );
+  }
+  const lungs = selectLabels(comps, (l) => bigLabels.includes(l));
+  timer.mark('components');
+
+  // Left/right split (LPS: +x is the patient's left; use the world x of each voxel column).
+  report('split', 0.55);
+  const xw = worldXOfColumn(ct);
+  const { labels, method } = splitLungs(lungs, dims, spacing, xw, body);
+  if (method === 'midline') warnings.push('Lungs could not be separated by erosion; split at the body midline.');
+  timer.mark('split');
+
+  // Fill holes (vessels, nodules) and close each lung; the closing may not add voxels within
+  // 10 mm of the trachea and main bronchi (it would bridge lung and mediastinum there).
+  report('closing', 0.7);
+  const nearAirway = dilateMm(airways, dims, spacing, 10);
+  const out = new Uint8Array(n);
+  for (const side of [1, 2] as const) {
+    const m = new Uint8Array(n);
+    for (let i = 0; i < n; i++) m[i] = labels[i] === side ? 1 : 0;
+    const closed = closeCropped(fillHoles2d(m, dims), dims, spacing, closeR);
+    const filled = fillHoles2d(closed, dims);
+    for (let i = 0; i < n; i++)
+      if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
+    throwIfAborted(options.signal);
+  }
+  timer.mark('closing');
+
+  let nr = 0;
+  let nl = 0;
+  for (let i = 0; i < n; i++) {
+    if (out[i] === 1) nr++;
+    else if (out[i] === 2) nl++;
+  }
+  const lungLabels = createVolumeLike(ct, Uint8Array);
+  lungLabels.data.set(out);
+  const lungMask = createVolumeLike(ct, Uint8Array);
+  for (let i = 0; i < n; i++) lungMask.data[i] = out[i] ? 1 : 0;
+  const bodyMask = createVolumeLike(ct, Uint8Array);
+  bodyMask.data.set(body);
+  const airwayMask = createVolumeLike(ct, Uint8Array);
+  airwayMask.data.set(airways);
+  report('done', 1);
+  return {
+    lungLabels,
+    lungMask,
+    bodyMask,
+    airwayMask,
+    lungVolumeMl: ((nr + nl) * vox) / 1000,
+    rightVolumeMl: (nr * vox) / 1000,
+    leftVolumeMl: (nl * vox) / 1000,
+    splitMethod: method,
+    provenance: makeProvenance(
+      'segmentLungs',
+      { airThresholdHU: airT, closingRadiusMm: closeR, minLungMl: minMl, smoothingMm: smoothMm },
+      timer,
+      warnings,
+    ),
+  };
+}
+
+/** World x (LPS mm) of each (i, j) column, for axis-aligned or oblique grids (z ignored). */
+function worldXOfColumn(ct: Volume): Float32Array {
+  const [nx, ny] = ct.dims;
+  const d = ct.direction;
+  const out = new Float32Array(nx * ny);
+  for (let j = 0; j < ny; j++)
+    for (let i = 0; i < nx; i++) out[i + nx * j] = ct.origin[0] + d[0]! * i * ct.spacing[0] + d[1]! * j * ct.spacing[1];
+  return out;
+}
+
+/**
+ * Trachea and main bronchi: on the top slices, a round air region near the body midline, grown in
+ * 3D below an air threshold that is lowered until the grown volume stays below 250 mL (no leak
+ * into the lungs).
+ */
+function findAirways(
+  sm: Float32Array,
+  body: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  superiorIsHighK: boolean,
+  warnings: string[],
+): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const sxy = nx * ny;
+  const pxArea = spacing[0] * spacing[1];
+  const empty = new Uint8Array(sxy * nz);
+  // Search the top 40 mm (superior end of the grid).
+  let seed = -1;
+  for (let t = 0; t < Math.min(nz, Math.max(3, Math.round(40 / spacing[2]))) && seed < 0; t++) {
+    const k = superiorIsHighK ? nz - 1 - t : t;
+    const slice = new Uint8Array(sxy);
+    let bx = 0;
+    let bn = 0;
+    for (let p = 0; p < sxy; p++) {
+      if (body[k * sxy + p]) {
+        bx += p % nx;
+        bn++;
+      }
+      slice[p] = body[k * sxy + p] && sm[k * sxy + p]! < -900 ? 1 : 0;
+    }
+    if (bn === 0) continue;
+    const midX = bx / bn;
+    const c = labelComponents(slice, [nx, ny, 1], 6);
+    let best = -1;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let l = 1; l <= c.count; l++) {
+      const area = c.sizes[l]! * pxArea;
+      if (area < 50 || area > 1200) continue;
+      let sx = 0;
+      let sy = 0;
+      let x0 = nx;
+      let x1 = 0;
+      let y0 = ny;
+      let y1 = 0;
+      for (let p = 0; p < sxy; p++) {
+        if (c.labels[p] !== l) continue;
+        const x = p % nx;
+        const y = (p - x) / nx;
+        sx += x;
+        sy += y;
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+      const w = (x1 - x0 + 1) * spacing[0];
+      const h = (y1 - y0 + 1) * spacing[1];
+      const fill = area / (w * h);
+      if (fill < 0.5 || Math.max(w, h) / Math.min(w, h) > 2.2) continue; // round-ish
+      const off = Math.abs(sx / c.sizes[l]! - midX) * spacing[0];
+      if (off > 30) continue;
+      if (off < bestScore) {
+        bestScore = off;
+        best = l;
+        seed = k * sxy + Math.round(sy / c.sizes[l]!) * nx + Math.round(sx / c.sizes[l]!);
+        if (c.labels[seed - k * sxy] !== l) {
+          // centroid outside the region: take any voxel of it
+          for (let p = 0; p < sxy; p++)
+            if (c.labels[p] === l) {
+              seed = k * sxy + p;
+              break;
+            }
+        }
+      }
+    }
+    if (best < 0) seed = -1;
+  }
+  if (seed < 0) {
+    warnings.push('No trachea found on the top slices; airways were not removed.');
+    return empty;
+  }
+  const vox = spacing[0] * spacing[1] * spacing[2];
+  const maxVox = 250000 / vox;
+  for (let t = -930; t >= -1000; t -= 15) {
+    const grown = growBelow(sm, body, dims, seed, t, maxVox);
+    if (grown) return dilateMm(grown, dims, spacing, 1.0);
+  }
+  warnings.push('Airway growing leaked into the lungs at every threshold; airways were not removed.');
+  return empty;
+}
+
+/** 6-connected growing of voxels below `t` from `seed`; null when it exceeds `maxVox`. */
+function growBelow(
+  sm: Float32Array,
+  body: Uint8Array,
+  dims: Vec3,
+  seed: number,
+  t: number,
+  maxVox: number,
+): Uint8Array | null {
+  const [nx, ny, nz] = dims;
+  const sxy = nx * ny;
+  const out = new Uint8Array(sxy * nz);
+  if (!(sm[seed]! < t)) return null;
+  const queue = new Int32Array(Math.ceil(maxVox) + 8);
+  let head = 0;
+  let tail = 0;
+  out[seed] = 1;
+  queue[tail++] = seed;
+  while (head < tail) {
+    const i = queue[head++]!;
+    const x = i % nx;
+    const y = ((i - x) / nx) % ny;
+    const z = (i - x - y * nx) / sxy;
+    const nb = [
+      x > 0 ? i - 1 : -1,
+      x < nx - 1 ? i + 1 : -1,
+      y > 0 ? i - nx : -1,
+      y < ny - 1 ? i + nx : -1,
+      z > 0 ? i - sxy : -1,
+      z < nz - 1 ? i + sxy : -1,
+    ];
+    for (const j of nb) {
+      if (j < 0 || out[j] || !body[j] || !(sm[j]! < t)) continue;
+      if (tail >= maxVox) return null;
+      out[j] = 1;
+      queue[tail++] = j;
+    }
+  }
+  return out;
+}
+
+/** Splits the lung mask into right (1) and left (2). */
+function splitLungs(
+  lungs: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  xw: Float32Array,
+  body: Uint8Array,
+): { labels: Uint8Array; method: 'components' | 'erosion' | 'midline' } {
+  const sxy = dims[0] * dims[1];
+  const n = lungs.length;
+  const twoLargest = (m: Uint8Array) => twoLargestOf(m, dims, xw);
+  const labels = new Uint8Array(n);
+  const direct = twoLargest(lungs);
+  if (direct) {
+    // everything else (small pieces) goes to the nearer lung by x
+    const mid = (direct.xa + direct.xb) / 2;
+    const aIsRight = direct.xa < direct.xb;
+    for (let i = 0; i < n; i++) {
+      if (!lungs[i]) continue;
+      if (direct.a[i]) labels[i] = aIsRight ? 1 : 2;
+      else if (direct.b[i]) labels[i] = aIsRight ? 2 : 1;
+      else labels[i] = xw[i % sxy]! < mid ? 1 : 2;
+    }
+    return { labels, method: 'components' };
+  }
+  // Erosion until the lungs part, on an in-plane pooled grid (about 2 mm) to keep it cheap.
+  const [nx, ny, nz] = dims;
+  const f = Math.max(1, Math.round(2 / Math.max(spacing[0], spacing[1])));
+  const cd: Vec3 = [Math.ceil(nx / f), Math.ceil(ny / f), nz];
+  const cs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
+  const cn = cd[0] * cd[1] * cd[2];
+  const coarse = new Uint8Array(cn);
+  const cIndex = new Int32Array(n);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        const c = Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z);
+        cIndex[i] = c;
+        if (lungs[i]) coarse[c] = 1;
+      }
+  const cxw = new Float32Array(cd[0] * cd[1]);
+  for (let y = 0; y < cd[1]; y++)
+    for (let x = 0; x < cd[0]; x++) cxw[x + cd[0] * y] = xw[Math.min(nx - 1, x * f) + nx * Math.min(ny - 1, y * f)]!;
+  for (const r of [2, 4, 6, 8, 12]) {
+    const er = erodeMm(coarse, cd, cs, r);
+    const two = twoLargestOf(er, cd, cxw);
+    if (!two) continue;
+    const da = dilateMmDistance(two.a, cd, cs);
+    const db = dilateMmDistance(two.b, cd, cs);
+    const aIsRight = two.xa < two.xb;
+    for (let i = 0; i < n; i++) {
+      if (!lungs[i]) continue;
+      const c = cIndex[i]!;
+      const nearA = da[c]! <= db[c]!;
+      labels[i] = nearA === aIsRight ? 1 : 2;
+    }
+    return { labels, method: 'erosion' };
+  }
+  // Midline of the body.
+  let sx = 0;
+  let cnt = 0;
+  for (let i = 0; i < n; i++) {
+    if (body[i]) {
+      sx += xw[i % sxy]!;
+      cnt++;
+    }
+  }
+  const mid = cnt ? sx / cnt : 0;
+  for (let i = 0; i < n; i++) if (lungs[i]) labels[i] = xw[i % sxy]! < mid ? 1 : 2;
+  return { labels, method: 'midline' };
+}
+
+/** Distance (mm) to a component, for nearest-seed assignment. */
+function dilateMmDistance(m: Uint8Array, dims: Vec3, spacing: Vec3): Float32Array {
+  return distanceMm(m, dims, spacing);
+}
+
+/** Closing restricted to the mask's bounding box padded by the radius (keeps it cheap). */
+function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8Array {
+  const [nx, ny, nz] = dims;
+  let x0 = nx;
+  let y0 = ny;
+  let z0 = nz;
+  let x1 = -1;
+  let y1 = -1;
+  let z1 = -1;
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        if (!m[i]) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        if (z < z0) z0 = z;
+        if (z > z1) z1 = z;
+      }
+  if (x1 < 0 || r <= 0) return m;
+  const pad = [Math.ceil(r / spacing[0]) + 1, Math.ceil(r / spacing[1]) + 1, Math.ceil(r / spacing[2]) + 1];
+  // crop with padding (outside the grid is background; closing must not touch the grid edge)
+  const cx0 = x0 - pad[0]!;
+  const cy0 = y0 - pad[1]!;
+  const cz0 = z0 - pad[2]!;
+  const cd: Vec3 = [x1 - x0 + 1 + 2 * pad[0]!, y1 - y0 + 1 + 2 * pad[1]!, z1 - z0 + 1 + 2 * pad[2]!];
+  const crop = new Uint8Array(cd[0] * cd[1] * cd[2]);
+  for (let z = 0; z < cd[2]; z++) {
+    const zz = z + cz0;
+    if (zz < 0 || zz >= nz) continue;
+    for (let y = 0; y < cd[1]; y++) {
+      const yy = y + cy0;
+      if (yy < 0 || yy >= ny) continue;
+      for (let x = 0; x < cd[0]; x++) {
+        const xx = x + cx0;
+        if (xx < 0 || xx >= nx) continue;
+        crop[x + cd[0] * (y + cd[1] * z)] = m[xx + nx * (yy + ny * zz)]!;
+      }
+    }
+  }
+  // Slices at the top or bottom of the grid: replicate them into the padding so the closing does
+  // not erode the lung where it leaves the field of view.
+  for (let z = 0; z < cd[2]; z++) {
+    const zz = z + cz0;
+    if (zz >= 0 && zz < nz) continue;
+    const src = Math.min(nz - 1, Math.max(0, zz)) - cz0;
+    if (src < 0 || src >= cd[2]) continue;
+    crop.copyWithin(z * cd[0] * cd[1], src * cd[0] * cd[1], (src + 1) * cd[0] * cd[1]);
+  }
+  const closed = closeCoarse(crop, cd, spacing, r);
+  const out = m.slice();
+  for (let z = 0; z < cd[2]; z++) {
+    const zz = z + cz0;
+    if (zz < 0 || zz >= nz) continue;
+    for (let y = 0; y < cd[1]; y++) {
+      const yy = y + cy0;
+      if (yy < 0 || yy >= ny) continue;
+      for (let x = 0; x < cd[0]; x++) {
+        const xx = x + cx0;
+        if (xx < 0 || xx >= nx) continue;
+        if (closed[x + cd[0] * (y + cd[1] * z)]) out[xx + nx * (yy + ny * zz)] = 1;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Closing on an in-plane pooled grid (about 2 mm pixels) when the image is finer: a large closing
+ * only adds voxels, so the coarser boundary of the additions is acceptable and the cost drops 4x.
+ */
+function closeCoarse(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8Array {
+  const f = Math.max(1, Math.round(2 / Math.max(spacing[0], spacing[1])));
+  if (f === 1) return closeMm(m, dims, spacing, r);
+  const [nx, ny, nz] = dims;
+  const cd: Vec3 = [Math.ceil(nx / f), Math.ceil(ny / f), nz];
+  const cs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
+  const coarse = new Uint8Array(cd[0] * cd[1] * cd[2]);
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++)
+        if (m[x + nx * (y + ny * z)]) coarse[Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z)] = 1;
+  const closed = closeMm(coarse, cd, cs, r);
+  const out = m.slice();
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++)
+        if (closed[Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z)]) out[x + nx * (y + ny * z)] = 1;
+  return out;
+}
+
+/** The two largest 3D components of `m` (the second at least 15 % of the first), with mean world x. */
+function twoLargestOf(
+  m: Uint8Array,
+  dims: Vec3,
+  xw: Float32Array,
+): { a: Uint8Array; b: Uint8Array; xa: number; xb: number } | null {
+  const n = m.length;
+  const sxy = dims[0] * dims[1];
+  const c = labelComponents(m, dims, 6);
+  const order = Array.from({ length: c.count }, (_, i) => i + 1).sort((p, q) => c.sizes[q]! - c.sizes[p]!);
+  if (order.length < 2 || c.sizes[order[1]!]! < 0.15 * c.sizes[order[0]!]!) return null;
+  const la = order[0]!;
+  const lb = order[1]!;
+  const a = new Uint8Array(n);
+  const b = new Uint8Array(n);
+  let xa = 0;
+  let xb = 0;
+  for (let i = 0; i < n; i++) {
+    if (c.labels[i] === la) {
+      a[i] = 1;
+      xa += xw[i % sxy]!;
+    } else if (c.labels[i] === lb) {
+      b[i] = 1;
+      xb += xw[i % sxy]!;
+    }
+  }
+  return { a, b, xa: xa / c.sizes[la]!, xb: xb / c.sizes[lb]! };
+}
