@@ -29,16 +29,12 @@ export function boundingBox(mask: ArrayLike<number>, dims: Vec3): BBox | null {
 }
 
 /** Crops any array on `dims` to the box (copy). */
-export function cropArray<T extends ArrayLike<number> & { constructor: { new (n: number): T } }>(
-  data: T,
-  dims: Vec3,
-  bb: BBox,
-): T {
+export function cropArray<T extends Uint8Array | Int32Array | Float64Array | Float32Array>(data: T, dims: Vec3, bb: BBox): T {
   const [nx, ny] = dims;
   const bx = bb[1] - bb[0] + 1;
   const by = bb[3] - bb[2] + 1;
   const bz = bb[5] - bb[4] + 1;
-  const out = new data.constructor(bx * by * bz) as T & { [i: number]: number };
+  const out = new (data.constructor as { new (n: number): T })(bx * by * bz);
   let o = 0;
   for (let z = 0; z < bz; z++)
     for (let y = 0; y < by; y++) {
