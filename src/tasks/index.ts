@@ -1,1 +1,1 @@
-export {};
+export * from './radiomics/index.js';
