@@ -11,10 +11,13 @@ import { CT_CONFIGS } from './ibsi-configs.js';
 import { TEXTURE_FAMILIES, ibsiKey } from './ibsi-keys.js';
 
 /**
- * Known deviations (not hidden: each is still asserted to stay within 1.5 % of the reference).
- * Our marching-cubes mesh of the CT ROI has ~0.3 % less area than the IBSI consensus mesh, which
- * moves the sphericity family just outside its tight tolerance; see the report of issue 6.
+ * Known deviations, each still asserted to stay within KNOWN_FACTOR tolerances of the reference.
+ * The interpolated masks are identical to the reference ones (voxel counts match exactly), but our
+ * marching-cubes mesh of the CT ROI has ~0.3 % less area than the IBSI consensus mesh (whose
+ * implementations resolve ambiguous cubes differently), which moves the compactness/sphericity
+ * family just outside its very tight tolerance (worst: config B asphericity, 5.8 tolerances).
  */
+const KNOWN_FACTOR = 6;
 const KNOWN_MESH_DEVIATIONS: Record<string, string[]> = {
   A: ['morphology.25C7', 'morphology.R3ER'],
   B: ['morphology.2PR5', 'morphology.SKGS', 'morphology.BQWJ', 'morphology.QCFX', 'morphology.25C7', 'morphology.R3ER'],
@@ -23,8 +26,36 @@ const KNOWN_MESH_DEVIATIONS: Record<string, string[]> = {
   E: ['morphology.SKGS', 'morphology.BQWJ', 'morphology.QCFX', 'morphology.25C7'],
 };
 
+/** Value of an IBSI submission diagnostic tag (e.g. int_mask_vox_count_reseg_roi) in our diagnostics. */
+function diagnosticValue(d: Record<string, unknown>, tag: string): number | undefined {
+  const axis = tag.includes('_x_') ? 0 : tag.includes('_y_') ? 1 : tag.includes('_z_') ? 2 : -1;
+  const stage = tag.slice(tag.lastIndexOf('_', tag.length - 5) + 1);
+  const morph = tag.startsWith('morph_');
+  let key: string;
+  if (stage === 'init_img') key = 'Image-original';
+  else if (stage === 'interp_img') key = 'Image-interpolated';
+  else if (stage === 'init_roi') key = 'Mask-original';
+  else if (stage === 'interp_roi') key = 'Mask-interpolated';
+  else key = morph ? 'Mask-interpolated' : 'Mask-resegmented';
+  const get = (f: string) => d[`diagnostics_${key}_${f}`];
+  const img = key.startsWith('Image') ? key : key === 'Mask-original' ? 'Image-original' : 'Image-interpolated';
+  if (tag.startsWith('img_dim') || tag.includes('mask_dim_')) return (d[`diagnostics_${img}_Size`] as number[])[axis];
+  if (tag.startsWith('vox_dim')) return (get('Spacing') as number[])[axis];
+  if (tag.includes('_bb_dim_')) return (get('BoundingBox') as number[])[3 + axis];
+  if (tag.includes('vox_count')) return get('VoxelNum') as number;
+  if (tag.includes('mean_int')) return get('Mean') as number;
+  if (tag.includes('min_int')) return get('Minimum') as number;
+  if (tag.includes('max_int')) return get('Maximum') as number;
+  return undefined;
+}
+
 function textureAvailable(): boolean {
-  const img: DiscretisedImage = { levels: Int32Array.of(1, 2, 1, 2, 1, 2, 1, 2), dims: [2, 2, 2], spacing: [1, 1, 1], nLevels: 2 };
+  const img: DiscretisedImage = {
+    levels: Int32Array.of(1, 2, 1, 2, 1, 2, 1, 2),
+    dims: [2, 2, 2],
+    spacing: [1, 1, 1],
+    nLevels: 2,
+  };
   try {
     computeTextureFeatures(img, 'glcm', '3D_avg');
     return true;
@@ -52,43 +83,41 @@ describeData('IBSI CT phantom configurations A–E', () => {
   for (const cfg of ['A', 'B', 'C', 'D', 'E']) {
     it(`config ${cfg}: every family we own matches (texture through computeTextureFeatures when available)`, async () => {
       const settings = CT_CONFIGS[cfg]!;
-      // Moran's I / Geary's C are O(N²): on the 2D configs' 115k-voxel ROI that is minutes, so checked on C–E only
-      const res = await extractRadiomics(image, mask, {
-        ...settings,
-        ibsi: { ...settings.ibsi, skipAutocorrelation: cfg === 'A' || cfg === 'B' },
-      });
+      const res = await extractRadiomics(image, mask, settings);
       const perFamily = new Map<string, { pass: number; total: number }>();
       const fails: string[] = [];
       const known = KNOWN_MESH_DEVIATIONS[cfg] ?? [];
       let skippedTexture = 0;
-      let skippedAuto = 0;
       for (const row of rows.filter((r) => r.dataset === `config_${cfg}`)) {
         const key = ibsiKey(row);
-        if (!key) continue;
+        if (!key) {
+          const d = diagnosticValue(res.diagnostics, String(row.submission_tag));
+          const st = perFamily.get('diagnostics') ?? { pass: 0, total: 0 };
+          perFamily.set('diagnostics', st);
+          st.total++;
+          if (d !== undefined && ibsiMatches(d, row.reference_value, row.tolerance)) st.pass++;
+          else fails.push(`${row.submission_tag}: got ${d}, ref ${row.reference_value} ± ${row.tolerance}`);
+          continue;
+        }
         const family = String(row.family);
         if (TEXTURE_FAMILIES.has(family) && !available) {
           skippedTexture++;
           continue;
         }
         const v = res.features[key];
-        if (v === undefined && (key.endsWith('N365') || key.endsWith('NPT7')) && (cfg === 'A' || cfg === 'B')) {
-          skippedAuto++;
-          continue;
-        }
         const st = perFamily.get(family) ?? { pass: 0, total: 0 };
         perFamily.set(family, st);
         st.total++;
         const ok = v !== undefined && ibsiMatches(v, row.reference_value, row.tolerance);
         if (ok) st.pass++;
         else if (known.includes(key)) {
-          expect(Math.abs(v! - row.reference_value) / Math.abs(row.reference_value)).toBeLessThan(0.015);
+          expect(Math.abs(v! - row.reference_value)).toBeLessThanOrEqual(KNOWN_FACTOR * row.tolerance);
         } else fails.push(`${key} (${row.feature}): got ${v}, ref ${row.reference_value} ± ${row.tolerance}`);
       }
       counter.skipped += skippedTexture;
       console.log(
         `config ${cfg}: ${[...perFamily].map(([f, s]) => `${f} ${s.pass}/${s.total}`).join(', ')}` +
-          (skippedTexture ? `; ${skippedTexture} texture rows skipped (NOT_IMPLEMENTED)` : '') +
-          (skippedAuto ? `; Moran/Geary not computed (${skippedAuto} rows)` : ''),
+          (skippedTexture ? `; ${skippedTexture} texture rows skipped (NOT_IMPLEMENTED)` : ''),
       );
       expect(fails).toEqual([]);
       // interpolated grid of the 3D configs (diagnostics rows)

@@ -4,7 +4,12 @@ import type { Volume } from '../../src/core/volume.js';
 import { readNifti } from '../../src/io/nifti.js';
 import '../../src/index.js';
 import { extractRadiomics } from '../../src/tasks/radiomics/index.js';
-import { computeTextureFeatures, type DiscretisedImage, type TextureAggregation, type TextureFamily } from '../../src/tasks/radiomics/texture/index.js';
+import {
+  computeTextureFeatures,
+  type DiscretisedImage,
+  type TextureAggregation,
+  type TextureFamily,
+} from '../../src/tasks/radiomics/texture/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { ibsiMatches, loadIbsiReference } from '../helpers/ibsi.js';
 import { TEXTURE_FAMILIES, ibsiKey } from './ibsi-keys.js';
@@ -13,7 +18,12 @@ const texture = { skipped: 0, run: 0 };
 
 /** True when the texture engine is present (its contract throws NOT_IMPLEMENTED until merged). */
 function textureAvailable(): boolean {
-  const img: DiscretisedImage = { levels: Int32Array.of(1, 2, 1, 2, 1, 2, 1, 2), dims: [2, 2, 2], spacing: [1, 1, 1], nLevels: 2 };
+  const img: DiscretisedImage = {
+    levels: Int32Array.of(1, 2, 1, 2, 1, 2, 1, 2),
+    dims: [2, 2, 2],
+    spacing: [1, 1, 1],
+    nLevels: 2,
+  };
   try {
     computeTextureFeatures(img, 'glcm' as TextureFamily, '3D_avg' as TextureAggregation);
     return true;
@@ -51,7 +61,8 @@ describeData('IBSI digital phantom (reference_values_digital_phantom.csv)', () =
       if (v !== undefined && ibsiMatches(v, row.reference_value, row.tolerance)) st.pass++;
       else st.fails.push(`${key} (${row.feature}): got ${v}, ref ${row.reference_value} ± ${row.tolerance}`);
     }
-    for (const [family, st] of perFamily) console.log(`digital phantom ${family}: ${st.pass}/${st.total}`, st.fails.join('; '));
+    for (const [family, st] of perFamily)
+      console.log(`digital phantom ${family}: ${st.pass}/${st.total}`, st.fails.join('; '));
     const fails = [...perFamily.values()].flatMap((s) => s.fails);
     expect(fails).toEqual([]);
     expect([...perFamily.values()].reduce((a, s) => a + s.total, 0)).toBe(74);
@@ -79,6 +90,8 @@ describeData('IBSI digital phantom (reference_values_digital_phantom.csv)', () =
   if (!available) texture.skipped += textureRows.length;
 
   afterAll(() => {
-    console.log(`digital phantom texture rows: ${texture.run} run, ${texture.skipped} skipped (texture engine NOT_IMPLEMENTED)`);
+    console.log(
+      `digital phantom texture rows: ${texture.run} run, ${texture.skipped} skipped (texture engine NOT_IMPLEMENTED)`,
+    );
   });
 });

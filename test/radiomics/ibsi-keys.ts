@@ -20,7 +20,8 @@ export function ibsiKey(row: IbsiRow): string | null {
   const family = String(row.family);
   const code = String(row.feature_ibsi_code);
   if (family === 'diagnostics') return null;
-  if (TEXTURE_FAMILIES.has(family)) return `${family}.${AGGREGATION_BY_CODE[String(row.aggregation_ibsi_code)]}.${code}`;
+  if (TEXTURE_FAMILIES.has(family))
+    return `${family}.${AGGREGATION_BY_CODE[String(row.aggregation_ibsi_code)]}.${code}`;
   if (family === 'intensity_volume_histogram' && (code === 'BC2M' || code === 'GBPN')) {
     return `${family}.${code}_${String(row.feature).includes('10%') ? '10' : '90'}`;
   }

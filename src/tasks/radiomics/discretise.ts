@@ -55,7 +55,8 @@ export function pyradiomicsBinWidthEdges(values: ArrayLike<number>, binWidth: nu
 
 /** PyRadiomics `getBinEdges` with binCount (numpy.histogram edges, top edge + 1). */
 export function pyradiomicsBinCountEdges(values: ArrayLike<number>, binCount: number): number[] {
-  if (!(Number.isInteger(binCount) && binCount > 0)) throw new MedImgError('INVALID_ARGUMENT', 'binCount must be a positive integer.');
+  if (!(Number.isInteger(binCount) && binCount > 0))
+    throw new MedImgError('INVALID_ARGUMENT', 'binCount must be a positive integer.');
   let [lo, hi] = minMaxOf(values);
   if (lo === hi) {
     // numpy.histogram widens a flat range to [v - 0.5, v + 0.5]
@@ -123,7 +124,8 @@ export function discretiseFbs(values: ArrayLike<number>, binWidth: number, min?:
 
 /** IBSI fixed bin number. */
 export function discretiseFbn(values: ArrayLike<number>, nBins: number): Discretised {
-  if (!(Number.isInteger(nBins) && nBins > 0)) throw new MedImgError('INVALID_ARGUMENT', 'bin count must be a positive integer.');
+  if (!(Number.isInteger(nBins) && nBins > 0))
+    throw new MedImgError('INVALID_ARGUMENT', 'bin count must be a positive integer.');
   const [lo, hi] = minMaxOf(values);
   const levels = new Int32Array(values.length);
   const range = hi - lo;

@@ -23,7 +23,12 @@ import { type Diagnostics, imageDiagnostics, maskDiagnostics, versionDiagnostics
 import { discretiseFbn, discretiseFbs, discretisePyradiomics } from './discretise.js';
 import { laplacianOfGaussian, logImageName, waveletDecompositions } from './filters.js';
 import { firstOrderFeatures } from './firstorder.js';
-import { intensityHistogram, intensityStatistics, intensityVolumeHistogram, localIntensityPeaks } from './ibsi-intensity.js';
+import {
+  intensityHistogram,
+  intensityStatistics,
+  intensityVolumeHistogram,
+  localIntensityPeaks,
+} from './ibsi-intensity.js';
 import { morphologyFeatures } from './morphology.js';
 import {
   checkRoi,
@@ -37,7 +42,13 @@ import {
   thresholdMask,
 } from './preprocess.js';
 import { type BBox, boundingBox, boxDims, boxMask, cropArray } from './roi.js';
-import { ALL_FEATURE_CLASSES, type FeatureClass, PYRADIOMICS_DEFAULTS, type RadiomicsSettings, parseParameterFile } from './settings.js';
+import {
+  ALL_FEATURE_CLASSES,
+  type FeatureClass,
+  PYRADIOMICS_DEFAULTS,
+  type RadiomicsSettings,
+  parseParameterFile,
+} from './settings.js';
 import { shape2DFeatures, shapeFeatures } from './shape.js';
 import {
   type DiscretisedImage,
@@ -146,7 +157,14 @@ function valuesIn(data: ArrayLike<number>, m: Uint8Array): Float64Array {
 }
 
 /** Discretised texture input on the ROI bounding box. */
-function texInput(levelsFull: Int32Array, dims: Vec3, spacing: Vec3, bb: BBox, nLevels: number, morph?: Uint8Array): DiscretisedImage {
+function texInput(
+  levelsFull: Int32Array,
+  dims: Vec3,
+  spacing: Vec3,
+  bb: BBox,
+  nLevels: number,
+  morph?: Uint8Array,
+): DiscretisedImage {
   const img: DiscretisedImage = { levels: cropArray(levelsFull, dims, bb), dims: boxDims(bb), spacing, nLevels };
   if (morph) img.morphMask = cropArray(morph, dims, bb);
   return img;
@@ -196,9 +214,15 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
   throwIfAborted(s.signal);
   if (s.resampledPixelSpacing) {
     const t = performance.now();
-    const g = pyradiomicsGrid(dims, spacing, s.resampledPixelSpacing, bb, s.padDistance ?? PYRADIOMICS_DEFAULTS.padDistance);
+    const g = pyradiomicsGrid(
+      dims,
+      spacing,
+      s.resampledPixelSpacing,
+      bb,
+      s.padDistance ?? PYRADIOMICS_DEFAULTS.padDistance,
+    );
     const method = interpolatorFromName(s.interpolator);
-    data = sampleGrid(data, dims, g.start, g.step, g.size, method);
+    data = itkCast(sampleGrid(data, dims, g.start, g.step, g.size, method), image.data, dims, g);
     const m = sampleGrid(roi, dims, g.start, g.step, g.size, 'nearest');
     roi = new Uint8Array(m.length);
     for (let i = 0; i < m.length; i++) roi[i] = m[i]! >= 0.5 ? 1 : 0;
@@ -221,7 +245,8 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
     Math.max(0, bb[4] - pad),
     Math.min(dims[2] - 1, bb[5] + pad),
   ];
-  const cdata = cropArray(data instanceof Float64Array ? data : Float64Array.from(data), dims, cb);
+  const full = data instanceof Float64Array ? data : Float64Array.from(data);
+  const cdata = cropArray(full, dims, cb);
   const croi = cropArray(roi, dims, cb);
   const cdims = boxDims(cb);
   const rbb = boundingBox(croi, cdims)!;
@@ -247,7 +272,11 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
   if ('shape' in classes) {
     const t = performance.now();
     const sbb = boundingBox(shapeMask, cdims)!;
-    pick('original', 'shape', shapeFeatures(boxMask(shapeMask, cdims, spacing, sbb), { includeDeprecated: s.includeDeprecated }));
+    pick(
+      'original',
+      'shape',
+      shapeFeatures(boxMask(shapeMask, cdims, spacing, sbb), { includeDeprecated: s.includeDeprecated }),
+    );
     lap('shape', t);
   }
   if ('shape2D' in classes) {
@@ -270,7 +299,29 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
         unavailable.push(`${logImageName(sg)}: image too small for sigma ${sg}`);
         continue;
       }
-      jobs.push({ name: logImageName(sg), make: () => laplacianOfGaussian(cdata, cdims, spacing, sg) });
+      jobs.push({
+        name: logImageName(sg),
+        make: () => {
+          // PyRadiomics filters the whole (or resampled) image: give the kernel its full context
+          const lb: BBox = [0, 0, 0, 0, 0, 0];
+          for (let a = 0; a < 3; a++) {
+            const m = Math.max(pad, Math.ceil((4 * sg) / spacing[a]!) + 1);
+            lb[2 * a] = Math.max(0, bb[2 * a]! - m);
+            lb[2 * a + 1] = Math.min(dims[a]! - 1, bb[2 * a + 1]! + m);
+          }
+          const ldims = boxDims(lb);
+          const log = laplacianOfGaussian(cropArray(full, dims, lb), ldims, spacing, sg);
+          const back: BBox = [
+            cb[0] - lb[0],
+            cb[1] - lb[0],
+            cb[2] - lb[2],
+            cb[3] - lb[2],
+            cb[4] - lb[4],
+            cb[5] - lb[4],
+          ];
+          return cropArray(log, ldims, back);
+        },
+      });
     }
   }
   let waveletBands: Map<string, Float64Array> | null = null;
@@ -288,7 +339,8 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
   const fo = 'firstorder' in classes;
   const tex = TEXTURE_CLASSES.filter((c) => c in classes);
   const distances = s.distances ?? [...PYRADIOMICS_DEFAULTS.distances];
-  if (distances.length > 1) unavailable.push(`distances: only the first distance (${distances[0]}) is passed to the texture engine`);
+  if (distances.length > 1)
+    unavailable.push(`distances: only the first distance (${distances[0]}) is passed to the texture engine`);
   for (let j = 0; j < jobs.length; j++) {
     throwIfAborted(s.signal);
     const job = jobs[j]!;
@@ -313,7 +365,10 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
     }
     if (tex.length) {
       t = performance.now();
-      const d = discretisePyradiomics(vals, { binWidth: s.binWidth ?? PYRADIOMICS_DEFAULTS.binWidth, binCount: s.binCount ?? null });
+      const d = discretisePyradiomics(vals, {
+        binWidth: s.binWidth ?? PYRADIOMICS_DEFAULTS.binWidth,
+        binCount: s.binCount ?? null,
+      });
       const full = new Int32Array(fmask.length);
       let k = 0;
       for (let i = 0; i < fmask.length; i++) if (fmask[i]) full[i] = d.levels[k++]!;
@@ -346,16 +401,73 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
         lap(cls, t);
       }
     }
-    s.onProgress?.({ stage: 'radiomics', fraction: 0.1 + (0.9 * (j + 1)) / jobs.length, done: j + 1, total: jobs.length });
+    s.onProgress?.({
+      stage: 'radiomics',
+      fraction: 0.1 + (0.9 * (j + 1)) / jobs.length,
+      done: j + 1,
+      total: jobs.length,
+    });
     if (jobs.length > 1) await yieldToEventLoop();
   }
   timings.total = performance.now() - t0;
   return {
     features,
     diagnostics,
-    provenance: { package: 'medimg', version: VERSION, task: 'radiomics', mode: 'pyradiomics', settings: sanitize(s), timings },
+    provenance: {
+      package: 'medimg',
+      version: VERSION,
+      task: 'radiomics',
+      mode: 'pyradiomics',
+      settings: sanitize(s),
+      timings,
+    },
     unavailable,
   };
+}
+
+/**
+ * What SimpleITK's ResampleImageFilter does after interpolating: points outside the input buffer
+ * (continuous index beyond [-0.5, n - 0.5]) get the default value 0, and an integer output pixel
+ * type (PyRadiomics keeps the input's) clamps to its range and truncates toward zero.
+ */
+function itkCast(
+  out: Float64Array,
+  src: ArrayLike<number>,
+  dims: Vec3,
+  g: { start: Vec3; step: Vec3; size: Vec3 },
+): Float64Array {
+  const [sx, sy, sz] = g.size;
+  const inside = [0, 1, 2].map((a) => {
+    const f = new Uint8Array(g.size[a]!);
+    for (let j = 0; j < f.length; j++) {
+      const p = g.start[a]! + j * g.step[a]!;
+      f[j] = p >= -0.5 && p <= dims[a]! - 0.5 ? 1 : 0;
+    }
+    return f;
+  });
+  const range: Record<string, [number, number]> = {
+    Int8Array: [-128, 127],
+    Uint8Array: [0, 255],
+    Int16Array: [-32768, 32767],
+    Uint16Array: [0, 65535],
+    Int32Array: [-2147483648, 2147483647],
+    Uint32Array: [0, 4294967295],
+  };
+  const r = range[(src as object).constructor.name];
+  let i = 0;
+  for (let z = 0; z < sz; z++)
+    for (let y = 0; y < sy; y++)
+      for (let x = 0; x < sx; x++, i++) {
+        if (!(inside[0]![x] && inside[1]![y] && inside[2]![z])) {
+          out[i] = 0;
+          continue;
+        }
+        if (r) {
+          const v = out[i]!;
+          out[i] = v <= r[0] ? r[0] : v >= r[1] ? r[1] : Math.trunc(v);
+        }
+      }
+  return out;
 }
 
 function shape2D(m: Uint8Array, dims: Vec3, spacing: Vec3, s: RadiomicsSettings): Record<string, number> | string {
@@ -383,12 +495,23 @@ function shape2D(m: Uint8Array, dims: Vec3, spacing: Vec3, s: RadiomicsSettings)
 
 function sanitize(s: RadiomicsSettings): Record<string, unknown> {
   const { signal: _s, onProgress: _p, ...rest } = s;
-  return JSON.parse(JSON.stringify(rest, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'Infinity' : v === Number.NEGATIVE_INFINITY ? '-Infinity' : v)));
+  return JSON.parse(
+    JSON.stringify(rest, (_k, v) =>
+      v === Number.POSITIVE_INFINITY ? 'Infinity' : v === Number.NEGATIVE_INFINITY ? '-Infinity' : v,
+    ),
+  );
 }
 
 // ------------------------------------------------------------------ IBSI mode
 
-const IBSI_TEXTURE: ('glcm' | 'glrlm' | 'glszm' | 'gldzm' | 'ngtdm' | 'ngldm')[] = ['glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
+const IBSI_TEXTURE: ('glcm' | 'glrlm' | 'glszm' | 'gldzm' | 'ngtdm' | 'ngldm')[] = [
+  'glcm',
+  'glrlm',
+  'glszm',
+  'gldzm',
+  'ngtdm',
+  'ngldm',
+];
 
 async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSettings): Promise<RadiomicsResult> {
   const t0 = performance.now();
@@ -401,7 +524,10 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
   let data: Float64Array = Float64Array.from(image.data as ArrayLike<number>);
   let morph = roiIn;
   Object.assign(diagnostics, await imageDiagnostics('original', image.data as never, dims, spacing, true));
-  Object.assign(diagnostics, await maskDiagnostics('original', morph, dims, spacing, boundingBox(morph, dims)!, data, true));
+  Object.assign(
+    diagnostics,
+    await maskDiagnostics('original', morph, dims, spacing, boundingBox(morph, dims)!, data, true),
+  );
   if (o.resampledSpacing) {
     const t = performance.now();
     const g = ibsiGrid(dims, spacing, o.resampledSpacing);
@@ -420,7 +546,10 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
   const bb = boundingBox(morph, dims)!;
   Object.assign(diagnostics, await imageDiagnostics('interpolated', data, dims, spacing, false));
   Object.assign(diagnostics, await maskDiagnostics('interpolated', morph, dims, spacing, bb, data, false));
-  Object.assign(diagnostics, await maskDiagnostics('resegmented', intensity, dims, spacing, boundingBox(intensity, dims)!, data, false));
+  Object.assign(
+    diagnostics,
+    await maskDiagnostics('resegmented', intensity, dims, spacing, boundingBox(intensity, dims)!, data, false),
+  );
   throwIfAborted(s.signal);
   const features: Record<string, number> = {};
   const put = (family: string, vals: Record<string, number>) => {
@@ -474,7 +603,8 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
   const fams = o.textureFamilies ?? IBSI_TEXTURE;
   for (let f = 0; f < fams.length; f++) {
     const fam = fams[f]!;
-    const own = fam === 'glcm' || fam === 'glrlm' ? aggs.filter((a) => a.includes('_')) : aggs.filter((a) => !a.includes('_'));
+    const own =
+      fam === 'glcm' || fam === 'glrlm' ? aggs.filter((a) => a.includes('_')) : aggs.filter((a) => !a.includes('_'));
     for (const agg of own) {
       throwIfAborted(s.signal);
       t = performance.now();
@@ -489,7 +619,14 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
   return {
     features,
     diagnostics,
-    provenance: { package: 'medimg', version: VERSION, task: 'radiomics', mode: 'ibsi', settings: sanitize(s), timings },
+    provenance: {
+      package: 'medimg',
+      version: VERSION,
+      task: 'radiomics',
+      mode: 'ibsi',
+      settings: sanitize(s),
+      timings,
+    },
     unavailable,
   };
 }

@@ -14,7 +14,14 @@ import { MedImgError } from '../../core/errors.js';
 import type { Vec3 } from '../../core/volume.js';
 
 /** Applies a 1D kernel (centre at `center`) along one axis, mirror ('reflect') boundaries. */
-function convolveAxis(src: Float64Array, dims: Vec3, axis: 0 | 1 | 2, k: Float64Array, center: number, periodic = false): Float64Array {
+function convolveAxis(
+  src: Float64Array,
+  dims: Vec3,
+  axis: 0 | 1 | 2,
+  k: Float64Array,
+  center: number,
+  periodic = false,
+): Float64Array {
   const out = new Float64Array(src.length);
   const n = dims[axis];
   const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
@@ -138,8 +145,7 @@ export function waveletDecompositions(
   for (let z = 0; z < pd[2]; z++)
     for (let y = 0; y < pd[1]; y++)
       for (let x = 0; x < pd[0]; x++)
-        cur[x + pd[0] * (y + pd[1] * z)] =
-          data[(x % dims[0]) + dims[0] * ((y % dims[1]) + dims[1] * (z % dims[2]))]!;
+        cur[x + pd[0] * (y + pd[1] * z)] = data[(x % dims[0]) + dims[0] * ((y % dims[1]) + dims[1] * (z % dims[2]))]!;
   const result = new Map<string, Float64Array>();
   for (let lev = 0; lev < startLevel + level; lev++) {
     // à trous: filters upsampled by 2^lev
@@ -179,7 +185,6 @@ function crop(a: Float64Array, pd: Vec3, dims: Vec3): Float64Array {
   const out = new Float64Array(dims[0] * dims[1] * dims[2]);
   let o = 0;
   for (let z = 0; z < dims[2]; z++)
-    for (let y = 0; y < dims[1]; y++)
-      for (let x = 0; x < dims[0]; x++) out[o++] = a[x + pd[0] * (y + pd[1] * z)]!;
+    for (let y = 0; y < dims[1]; y++) for (let x = 0; x < dims[0]; x++) out[o++] = a[x + pd[0] * (y + pd[1] * z)]!;
   return out;
 }

@@ -106,7 +106,11 @@ export function diameters(v2: Int32Array, spacing: Vec3): Diameters {
 }
 
 /** Area (mm²) and volume (mm³) of the 3D convex hull of the given vertices. */
-export function convexHullMeasures(v2: Int32Array, candidates: number[], spacing: Vec3): { area: number; volume: number } {
+export function convexHullMeasures(
+  v2: Int32Array,
+  candidates: number[],
+  spacing: Vec3,
+): { area: number; volume: number } {
   // unique candidate points
   const seen = new Set<string>();
   const P: number[][] = [];

@@ -18,7 +18,10 @@ export function interpolatorFromName(name: string | undefined): Interpolator {
   if (n === 'nearestneighbor' || n === 'nearest') return 'nearest';
   if (n === 'linear') return 'linear';
   if (n === 'bspline' || n === 'bspline3' || n === 'cubic') return 'bspline';
-  throw new MedImgError('INVALID_ARGUMENT', `Unsupported interpolator "${name}" (use sitkNearestNeighbor, sitkLinear or sitkBSpline).`);
+  throw new MedImgError(
+    'INVALID_ARGUMENT',
+    `Unsupported interpolator "${name}" (use sitkNearestNeighbor, sitkLinear or sitkBSpline).`,
+  );
 }
 
 /** A plain float grid. */
@@ -52,7 +55,7 @@ function bsplinePrefilter(line: Float64Array, n: number): void {
     const iz = 1 / z;
     let z2n = z ** (n - 1);
     sum = line[0]! + z2n * line[n - 1]!;
-    z2n *= z2n * iz;
+    z2n = z2n * z2n * iz;
     for (let k = 1; k < n - 1; k++) {
       sum += (zn + z2n) * line[k]!;
       zn *= z;
@@ -332,9 +335,13 @@ export function checkRoi(bb: BBox, count: number, minDims = 2, minSize?: number 
   let nd = 0;
   for (let a = 0; a < 3; a++) if (bb[2 * a + 1]! > bb[2 * a]!) nd++;
   if (nd === 0)
-    throw new MedImgError('ROI_TOO_SMALL', 'The mask holds a single voxel; features cannot be extracted from one voxel.', {
-      details: { voxels: count },
-    });
+    throw new MedImgError(
+      'ROI_TOO_SMALL',
+      'The mask holds a single voxel; features cannot be extracted from one voxel.',
+      {
+        details: { voxels: count },
+      },
+    );
   if (nd < minDims)
     throw new MedImgError('ROI_TOO_SMALL', `The ROI spans ${nd} dimension(s); minimumROIDimensions is ${minDims}.`, {
       details: { dimensions: nd, minimumROIDimensions: minDims },

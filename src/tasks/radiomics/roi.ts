@@ -29,7 +29,11 @@ export function boundingBox(mask: ArrayLike<number>, dims: Vec3): BBox | null {
 }
 
 /** Crops any array on `dims` to the box (copy). */
-export function cropArray<T extends Uint8Array | Int32Array | Float64Array | Float32Array>(data: T, dims: Vec3, bb: BBox): T {
+export function cropArray<T extends Uint8Array | Int32Array | Float64Array | Float32Array>(
+  data: T,
+  dims: Vec3,
+  bb: BBox,
+): T {
   const [nx, ny] = dims;
   const bx = bb[1] - bb[0] + 1;
   const by = bb[3] - bb[2] + 1;

@@ -276,7 +276,11 @@ export function parseYamlSubset(text: string): unknown {
     if (first.text.startsWith('- ') || first.text === '-') {
       const arr: unknown[] = [];
       const ind = first.indent;
-      while (pos < lines.length && lines[pos]!.indent === ind && (lines[pos]!.text.startsWith('- ') || lines[pos]!.text === '-')) {
+      while (
+        pos < lines.length &&
+        lines[pos]!.indent === ind &&
+        (lines[pos]!.text.startsWith('- ') || lines[pos]!.text === '-')
+      ) {
         const l = lines[pos]!;
         const rest = l.text.slice(1).trim();
         pos++;
@@ -297,7 +301,9 @@ export function parseYamlSubset(text: string): unknown {
       if (val === undefined || val.trim() === '') {
         const next = lines[pos];
         obj[key] =
-          next && (next.indent > ind || (next.indent === ind && next.text.startsWith('- '))) ? parseBlock(next.indent) : null;
+          next && (next.indent > ind || (next.indent === ind && next.text.startsWith('- ')))
+            ? parseBlock(next.indent)
+            : null;
       } else obj[key] = scalar(val, l.no);
     }
     if (pos < lines.length && lines[pos]!.indent > ind) throw yamlError(lines[pos]!.no, 'unexpected indentation');
