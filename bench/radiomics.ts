@@ -43,7 +43,10 @@ async function run(label: string, m: Volume, runs: number) {
   const classes = ['shape', 'firstorder', 'discretise', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
   const featureClasses = classes.reduce((a, k) => a + (times[k] ? med(times[k]!) : 0), 0);
   for (const k of classes) if (times[k]) console.log(`  ${k.padEnd(12)} ${med(times[k]!).toFixed(1)}`);
-  console.log(`  ${'classes sum'.padEnd(12)} ${featureClasses.toFixed(1)}   (PyRadiomics ~1100 ms on the full ROI, 850 ms shape)`);
+  console.log(
+    `  ${'classes sum'.padEnd(12)} ${featureClasses.toFixed(1)}   (PyRadiomics ~1100 ms on the full ROI, 850 ms shape)`,
+  );
+  console.log(`  shape runs: ${times.shape?.map((x) => x.toFixed(0)).join(' ')}`);
   console.log(`  ${'total call'.padEnd(12)} ${med(times.wall!).toFixed(1)}   (incl. hashing, cropping, diagnostics)`);
   if (unavailable.length) console.log(`  unavailable: ${unavailable.join('; ')}`);
 }

@@ -311,14 +311,7 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
           }
           const ldims = boxDims(lb);
           const log = laplacianOfGaussian(cropArray(full, dims, lb), ldims, spacing, sg);
-          const back: BBox = [
-            cb[0] - lb[0],
-            cb[1] - lb[0],
-            cb[2] - lb[2],
-            cb[3] - lb[2],
-            cb[4] - lb[4],
-            cb[5] - lb[4],
-          ];
+          const back: BBox = [cb[0] - lb[0], cb[1] - lb[0], cb[2] - lb[2], cb[3] - lb[2], cb[4] - lb[4], cb[5] - lb[4]];
           return cropArray(log, ldims, back);
         },
       });
