@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import '../src/index.js';
 import type { Volume } from '../src/core/volume.js';
 import { readNifti } from '../src/io/nifti.js';
-import { extractRadiomics } from '../src/tasks/radiomics/index.js';
+import { extractRadiomics, type RadiomicsSettings } from '../src/tasks/radiomics/index.js';
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data/ibsi1/ct_radiomics_phantom/nifti');
 if (!existsSync(dir)) {
@@ -22,13 +22,13 @@ const img = await readNifti(`${dir}/image/phantom.nii.gz`);
 const image: Volume = { ...img, data: Float32Array.from(img.data as ArrayLike<number>, (v) => Math.round(v)) };
 const mask = await readNifti(`${dir}/mask/mask.nii.gz`);
 
-async function run(label: string, m: Volume, runs: number) {
+async function run(label: string, m: Volume, runs: number, extra: RadiomicsSettings = {}) {
   const times: Record<string, number[]> = {};
   let unavailable: string[] = [];
   let nFeatures = 0;
   for (let r = 0; r < runs + 1; r++) {
     const t = performance.now();
-    const res = await extractRadiomics(image, m, { binWidth: 25 });
+    const res = await extractRadiomics(image, m, { binWidth: 25, ...extra });
     const wall = performance.now() - t;
     if (r === 0) continue; // warm-up
     unavailable = res.unavailable;
@@ -40,7 +40,7 @@ async function run(label: string, m: Volume, runs: number) {
   let voxels = 0;
   for (let i = 0; i < m.data.length; i++) if (m.data[i]) voxels++;
   console.log(`\n${label}: ${voxels} voxels, ${nFeatures} features, median of ${runs} runs (ms)`);
-  const classes = ['shape', 'firstorder', 'discretise', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
+  const classes = ['shape', 'filters', 'firstorder', 'discretise', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
   const featureClasses = classes.reduce((a, k) => a + (times[k] ? med(times[k]!) : 0), 0);
   for (const k of classes) if (times[k]) console.log(`  ${k.padEnd(12)} ${med(times[k]!).toFixed(1)}`);
   console.log(
@@ -74,3 +74,6 @@ cz = Math.round(cz / n);
 for (let z = cz - 2; z < cz + 2; z++)
   for (let y = cy - 6; y < cy + 6; y++) for (let x = cx - 6; x < cx + 6; x++) small.data[x + nx * (y + ny * z)] = 1;
 await run('small ROI (12x12x4 block)', small, 20);
+await run('IBSI CT phantom GTV, Original + LoG(1, 2, 3 mm) + Wavelet (13 image types)', mask, 2, {
+  imageType: { Original: {}, LoG: { sigma: [1, 2, 3] }, Wavelet: {} },
+});

@@ -6,6 +6,7 @@ import {
   firstOrderFeatures,
   parseParameterFile,
   pyradiomicsBinWidthEdges,
+  shape2DFeatures,
   shapeFeatures,
 } from '../../src/tasks/radiomics/index.js';
 
@@ -54,6 +55,67 @@ describe('PyRadiomics shape on analytic shapes', () => {
     expect(f.MeshVolume!).toBeGreaterThan(9 * 10 * 9);
     // box diagonal between the outermost mesh vertices
     expect(f.Maximum3DDiameter!).toBeGreaterThan(Math.hypot(9, 10, 9));
+  });
+});
+
+describe('PyRadiomics shape2D', () => {
+  it('disk r = 15 px (0.5 mm pixels): area, perimeter, diameter near the analytic values', () => {
+    const n = 35;
+    const d = new Uint8Array(n * n);
+    const c = (n - 1) / 2;
+    for (let v = 0; v < n; v++) for (let u = 0; u < n; u++) d[u + n * v] = (u - c) ** 2 + (v - c) ** 2 <= 225 ? 1 : 0;
+    const f = shape2DFeatures(d, n, n, 0.5, 0.5);
+    const r = 7.5;
+    expect(Math.abs(f.MeshSurface! / (Math.PI * r * r) - 1)).toBeLessThan(0.02);
+    expect(Math.abs(f.PixelSurface! / (Math.PI * r * r) - 1)).toBeLessThan(0.02);
+    expect(f.Perimeter! / (2 * Math.PI * r)).toBeGreaterThan(1);
+    expect(f.Perimeter! / (2 * Math.PI * r)).toBeLessThan(1.1);
+    expect(Math.abs(f.MaximumDiameter! - 15.5)).toBeLessThan(0.6);
+    expect(f.Elongation!).toBeGreaterThan(0.999);
+    expect(f.Sphericity!).toBeGreaterThan(0.9);
+  });
+
+  it('is extracted with force2D on a one-slice ROI and refused otherwise', async () => {
+    const img = createVolume([20, 20, 3], Float32Array);
+    img.data.fill(5);
+    const m = createVolume([20, 20, 3], Uint8Array);
+    for (let y = 5; y < 15; y++) for (let x = 4; x < 12; x++) m.data[x + 20 * (y + 20)] = 1;
+    const on = await extractRadiomics(img, m, { force2D: true, featureClass: { shape2D: null } });
+    expect(on.features.original_shape2D_PixelSurface).toBe(80);
+    const off = await extractRadiomics(img, m, { featureClass: { shape2D: null } });
+    expect(off.features.original_shape2D_PixelSurface).toBeUndefined();
+    expect(off.unavailable.some((u) => u.startsWith('shape2D'))).toBe(true);
+  });
+});
+
+describe('parameter files', () => {
+  it('parses YAML block lists, comments, quoted strings, flow maps and JSON', () => {
+    const y = parseParameterFile(`# PyRadiomics params
+setting:
+  binWidth: 25 # default
+  resampledPixelSpacing: [2, 2, 0]
+  interpolator: "sitkLinear"
+  resegmentRange: [-1000, 400]
+  normalize: true
+  weightingNorm:
+featureClass:
+  glcm:
+    - Contrast
+    - JointEnergy
+  firstorder: []
+imageType: {Original: {}}
+`);
+    expect(y.resampledPixelSpacing).toEqual([2, 2, 0]);
+    expect(y.interpolator).toBe('sitkLinear');
+    expect(y.normalize).toBe(true);
+    expect(y.weightingNorm).toBeNull();
+    expect(y.featureClass).toEqual({ glcm: ['Contrast', 'JointEnergy'], firstorder: null });
+    expect(y.imageType).toEqual({ Original: {} });
+    const j = parseParameterFile('{"setting": {"binCount": 32}, "imageType": {"LoG": {"sigma": [1, 3]}}}');
+    expect(j.binCount).toBe(32);
+    expect(j.imageType?.LoG?.sigma).toEqual([1, 3]);
+    expect(() => parseParameterFile('imageType:\n  Gabor: {}')).toThrow(/Unsupported image type/);
+    expect(() => parseParameterFile('foo: 1')).toThrow(/Unknown parameter file section/);
   });
 });
 
@@ -156,6 +218,17 @@ setting:
     expect(res.diagnostics['diagnostics_Image-interpolated_Spacing']).toEqual([2, 2, 2]);
     expect(res.features.original_firstorder_Minimum).toBeGreaterThanOrEqual(20);
     expect(res.features.original_firstorder_Maximum).toBeLessThanOrEqual(180);
+  });
+
+  it('reports monotonic progress', async () => {
+    const fr: number[] = [];
+    await extractRadiomics(img, mask, {
+      imageType: { Original: {}, LoG: { sigma: [1] } },
+      onProgress: (e) => fr.push(e.fraction),
+    });
+    expect(fr.length).toBeGreaterThan(1);
+    for (let i = 1; i < fr.length; i++) expect(fr[i]!).toBeGreaterThanOrEqual(fr[i - 1]!);
+    expect(fr[fr.length - 1]).toBe(1);
   });
 
   it('bad input: empty mask, other grid, one voxel, NaN voxels, aborted', async () => {

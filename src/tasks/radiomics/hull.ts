@@ -9,26 +9,37 @@
  */
 import type { Vec3 } from '../../core/volume.js';
 
-/** Indices (into the point list) of the 2D convex hull of points (u[i], v[i]) (monotone chain). */
-function hull2dIndices(idx: number[], u: (i: number) => number, v: (i: number) => number): number[] {
-  if (idx.length <= 2) return idx.slice();
-  const pts = idx.slice().sort((a, b) => u(a) - u(b) || v(a) - v(b));
-  const cross = (o: number, a: number, b: number) => (u(a) - u(o)) * (v(b) - v(o)) - (v(a) - v(o)) * (u(b) - u(o));
-  const lower: number[] = [];
-  for (const p of pts) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0) lower.pop();
-    lower.push(p);
+/**
+ * 2D convex hull (monotone chain) of points already sorted by (u, v); writes hull point indices
+ * into `out` and returns their count. Collinear points are dropped.
+ */
+function hull2dSorted(
+  idx: Int32Array,
+  u: Int32Array,
+  v: Int32Array,
+  n: number,
+  out: Int32Array,
+  stack: Int32Array,
+): number {
+  if (n <= 2) {
+    for (let i = 0; i < n; i++) out[i] = idx[i]!;
+    return n;
   }
-  const upper: number[] = [];
-  for (let i = pts.length - 1; i >= 0; i--) {
-    const p = pts[i]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0) upper.pop();
-    upper.push(p);
+  const cross = (o: number, a: number, b: number) =>
+    (u[a]! - u[o]!) * (v[b]! - v[o]!) - (v[a]! - v[o]!) * (u[b]! - u[o]!);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    while (k >= 2 && cross(stack[k - 2]!, stack[k - 1]!, i) <= 0) k--;
+    stack[k++] = i;
   }
-  lower.pop();
-  upper.pop();
-  const h = lower.concat(upper);
-  return h.length ? h : [pts[0]!];
+  const lower = k;
+  for (let i = n - 2; i >= 0; i--) {
+    while (k > lower && cross(stack[k - 2]!, stack[k - 1]!, i) <= 0) k--;
+    stack[k++] = i;
+  }
+  k--; // last point equals the first
+  for (let i = 0; i < k; i++) out[i] = idx[stack[i]!]!;
+  return Math.max(k, 1);
 }
 
 /** Diameters of a vertex set (doubled index coordinates, flat xyz), in mm. */
@@ -48,37 +59,68 @@ export interface Diameters {
 export function diameters(v2: Int32Array, spacing: Vec3): Diameters {
   const n = v2.length / 3;
   const h = [spacing[0] / 2, spacing[1] / 2, spacing[2] / 2];
+  // scratch buffers shared by the three plane families
+  const perm = new Int32Array(n);
+  const keys = new Float64Array(n);
+  const gi = new Int32Array(n);
+  const gu = new Int32Array(n);
+  const gv = new Int32Array(n);
+  const loc = new Int32Array(n);
+  const hullOut = new Int32Array(n + 1);
+  const stack = new Int32Array(2 * n + 2);
+  const range = [0, 0, 0];
+  for (let i = 0; i < v2.length; i++) if (v2[i]! + 3 > range[i % 3]!) range[i % 3] = v2[i]! + 3;
   const planeMax = (axis: number): { max: number; cands: number[] } => {
-    const groups = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      const key = v2[3 * i + axis]!;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(i);
-    }
     const a = (axis + 1) % 3;
     const b = (axis + 2) % 3;
+    // counting sort of vertices by plane
+    const R = range[axis]!;
+    const offs = new Int32Array(R + 1);
+    for (let i = 0; i < n; i++) offs[v2[3 * i + axis]! + 2]!++;
+    for (let r = 0, acc = 0; r <= R; r++) {
+      const c = offs[r]!;
+      offs[r] = acc;
+      acc += c;
+    }
+    for (let i = 0; i < n; i++) perm[offs[v2[3 * i + axis]! + 2]!++] = i;
+    const Rv = range[b]!;
     const ha = h[a]!;
     const hb = h[b]!;
     let max = 0;
     const cands: number[] = [];
-    for (const g of groups.values()) {
-      const hull = hull2dIndices(
-        g,
-        (i) => v2[3 * i + a]!,
-        (i) => v2[3 * i + b]!,
-      );
-      for (const i of hull) cands.push(i);
-      for (let p = 0; p < hull.length; p++) {
-        const ia = hull[p]!;
-        for (let q = p + 1; q < hull.length; q++) {
-          const ib = hull[q]!;
-          const du = (v2[3 * ia + a]! - v2[3 * ib + a]!) * ha;
-          const dv = (v2[3 * ia + b]! - v2[3 * ib + b]!) * hb;
+    let start = 0;
+    while (start < n) {
+      const plane = v2[3 * perm[start]! + axis]!;
+      let end = start;
+      while (end < n && v2[3 * perm[end]! + axis] === plane) end++;
+      const m = end - start;
+      // sort the plane's points by (u, v): one numeric key with the local index in the low bits
+      const kk = keys.subarray(0, m);
+      for (let q = 0; q < m; q++) {
+        const i = perm[start + q]!;
+        kk[q] = ((v2[3 * i + a]! + 2) * Rv + (v2[3 * i + b]! + 2)) * 2097152 + q;
+      }
+      kk.sort();
+      for (let q = 0; q < m; q++) {
+        const i = perm[start + (kk[q]! % 2097152)]!;
+        gi[q] = i;
+        gu[q] = v2[3 * i + a]!;
+        gv[q] = v2[3 * i + b]!;
+        loc[q] = q;
+      }
+      const hn = hull2dSorted(loc, gu, gv, m, hullOut, stack);
+      for (let p = 0; p < hn; p++) {
+        const la = hullOut[p]!;
+        cands.push(gi[la]!);
+        for (let q = p + 1; q < hn; q++) {
+          const lb = hullOut[q]!;
+          const du = (gu[la]! - gu[lb]!) * ha;
+          const dv = (gv[la]! - gv[lb]!) * hb;
           const dd = du * du + dv * dv;
           if (dd > max) max = dd;
         }
       }
+      start = end;
     }
     return { max: Math.sqrt(max), cands };
   };
@@ -88,16 +130,24 @@ export function diameters(v2: Int32Array, spacing: Vec3): Diameters {
   const cands = z.cands;
   let max = 0;
   const [hx, hy, hz] = h as Vec3;
-  for (let p = 0; p < cands.length; p++) {
+  const nc = cands.length;
+  const cx = new Float64Array(nc);
+  const cy = new Float64Array(nc);
+  const cz = new Float64Array(nc);
+  for (let p = 0; p < nc; p++) {
     const i = cands[p]!;
-    const ax = v2[3 * i]! * hx;
-    const ay = v2[3 * i + 1]! * hy;
-    const az = v2[3 * i + 2]! * hz;
-    for (let q = p + 1; q < cands.length; q++) {
-      const j = cands[q]!;
-      const dx = v2[3 * j]! * hx - ax;
-      const dy = v2[3 * j + 1]! * hy - ay;
-      const dz = v2[3 * j + 2]! * hz - az;
+    cx[p] = v2[3 * i]! * hx;
+    cy[p] = v2[3 * i + 1]! * hy;
+    cz[p] = v2[3 * i + 2]! * hz;
+  }
+  for (let p = 0; p < nc; p++) {
+    const ax = cx[p]!;
+    const ay = cy[p]!;
+    const az = cz[p]!;
+    for (let q = p + 1; q < nc; q++) {
+      const dx = cx[q]! - ax;
+      const dy = cy[q]! - ay;
+      const dz = cz[q]! - az;
       const dd = dx * dx + dy * dy + dz * dz;
       if (dd > max) max = dd;
     }

@@ -175,7 +175,6 @@ export interface BoxMask {
 export function meshAreaVolume(mask: BoxMask): MeshMeasures {
   const [nx, ny, nz] = mask.dims;
   const [sx, sy, sz] = mask.spacing;
-  const d = mask.data;
   const hx = sx / 2;
   const hy = sy / 2;
   const hz = sz / 2;
@@ -188,28 +187,33 @@ export function meshAreaVolume(mask: BoxMask): MeshMeasures {
     ey[e] = EDGE_MID2[e]![1] * hy;
     ez[e] = EDGE_MID2[e]![2] * hz;
   }
-  const at = (x: number, y: number, z: number) =>
-    x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz ? 0 : d[x + nx * (y + ny * z)]!;
+  // zero-padded copy: cube (x, y, z) has corners at padded (x..x+1, y..y+1, z..z+1), x = 0..nx
+  const px = nx + 2;
+  const py = ny + 2;
+  const p = padded(mask);
+  const sY = px;
+  const sZ = px * py;
   let area = 0;
   let vol6 = 0;
-  for (let z = -1; z < nz; z++) {
-    for (let y = -1; y < ny; y++) {
-      // corner values slide along x: keep the four of the previous column
-      let c0 = at(-1, y, z);
-      let c2 = at(-1, y + 1, z);
-      let c4 = at(-1, y, z + 1);
-      let c6 = at(-1, y + 1, z + 1);
-      for (let x = -1; x < nx; x++) {
-        const c1 = at(x + 1, y, z);
-        const c3 = at(x + 1, y + 1, z);
-        const c5 = at(x + 1, y, z + 1);
-        const c7 = at(x + 1, y + 1, z + 1);
+  for (let z = 0; z <= nz; z++) {
+    for (let y = 0; y <= ny; y++) {
+      let i = sZ * z + sY * y;
+      let c0 = p[i]!;
+      let c2 = p[i + sY]!;
+      let c4 = p[i + sZ]!;
+      let c6 = p[i + sY + sZ]!;
+      for (let x = 0; x <= nx; x++) {
+        i++;
+        const c1 = p[i]!;
+        const c3 = p[i + sY]!;
+        const c5 = p[i + sZ]!;
+        const c7 = p[i + sY + sZ]!;
         const cfg = c0 | (c1 << 1) | (c2 << 2) | (c3 << 3) | (c4 << 4) | (c5 << 5) | (c6 << 6) | (c7 << 7);
         if (cfg !== 0 && cfg !== 255) {
           const tri = TRI_TABLE[cfg]!;
-          const ox = x * sx;
-          const oy = y * sy;
-          const oz = z * sz;
+          const ox = (x - 1) * sx;
+          const oy = (y - 1) * sy;
+          const oz = (z - 1) * sz;
           for (let t = 0; t < tri.length; t += 3) {
             const a = tri[t]!;
             const b = tri[t + 1]!;
@@ -246,25 +250,67 @@ export function meshAreaVolume(mask: BoxMask): MeshMeasures {
   return { area: area / 2, volume: vol6 / 6 };
 }
 
+/** The mask (0/1) with a one-voxel zero border. */
+function padded(mask: BoxMask): Uint8Array {
+  const [nx, ny, nz] = mask.dims;
+  const px = nx + 2;
+  const py = ny + 2;
+  const p = new Uint8Array(px * py * (nz + 2));
+  const d = mask.data;
+  let i = 0;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      const o = 1 + px * (y + 1 + py * (z + 1));
+      for (let x = 0; x < nx; x++, i++) p[o + x] = d[i] ? 1 : 0;
+    }
+  return p;
+}
+
 /**
  * Mesh vertices (edge midpoints where the mask changes, zero border implied), in doubled index
  * units relative to the box: vertex (i, j, k) sits at index (i/2, j/2, k/2). Flat xyz triples.
  */
 export function meshVertices2(mask: BoxMask): Int32Array {
   const [nx, ny, nz] = mask.dims;
-  const d = mask.data;
-  const out: number[] = [];
-  const at = (x: number, y: number, z: number) =>
-    x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz ? 0 : d[x + nx * (y + ny * z)]!;
-  for (let z = -1; z < nz; z++) {
-    for (let y = -1; y < ny; y++) {
-      for (let x = -1; x < nx; x++) {
-        const v = at(x, y, z);
-        if (v !== at(x + 1, y, z)) out.push(2 * x + 1, 2 * y, 2 * z);
-        if (v !== at(x, y + 1, z)) out.push(2 * x, 2 * y + 1, 2 * z);
-        if (v !== at(x, y, z + 1)) out.push(2 * x, 2 * y, 2 * z + 1);
+  const px = nx + 2;
+  const py = ny + 2;
+  const p = padded(mask);
+  const sY = px;
+  const sZ = px * py;
+  // two passes: count, then fill (no growing arrays)
+  let count = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const out = pass === 1 ? new Int32Array(count * 3) : null;
+    let k = 0;
+    for (let z = 0; z <= nz; z++)
+      for (let y = 0; y <= ny; y++) {
+        let i = sZ * z + sY * y;
+        for (let x = 0; x <= nx; x++, i++) {
+          const v = p[i]!;
+          if (v !== p[i + 1]) {
+            if (out) {
+              out[k++] = 2 * x - 1;
+              out[k++] = 2 * y - 2;
+              out[k++] = 2 * z - 2;
+            } else count++;
+          }
+          if (v !== p[i + sY]) {
+            if (out) {
+              out[k++] = 2 * x - 2;
+              out[k++] = 2 * y - 1;
+              out[k++] = 2 * z - 2;
+            } else count++;
+          }
+          if (v !== p[i + sZ]) {
+            if (out) {
+              out[k++] = 2 * x - 2;
+              out[k++] = 2 * y - 2;
+              out[k++] = 2 * z - 1;
+            } else count++;
+          }
+        }
       }
-    }
+    if (out) return out;
   }
-  return Int32Array.from(out);
+  return new Int32Array(0);
 }
