@@ -13,41 +13,46 @@
 import { MedImgError } from '../../core/errors.js';
 import type { Vec3 } from '../../core/volume.js';
 
-/** Applies a 1D kernel (centre at `center`) along one axis, mirror ('reflect') boundaries. */
-function convolveAxis(
-  src: Float64Array,
-  dims: Vec3,
-  axis: 0 | 1 | 2,
-  k: Float64Array,
-  center: number,
-  periodic = false,
-): Float64Array {
+/**
+ * Applies a 1D kernel along one axis: out[i] = Σ_j k[j]·in[i + center - j], with mirror ('reflect',
+ * d c b a | a b c d | d c b a) or periodic boundaries. Each line is copied once into an extended
+ * buffer so the inner loop has no boundary logic.
+ */
+function convolveAxis(src: Float64Array, dims: Vec3, axis: 0 | 1 | 2, k: Float64Array, center: number, periodic = false): Float64Array {
   const out = new Float64Array(src.length);
   const n = dims[axis];
   const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
-  const line = new Float64Array(n);
-  const total = src.length / n;
+  const kl = k.length;
+  const left = kl - 1 - center; // samples needed before index 0
+  const right = center; // after n - 1
+  const ext = new Float64Array(n + left + right);
+  // extended-buffer index of source position p (may be outside [0, n))
+  const srcIndex = (p: number) => {
+    if (periodic) return ((p % n) + n) % n;
+    while (p < 0 || p >= n) p = p < 0 ? -p - 1 : 2 * n - p - 1;
+    return p;
+  };
+  const mapLeft = new Int32Array(left);
+  for (let q = 0; q < left; q++) mapLeft[q] = srcIndex(q - left);
+  const mapRight = new Int32Array(right);
+  for (let q = 0; q < right; q++) mapRight[q] = srcIndex(n + q);
+  // reversed kernel so the inner loop walks forward: out[i] = Σ_t kr[t]·ext[i + t]
+  const kr = new Float64Array(kl);
+  for (let t = 0; t < kl; t++) kr[t] = k[kl - 1 - t]!;
   const [a, b] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
   const sa = a === 0 ? 1 : a === 1 ? dims[0] : dims[0] * dims[1];
   const sb = b === 0 ? 1 : b === 1 ? dims[0] : dims[0] * dims[1];
   const na = dims[a]!;
-  void total;
-  const kl = k.length;
-  for (let ib = 0; ib < dims[b]!; ib++)
+  const nb = dims[b]!;
+  for (let ib = 0; ib < nb; ib++)
     for (let ia = 0; ia < na; ia++) {
       const base = ia * sa + ib * sb;
-      for (let i = 0; i < n; i++) line[i] = src[base + i * stride]!;
+      for (let i = 0; i < n; i++) ext[left + i] = src[base + i * stride]!;
+      for (let q = 0; q < left; q++) ext[q] = ext[left + mapLeft[q]!]!;
+      for (let q = 0; q < right; q++) ext[left + n + q] = ext[left + mapRight[q]!]!;
       for (let i = 0; i < n; i++) {
         let s = 0;
-        for (let j = 0; j < kl; j++) {
-          let p = i + center - j;
-          if (periodic) p = ((p % n) + n) % n;
-          else {
-            // reflect: d c b a | a b c d | d c b a
-            while (p < 0 || p >= n) p = p < 0 ? -p - 1 : 2 * n - p - 1;
-          }
-          s += k[j]! * line[p]!;
-        }
+        for (let t = 0; t < kl; t++) s += kr[t]! * ext[i + t]!;
         out[base + i * stride] = s;
       }
     }

@@ -45,7 +45,7 @@ export interface IbsiSettings {
   resegmentRange?: [number, number] | null;
   /** Outlier re-segmentation: mean ± k·sd. */
   outlierSigma?: number | null;
-  /** Discretisation for texture and the intensity histogram. Default { method: 'FBS', value: 25 }. */
+  /** Discretisation for texture and the intensity histogram. Default FBN `binCount` when set, else FBS `binWidth` (25). */
   discretisation?: { method: 'FBS' | 'FBN'; value: number };
   /** Discretisation of the intensity-volume histogram. Default { method: 'none' }. */
   ivhDiscretisation?: { method: 'none' | 'FBS' | 'FBN'; value?: number };
