@@ -32,7 +32,9 @@ function splitCsvLine(line: string): string[] {
 
 /** Loads an IBSI reference CSV (all columns; `reference_value` and `tolerance` as numbers). */
 export function loadIbsiReference(file: string): IbsiRow[] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const header = splitCsvLine(lines[0]!);
   return lines.slice(1).map((line) => {
     const cells = splitCsvLine(line);
