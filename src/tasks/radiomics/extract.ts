@@ -571,7 +571,9 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
   // default: the PyRadiomics-style settings (binCount → FBN, else FBS with binWidth, 25)
   const disc =
     o.discretisation ??
-    (s.binCount != null ? { method: 'FBN' as const, value: s.binCount } : { method: 'FBS' as const, value: s.binWidth ?? 25 });
+    (s.binCount != null
+      ? { method: 'FBN' as const, value: s.binCount }
+      : { method: 'FBS' as const, value: s.binWidth ?? 25 });
   const lower = o.resegmentRange && Number.isFinite(o.resegmentRange[0]) ? o.resegmentRange[0] : undefined;
   const d = disc.method === 'FBS' ? discretiseFbs(vals, disc.value, lower) : discretiseFbn(vals, disc.value);
   put('intensity_histogram', intensityHistogram(d.levels, d.nLevels));

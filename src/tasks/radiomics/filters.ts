@@ -18,7 +18,14 @@ import type { Vec3 } from '../../core/volume.js';
  * d c b a | a b c d | d c b a) or periodic boundaries. Each line is copied once into an extended
  * buffer so the inner loop has no boundary logic.
  */
-function convolveAxis(src: Float64Array, dims: Vec3, axis: 0 | 1 | 2, k: Float64Array, center: number, periodic = false): Float64Array {
+function convolveAxis(
+  src: Float64Array,
+  dims: Vec3,
+  axis: 0 | 1 | 2,
+  k: Float64Array,
+  center: number,
+  periodic = false,
+): Float64Array {
   const out = new Float64Array(src.length);
   const n = dims[axis];
   const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];

@@ -5,10 +5,12 @@
  * differ, and area / volume are summed over triangles (volume by the divergence theorem).
  *
  * The triangle table is generated here, not copied: on every cube face, crossed edges are
- * joined into segments (on an ambiguous face the two inside corners are cut off separately,
- * i.e. the foreground is 6-connected across faces); the segments form closed loops which are
- * fan-triangulated (apex chosen for the largest enclosed volume) and oriented with their normals pointing away from the inside corners.
- * The same face rule on both sides of a face makes the mesh watertight.
+ * joined into segments (on an ambiguous face the two corners of the class the cube is built for
+ * are cut off separately); the segments form closed loops, fan-triangulated from the apex that
+ * encloses the most volume for that class (as the classic table's fans do) and oriented with
+ * normals pointing out of the mask.
+ * With the 'watertight' variant the same face rule on both sides of a face closes the mesh; the
+ * default 'classic' variant follows the Lorensen table's complement symmetry instead.
  */
 import type { Vec3 } from '../../core/volume.js';
 
@@ -43,13 +45,30 @@ for (let axis = 0; axis < 3; axis++) {
   }
 }
 
-/** For each of the 256 corner configurations, triangles as triples of edge indices (flat). */
-export const TRI_TABLE: Int8Array[] = buildTable();
+/** Mesh conventions: see {@link TRI_TABLE} and {@link TRI_TABLE_WATERTIGHT}. */
+export type MeshVariant = 'classic' | 'watertight';
 
-function buildTable(): Int8Array[] {
+/**
+ * For each of the 256 corner configurations, triangles as triples of edge indices (flat), in the
+ * classic (Lorensen / Bourke) convention that PyRadiomics's table follows and that reproduces the
+ * IBSI reference meshes (digital phantom and all CT phantom configurations): every cube is
+ * triangulated from the point of view of its minority class (the complement's triangles, reversed,
+ * when more than four corners are inside; for four-four splits, the class without the corner at
+ * (x0, y1, z1)), so ambiguous faces separate the minority corners. Not watertight.
+ */
+export const TRI_TABLE: Int8Array[] = buildTable('classic');
+
+/** Watertight variant: inside corners are always cut off separately on ambiguous faces. */
+export const TRI_TABLE_WATERTIGHT: Int8Array[] = buildTable('watertight');
+
+function buildTable(variant: MeshVariant): Int8Array[] {
   const table: Int8Array[] = [];
   for (let cfg = 0; cfg < 256; cfg++) {
-    const inside = (c: number) => (cfg >> c) & 1;
+    let count = 0;
+    for (let c = 0; c < 8; c++) count += (cfg >> c) & 1;
+    // perspective: which class is treated as "inside" while building the loops
+    const flip = variant === 'classic' && (count > 4 || (count === 4 && ((cfg >> 6) & 1) === 1));
+    const inside = (c: number) => ((cfg >> c) & 1) ^ (flip ? 1 : 0);
     // adjacency of crossed edges through face segments
     const nb: number[][] = Array.from({ length: 12 }, () => []);
     const link = (a: number, b: number) => {
@@ -115,8 +134,8 @@ function buildTable(): Int8Array[] {
       }
       const dot = nx * (cx - ix) + ny * (cy - iy) + nz * (cz - iz);
       if (dot < 0) loop.reverse();
-      // Non-planar loops: fan from the apex that encloses the most volume (measured from the
-      // inside corners' centroid). This matches the IBSI digital phantom mesh (556 mm³, 388 mm²).
+      // Non-planar loops: fan from the apex that encloses the most volume for the perspective class
+      // (measured from its corners' centroid), as the classic table's fans do.
       const L = loop.length;
       let best = 0;
       if (L > 3) {
@@ -147,7 +166,11 @@ function buildTable(): Int8Array[] {
           }
         }
       }
-      for (let i = 1; i + 1 < L; i++) tris.push(loop[best]!, loop[(best + i) % L]!, loop[(best + i + 1) % L]!);
+      for (let i = 1; i + 1 < L; i++) {
+        // a flipped perspective built normals pointing inward: reverse the winding
+        if (flip) tris.push(loop[best]!, loop[(best + i + 1) % L]!, loop[(best + i) % L]!);
+        else tris.push(loop[best]!, loop[(best + i) % L]!, loop[(best + i + 1) % L]!);
+      }
     }
     table.push(Int8Array.from(tris));
   }
@@ -172,7 +195,8 @@ export interface BoxMask {
  * Area and volume of the marching-cubes mesh of a mask (zero border implied around the box).
  * One pass over the cubes; no mesh is stored.
  */
-export function meshAreaVolume(mask: BoxMask): MeshMeasures {
+export function meshAreaVolume(mask: BoxMask, variant: MeshVariant = 'classic'): MeshMeasures {
+  const table = variant === 'watertight' ? TRI_TABLE_WATERTIGHT : TRI_TABLE;
   const [nx, ny, nz] = mask.dims;
   const [sx, sy, sz] = mask.spacing;
   const hx = sx / 2;
@@ -210,7 +234,7 @@ export function meshAreaVolume(mask: BoxMask): MeshMeasures {
         const c7 = p[i + sY + sZ]!;
         const cfg = c0 | (c1 << 1) | (c2 << 2) | (c3 << 3) | (c4 << 4) | (c5 << 5) | (c6 << 6) | (c7 << 7);
         if (cfg !== 0 && cfg !== 255) {
-          const tri = TRI_TABLE[cfg]!;
+          const tri = table[cfg]!;
           const ox = (x - 1) * sx;
           const oy = (y - 1) * sy;
           const oz = (z - 1) * sz;
