@@ -1,4 +1,3 @@
-export * from './dicom/index.js';
 export * from './fs.js';
 export * from './nifti.js';
 export * from './nrrd.js';
@@ -13,6 +12,7 @@ export {
   type SegmentDescription,
   type WriteDicomSegOptions,
 } from './dicom/seg-write.js';
+export {
   readDicomSeg,
   segMasksToLabelmap,
   type DicomSegResult,
@@ -20,6 +20,7 @@ export {
   type SegmentInfo,
   type SegFrameInfo,
 } from './dicom/seg-read.js';
+export {
   writeDicomSr,
   COMPREHENSIVE_3D_SR_SOP_CLASS_UID,
   COMPREHENSIVE_SR_SOP_CLASS_UID,
@@ -32,12 +33,14 @@ export {
   type SrReportInput,
   type WriteDicomSrOptions,
 } from './dicom/sr-write.js';
+export {
   readDicomSr,
   type DicomSrResult,
   type SrContentItem,
   type SrMeasurement,
   type SrMeasurementGroup,
 } from './dicom/sr-read.js';
+export {
   deidentify,
   deidentifyWithReport,
   type DeidentifyOptions,

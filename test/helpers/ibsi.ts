@@ -17,11 +17,6 @@ export interface IbsiReferenceRow {
 }
 
 /** Splits one CSV line, honouring double-quoted fields ("2D, averaged"). */
-/** One row of an IBSI reference CSV: every column as text, plus parsed numbers. */
-export interface IbsiRow {
-  [column: string]: string | number;
-  reference_value: number;
-/** Splits one CSV line (double-quoted fields may hold commas and "" escapes). */
 function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '';
@@ -39,13 +34,6 @@ function splitCsvLine(line: string): string[] {
       out.push(cur);
       cur = '';
     } else cur += ch;
-    const c = line[i]!;
-      if (c === '"' && line[i + 1] === '"') {
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-    } else cur += c;
   }
   out.push(cur);
   return out;
@@ -53,8 +41,6 @@ function splitCsvLine(line: string): string[] {
 
 /** Parses an IBSI reference CSV (reference_values_*.csv) into typed rows. */
 export function loadIbsiReference(file: string): IbsiReferenceRow[] {
-/** Loads an IBSI reference CSV (all columns; `reference_value` and `tolerance` as numbers). */
-export function loadIbsiReference(file: string): IbsiRow[] {
   const lines = readFileSync(file, 'utf8')
     .split(/\r?\n/)
     .filter((l) => l.trim() !== '');
@@ -108,17 +94,4 @@ export function matchesIbsi(value: number, row: Pick<IbsiReferenceRow, 'value' |
   if (!Number.isFinite(value)) return false;
   if (row.tolerance > 0) return Math.abs(value - row.value) <= row.tolerance + 1e-12 * Math.abs(row.value);
   return roundSignificant(value) === roundSignificant(row.value);
-    const cells = splitCsvLine(line);
-    const row: Record<string, string | number> = {};
-    header.forEach((h, i) => {
-      row[h] = cells[i] ?? '';
-    });
-    row.reference_value = Number(row.reference_value);
-    row.tolerance = Number(row.tolerance);
-    return row as IbsiRow;
-/** IBSI comparison: |v - ref| ≤ tol, or (tol 0) equal at 3 significant digits. */
-export function ibsiMatches(value: number, ref: number, tol: number): boolean {
-  if (tol > 0) return Math.abs(value - ref) <= tol * (1 + 1e-9) + 1e-12;
-  const r3 = (x: number) => (x === 0 ? 0 : Number(x.toPrecision(3)));
-  return r3(value) === r3(ref);
 }
