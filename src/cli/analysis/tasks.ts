@@ -1,0 +1,167 @@
+import { MedImgError } from '../../core/errors.js';
+import type { LongRunOptions, ProgressEvent } from '../../core/progress.js';
+import type { Mask, Vec3, Volume } from '../../core/volume.js';
+import { type BoneDensityResult, measureBoneDensity } from '../../tasks/bone-density/index.js';
+import { type BrainTissueResult, segmentBrainTissue } from '../../tasks/brain-tissue/index.js';
+import { detectNodules, type NoduleResult } from '../../tasks/detect-nodules/index.js';
+import { type LungOpacityResult, quantifyLungOpacity } from '../../tasks/lung-opacity/index.js';
+import { type LungSegmentationResult, segmentLungs } from '../../tasks/lung-segmentation/index.js';
+import { extractRadiomics, type RadiomicsResult } from '../../tasks/radiomics/index.js';
+import { type BoxMm, type SegmentationResult, segmentTumor } from '../../tasks/segment-tumor/index.js';
+import { UsageError } from '../args.js';
+
+/** Task names accepted by `--tasks`. */
+export const TASK_NAMES = ['nodules', 'bone', 'tumor', 'opacity', 'radiomics', 'brain'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+
+/** Tasks `medimg demo` and `--tasks all` run on CT. */
+export const CT_TASKS: TaskName[] = ['nodules', 'bone', 'tumor', 'opacity', 'radiomics'];
+
+/** Settings of one analysis. */
+export interface AnalysisSettings {
+  tasks: TaskName[];
+  /** segmentTumor seed, LPS mm. */
+  seed?: Vec3;
+  /** segmentTumor box, LPS mm. */
+  box?: BoxMm;
+  /** Radiomics ROI when the tumour task does not run (path already loaded by the caller). */
+  radiomicsMask?: Volume;
+  /** Radiomics parameter file text (PyRadiomics YAML/JSON). */
+  radiomicsParams?: string;
+  /** MeshNet ONNX model (path) for 'brain'. */
+  brainModel?: string;
+}
+
+/** What the tasks produced; masks stay here, plain figures go to the report. */
+export interface TaskOutputs {
+  lungs?: LungSegmentationResult;
+  nodules?: NoduleResult;
+  bone?: BoneDensityResult;
+  tumor?: SegmentationResult;
+  opacity?: LungOpacityResult;
+  radiomics?: RadiomicsResult;
+  radiomicsMaskSource?: 'tumor' | 'file';
+  brain?: BrainTissueResult;
+  /** Per task: ms taken, or the error that stopped it. */
+  status: Record<string, { ok: boolean; ms: number; error?: { code: string; message: string } }>;
+}
+
+/** Parses and validates `--tasks a,b,c` ('all' = every CT task). */
+export function parseTasks(text: string): TaskName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) throw new UsageError('--tasks needs at least one task name.');
+  const out: TaskName[] = [];
+  for (const n of names) {
+    if (n === 'all') out.push(...CT_TASKS);
+    else if ((TASK_NAMES as readonly string[]).includes(n)) out.push(n as TaskName);
+    else throw new UsageError(`Unknown task '${n}'. Known tasks: ${TASK_NAMES.join(', ')} (or 'all').`);
+  }
+  return [...new Set(out)];
+}
+
+/** Checks the options each task needs before any work starts. */
+export function checkSettings(s: AnalysisSettings): void {
+  if (s.tasks.includes('tumor') && !s.seed && !s.box) {
+    throw new UsageError("Task 'tumor' needs --seed x,y,z or --box x0,y0,z0,x1,y1,z1 (LPS mm).");
+  }
+  if (s.tasks.includes('radiomics') && !s.tasks.includes('tumor') && !s.radiomicsMask) {
+    throw new UsageError("Task 'radiomics' needs a mask: run it with 'tumor', or give --mask <nifti|nrrd>.");
+  }
+  if (s.tasks.includes('brain') && !s.brainModel) {
+    throw new UsageError("Task 'brain' needs --model <MeshNet .onnx> (see docs/models.md).");
+  }
+}
+
+/**
+ * Runs the requested tasks on one image, in a fixed order (lungs shared by nodules and opacity,
+ * tumour before radiomics). A failing task is recorded in `status` and the others still run; only
+ * an abort stops everything.
+ */
+export async function runTasks(
+  image: Volume,
+  settings: AnalysisSettings,
+  opts: LongRunOptions & { onTask?: (task: string, index: number, total: number) => void } = {},
+): Promise<TaskOutputs> {
+  const out: TaskOutputs = { status: {} };
+  const order: TaskName[] = TASK_NAMES.filter((t) => settings.tasks.includes(t));
+  const needsLungs = order.includes('nodules') || order.includes('opacity');
+  const steps = order.length + (needsLungs ? 1 : 0);
+  let step = 0;
+  const sub = (name: string): LongRunOptions => {
+    const i = step++;
+    opts.onTask?.(name, i, steps);
+    return {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (e: ProgressEvent) =>
+        opts.onProgress?.({
+          stage: `${name}: ${e.stage}`,
+          fraction: (i + Math.min(1, Math.max(0, e.fraction))) / steps,
+        }),
+    };
+  };
+  const run = async <T>(name: string, fn: (o: LongRunOptions) => Promise<T>): Promise<T | undefined> => {
+    const o = sub(name);
+    const t0 = performance.now();
+    try {
+      const r = await fn(o);
+      out.status[name] = { ok: true, ms: Math.round(performance.now() - t0) };
+      return r;
+    } catch (e) {
+      if (e instanceof MedImgError && e.code === 'ABORTED') throw e;
+      const code = e instanceof MedImgError ? e.code : 'INTERNAL';
+      const message = e instanceof Error ? e.message : String(e);
+      out.status[name] = { ok: false, ms: Math.round(performance.now() - t0), error: { code, message } };
+      return undefined;
+    }
+  };
+
+  if (needsLungs) out.lungs = await run('lungs', (o) => segmentLungs(image, o));
+  for (const task of order) {
+    switch (task) {
+      case 'nodules':
+        out.nodules = await run('nodules', (o) =>
+          detectNodules(image, { ...o, ...(out.lungs ? { lungs: out.lungs } : {}) }),
+        );
+        break;
+      case 'opacity':
+        out.opacity = await run('opacity', (o) =>
+          quantifyLungOpacity(image, { ...o, ...(out.lungs ? { lungs: out.lungs } : {}) }),
+        );
+        break;
+      case 'bone':
+        out.bone = await run('bone', (o) => measureBoneDensity(image, { ...o, returnRoiMasks: true }));
+        break;
+      case 'tumor':
+        out.tumor = await run('tumor', (o) =>
+          segmentTumor(image, {
+            ...o,
+            ...(settings.seed ? { seed: settings.seed } : {}),
+            ...(settings.box ? { box: settings.box } : {}),
+          }),
+        );
+        break;
+      case 'radiomics': {
+        const mask: Mask | Volume | undefined = out.tumor?.mask ?? settings.radiomicsMask;
+        if (!mask) {
+          sub('radiomics');
+          out.status.radiomics = {
+            ok: false,
+            ms: 0,
+            error: { code: 'EMPTY_MASK', message: 'No ROI for radiomics: the tumour segmentation did not succeed.' },
+          };
+          break;
+        }
+        out.radiomicsMaskSource = out.tumor?.mask ? 'tumor' : 'file';
+        out.radiomics = await run('radiomics', () => extractRadiomics(image, mask, settings.radiomicsParams ?? {}));
+        break;
+      }
+      case 'brain':
+        out.brain = await run('brain', (o) => segmentBrainTissue(image, { ...o, model: settings.brainModel! }));
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { EXIT, parseCommandArgs, parsePositiveInt, parseTriple, UsageError } from '../args.js';
+import { defaultJobs, runBatch } from '../analysis/batch.js';
+import { batchStudies, readVolumeFile } from '../analysis/input.js';
+import { analyzeStudy, type StudySummary } from '../analysis/study.js';
+import { type AnalysisSettings, checkSettings, parseTasks, TASK_NAMES } from '../analysis/tasks.js';
+import { cliEntryUrl } from '../entry.js';
+import { printJson, printLines } from '../output.js';
+import { createProgressBar } from '../progress.js';
+import type { Command } from './types.js';
+
+const HELP = `Usage: medimg analyze <dicom-folder | nifti | nrrd | folder-of-studies> --tasks <list> [options]
+
+Runs the tasks on a study and writes into --out: report.json (all figures), seg.dcm (DICOM SEG)
+and sr.dcm (DICOM SR TID 1500) when the input is DICOM, PNG overlays, radiomics.csv, and a
+self-contained summary.html.
+
+A folder whose entries are sub-folders (or NIfTI/NRRD files) and no DICOM files of its own is a
+batch: each entry is a study, written to <out>/<name>/, run in a pool of worker threads. A study
+whose report.json exists is skipped (--force redoes it); a failing study is reported and the
+others go on.
+
+Tasks (comma-separated, or 'all' = nodules,bone,tumor,opacity,radiomics):
+  nodules    lung nodule detection with Lung-RADS (CT)
+  bone       vertebral trabecular bone density (CT)
+  tumor      lesion segmentation from --seed or --box
+  opacity    lung volume by HU band: emphysema, ground glass, consolidation (CT)
+  radiomics  PyRadiomics-compatible features on the tumour mask, or on --mask
+  brain      grey/white matter with the MeshNet model (T1 MR), needs --model
+
+Options:
+  --tasks <list>        tasks to run (required)
+  --out <dir>           output folder (default: medimg-output)
+  --seed <x,y,z>        tumour seed point, LPS mm (as 'medimg info'/viewers show world coordinates)
+  --box <x0,y0,z0,x1,y1,z1>  tumour box, LPS mm
+  --mask <file>         radiomics ROI (NIfTI/NRRD on the image grid) when tumor does not run
+  --params <file>       PyRadiomics parameter file (YAML/JSON) for radiomics
+  --model <file>        MeshNet ONNX model for brain
+  --series <id|index>   which DICOM series to analyse (default: the largest CT/MR series)
+  --jobs <n>            batch: studies at once (default ${defaultJobs()} here)
+  --force               batch: redo studies that already have a report.json
+  --json                print the summary as JSON
+  -h, --help            this text
+
+Exit codes: 0 ok, 1 internal error, 2 bad input, 3 some studies or tasks failed.`;
+
+function parseBox(text: string): AnalysisSettings['box'] {
+  const v = text.split(',').map((s) => Number(s.trim()));
+  if (v.length !== 6 || !v.every(Number.isFinite)) {
+    throw new UsageError(`--box needs six comma-separated numbers x0,y0,z0,x1,y1,z1 (LPS mm), got '${text}'.`);
+  }
+  return {
+    min: [Math.min(v[0]!, v[3]!), Math.min(v[1]!, v[4]!), Math.min(v[2]!, v[5]!)],
+    max: [Math.max(v[0]!, v[3]!), Math.max(v[1]!, v[4]!), Math.max(v[2]!, v[5]!)],
+  };
+}
+
+/** Prints one study's summary lines. */
+export function studyLines(s: StudySummary): string[] {
+  if (s.skipped) return [`${s.name}: skipped (report.json exists; --force to redo)`];
+  if (s.error) return [`${s.name}: FAILED ${s.error.code}: ${s.error.message}`];
+  const lines = [
+    `${s.name}: ${s.ok ? 'done' : 'done with failed tasks'} in ${(s.ms / 1000).toFixed(1)} s -> ${s.outDir}`,
+  ];
+  for (const h of s.headlines) lines.push(`  ${h}`);
+  for (const [t, e] of Object.entries(s.failedTasks)) lines.push(`  ${t}: FAILED ${e}`);
+  return lines;
+}
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'run tasks on a study (or a folder of studies) and write report, SEG, SR, PNGs, HTML',
+  help: HELP,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      tasks: { type: 'string', short: 't' },
+      out: { type: 'string', short: 'o' },
+      seed: { type: 'string' },
+      box: { type: 'string' },
+      mask: { type: 'string' },
+      params: { type: 'string' },
+      model: { type: 'string' },
+      series: { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
+      force: { type: 'boolean' },
+    });
+    if (values.help) {
+      printLines([HELP]);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1)
+      throw new UsageError("'medimg analyze' needs one input. Try 'medimg analyze --help'.");
+    if (!values.tasks) throw new UsageError(`--tasks is required (${TASK_NAMES.join(', ')}, or all).`);
+    const input = positionals[0]!;
+    const settings: AnalysisSettings = { tasks: parseTasks(values.tasks) };
+    if (values.seed) settings.seed = parseTriple(values.seed, '--seed');
+    if (values.box) settings.box = parseBox(values.box);
+    if (values.model) settings.brainModel = resolve(values.model);
+    if (values.params) {
+      settings.radiomicsParams = await readFile(values.params, 'utf8').catch(() => {
+        throw new UsageError(`Cannot read the parameter file '${values.params}'.`);
+      });
+    }
+    if (values.mask && !settings.tasks.includes('tumor')) {
+      await stat(values.mask).catch(() => {
+        throw new UsageError(`Cannot read the mask '${values.mask}': no such file.`);
+      });
+      settings.radiomicsMask = await readVolumeFile(values.mask);
+    }
+    checkSettings(settings);
+    await stat(input).catch(() => {
+      throw new UsageError(`Cannot read '${input}': no such file or folder.`);
+    });
+    const out = resolve(values.out ?? 'medimg-output');
+    const jobs = parsePositiveInt(values.jobs, '--jobs', defaultJobs());
+    const showBar = !values.json;
+
+    const studies = await batchStudies(input);
+    if (studies) {
+      const bar = createProgressBar(`Studies 0/${studies.length}`, showBar);
+      const list = await runBatch(studies, out, settings, {
+        jobs,
+        force: Boolean(values.force),
+        ...(values.series ? { series: values.series } : {}),
+        workerUrl: cliEntryUrl(),
+        onStudyDone: (s, done, total) => {
+          bar.update(done / total, `${done}/${total} ${s.name}`);
+          if (!values.json) {
+            bar.done();
+            printLines(studyLines(s));
+          }
+        },
+      });
+      bar.done();
+      const failed = list.filter((s) => s.error || !s.ok);
+      if (values.json) printJson({ out, studies: list });
+      else
+        printLines([
+          `${list.length} studies: ${list.filter((s) => s.ok && !s.skipped).length} done, ${list.filter((s) => s.skipped).length} skipped, ${failed.length} failed`,
+        ]);
+      return failed.length ? EXIT.partial : EXIT.ok;
+    }
+
+    const bar = createProgressBar('Analysing', showBar);
+    const summary = await analyzeStudy(input, settings, out, {
+      ...(values.series ? { series: values.series } : {}),
+      onProgress: (e) => bar.update(e.fraction, e.stage),
+    });
+    bar.done();
+    if (values.json) printJson(summary);
+    else printLines([...studyLines(summary), `  open ${resolve(out, 'summary.html')}`]);
+    return summary.ok ? EXIT.ok : EXIT.partial;
+  },
+};
