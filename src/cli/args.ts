@@ -38,7 +38,9 @@ export function parseCommandArgs<O extends Options>(
     const r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
     return { values: r.values as never, positionals: r.positionals };
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+    throw new UsageError(
+      e instanceof Error ? e.message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '.') : String(e),
+    );
   }
 }
 

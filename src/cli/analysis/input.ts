@@ -72,6 +72,7 @@ export async function loadStudy(input: string, opts: { series?: string } & LongR
   }
   const list = await listDicomSeries(input, opts.signal ? { signal: opts.signal } : {});
   if (list.length === 0) {
+    if (st.isFile()) throw new MedImgError('NOT_DICOM', `'${input}' is not a readable DICOM, NIfTI or NRRD file.`);
     throw new MedImgError('SERIES_EMPTY', `No DICOM image series found in '${input}'.`);
   }
   const series = chooseSeries(list, opts.series);

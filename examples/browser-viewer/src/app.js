@@ -1,0 +1,186 @@
+// Main thread: the page, the slice display and the clicks. The heavy work runs in worker.js.
+const $ = (id) => document.getElementById(id);
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const canvas = $('view');
+const ctx = canvas.getContext('2d');
+let vol = null; // { dims, spacing, origin, direction, data, modality }
+let labels = null; // Uint8Array on the volume grid
+let markers = []; // [{ index: [i,j,k], radiusVox, label }]
+let seedIndex = null;
+let slice = 0;
+let busy = false;
+
+const COLORS = [null, [255, 60, 60], [80, 160, 255], [255, 170, 60], [60, 220, 120], [200, 120, 255]];
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function setBusy(b) {
+  busy = b;
+  $('run-nodules').disabled = b || !vol;
+  $('run-tumor').disabled = b || !vol || !seedIndex;
+  $('run-brain').disabled = b || !vol || !$('model').files.length;
+}
+
+function indexToWorld(idx) {
+  const { origin, direction: d, spacing } = vol;
+  const s = [idx[0] * spacing[0], idx[1] * spacing[1], idx[2] * spacing[2]];
+  return [0, 1, 2].map((r) => origin[r] + d[r * 3] * s[0] + d[r * 3 + 1] * s[1] + d[r * 3 + 2] * s[2]);
+}
+
+function draw() {
+  if (!vol) return;
+  const [nx, ny] = vol.dims;
+  if (canvas.width !== nx || canvas.height !== ny) {
+    canvas.width = nx;
+    canvas.height = ny;
+  }
+  const [lo, hi] = vol.window;
+  const img = ctx.createImageData(nx, ny);
+  const off = slice * nx * ny;
+  const scale = 255 / (hi - lo);
+  for (let p = 0; p < nx * ny; p++) {
+    let g = (vol.data[off + p] - lo) * scale;
+    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    let r = g;
+    let gg = g;
+    let b = g;
+    const l = labels ? labels[off + p] : 0;
+    if (l) {
+      const c = COLORS[((l - 1) % (COLORS.length - 1)) + 1];
+      r = 0.55 * r + 0.45 * c[0];
+      gg = 0.55 * gg + 0.45 * c[1];
+      b = 0.55 * b + 0.45 * c[2];
+    }
+    img.data[p * 4] = r;
+    img.data[p * 4 + 1] = gg;
+    img.data[p * 4 + 2] = b;
+    img.data[p * 4 + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  ctx.lineWidth = Math.max(1, nx / 256);
+  for (const m of markers) {
+    const dz = Math.abs(m.index[2] - slice);
+    if (dz > m.radiusZ) continue;
+    ctx.strokeStyle = '#ffeb3b';
+    ctx.beginPath();
+    ctx.arc(m.index[0], m.index[1], m.radiusVox, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.fillStyle = '#ffeb3b';
+    ctx.font = `${Math.round(nx / 40)}px sans-serif`;
+    ctx.fillText(m.label, m.index[0] + m.radiusVox + 2, m.index[1]);
+  }
+  if (seedIndex && Math.round(seedIndex[2]) === slice) {
+    ctx.strokeStyle = '#00e5ff';
+    const [x, y] = seedIndex;
+    const s = nx / 64;
+    ctx.beginPath();
+    ctx.moveTo(x - s, y);
+    ctx.lineTo(x + s, y);
+    ctx.moveTo(x, y - s);
+    ctx.lineTo(x, y + s);
+    ctx.stroke();
+  }
+  $('slice-label').textContent = `${slice + 1} / ${vol.dims[2]}`;
+}
+
+function setSlice(k) {
+  if (!vol) return;
+  slice = Math.max(0, Math.min(vol.dims[2] - 1, k));
+  $('slice').value = String(slice);
+  draw();
+}
+
+function showResults(rows) {
+  const body = $('results').querySelector('tbody');
+  body.replaceChildren(
+    ...rows.map(([k, v]) => {
+      const tr = document.createElement('tr');
+      for (const text of [k, v]) {
+        const td = document.createElement('td');
+        td.textContent = String(text);
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
+
+$('folder').addEventListener('change', () => {
+  const files = [...$('folder').files];
+  if (!files.length) return;
+  setBusy(true);
+  labels = null;
+  markers = [];
+  seedIndex = null;
+  $('download-seg').hidden = true;
+  setStatus(`Reading ${files.length} files...`);
+  worker.postMessage({ type: 'load', files });
+});
+
+$('model').addEventListener('change', () => setBusy(busy));
+$('slice').addEventListener('input', (e) => setSlice(Number(e.target.value)));
+canvas.addEventListener(
+  'wheel',
+  (e) => {
+    e.preventDefault();
+    setSlice(slice + (e.deltaY > 0 ? 1 : -1));
+  },
+  { passive: false },
+);
+canvas.addEventListener('click', (e) => {
+  if (!vol) return;
+  const rect = canvas.getBoundingClientRect();
+  const i = ((e.clientX - rect.left) / rect.width) * vol.dims[0];
+  const j = ((e.clientY - rect.top) / rect.height) * vol.dims[1];
+  seedIndex = [i, j, slice];
+  const w = indexToWorld(seedIndex);
+  setStatus(`Seed at ${w.map((v) => v.toFixed(1)).join(', ')} mm (LPS). Run "Segment tumour".`);
+  setBusy(busy);
+  draw();
+});
+
+function run(task, extra = {}) {
+  setBusy(true);
+  setStatus(`Running ${task}...`);
+  worker.postMessage({ type: 'run', task, ...extra });
+}
+$('run-nodules').addEventListener('click', () => run('nodules'));
+$('run-tumor').addEventListener('click', () => run('tumor', { seedMm: indexToWorld(seedIndex) }));
+$('run-brain').addEventListener('click', async () => {
+  const bytes = new Uint8Array(await $('model').files[0].arrayBuffer());
+  run('brain', { model: bytes });
+});
+
+worker.addEventListener('message', (e) => {
+  const m = e.data;
+  if (m.type === 'progress') {
+    setStatus(`${m.stage} ${Math.round(m.fraction * 100)}%`);
+  } else if (m.type === 'loaded') {
+    vol = m.volume;
+    $('slice').max = String(vol.dims[2] - 1);
+    $('slice').disabled = false;
+    setSlice(Math.floor(vol.dims[2] / 2));
+    showResults(m.rows);
+    setStatus(`Loaded ${vol.dims.join(' x ')} ${vol.modality ?? ''} in ${m.ms} ms.`);
+    setBusy(false);
+  } else if (m.type === 'result') {
+    labels = m.labels;
+    markers = m.markers;
+    showResults(m.rows);
+    if (m.focusSlice !== undefined) setSlice(m.focusSlice);
+    else draw();
+    setStatus(`${m.task} done in ${m.ms} ms (${m.backend}).`);
+    if (m.seg) {
+      const a = $('download-seg');
+      if (a.href) URL.revokeObjectURL(a.href);
+      a.href = URL.createObjectURL(new Blob([m.seg], { type: 'application/dicom' }));
+      a.hidden = false;
+    }
+    setBusy(false);
+  } else if (m.type === 'error') {
+    setStatus(`Error: ${m.message}`);
+    setBusy(false);
+  }
+});

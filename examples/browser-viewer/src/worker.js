@@ -1,0 +1,170 @@
+// Web Worker: reads the DICOM files, runs the medimg tasks and writes the DICOM SEG, off the UI thread.
+import {
+  createVolumeLike,
+  detectNodules,
+  listDicomSeries,
+  readDicomSeries,
+  segmentBrainTissue,
+  segmentTumor,
+  worldToIndex,
+  writeDicomSeg,
+} from 'medimg';
+
+let image = null;
+/** Latest mask per task, for the SEG: { mask, segment }. */
+const segs = new Map();
+
+const r1 = (x) => Math.round(x * 10) / 10;
+const post = (m, transfer = []) => self.postMessage(m, transfer);
+const onProgress = (e) => post({ type: 'progress', stage: e.stage, fraction: e.fraction });
+
+function percentile(data, q) {
+  const step = Math.max(1, Math.floor(data.length / 200000));
+  const s = [];
+  for (let i = 0; i < data.length; i += step) s.push(data[i]);
+  s.sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+function segBytes() {
+  if (!segs.size || !image.meta?.sopInstanceUids?.length) return undefined;
+  const list = [...segs.values()];
+  return writeDicomSeg(
+    list.map((s) => s.mask),
+    image,
+    list.map((s) => s.segment),
+    { seriesDescription: 'medimg browser viewer' },
+  );
+}
+
+async function load(files) {
+  const t0 = performance.now();
+  const series = await listDicomSeries(files, { onProgress });
+  if (!series.length) throw new Error('No DICOM image series in this folder.');
+  const best = [...series].sort(
+    (a, b) => b.sliceCount * b.dims[0] * b.dims[1] - a.sliceCount * a.dims[0] * a.dims[1],
+  )[0];
+  image = await readDicomSeries(files, { series: best.id, onProgress });
+  segs.clear();
+  const ct = image.meta?.modality === 'CT';
+  const window = ct ? [-1350, 150] : [percentile(image.data, 0.01), percentile(image.data, 0.99)];
+  const data = image.data.slice();
+  post(
+    {
+      type: 'loaded',
+      ms: Math.round(performance.now() - t0),
+      volume: {
+        dims: image.dims,
+        spacing: image.spacing,
+        origin: image.origin,
+        direction: image.direction,
+        modality: image.meta?.modality,
+        window,
+        data,
+      },
+      rows: [
+        ['series', `${best.modality ?? ''} ${best.seriesDescription ?? ''}`.trim()],
+        ['grid', `${image.dims.join(' x ')}`],
+        ['spacing mm', image.spacing.map((v) => v.toFixed(2)).join(' x ')],
+        ['series found', series.length],
+        ['problems', best.problems.join('; ') || 'none'],
+      ],
+    },
+    [data.buffer],
+  );
+}
+
+async function run(m) {
+  if (!image) throw new Error('Open a DICOM folder first.');
+  const t0 = performance.now();
+  const labels = new Uint8Array(image.data.length);
+  let rows = [];
+  let markers = [];
+  let focusSlice;
+  let backend = 'cpu (JavaScript)';
+  if (m.task === 'nodules') {
+    const res = await detectNodules(image, { onProgress });
+    const lm = res.lungMask.data;
+    for (let i = 0; i < lm.length; i++) if (lm[i]) labels[i] = 2;
+    segs.set('lungs', { mask: res.lungMask, segment: { label: 'Lungs', type: 'lung', color: [80, 160, 255] } });
+    markers = res.nodules.map((n, i) => ({
+      index: n.centerVoxel,
+      radiusVox: n.diameterMm / 2 / image.spacing[0] + 4,
+      radiusZ: n.diameterMm / 2 / image.spacing[2] + 1,
+      label: String(i + 1),
+    }));
+    rows = [
+      ['nodules', res.nodules.length],
+      ['exam Lung-RADS', res.lungRads],
+      ['lung volume mL', r1(res.lungVolumeMl)],
+      ...res.nodules.map((n, i) => [
+        `nodule ${i + 1}`,
+        `${r1(n.diameterMm)} mm ${n.type}, Lung-RADS ${n.lungRads}, slice ${Math.round(n.centerVoxel[2]) + 1}`,
+      ]),
+    ];
+    if (res.nodules[0]) focusSlice = Math.round(res.nodules[0].centerVoxel[2]);
+  } else if (m.task === 'tumor') {
+    const res = await segmentTumor(image, { seed: m.seedMm, onProgress });
+    labels.set(res.mask.data);
+    segs.set('tumor', {
+      mask: res.mask,
+      segment: { label: 'Tumor', type: 'tumor', algorithmType: 'SEMIAUTOMATIC', color: [255, 60, 60] },
+    });
+    const l = res.lesions[0];
+    rows = l
+      ? [
+          ['tumour volume mL', r1(l.volumeMl)],
+          ['long axis mm', r1(l.longAxisMm)],
+          ['short axis mm', r1(l.shortAxisMm)],
+          ['mean HU', Math.round(l.meanHU)],
+          ['lesions', res.lesions.length],
+        ]
+      : [['tumour', 'nothing segmented at this seed']];
+    focusSlice = Math.round(worldToIndex(image, m.seedMm)[2]);
+  } else if (m.task === 'brain') {
+    const res = await segmentBrainTissue(image, { model: m.model, backend: 'auto', onProgress });
+    labels.set(res.labels.data);
+    const wm = createVolumeLike(image, Uint8Array);
+    const gm = createVolumeLike(image, Uint8Array);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] === 1) wm.data[i] = 1;
+      else if (labels[i] === 2) gm.data[i] = 1;
+    }
+    segs.set('wm', { mask: wm, segment: { label: 'White matter', type: 'brain' } });
+    segs.set('gm', { mask: gm, segment: { label: 'Grey matter', type: 'brain' } });
+    backend = res.provenance.backend;
+    rows = [
+      ['white matter mL', r1(res.whiteMatterMl)],
+      ['grey matter mL', r1(res.greyMatterMl)],
+    ];
+  } else throw new Error(`Unknown task ${m.task}`);
+  let seg;
+  try {
+    seg = segBytes();
+  } catch (e) {
+    rows.push(['SEG', `not written: ${e.message}`]);
+  }
+  post(
+    {
+      type: 'result',
+      task: m.task,
+      ms: Math.round(performance.now() - t0),
+      backend,
+      rows,
+      labels,
+      markers,
+      focusSlice,
+      seg,
+    },
+    [labels.buffer, ...(seg ? [seg.buffer] : [])],
+  );
+}
+
+self.addEventListener('message', async (e) => {
+  try {
+    if (e.data.type === 'load') await load(e.data.files);
+    else if (e.data.type === 'run') await run(e.data);
+  } catch (err) {
+    post({ type: 'error', message: err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err) });
+  }
+});

@@ -1,0 +1,122 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataPath, describeData } from '../helpers/data.js';
+
+// Drives examples/browser-viewer in Debian's chromium (never a downloaded browser) through
+// playwright-core: open the real chest CT folder, click a seed in the tumour, run segmentTumor in
+// the Web Worker, check the results table and the SEG download, and save a screenshot.
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const CT_DIR = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
+const SCREENSHOT = '/tmp/medimg-browser-viewer.png';
+
+// Radiologist box on InstanceNumber 18 (sorted slice 46): columns 286..355, rows 310..402.
+const TUMOR_SLICE = 46;
+const TUMOR_PIXEL = { x: 318, y: 352 };
+
+if (!HAS_CHROMIUM) {
+  describe.skip(`browser viewer example (skipped: ${CHROMIUM} absent; apt-get install chromium)`, () => {
+    it('needs chromium', () => {});
+  });
+}
+
+(HAS_CHROMIUM ? describeData : (_name: string, _fn: () => void) => {})('browser viewer example in chromium', () => {
+  let server: Server;
+  let profile = '';
+  // biome-ignore lint/suspicious/noExplicitAny: playwright types are loaded lazily
+  let context: any;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  let page: any;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // @ts-expect-error plain ESM example scripts without type declarations
+    const { buildViewer } = await import('../../examples/browser-viewer/build.mjs');
+    // @ts-expect-error see above
+    const { startServer } = await import('../../examples/browser-viewer/serve.mjs');
+    await buildViewer();
+    server = await startServer(0);
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { chromium } = await import('playwright-core');
+    profile = mkdtempSync(join(tmpdir(), 'medimg-viewer-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1200, height: 760 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e: Error) => pageErrors.push(e.message));
+    await page.goto(`${base}/`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await new Promise((r) => server?.close(r));
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('loads the chest CT, segments the tumour from a click and offers the SEG', async () => {
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    await page.setInputFiles('#folder', CT_DIR);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Loaded'), null, {
+      timeout: 120_000,
+    });
+    const loaded = await page.locator('#results tbody').innerText();
+    expect(loaded).toContain('512 x 512 x 64');
+
+    await page.$eval(
+      '#slice',
+      (el: HTMLInputElement, k: number) => {
+        el.value = String(k);
+        el.dispatchEvent(new Event('input'));
+      },
+      TUMOR_SLICE,
+    );
+    expect(await page.locator('#slice-label').innerText()).toBe(`${TUMOR_SLICE + 1} / 64`);
+    await page.locator('#view').click({ position: TUMOR_PIXEL });
+    expect(await page.locator('#run-tumor').isEnabled()).toBe(true);
+    await page.locator('#run-tumor').click();
+    await page.waitForFunction(
+      () => /tumor done|Error/.test(document.getElementById('status')?.textContent ?? ''),
+      null,
+      { timeout: 180_000 },
+    );
+    expect(await page.locator('#status').innerText()).toMatch(/^tumor done/);
+    const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
+    );
+    const value = (k: string): number => Number(rows.find((r) => r[0] === k)?.[1]);
+    // The adenocarcinoma is a ~6-7 cm mass (radiologist boxes up to 58 x 77 mm on one slice).
+    expect(value('tumour volume mL')).toBeGreaterThan(20);
+    expect(value('tumour volume mL')).toBeLessThan(300);
+    expect(value('long axis mm')).toBeGreaterThan(35);
+    expect(value('long axis mm')).toBeLessThan(110);
+    expect(value('mean HU')).toBeGreaterThan(-100);
+    expect(value('mean HU')).toBeLessThan(150);
+
+    // The SEG download is a DICOM Part 10 file.
+    expect(await page.locator('#download-seg').isVisible()).toBe(true);
+    const head: number[] = await page.evaluate(async () => {
+      const a = document.getElementById('download-seg') as HTMLAnchorElement;
+      const b = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+      return [b.length, ...b.slice(128, 132)];
+    });
+    expect(head[0]).toBeGreaterThan(1000);
+    expect(String.fromCharCode(...head.slice(1))).toBe('DICM');
+
+    await page.screenshot({ path: SCREENSHOT });
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
+});
