@@ -73,7 +73,7 @@ if (!HAS_CHROMIUM) {
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Loaded'), null, {
       timeout: 120_000,
     });
-    const loaded = await page.locator('#results tbody').innerText();
+    const loaded = await page.locator('#results tbody').textContent();
     expect(loaded).toContain('512 x 512 x 64');
 
     await page.$eval(
@@ -84,7 +84,7 @@ if (!HAS_CHROMIUM) {
       },
       TUMOR_SLICE,
     );
-    expect(await page.locator('#slice-label').innerText()).toBe(`${TUMOR_SLICE + 1} / 64`);
+    expect(await page.locator('#slice-label').textContent()).toBe(`${TUMOR_SLICE + 1} / 64`);
     await page.locator('#view').click({ position: TUMOR_PIXEL });
     expect(await page.locator('#run-tumor').isEnabled()).toBe(true);
     await page.locator('#run-tumor').click();
@@ -93,7 +93,7 @@ if (!HAS_CHROMIUM) {
       null,
       { timeout: 180_000 },
     );
-    expect(await page.locator('#status').innerText()).toMatch(/^tumor done/);
+    expect(await page.locator('#status').textContent()).toMatch(/^tumor done/);
     const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
       trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
     );

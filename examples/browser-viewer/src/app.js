@@ -42,7 +42,7 @@ function draw() {
   const scale = 255 / (hi - lo);
   for (let p = 0; p < nx * ny; p++) {
     let g = (vol.data[off + p] - lo) * scale;
-    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    g = g < 0 ? 0 : Math.min(g, 255);
     let r = g;
     let gg = g;
     let b = g;

@@ -50,6 +50,19 @@ export function runBatchWorker(): void {
   });
 }
 
+/**
+ * Starts a worker on the CLI entry. From the built dist/cli.js this is a plain module worker; when
+ * running the TypeScript sources through tsx (development, tests) the worker registers tsx first,
+ * since loader hooks given with --import do not reach worker threads on Node 20.
+ */
+function startWorker(url: URL): Worker {
+  const workerData = { [WORKER_FLAG]: true };
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `(async () => { const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(url.href)}); })().catch((e) => { throw e; });`;
+  return new Worker(code, { eval: true, workerData });
+}
+
 export interface BatchOptions {
   jobs: number;
   force: boolean;
@@ -118,7 +131,7 @@ export async function runBatch(
     try {
       for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
         const t0 = performance.now();
-        if (!worker) worker = new Worker(opts.workerUrl, { workerData: { [WORKER_FLAG]: true } });
+        worker ??= startWorker(opts.workerUrl);
         const w = worker;
         const reply = await new Promise<WorkerReply | { crashed: string }>((resolve) => {
           const onMsg = (m: WorkerReply): void => {

@@ -1,0 +1,196 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractRadiomics, makeChestCtPhantom, readDicomSeg, readDicomSr, writeNifti } from '../../src/index.js';
+import { dataPath, describeData } from '../helpers/data.js';
+
+// Runs the real `medimg` entry (src/cli/main.ts through tsx) as a user would, and checks exit
+// codes, the one-line errors, and the files written.
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = join(root, 'src/cli/main.ts');
+
+function medimg(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, MEDIMG_DEBUG: '' },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** One line on stderr, no stack trace. */
+function expectOneLineError(r: { code: number; stderr: string }, code: number, text: RegExp): void {
+  expect(r.code).toBe(code);
+  const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^medimg: /);
+  expect(lines[0]).toMatch(text);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'medimg-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('medimg: usage and bad input', () => {
+  it('prints help per command and exits 0; no command is a usage error', () => {
+    for (const cmd of ['info', 'analyze', 'radiomics', 'deidentify', 'demo']) {
+      const r = medimg(cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: medimg ${cmd}`));
+    }
+    expect(medimg('--help').stdout).toMatch(/Commands:/);
+    expect(medimg().code).toBe(2);
+    expect(medimg('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('gives one clear line and exit 2 for a folder without DICOM, an unreadable file, an unknown task or option', () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.txt'), 'no images here');
+    const junk = join(tmp, 'junk.dcm');
+    writeFileSync(junk, 'not a dicom file at all');
+    expectOneLineError(medimg('info', empty), 2, /SERIES_EMPTY: No DICOM image series/);
+    expectOneLineError(medimg('analyze', empty, '--tasks', 'nodules'), 2, /No DICOM image series/);
+    expectOneLineError(medimg('analyze', junk, '--tasks', 'nodules'), 2, /not a readable DICOM, NIfTI or NRRD file/);
+    expectOneLineError(medimg('analyze', empty, '--tasks', 'nodules,spleen'), 2, /Unknown task 'spleen'/);
+    expectOneLineError(medimg('analyze', empty, '--tasks', 'tumor'), 2, /needs --seed/);
+    expectOneLineError(medimg('analyze', join(tmp, 'missing'), '--tasks', 'bone'), 2, /no such file or folder/);
+    expectOneLineError(medimg('info', '--frobnicate'), 2, /Unknown option '--frobnicate'/);
+    expectOneLineError(medimg('frobnicate'), 2, /unknown command 'frobnicate'/);
+    expectOneLineError(medimg('deidentify', junk, join(tmp, 'out.dcm')), 2, /NOT_DICOM/);
+    expectOneLineError(medimg('radiomics', '--image', junk), 2, /needs --image and --mask/);
+  });
+});
+
+describe('medimg radiomics', () => {
+  it('prints the same features as extractRadiomics, as JSON and as PyRadiomics-style CSV', async () => {
+    const { image, truth } = makeChestCtPhantom({
+      seed: 3,
+      dims: [96, 96, 40],
+      spacing: [3, 3, 6],
+      nodules: 0,
+      tumor: true,
+    });
+    const img = join(tmp, 'img.nii.gz');
+    const msk = join(tmp, 'mask.nii.gz');
+    writeFileSync(img, writeNifti(image, { gzip: true }));
+    writeFileSync(msk, writeNifti(truth.tumor!.mask, { gzip: true }));
+    const direct = await extractRadiomics(image, truth.tumor!.mask);
+    const r = medimg('radiomics', '--image', img, '--mask', msk, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out.Image).toBe(img);
+    for (const [k, v] of Object.entries(direct.features)) expect(out[k]).toBeCloseTo(v, 6);
+    const csv = medimg('radiomics', img, msk, '--format', 'csv').stdout.trim().split('\n');
+    expect(csv).toHaveLength(2);
+    const header = csv[0]!.split(',');
+    expect(header.slice(0, 2)).toEqual(['Image', 'Mask']);
+    expect(header).toContain('original_glcm_Contrast');
+    expect(header.indexOf('original_shape_MeshVolume')).toBeGreaterThan(
+      header.findLastIndex((h) => h.startsWith('diagnostics_')),
+    );
+  });
+});
+
+describe('medimg analyze: batch', () => {
+  let root2 = '';
+  let out = '';
+  beforeAll(() => {
+    root2 = join(tmp, 'studies');
+    out = join(tmp, 'batch-out');
+    mkdirSync(root2);
+    for (const seed of [4, 5]) {
+      const { image } = makeChestCtPhantom({
+        seed,
+        dims: [128, 128, 48],
+        spacing: [2.8, 2.8, 5],
+        nodules: 2,
+        vesselTrees: 2,
+      });
+      writeFileSync(join(root2, `phantom-${seed}.nii.gz`), writeNifti(image, { gzip: true }));
+    }
+    mkdirSync(join(root2, 'broken'));
+    writeFileSync(join(root2, 'broken', 'IM0001'), 'truncated junk');
+  });
+
+  it('runs every study, reports the failing one and exits 3; a second run skips finished studies', () => {
+    const r = medimg('analyze', root2, '--tasks', 'opacity', '--out', out, '--jobs', '2', '--json');
+    expect(r.code).toBe(3);
+    const res = JSON.parse(r.stdout) as { studies: { name: string; ok: boolean; error?: { code: string } }[] };
+    const byName = Object.fromEntries(res.studies.map((s) => [s.name, s]));
+    expect(byName.broken?.ok).toBe(false);
+    expect(byName.broken?.error?.code).toBe('SERIES_EMPTY');
+    for (const name of ['phantom-4', 'phantom-5']) {
+      expect(byName[name]?.ok).toBe(true);
+      const report = JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8'));
+      expect(report.results.opacity.lungs.total.volumeMl).toBeGreaterThan(1000);
+      expect(existsSync(join(out, name, 'summary.html'))).toBe(true);
+      expect(existsSync(join(out, name, 'seg.dcm'))).toBe(false); // NIfTI input: nothing to reference
+    }
+    const again = medimg('analyze', root2, '--tasks', 'opacity', '--out', out);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toMatch(/phantom-4: skipped/);
+    expect(again.stdout).toMatch(/phantom-5: skipped/);
+    expect(again.stdout).toMatch(/broken: FAILED SERIES_EMPTY/);
+  }, 240_000);
+});
+
+describe('medimg demo', () => {
+  it('runs every task on the phantom and writes report, SEG, SR, PNGs and a self-contained HTML', async () => {
+    const out = join(tmp, 'demo');
+    const r = medimg('demo', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.failedTasks).toEqual({});
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    for (const t of ['lungs', 'nodules', 'bone', 'tumor', 'opacity', 'radiomics'])
+      expect(report.tasks[t].ok).toBe(true);
+    // The tumour segmented from the seed is within 20 % of the phantom's exact volume.
+    const truthMl = s.truth.tumor.volumeMl;
+    expect(Math.abs(report.results.tumor.lesions[0].volumeMl - truthMl) / truthMl).toBeLessThan(0.2);
+    const seg = await readDicomSeg(new Uint8Array(readFileSync(join(out, 'seg.dcm'))));
+    expect(seg.segments.map((x: { label: string }) => x.label)).toEqual(
+      expect.arrayContaining(['Right lung', 'Left lung', 'Tumor']),
+    );
+    const sr = await readDicomSr(new Uint8Array(readFileSync(join(out, 'sr.dcm'))));
+    expect(JSON.stringify(sr)).toContain('Tumor 1');
+    const html = readFileSync(join(out, 'summary.html'), 'utf8');
+    expect(html).toContain('data:image/png;base64,');
+    expect(html).not.toMatch(/<(script|link)\b|src="http/);
+    for (const f of ['overview.png', 'tumor.png', 'bone.png', 'lungs.png', 'radiomics.csv'])
+      expect(existsSync(join(out, f))).toBe(true);
+  }, 240_000);
+});
+
+describeData('medimg on the real chest CT', () => {
+  const ct = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
+
+  it('info lists the one CT series with its geometry', () => {
+    const r = medimg('info', ct, '--json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout);
+    expect(list).toHaveLength(1);
+    expect(list[0].modality).toBe('CT');
+    expect(list[0].dims).toEqual([512, 512, 64]);
+    expect(list[0].problems).toEqual([]);
+  });
+
+  it('deidentify removes the patient name and keeps the series readable', () => {
+    const out = join(tmp, 'deid');
+    const r = medimg('deidentify', ct, out, '--json');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.written).toBe(64);
+    expect(res.failed).toEqual([]);
+    const original = readFileSync(join(ct, '1-01.dcm'), 'latin1');
+    const deid = readFileSync(join(out, '1-01.dcm'), 'latin1');
+    expect(original).toContain('Lung_Dx-A0001');
+    expect(deid).not.toContain('Lung_Dx-A0001');
+    const info = medimg('info', out, '--json');
+    expect(JSON.parse(info.stdout)[0].dims).toEqual([512, 512, 64]);
+  });
+});
