@@ -146,6 +146,8 @@ export async function writeStudyOutputs(
   if (settings.tasks.includes('nodules')) {
     const n = res.nodules;
     const sec: HtmlSection = { title: 'Lung nodules', ...status('nodules'), pictures: [], tables: [] };
+    if (n && !res.lungs)
+      pushSegment(n.lungMask, { label: 'Lungs (nodule search region)', type: 'lung', color: [80, 160, 255] });
     if (n) {
       const markers: SliceMarker[] = n.nodules.map((d, i) => ({
         centerMm: d.centerMm,

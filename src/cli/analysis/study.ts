@@ -45,7 +45,7 @@ export function headlines(w: WrittenOutputs): string[] {
   if (bone?.vertebrae)
     out.push(
       `bone: ${bone.vertebrae.length} vertebrae, ${bone.vertebrae
-        .map((v) => `${v.level ?? '?'} ${Math.round(v.meanHU)} HU`)
+        .map((v, i) => `${v.level ?? `#${i + 1}`} ${Math.round(v.meanHU)} HU`)
         .join(', ')}`,
     );
   const op = r.opacity as

@@ -76,7 +76,7 @@ export function checkSettings(s: AnalysisSettings): void {
 }
 
 /**
- * Runs the requested tasks on one image, in a fixed order (lungs shared by nodules and opacity,
+ * Runs the requested tasks on one image, in a fixed order (lungs for opacity and the SEG,
  * tumour before radiomics). A failing task is recorded in `status` and the others still run; only
  * an abort stops everything.
  */
@@ -87,7 +87,9 @@ export async function runTasks(
 ): Promise<TaskOutputs> {
   const out: TaskOutputs = { status: {} };
   const order: TaskName[] = TASK_NAMES.filter((t) => settings.tasks.includes(t));
-  const needsLungs = order.includes('nodules') || order.includes('opacity');
+  // Only opacity shares the default lung segmentation; detectNodules segments its own with a wide
+  // closing that pulls juxtapleural masses into the search region (passing ours would lose them).
+  const needsLungs = order.includes('opacity');
   const steps = order.length + (needsLungs ? 1 : 0);
   let step = 0;
   const sub = (name: string): LongRunOptions => {
@@ -122,9 +124,7 @@ export async function runTasks(
   for (const task of order) {
     switch (task) {
       case 'nodules':
-        out.nodules = await run('nodules', (o) =>
-          detectNodules(image, { ...o, ...(out.lungs ? { lungs: out.lungs } : {}) }),
-        );
+        out.nodules = await run('nodules', (o) => detectNodules(image, o));
         break;
       case 'opacity':
         out.opacity = await run('opacity', (o) =>
