@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isMedImgError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/random.js';
 import { readDicomFile, readDicomSeries } from '../../src/index.js';
 import { dataPath, HAS_DATA } from '../helpers/data.js';
 import { encapsulated, sliceElements, writeDicom } from './dicom-synth.js';
@@ -101,6 +103,26 @@ describe.skipIf(!HAS_DCMTK || !HAS_DATA)('compressed syntaxes vs DCMTK decodes o
     let err = 0;
     for (let i = 0; i < rgb.length; i++) err += Math.abs(a.pixels[i]! - rgb[i]!);
     expect(err / rgb.length).toBeLessThan(40);
+  });
+
+  it('fuzz: 600 mutations of the compressed files above give only MedImgError', async () => {
+    const rng = new Rng(99);
+    const files = readdirSync(work)
+      .filter((f) => f.endsWith('.dcm') && !f.includes('-dec'))
+      .map((f) => new Uint8Array(readFileSync(join(work, f))));
+    expect(files.length).toBeGreaterThan(10);
+    for (let it = 0; it < 600; it++) {
+      const b = files[it % files.length]!.slice();
+      const kind = rng.int(0, 2);
+      if (kind === 0) for (let k = rng.int(1, 6); k > 0; k--) b[rng.int(0, b.length - 1)] ^= 1 << rng.int(0, 7);
+      else if (kind === 1)
+        for (let k = 0, p = rng.int(b.length >> 1, b.length - 9); k < 8; k++) b[p + k] = rng.int(0, 255);
+      try {
+        await readDicomFile(kind === 2 ? b.subarray(0, rng.int(0, b.length)) : b, { raw: true });
+      } catch (e) {
+        if (!isMedImgError(e)) throw new Error(`iteration ${it}: ${String(e)}`);
+      }
+    }
   });
 
   it('a JPEG lossless series reads to the same volume as the uncompressed series', async () => {
