@@ -105,16 +105,20 @@ describe.skipIf(!HAS_DCMTK || !HAS_DATA)('compressed syntaxes vs DCMTK decodes o
     expect(err / rgb.length).toBeLessThan(40);
   });
 
-  it('fuzz: 600 mutations of the compressed files above give only MedImgError', async () => {
+  it('fuzz: 300 mutations of the compressed files above give only MedImgError', async () => {
     const rng = new Rng(99);
     const files = readdirSync(work)
       .filter((f) => f.endsWith('.dcm') && !f.includes('-dec'))
       .map((f) => new Uint8Array(readFileSync(join(work, f))));
     expect(files.length).toBeGreaterThan(10);
-    for (let it = 0; it < 600; it++) {
+    for (let it = 0; it < 300; it++) {
       const b = files[it % files.length]!.slice();
       const kind = rng.int(0, 2);
-      if (kind === 0) for (let k = rng.int(1, 6); k > 0; k--) b[rng.int(0, b.length - 1)] ^= 1 << rng.int(0, 7);
+      if (kind === 0)
+        for (let k = rng.int(1, 6); k > 0; k--) {
+          const p = rng.int(0, b.length - 1);
+          b[p] = b[p]! ^ (1 << rng.int(0, 7));
+        }
       else if (kind === 1)
         for (let k = 0, p = rng.int(b.length >> 1, b.length - 9); k < 8; k++) b[p + k] = rng.int(0, 255);
       try {
