@@ -165,6 +165,22 @@ describe('synthetic DICOM: series geometry', () => {
     expect(vol.meta!.sopInstanceUids).toEqual(['1.2.9.0.1', '1.2.9.0.3', '1.2.9.0.2', '1.2.9.0.0']);
   });
 
+  it('keeps slices in one stack when IOP is written with different precision', async () => {
+    const files = [0, 1, 2].map((z) =>
+      slice16(
+        {
+          position: [0, 0, z],
+          orientation: z === 1 ? [0.99999999, 0.0004999, 0, 0, 1, 0.0005001] : [1, 0, 0, 0, 1, 0],
+          sop: `1.2.11.${z}`,
+          instance: z + 1,
+        },
+        Array(N).fill(z),
+      ),
+    );
+    expect(await listDicomSeries(files)).toHaveLength(1);
+    expect((await readDicomSeries(files)).dims[2]).toBe(3);
+  });
+
   it('reports uneven spacing; resampleToUniform interpolates onto a uniform grid', async () => {
     const files = stack([0, 1, 2, 4, 5]);
     const vol = await readDicomSeries(files);
