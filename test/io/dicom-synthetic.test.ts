@@ -240,6 +240,12 @@ describe('synthetic DICOM: series geometry', () => {
     await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({
       code: 'SERIES_DUPLICATE_POSITION',
     });
+    // a broken file among the slices is reported, and the gap it leaves is detected
+    const withBroken = stack([0, 1, 2, 3]);
+    withBroken[2] = withBroken[2]!.subarray(0, 400);
+    const vb = await readDicomSeries(withBroken);
+    expect(vb.meta!.warnings!.join()).toMatch(/1 DICOM file\(s\) in the input could not be read \(DICOM_TRUNCATED\)/);
+    expect(vb.meta!.warnings!.join()).toMatch(/1 slice\(s\) missing/);
     // the same file twice is dropped with a note
     const s = stack([0, 1, 2]);
     const vol = await readDicomSeries([...s, s[1]!]);

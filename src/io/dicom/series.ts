@@ -231,6 +231,12 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   const group = pickGroup(groups, options.series, pickWarnings);
   const a = analyzeStack(group);
   const warnings: string[] = [...pickWarnings, ...a.problems];
+  // DICOM files that could not be read may have been slices of this series: say so
+  const broken = skipped.filter((f) => !['NOT_DICOM', 'NOT_AN_IMAGE', 'DICOM_NO_PIXEL_DATA'].includes(f.code));
+  if (broken.length) {
+    const codes = [...new Set(broken.map((f) => f.code))].join(', ');
+    warnings.push(`${broken.length} DICOM file(s) in the input could not be read (${codes}) and were left out.`);
+  }
   const nVol = a.volumes.length;
   let vi = options.volumeIndex ?? 0;
   if (!Number.isInteger(vi) || vi < 0 || vi >= nVol) {
