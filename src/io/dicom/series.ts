@@ -64,7 +64,7 @@ export interface ReadDicomSeriesOptions extends LongRunOptions {
    * (when it has one stack), or an index into {@link listDicomSeries}'s result. Default: the only
    * one; SERIES_MULTIPLE when there are several.
    */
-  series?: string | number;
+  series?: string | number | Pick<SeriesInfo, 'id'>;
   /** For 4D stacks, the repeated acquisition to read (0-based). Default 0, with a warning in meta. */
   volumeIndex?: number;
   /**
@@ -354,7 +354,12 @@ function resampleNeeded(a: StackAnalysis, o: ReadDicomSeriesOptions): boolean {
   return !!o.resampleToUniform && a.positions.length > 2 && (!a.uniform || a.tiltDeg > 0);
 }
 
-function pickGroup(groups: StackGroup[], which: string | number | undefined, warnings: string[]): StackGroup {
+function pickGroup(
+  groups: StackGroup[],
+  choice: string | number | Pick<SeriesInfo, 'id'> | undefined,
+  warnings: string[],
+): StackGroup {
+  const which = typeof choice === 'object' && choice !== null ? choice.id : choice;
   if (which === undefined) {
     if (groups.length === 1) return groups[0]!;
     // one series with a main stack plus a few stray images (localizers, a reformat): read the main
