@@ -76,18 +76,27 @@ export async function scanSources(
   const sources = await gatherSources(input);
   const tracker = new ProgressTracker(opts, 'read', sources.length, range);
   tracker.step(0);
+  // a sliding window of reads keeps the I/O threads busy while earlier files are parsed
+  const results: (Awaited<ReturnType<typeof scanOne>> | undefined)[] = new Array(sources.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sources.length) {
+      const i = next++;
+      results[i] = await scanOne(sources[i]!, keepPixels);
+      done++;
+      tracker.step(done);
+      // in-memory inputs never wait on I/O: let abort signals and the UI through now and then
+      if (done % 32 === 0) await yieldToEventLoop();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, sources.length) }, worker));
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = [];
-  const batch = 8;
-  for (let i = 0; i < sources.length; i += batch) {
-    const part = sources.slice(i, i + batch);
-    const results = await Promise.all(part.map((s) => scanOne(s, keepPixels)));
-    for (const r of results) {
-      if ('skip' in r) skipped.push(r.skip);
-      else files.push(r.file);
-    }
-    tracker.step(Math.min(sources.length, i + batch));
-    if ((i / batch) % 4 === 3) await yieldToEventLoop();
+  for (const r of results) {
+    if (!r) continue;
+    if ('skip' in r) skipped.push(r.skip);
+    else files.push(r.file);
   }
   return { files, skipped };
 }
