@@ -193,6 +193,9 @@ describe('synthetic DICOM: series geometry', () => {
     // value = 10 * z, linear in z: resampled slices hold 10 * (1.25 k)
     for (let k = 0; k < 5; k++) expect(r.data[k * N + 7]).toBe(Math.round(10 * 1.25 * k));
     expect(r.meta!.warnings!.join()).toMatch(/Resampled/);
+    expect(r.meta!.resampledToUniform).toBe(true);
+    expect(r.meta!.sourceSlicePositions).toEqual([0, 1, 2, 4, 5]);
+    expect(r.meta!.slicePositions).toEqual([0, 1.25, 2.5, 3.75, 5]);
   });
 
   it('detects gantry tilt: exact sheared geometry by default, untilted grid on request', async () => {

@@ -253,7 +253,7 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   const info0 = slices[0]!.file.info;
   for (const s of slices) {
     const i = s.file.info;
-    if (i.pixelRepresentation !== info0.pixelRepresentation && i.bitsStored !== info0.bitsStored) {
+    if (i.pixelRepresentation !== info0.pixelRepresentation || i.bitsStored !== info0.bitsStored) {
       // different value encodings are fine (each frame is decoded with its own), noted only
       warnings.push('Slices differ in BitsStored/PixelRepresentation.');
       break;
@@ -338,6 +338,12 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   }
   const f0 = slices[0]!.file;
   const meta = buildMeta(f0, slices, warnings, a, nVol, vi, group);
+  if (resampleNeeded(a, options)) {
+    // the grid no longer holds the source slices; keep their positions for reference
+    meta.sourceSlicePositions = meta.slicePositions;
+    meta.slicePositions = Array.from({ length: nz }, (_, k) => k * zSpacing);
+    meta.resampledToUniform = true;
+  }
   if (meta.modality === 'CT' && !colour) meta.units = 'HU';
   const origin = a.positions[0]!;
   return {
