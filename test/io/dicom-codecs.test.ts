@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isMedImgError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/random.js';
 import { readDicomFile, readDicomSeries } from '../../src/index.js';
 import { dataPath, HAS_DATA } from '../helpers/data.js';
 import { encapsulated, sliceElements, writeDicom } from './dicom-synth.js';
@@ -69,6 +71,25 @@ describe.skipIf(!HAS_DCMTK || !HAS_DATA)('compressed syntaxes vs DCMTK decodes o
     }
   }
 
+  it('deflated, big-endian and implicit re-encodings (dcmconv) read like their source', async () => {
+    for (const src of Object.values(SOURCES ?? {})) {
+      const ref = await readDicomFile(src, { raw: true });
+      for (const [opt, ts] of [
+        ['+td', '1.2.840.10008.1.2.1.99'],
+        ['+tb', '1.2.840.10008.1.2.2'],
+        ['+ti', '1.2.840.10008.1.2'],
+      ] as const) {
+        const out = join(work, `conv${opt}.dcm`);
+        run('dcmconv', [opt, src, out]);
+        const img = await readDicomFile(out, { raw: true });
+        expect(img.transferSyntaxUid).toBe(ts);
+        expect(Array.from(img.pixels)).toEqual(Array.from(ref.pixels));
+        expect(img.frameGeometry).toEqual(ref.frameGeometry);
+        expect(img.rescaleIntercept).toEqual(ref.rescaleIntercept);
+      }
+    }
+  });
+
   it('JPEG baseline 8-bit grey and YBR colour', async () => {
     const grey = new Uint8Array(64 * 48);
     for (let i = 0; i < grey.length; i++) grey[i] = (i * 7 + (i >> 6) * 13) & 255;
@@ -101,6 +122,30 @@ describe.skipIf(!HAS_DCMTK || !HAS_DATA)('compressed syntaxes vs DCMTK decodes o
     let err = 0;
     for (let i = 0; i < rgb.length; i++) err += Math.abs(a.pixels[i]! - rgb[i]!);
     expect(err / rgb.length).toBeLessThan(40);
+  });
+
+  it('fuzz: 300 mutations of the compressed files above give only MedImgError', async () => {
+    const rng = new Rng(99);
+    const files = readdirSync(work)
+      .filter((f) => f.endsWith('.dcm') && !f.includes('-dec'))
+      .map((f) => new Uint8Array(readFileSync(join(work, f))));
+    expect(files.length).toBeGreaterThan(10);
+    for (let it = 0; it < 300; it++) {
+      const b = files[it % files.length]!.slice();
+      const kind = rng.int(0, 2);
+      if (kind === 0)
+        for (let k = rng.int(1, 6); k > 0; k--) {
+          const p = rng.int(0, b.length - 1);
+          b[p] = b[p]! ^ (1 << rng.int(0, 7));
+        }
+      else if (kind === 1)
+        for (let k = 0, p = rng.int(b.length >> 1, b.length - 9); k < 8; k++) b[p + k] = rng.int(0, 255);
+      try {
+        await readDicomFile(kind === 2 ? b.subarray(0, rng.int(0, b.length)) : b, { raw: true });
+      } catch (e) {
+        if (!isMedImgError(e)) throw new Error(`iteration ${it}: ${String(e)}`);
+      }
+    }
   });
 
   it('a JPEG lossless series reads to the same volume as the uncompressed series', async () => {

@@ -165,6 +165,22 @@ describe('synthetic DICOM: series geometry', () => {
     expect(vol.meta!.sopInstanceUids).toEqual(['1.2.9.0.1', '1.2.9.0.3', '1.2.9.0.2', '1.2.9.0.0']);
   });
 
+  it('keeps slices in one stack when IOP is written with different precision', async () => {
+    const files = [0, 1, 2].map((z) =>
+      slice16(
+        {
+          position: [0, 0, z],
+          orientation: z === 1 ? [0.99999999, 0.0004999, 0, 0, 1, 0.0005001] : [1, 0, 0, 0, 1, 0],
+          sop: `1.2.11.${z}`,
+          instance: z + 1,
+        },
+        Array(N).fill(z),
+      ),
+    );
+    expect(await listDicomSeries(files)).toHaveLength(1);
+    expect((await readDicomSeries(files)).dims[2]).toBe(3);
+  });
+
   it('reports uneven spacing; resampleToUniform interpolates onto a uniform grid', async () => {
     const files = stack([0, 1, 2, 4, 5]);
     const vol = await readDicomSeries(files);
@@ -177,6 +193,9 @@ describe('synthetic DICOM: series geometry', () => {
     // value = 10 * z, linear in z: resampled slices hold 10 * (1.25 k)
     for (let k = 0; k < 5; k++) expect(r.data[k * N + 7]).toBe(Math.round(10 * 1.25 * k));
     expect(r.meta!.warnings!.join()).toMatch(/Resampled/);
+    expect(r.meta!.resampledToUniform).toBe(true);
+    expect(r.meta!.sourceSlicePositions).toEqual([0, 1, 2, 4, 5]);
+    expect(r.meta!.slicePositions).toEqual([0, 1.25, 2.5, 3.75, 5]);
   });
 
   it('detects gantry tilt: exact sheared geometry by default, untilted grid on request', async () => {
@@ -224,6 +243,12 @@ describe('synthetic DICOM: series geometry', () => {
     await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({
       code: 'SERIES_DUPLICATE_POSITION',
     });
+    // a broken file among the slices is reported, and the gap it leaves is detected
+    const withBroken = stack([0, 1, 2, 3]);
+    withBroken[2] = withBroken[2]!.subarray(0, 400);
+    const vb = await readDicomSeries(withBroken);
+    expect(vb.meta!.warnings!.join()).toMatch(/1 DICOM file\(s\) in the input could not be read \(DICOM_TRUNCATED\)/);
+    expect(vb.meta!.warnings!.join()).toMatch(/1 slice\(s\) missing/);
     // the same file twice is dropped with a note
     const s = stack([0, 1, 2]);
     const vol = await readDicomSeries([...s, s[1]!]);

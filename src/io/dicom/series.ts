@@ -64,7 +64,7 @@ export interface ReadDicomSeriesOptions extends LongRunOptions {
    * (when it has one stack), or an index into {@link listDicomSeries}'s result. Default: the only
    * one; SERIES_MULTIPLE when there are several.
    */
-  series?: string | number;
+  series?: string | number | Pick<SeriesInfo, 'id'>;
   /** For 4D stacks, the repeated acquisition to read (0-based). Default 0, with a warning in meta. */
   volumeIndex?: number;
   /**
@@ -231,6 +231,12 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   const group = pickGroup(groups, options.series, pickWarnings);
   const a = analyzeStack(group);
   const warnings: string[] = [...pickWarnings, ...a.problems];
+  // DICOM files that could not be read may have been slices of this series: say so
+  const broken = skipped.filter((f) => !['NOT_DICOM', 'NOT_AN_IMAGE', 'DICOM_NO_PIXEL_DATA'].includes(f.code));
+  if (broken.length) {
+    const codes = [...new Set(broken.map((f) => f.code))].join(', ');
+    warnings.push(`${broken.length} DICOM file(s) in the input could not be read (${codes}) and were left out.`);
+  }
   const nVol = a.volumes.length;
   let vi = options.volumeIndex ?? 0;
   if (!Number.isInteger(vi) || vi < 0 || vi >= nVol) {
@@ -247,7 +253,7 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   const info0 = slices[0]!.file.info;
   for (const s of slices) {
     const i = s.file.info;
-    if (i.pixelRepresentation !== info0.pixelRepresentation && i.bitsStored !== info0.bitsStored) {
+    if (i.pixelRepresentation !== info0.pixelRepresentation || i.bitsStored !== info0.bitsStored) {
       // different value encodings are fine (each frame is decoded with its own), noted only
       warnings.push('Slices differ in BitsStored/PixelRepresentation.');
       break;
@@ -332,6 +338,12 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   }
   const f0 = slices[0]!.file;
   const meta = buildMeta(f0, slices, warnings, a, nVol, vi, group);
+  if (resampleNeeded(a, options)) {
+    // the grid no longer holds the source slices; keep their positions for reference
+    meta.sourceSlicePositions = meta.slicePositions;
+    meta.slicePositions = Array.from({ length: nz }, (_, k) => k * zSpacing);
+    meta.resampledToUniform = true;
+  }
   if (meta.modality === 'CT' && !colour) meta.units = 'HU';
   const origin = a.positions[0]!;
   return {
@@ -348,7 +360,12 @@ function resampleNeeded(a: StackAnalysis, o: ReadDicomSeriesOptions): boolean {
   return !!o.resampleToUniform && a.positions.length > 2 && (!a.uniform || a.tiltDeg > 0);
 }
 
-function pickGroup(groups: StackGroup[], which: string | number | undefined, warnings: string[]): StackGroup {
+function pickGroup(
+  groups: StackGroup[],
+  choice: string | number | Pick<SeriesInfo, 'id'> | undefined,
+  warnings: string[],
+): StackGroup {
+  const which = typeof choice === 'object' && choice !== null ? choice.id : choice;
   if (which === undefined) {
     if (groups.length === 1) return groups[0]!;
     // one series with a main stack plus a few stray images (localizers, a reformat): read the main

@@ -76,18 +76,27 @@ export async function scanSources(
   const sources = await gatherSources(input);
   const tracker = new ProgressTracker(opts, 'read', sources.length, range);
   tracker.step(0);
+  // a sliding window of reads keeps the I/O threads busy while earlier files are parsed
+  const results: (Awaited<ReturnType<typeof scanOne>> | undefined)[] = new Array(sources.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sources.length) {
+      const i = next++;
+      results[i] = await scanOne(sources[i]!, keepPixels);
+      done++;
+      tracker.step(done);
+      // in-memory inputs never wait on I/O: let abort signals and the UI through now and then
+      if (done % 32 === 0) await yieldToEventLoop();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, sources.length) }, worker));
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = [];
-  const batch = 8;
-  for (let i = 0; i < sources.length; i += batch) {
-    const part = sources.slice(i, i + batch);
-    const results = await Promise.all(part.map((s) => scanOne(s, keepPixels)));
-    for (const r of results) {
-      if ('skip' in r) skipped.push(r.skip);
-      else files.push(r.file);
-    }
-    tracker.step(Math.min(sources.length, i + batch));
-    if ((i / batch) % 4 === 3) await yieldToEventLoop();
+  for (const r of results) {
+    if (!r) continue;
+    if ('skip' in r) skipped.push(r.skip);
+    else files.push(r.file);
   }
   return { files, skipped };
 }
@@ -137,27 +146,56 @@ const r3 = (v: number) => (Math.abs(v) < 5e-4 ? 0 : v).toFixed(3);
  * frame type/echo; enhanced files contribute one frame per functional-group item.
  */
 export function groupStacks(files: ScannedFile[]): StackGroup[] {
-  const map = new Map<string, StackGroup>();
+  // Orientation and spacing are compared with a tolerance, not as rounded strings, so values
+  // written with different precision (or straddling a rounding boundary) stay in one stack.
+  const groups: (StackGroup & { base: string; ori?: number[]; ps?: number[] })[] = [];
+  const byBase = new Map<string, typeof groups>();
   for (const file of files) {
     const i = file.info;
     for (const rec of file.records) {
-      const key = [
+      const base = [
         file.meta.seriesInstanceUid ?? '(no series UID)',
         `${i.columns}x${i.rows}x${i.samplesPerPixel}`,
         `ba${i.bitsAllocated}`,
-        rec.orientation ? rec.orientation.map(r3).join(',') : 'no orientation',
-        rec.pixelSpacing ? rec.pixelSpacing.map(r3).join(',') : 'no spacing',
-        rec.stackLabel,
       ].join('|');
-      let g = map.get(key);
+      let list = byBase.get(base);
+      if (!list) {
+        list = [];
+        byBase.set(base, list);
+      }
+      let g = list.find(
+        (x) =>
+          x.frames[0]!.rec.stackLabel === rec.stackLabel &&
+          close(x.ori, rec.orientation, 1e-3) &&
+          close(x.ps, rec.pixelSpacing, 1e-3),
+      );
       if (!g) {
-        g = { key, frames: [] };
-        map.set(key, g);
+        const key = [
+          base,
+          rec.orientation ? rec.orientation.map(r3).join(',') : 'no orientation',
+          rec.pixelSpacing ? rec.pixelSpacing.map(r3).join(',') : 'no spacing',
+          rec.stackLabel,
+        ].join('|');
+        g = {
+          key,
+          base,
+          frames: [],
+          ...(rec.orientation ? { ori: rec.orientation } : {}),
+          ...(rec.pixelSpacing ? { ps: rec.pixelSpacing } : {}),
+        };
+        list.push(g);
+        groups.push(g);
       }
       g.frames.push({ file, rec });
     }
   }
-  return [...map.values()];
+  return groups.map((g) => ({ key: g.key, frames: g.frames }));
+}
+
+function close(a: readonly number[] | undefined, b: readonly number[] | undefined, tol: number): boolean {
+  if (!a || !b) return a === b;
+  for (let k = 0; k < a.length; k++) if (Math.abs(a[k]! - b[k]!) > tol * Math.max(1, Math.abs(a[k]!))) return false;
+  return true;
 }
 
 /** Tolerance (mm) under which two slice positions along the normal are the same. */
