@@ -22,7 +22,7 @@ describeData('corrupt and truncated DICOM input', () => {
       dataPath('dicom', 'transfer_syntax_MR_small', 'MR_small_implicit.dcm'),
     ];
     const fns = [readDicomSeg, readDicomSr, (b: Uint8Array) => deidentify(b, { key: 'fuzz-key-0123456789ab' })];
-    const inputs = files.map((f) => new Uint8Array(readFileSync(f)));
+    const inputs: Uint8Array[] = files.map((f) => new Uint8Array(readFileSync(f)));
     if (HAS_DCMCRLE) inputs.push(dcmcrle(inputs[1] as Uint8Array)); // an RLE Lossless FRACTIONAL SEG
     const foreign: string[] = [];
     for (const orig of inputs) {
