@@ -1,5 +1,11 @@
 export * from './fs.js';
-export * from './dicom/codes.js';
+export {
+  type Code,
+  SEGMENT_CATEGORIES,
+  SEGMENT_TYPES,
+  UCUM as UCUM_UNITS,
+  DEID_METHOD as DEIDENTIFICATION_METHOD_CODES,
+} from './dicom/codes.js';
 export { generateUid, isValidUid } from './dicom/uid.js';
 export {
   writeDicomSeg,
