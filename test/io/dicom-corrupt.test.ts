@@ -4,6 +4,7 @@ import { deidentify } from '../../src/io/dicom/deidentify.js';
 import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
 import { readDicomSr } from '../../src/io/dicom/sr-read.js';
 import { dataPath, describeData } from '../helpers/data.js';
+import { dcmcrle, HAS_DCMCRLE } from './dcmcrle.js';
 
 describeData('corrupt and truncated DICOM input', () => {
   it('readDicomSeg, readDicomSr and deidentify throw only MedImgError (deterministic fuzz)', () => {
@@ -21,9 +22,10 @@ describeData('corrupt and truncated DICOM input', () => {
       dataPath('dicom', 'transfer_syntax_MR_small', 'MR_small_implicit.dcm'),
     ];
     const fns = [readDicomSeg, readDicomSr, (b: Uint8Array) => deidentify(b, { key: 'fuzz-key-0123456789ab' })];
+    const inputs: Uint8Array[] = files.map((f) => new Uint8Array(readFileSync(f)));
+    if (HAS_DCMCRLE) inputs.push(dcmcrle(inputs[1] as Uint8Array)); // an RLE Lossless FRACTIONAL SEG
     const foreign: string[] = [];
-    for (const f of files) {
-      const orig = new Uint8Array(readFileSync(f));
+    for (const orig of inputs) {
       for (let t = 0; t < 150; t++) {
         const b = orig.slice(0, t % 2 ? Math.floor(rnd() * orig.length) : orig.length);
         if (t % 2 === 0)

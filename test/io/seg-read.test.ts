@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import type { Volume } from '../../src/core/volume.js';
 import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
 import { dataPath, describeData } from '../helpers/data.js';
+import { dcmcrle, HAS_DCMCRLE } from './dcmcrle.js';
 import { readNrrdLabels, readSourceSeries } from './source-series.js';
 
 const SEG = (...p: string[]) => dataPath('seg', ...p);
@@ -257,4 +258,29 @@ describeData('readDicomSeg on real SEG objects', () => {
     expect(() => readDicomSeg(ct)).toThrow(expect.objectContaining({ name: 'MedImgError', code: 'SEG_INVALID' }));
     expect(() => readDicomSeg(new Uint8Array(10))).toThrow(expect.objectContaining({ name: 'MedImgError' }));
   });
+});
+
+describeData('readDicomSeg on RLE Lossless SEGs (compressed by DCMTK dcmcrle)', () => {
+  const cases = [
+    ['highdicom_on_pydicom_CT2', 'seg_image_ct_true_fractional.dcm'],
+    ['highdicom_on_pydicom_CT2', 'seg_image_ct_binary_fractional.dcm'],
+    ['dcmqi_sparse_labelmap', 'sparse-labelmap-ppv5.dcm'],
+  ];
+  for (const [dir, file] of cases) {
+    it(`${file} compressed with RLE decodes exactly like the original`, (ctx) => {
+      if (!HAS_DCMCRLE) {
+        ctx.skip('dcmcrle (Debian package dcmtk) is not installed; RLE test skipped');
+        return;
+      }
+      const orig = bytesOf(SEG(dir as string, file as string));
+      const rle = dcmcrle(orig);
+      expect(new TextDecoder('latin1').decode(rle.subarray(0, 400)).includes('1.2.840.10008.1.2.5')).toBe(true);
+      const a = readDicomSeg(orig);
+      const b = readDicomSeg(rle);
+      expect(b.masks.length).toBe(a.masks.length);
+      for (let s = 0; s < a.masks.length; s++)
+        expect(Array.from(b.masks[s]!.data)).toEqual(Array.from(a.masks[s]!.data));
+      if (a.labelmap) expect(Array.from(b.labelmap!.data)).toEqual(Array.from(a.labelmap.data));
+    });
+  }
 });

@@ -5,6 +5,7 @@ import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
 import { SEG_SOP_CLASS_UID, writeDicomSeg } from '../../src/io/dicom/seg-write.js';
 import { isValidUid } from '../../src/io/dicom/uid.js';
 import { dataPath, describeData } from '../helpers/data.js';
+import { dcmcrle, HAS_DCMCRLE } from './dcmcrle.js';
 import { dciodvfy, HAS_DCIODVFY } from './dciodvfy.js';
 import { readNrrdLabels, readSourceSeries } from './source-series.js';
 
@@ -198,6 +199,11 @@ describeData('writeDicomSeg on the real 3-slice abdominal CT', () => {
     expect(n.MaximumFractionalValue).toBe(255);
     const stored = masks.get(1) as Uint8Array;
     for (let i = 0; i < prob.length; i += 997) expect(stored[i]).toBe(Math.round((prob[i] as number) * 255));
+    if (HAS_DCMCRLE) {
+      // DCMTK re-encodes our SEG as RLE Lossless; reading that must give the same probabilities.
+      const rle = readDicomSeg(dcmcrle(bytes), { reference: src });
+      expect(Array.from(rle.masks[0]!.data)).toEqual(Array.from(back.masks[0]!.data));
+    }
     if (HAS_DCIODVFY) {
       const { output, errors } = dciodvfy(bytes, 'frac.dcm');
       console.log(`dciodvfy on written FRACTIONAL SEG:\n${output}`);

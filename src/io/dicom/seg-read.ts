@@ -14,6 +14,7 @@ import {
   tag as T,
 } from './ds-model.js';
 import { parseDicom } from './ds-parse.js';
+import { decodeRleFrame, frameFragments, TS_RLE_LOSSLESS } from './rle.js';
 import { LABELMAP_SEG_SOP_CLASS_UID, SEG_SOP_CLASS_UID } from './seg-write.js';
 
 /** A segment as described in the SEG's Segment Sequence. */
@@ -127,7 +128,7 @@ const POS_TOL = 0.05; // in voxel index units
  * and be sparse; overlapping segments stay separate.
  */
 export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {}): DicomSegResult {
-  const { dataset: root } = parseDicom(bytes);
+  const { dataset: root, transferSyntaxUid } = parseDicom(bytes);
   const sopClassUid = getString(root, T(0x0008, 0x0016)) ?? '';
   if (sopClassUid !== SEG_SOP_CLASS_UID && sopClassUid !== LABELMAP_SEG_SOP_CLASS_UID) {
     throw new MedImgError('SEG_INVALID', 'This DICOM object is not a Segmentation (unexpected SOP Class).');
@@ -142,17 +143,35 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
   const nFrames = getNumber(root, T(0x0028, 0x0008)) ?? 1;
   if (!rows || !cols || !bitsAllocated)
     throw new MedImgError('DICOM_MISSING_TAG', 'The SEG lacks Rows, Columns or Bits Allocated.');
+  if (!Number.isInteger(nFrames) || nFrames < 1)
+    throw new MedImgError('SEG_INVALID', 'The SEG has no valid Number of Frames.');
   const pixEl = root.get(T(0x7fe0, 0x0010));
   if (!pixEl) throw new MedImgError('DICOM_NO_PIXEL_DATA', 'The SEG has no Pixel Data.');
-  if (pixEl.encapsulated) {
-    throw new MedImgError(
-      'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
-      'Compressed SEG pixel data is not supported; store it uncompressed.',
-    );
-  }
-  const pixels = pixEl.value ?? new Uint8Array(0);
   const npix = rows * cols;
-  const needBytes = bitsAllocated === 1 ? Math.ceil((nFrames * npix) / 8) : (nFrames * npix * bitsAllocated) / 8;
+  // Bits from one BINARY frame to the next: npix when natively packed back to back; whole bytes
+  // per frame after RLE, where each frame is packed on its own.
+  let frameBitStride = npix;
+  let pixels: Uint8Array;
+  if (pixEl.encapsulated) {
+    if (transferSyntaxUid !== TS_RLE_LOSSLESS) {
+      throw new MedImgError(
+        'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
+        'Only uncompressed and RLE Lossless SEG pixel data are supported; convert the SEG first.',
+      );
+    }
+    const frameBytes = bitsAllocated === 1 ? Math.ceil(npix / 8) : npix;
+    const bps = bitsAllocated === 16 ? 2 : 1;
+    const decoded = frameFragments(pixEl.encapsulated, nFrames).map((f) => decodeRleFrame(f, frameBytes, bps));
+    pixels = new Uint8Array(decoded.length * frameBytes * bps);
+    decoded.forEach((d, i) => {
+      pixels.set(d, i * frameBytes * bps);
+    });
+    if (bitsAllocated === 1) frameBitStride = frameBytes * 8;
+  } else {
+    pixels = pixEl.value ?? new Uint8Array(0);
+  }
+  const needBytes =
+    bitsAllocated === 1 ? Math.ceil((nFrames * frameBitStride) / 8) : (nFrames * npix * bitsAllocated) / 8;
   if (pixels.length < needBytes) {
     throw new MedImgError(
       'DICOM_PIXEL_LENGTH_MISMATCH',
@@ -337,7 +356,7 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
       for (let p = 0; p < npix; p++) {
         const on =
           segmentationType === 'BINARY'
-            ? ((pixels[(f * npix + p) >>> 3] as number) >>> ((f * npix + p) & 7)) & 1
+            ? ((pixels[(f * frameBitStride + p) >>> 3] as number) >>> ((f * frameBitStride + p) & 7)) & 1
             : (pixels[f * npix + p] as number) >= half;
         if (!on) continue;
         const cur = lm[out + p] as number;
@@ -346,7 +365,7 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
       }
     } else if (segmentationType === 'BINARY') {
       const m = (masks[segIndex.get(rf.segment as number) as number] as Volume).data as Uint8Array;
-      let bit = f * npix;
+      let bit = f * frameBitStride;
       for (let p = 0; p < npix; p++, bit++) {
         if (((pixels[bit >>> 3] as number) >>> (bit & 7)) & 1) m[out + p] = 1;
       }

@@ -273,12 +273,34 @@ export function writeDicomSeg(
   // Stored values (0/1 for BINARY, 0..maxFrac for FRACTIONAL) of segment s on slice k, into buf.
   // One call per slice keeps the per-voxel loops free of calls and closures.
   const buf = new Uint8Array(npix);
+  // 4-voxel words over a Uint8 label volume, when slices start on word boundaries.
+  const words =
+    label instanceof Uint8Array && label.byteOffset % 4 === 0 && npix % 4 === 0
+      ? new Uint32Array(label.buffer, label.byteOffset, label.length >>> 2)
+      : undefined;
   const fillSlice = (s: number, k: number): boolean => {
     const off = k * npix;
     let any = 0;
     if (label) {
       const want = s + 1;
       const on = segType === 'BINARY' ? 1 : maxFrac;
+      if (words) {
+        // Sparse masks: skip runs of four background voxels at a time.
+        buf.fill(0);
+        const w0 = off >>> 2;
+        const nw = npix >>> 2;
+        for (let w = 0; w < nw; w++) {
+          if ((words[w0 + w] as number) === 0) continue;
+          const p0 = w << 2;
+          for (let q = 0; q < 4; q++) {
+            if (label[off + p0 + q] === want) {
+              buf[p0 + q] = on;
+              any = 1;
+            }
+          }
+        }
+        return any !== 0;
+      }
       for (let p = 0; p < npix; p++) {
         const v = label[off + p] === want ? on : 0;
         buf[p] = v;
@@ -321,6 +343,10 @@ export function writeDicomSeg(
     for (let k = 0; k < nz; k++) {
       const off = k * npix;
       for (let p = 0; p < npix; p++) {
+        if (words && (p & 3) === 0 && p + 4 <= npix && (words[(off + p) >>> 2] as number) === 0) {
+          p += 3;
+          continue;
+        }
         const v = label[off + p] as number;
         if (v === 0) continue;
         if (v < 0 || v > nSeg) {
