@@ -68,6 +68,16 @@ const rng = new Rng(7);
 const samples = new BigInt64Array(2000);
 for (let i = 0; i < samples.length; i++) samples[i] = BigInt(rng.int(0, n - 1));
 
+// Output voxels of the 1 mm resample to compare (z below the last slice, whose centre lies more than
+// half a voxel past the input and gets the fill value).
+const rdims = [0, 1, 2].map((a) => Math.round((dims[a]! * spacing[a]!) / 1)) as Vec3;
+const rsamples = new BigInt64Array(3 * 2000);
+for (let i = 0; i < 2000; i++) {
+  rsamples[3 * i] = BigInt(rng.int(0, rdims[0] - 1));
+  rsamples[3 * i + 1] = BigInt(rng.int(0, rdims[1] - 1));
+  rsamples[3 * i + 2] = BigInt(rng.int(0, rdims[2] - 2));
+}
+
 // Copy bandwidth: bytes read + written by TypedArray.set of the whole volume.
 const copyDst = new Float32Array(n);
 copyDst.set(vol.data);
@@ -120,6 +130,7 @@ const dir = mkdtempSync(join(tmpdir(), 'medimg-bench-'));
 if (useScipy) {
   writeFileSync(join(dir, 'vol.raw'), vol.data);
   writeFileSync(join(dir, 'samples.raw'), new Uint8Array(samples.buffer));
+  writeFileSync(join(dir, 'rsamples.raw'), new Uint8Array(rsamples.buffer));
   const script = join(import.meta.dirname, 'ops_scipy.py');
   worker = new ScipyWorker([
     script,
@@ -129,6 +140,7 @@ if (useScipy) {
     String(threshold),
     String(radiusMm),
     join(dir, 'samples.raw'),
+    join(dir, 'rsamples.raw'),
   ]);
   const ready = await worker.next();
   if (!ready.startsWith('{')) {
@@ -220,7 +232,17 @@ const sp = (k: string) => scipyOut.get(k);
 rows[0]!.check = sp('gaussian')
   ? `max|diff| ${maxDiff(g.data, sp('gaussian')!.samples as number[]).toExponential(1)}`
   : '';
-rows[1]!.check = `${rs.dims.join('x')}${sp('resample') ? ` (scipy ${(sp('resample')!.shape as number[]).join('x')})` : ''}`;
+{
+  let m = 0;
+  const theirs = sp('resample')?.samples as number[] | undefined;
+  if (theirs) {
+    for (let i = 0; i < 2000; i++) {
+      const [x, y, z] = [Number(rsamples[3 * i]), Number(rsamples[3 * i + 1]), Number(rsamples[3 * i + 2])];
+      m = Math.max(m, Math.abs(rs.data[x + rs.dims[0] * (y + rs.dims[1] * z)]! - theirs[i]!));
+    }
+  }
+  rows[1]!.check = `${rs.dims.join('x')}${theirs ? ` vs map_coordinates max|diff| ${m.toExponential(1)}` : ''}`;
+}
 rows[2]!.check = `${cc.count} comps${sp('label') ? ` (scipy ${sp('label')!.count})` : ''}`;
 rows[3]!.check = sp('edt') ? `max|diff| ${maxDiff(edt.data, sp('edt')!.samples as number[]).toExponential(1)} mm` : '';
 rows[4]!.check = `${dlCount} vox${sp('dilate') ? ` (scipy ${sp('dilate')!.count})` : ''}`;
