@@ -59,6 +59,11 @@ describe('Gaussian derivatives', () => {
     expect(e.l1.data[i]).toBeCloseTo(-3, 3);
     expect(e.l2.data[i]).toBeCloseTo(0.5, 3);
     expect(e.l3.data[i]).toBeCloseTo(2, 3);
+    // Slab-wise computation gives exactly the whole-volume result.
+    const whole = hessianEigen(vol, { sigmaMm: 1.5, truncate: 6, slabSlices: 1000 });
+    const thin = hessianEigen(vol, { sigmaMm: 1.5, truncate: 6, slabSlices: 3 });
+    expect(Array.from(thin.l1.data)).toEqual(Array.from(whole.l1.data));
+    expect(Array.from(thin.l3.data)).toEqual(Array.from(e.l3.data));
     const m = hessianEigen(vol, { sigmaMm: 1.5, truncate: 6, order: 'magnitude', normalized: true });
     expect(m.l1.data[i]).toBeCloseTo(0.5 * 2.25, 2);
     expect(m.l2.data[i]).toBeCloseTo(2 * 2.25, 2);

@@ -29,6 +29,11 @@ export interface HessianOptions extends DerivativeOptions {
    * |l1| <= |l2| <= |l3| (Frangi's convention).
    */
   order?: 'value' | 'magnitude';
+  /**
+   * Slices computed at a time (plus the kernel's reach on both sides): bounds the memory of the six
+   * Hessian components to a slab. Results do not depend on it. Default 32.
+   */
+  slabSlices?: number;
 }
 
 type Kernels = [Float32Array | null, Float32Array | null, Float32Array | null];
@@ -107,34 +112,63 @@ export interface HessianEigenResult {
 /**
  * Eigenvalues of the Hessian of the Gaussian-smoothed image (mm⁻² units, times sigma² when
  * normalised) at every voxel, for blob (all three negative) and vessel (two negative, one near 0)
- * measures. Six separable derivative filters, then a closed-form symmetric 3x3 eigen-solve.
+ * measures. Six separable derivative filters, then a closed-form symmetric 3x3 eigen-solve, slab
+ * by slab along z so only three full-size outputs are allocated.
  */
 export function hessianEigen(vol: Volume, options: HessianOptions): HessianEigenResult {
   const { sig, truncate } = positiveSigma(vol, options);
   const order = options.order ?? 'value';
   assertArg(order === 'value' || order === 'magnitude', "order must be 'value' or 'magnitude'.");
   const norm = options.normalized ?? false;
-  const h = (o: [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2]) =>
-    correlateSeparable(vol.data, vol.dims, derivativeKernels(vol, sig, o, truncate));
-  const xx = h([2, 0, 0]);
-  const yy = h([0, 2, 0]);
-  const zz = h([0, 0, 2]);
-  const xy = h([1, 1, 0]);
-  const xz = h([1, 0, 1]);
-  const yz = h([0, 1, 1]);
+  const slab = options.slabSlices ?? 32;
+  assertArg(Number.isInteger(slab) && slab >= 1, 'slabSlices must be an integer >= 1.');
+  const [nx, ny, nz] = vol.dims;
+  const plane = nx * ny;
+  const kernels = (
+    [
+      [2, 0, 0],
+      [0, 2, 0],
+      [0, 0, 2],
+      [1, 1, 0],
+      [1, 0, 1],
+      [0, 1, 1],
+    ] as [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2][]
+  ).map((o) => derivativeKernels(vol, sig, o, truncate));
+  // z reach of the kernels: a slab computed with this halo gives exactly the full-volume values.
+  const halo = Math.max(...kernels.map((k) => (k[2]!.length - 1) >> 1));
   const s = norm ? [sig[0], sig[1], sig[2]] : [1, 1, 1];
-  const fxx = s[0]! * s[0]!;
-  const fyy = s[1]! * s[1]!;
-  const fzz = s[2]! * s[2]!;
-  const fxy = s[0]! * s[1]!;
-  const fxz = s[0]! * s[2]!;
-  const fyz = s[1]! * s[2]!;
+  const f = [s[0]! * s[0]!, s[1]! * s[1]!, s[2]! * s[2]!, s[0]! * s[1]!, s[0]! * s[2]!, s[1]! * s[2]!];
   const byMag = order === 'magnitude';
-  // Eigenvalues are written over xx, yy, zz (each voxel is read before it is written).
-  for (let i = 0; i < xx.length; i++) {
-    symEig3(fxx * xx[i]!, fyy * yy[i]!, fzz * zz[i]!, fxy * xy[i]!, fxz * xz[i]!, fyz * yz[i]!, byMag, xx, yy, zz, i);
+  const l1 = new Float32Array(vol.data.length);
+  const l2 = new Float32Array(vol.data.length);
+  const l3 = new Float32Array(vol.data.length);
+  for (let z0 = 0; z0 < nz; z0 += slab) {
+    const z1 = Math.min(nz, z0 + slab);
+    const a = Math.max(0, z0 - halo);
+    const b = Math.min(nz, z1 + halo);
+    const src = vol.data.subarray(a * plane, b * plane);
+    const dims: Vec3 = [nx, ny, b - a];
+    const [xx, yy, zz, xy, xz, yz] = kernels.map((k) => correlateSeparable(src, dims, k)) as Float32Array[];
+    const off = (z0 - a) * plane;
+    const end = (z1 - a) * plane;
+    const g = a * plane;
+    for (let i = off; i < end; i++) {
+      symEig3(
+        f[0]! * xx![i]!,
+        f[1]! * yy![i]!,
+        f[2]! * zz![i]!,
+        f[3]! * xy![i]!,
+        f[4]! * xz![i]!,
+        f[5]! * yz![i]!,
+        byMag,
+        l1,
+        l2,
+        l3,
+        g + i,
+      );
+    }
   }
-  return { l1: withData(vol, xx), l2: withData(vol, yy), l3: withData(vol, zz) };
+  return { l1: withData(vol, l1), l2: withData(vol, l2), l3: withData(vol, l3) };
 }
 
 /**
