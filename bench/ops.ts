@@ -1,9 +1,10 @@
 /**
  * Image-op benchmark: medimg vs scipy.ndimage on the same 512x512x128 float32 volume
  * (0.8 x 0.8 x 2.5 mm, seeded noise + blobs). Run: `npx tsx bench/ops.ts [--repeats N] [--no-scipy]`.
- * scipy runs in a persistent worker and each op alternates medimg / scipy runs, so machine load hits
- * both columns alike. Prints a table (best of N runs per op), agreement checks against scipy, and the Gaussian's
- * effective memory throughput relative to a plain typed-array copy.
+ * scipy (bench/ops_scipy.py, skipped when python3/numpy/scipy are missing) runs in a persistent worker
+ * and each op alternates medimg / scipy runs, so machine load hits both columns alike. Prints best-of-N
+ * wall and process CPU time per op (CPU time is the steadier figure on a shared machine), agreement
+ * checks against scipy, and the Gaussian's effective memory throughput against a typed-array copy.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,9 +106,12 @@ class ScipyWorker {
         i = this.buf.indexOf('\n');
       }
     });
-    this.proc.on('exit', () => {
+    // No python3 (spawn error) or no numpy/scipy (the script exits): pending reads get ''.
+    const fail = () => {
       for (const w of this.waiting.splice(0)) w('');
-    });
+    };
+    this.proc.on('exit', fail);
+    this.proc.on('error', fail);
   }
   next(): Promise<string> {
     const l = this.lines.shift();
