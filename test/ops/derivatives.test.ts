@@ -70,6 +70,15 @@ describe('Gaussian derivatives', () => {
     expect(m.l3.data[i]).toBeCloseTo(-3 * 2.25, 2);
   });
 
+  it('Hessian of a single-slice image (nz = 1) sees no curvature along z', () => {
+    const vol = fillFn([31, 25, 1], [0.5, 0.7, 3], (x, y) => (x - 7) ** 2 - 0.5 * (y - 8) ** 2);
+    const e = hessianEigen(vol, { sigmaMm: 1 });
+    const i = 15 + 31 * 12;
+    expect(e.l1.data[i]).toBeCloseTo(-1, 4);
+    expect(e.l2.data[i]).toBeCloseTo(0, 4);
+    expect(e.l3.data[i]).toBeCloseTo(2, 4);
+  });
+
   it('Hessian eigenvalues at the axis of a Gaussian tube match the analytic values', () => {
     const s0 = 2;
     const sigma = 1.5;
