@@ -1,6 +1,7 @@
 /**
  * Image-op benchmark: medimg vs scipy.ndimage on the same 512x512x128 float32 volume
- * (0.8 x 0.8 x 2.5 mm, seeded noise + blobs). Run: `npx tsx bench/ops.ts [--repeats N] [--no-scipy]`.
+ * (0.8 x 0.8 x 2.5 mm, seeded noise + blobs). Run: `npx tsx bench/ops.ts [--repeats N] [--no-scipy] [--all]`
+ * (--all adds medimg-only timings of the other ops).
  * scipy (bench/ops_scipy.py, skipped when python3/numpy/scipy are missing) runs in a persistent worker
  * and each op alternates medimg / scipy runs, so machine load hits both columns alike. Prints best-of-N
  * wall and process CPU time per op (CPU time is the steadier figure on a shared machine), agreement
@@ -10,7 +11,23 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectedComponents, dilate, distanceTransform, gaussian, resample } from '../src/core/ops/index.js';
+import {
+  close,
+  connectedComponents,
+  dilate,
+  distanceTransform,
+  erode,
+  fillHoles,
+  gaussian,
+  gradientMagnitude,
+  hessianEigen,
+  keepLargestComponent,
+  laplacianOfGaussian,
+  percentiles,
+  reorient,
+  resample,
+  zscore,
+} from '../src/core/ops/index.js';
 import { Rng } from '../src/core/random.js';
 import { createVolume, type Vec3, type Volume } from '../src/core/volume.js';
 
@@ -275,3 +292,45 @@ console.log(
   `\ncopy bandwidth (TypedArray.set, read+write): ${copyGBs.toFixed(1)} GB/s; gaussian effective ` +
     `${gaussGBs.toFixed(1)} GB/s (3 passes x read+write) = ${((100 * gaussGBs) / copyGBs).toFixed(0)} % of copy`,
 );
+
+// --all: one timed run of the other ops (medimg only), for orientation.
+if (args.includes('--all')) {
+  const c = Math.cos(0.2);
+  const sn = Math.sin(0.2);
+  const rotated = {
+    ...vol,
+    dims: [410, 410, 320] as Vec3,
+    spacing: [1, 1, 1] as Vec3,
+    direction: [c, -sn, 0, sn, c, 0, 0, 0, 1],
+  };
+  const more: [string, () => unknown][] = [
+    ['bspline resample -> 1mm iso', () => resample(vol, { spacing: 1, interpolation: 'bspline' })],
+    ['linear resample, rotated grid', () => resample(vol, { reference: rotated })],
+    ['nearest resample -> 1mm iso', () => resample(vol, { spacing: 1, interpolation: 'nearest' })],
+    ['reorient LPS -> RAS', () => reorient(vol, 'RAS')],
+    ['percentiles 0.5/99.5 (float)', () => percentiles(vol, [0.5, 99.5])],
+    ['zscore in mask', () => zscore(vol, { mask })],
+    ['LoG sigma=2mm', () => laplacianOfGaussian(vol, { sigmaMm: 2 })],
+    ['gradient magnitude sigma=2mm', () => gradientMagnitude(vol, { sigmaMm: 2 })],
+    ['hessian eigenvalues sigma=2mm', () => hessianEigen(vol, { sigmaMm: 2 })],
+    [`erode ball r=${radiusMm}mm`, () => erode(mask, { radiusMm })],
+    ['dilate ball r=10mm (EDT path)', () => dilate(mask, { radiusMm: 10 })],
+    [`close ball r=${radiusMm}mm`, () => close(mask, { radiusMm })],
+    ['fill holes 3D', () => fillHoles(mask)],
+    ['fill holes per slice', () => fillHoles(mask, { mode: 'slice' })],
+    ['keep largest component', () => keepLargestComponent(mask)],
+  ];
+  console.log('\nother ops (medimg only, one run after a warm-up)\n');
+  console.log(`${'op'.padEnd(34)}${'wall ms'.padStart(9)}${'cpu ms'.padStart(9)}`);
+  for (const [label, fn] of more) {
+    fn();
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    fn();
+    const ms = performance.now() - t;
+    const dc = process.cpuUsage(c0);
+    console.log(
+      `${label.padEnd(34)}${ms.toFixed(0).padStart(9)}${((dc.user + dc.system) / 1000).toFixed(0).padStart(9)}`,
+    );
+  }
+}
