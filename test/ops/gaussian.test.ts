@@ -93,7 +93,7 @@ describe('gaussian', () => {
   });
 
   it('derivative kernels differentiate polynomials exactly (in voxel units), even for small sigma', () => {
-    for (const sigma of [0.4, 0.8, 2, 5]) {
+    for (const sigma of [0.01, 0.2, 0.4, 0.8, 2, 5]) {
       const k1 = gaussianKernel1d(sigma, 4, 1);
       const k2 = gaussianKernel1d(sigma, 4, 2);
       const r = (k1.length - 1) / 2;
@@ -109,6 +109,9 @@ describe('gaussian', () => {
       expect(d2).toBeCloseTo(2, 6);
       expect(d2c).toBeCloseTo(0, 6); // float32 weights
     }
+    // The small-sigma limit is central differences.
+    expect(Array.from(gaussianKernel1d(0.01, 4, 1))).toEqual([-0.5, 0, 0.5]);
+    expect(Array.from(gaussianKernel1d(0.01, 4, 2))).toEqual([1, -2, 1]);
   });
 
   it('rejects bad sigma with MedImgError', () => {

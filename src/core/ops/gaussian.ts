@@ -20,10 +20,15 @@ export interface GaussianOptions {
 export function gaussianKernel1d(sigmaVoxels: number, truncate = 4, order: 0 | 1 | 2 = 0): Float32Array {
   assertArg(Number.isFinite(sigmaVoxels) && sigmaVoxels >= 0, 'sigma must be finite and >= 0.');
   assertArg(Number.isFinite(truncate) && truncate > 0, 'truncate must be finite and > 0.');
-  const radius = sigmaVoxels > 0 ? Math.floor(truncate * sigmaVoxels + 0.5) : 0;
+  if (order > 0) {
+    assertArg(sigmaVoxels > 0, 'Gaussian derivatives need sigma > 0.');
+    // Tiny sigmas: the moment-normalised kernels below tend to central differences ([-1/2, 0, 1/2]
+    // and [1, -2, 1]); flooring sigma keeps exp() from underflowing on the way there.
+    sigmaVoxels = Math.max(sigmaVoxels, 0.1);
+  }
+  const radius = sigmaVoxels > 0 ? Math.max(order > 0 ? 1 : 0, Math.floor(truncate * sigmaVoxels + 0.5)) : 0;
   const n = 2 * radius + 1;
-  if (sigmaVoxels <= 0 || radius === 0) {
-    assertArg(order === 0, 'Gaussian derivatives need sigma > 0.');
+  if (radius === 0) {
     const k = new Float32Array(n);
     k[radius] = 1;
     return k;
