@@ -5,7 +5,7 @@ import { gaussian } from '../../core/ops/gaussian.js';
 import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
 import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { fillHoles2d, labelComponents, largestComponent } from '../internal/ops-fallback.js';
+import { closeMm, fillHoles2d, labelComponents, largestComponent } from '../internal/ops-fallback.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
 
 export * from './categories.js';
@@ -142,7 +142,11 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
         'No vertebral body found: no bony ring near the body midline in the posterior half.',
       );
     }
-    labelLevels(ct, vertebrae, boneT, options.lowestLevel);
+    if (options.lowestLevel || !warnings.some((w) => w.startsWith('A run of vertebral slices'))) {
+      labelLevels(ct, vertebrae, boneT, options.lowestLevel);
+    } else {
+      warnings.push('Vertebra levels not labelled: some vertebrae were separated without a visible disc.');
+    }
   }
   timer.mark('vertebrae');
 
@@ -234,6 +238,8 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
   const [nx, ny, nz] = dims;
   const sxy = nx * ny;
   const sm = gaussian(ct, { sigmaMm: [0.7, 0.7, 0] }).data;
+  // a smoother copy finds trabecular bone (> 130 HU) where the cortical shell is not closed
+  const sm2 = gaussian(ct, { sigmaMm: [2, 2, 0] }).data;
   // body: > -500 HU, largest 3D component, holes filled per slice
   const dense = new Uint8Array(sm.length);
   for (let i = 0; i < sm.length; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
@@ -257,7 +263,9 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
     if (bn === 0) continue;
     const midX = bx / bn;
     const midY = by / bn;
-    const filled = fillHoles2d(bone, [nx, ny, 1]);
+    // close small gaps of the cortical shell (thin cortex, vascular foramina), then fill the body
+    const filled = fillHoles2d(closeMm(bone, [nx, ny, 1], [spacing[0], spacing[1], 1], 3), [nx, ny, 1]);
+    for (let p = 0; p < sxy; p++) if (body[k * sxy + p] && sm2[k * sxy + p]! > 130) filled[p] = 1;
     const inv = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
     const dist = edtMm(inv, [nx, ny, 1], spacing);
