@@ -1,11 +1,11 @@
 import { assertArg, MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
-import { edtMm } from '../../core/metrics/edt.js';
+import { distanceMm } from '../internal/mask-ops.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
 import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { closeMm, fillHoles2d, labelComponents, largestComponent } from '../internal/ops-fallback.js';
+import { closeMm, fillHoles2d, labelComponents, largestComponent } from '../internal/mask-ops.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
 
 export * from './categories.js';
@@ -268,7 +268,7 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
     for (let p = 0; p < sxy; p++) if (body[k * sxy + p] && sm2[k * sxy + p]! > 130) filled[p] = 1;
     const inv = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
-    const dist = edtMm(inv, [nx, ny, 1], spacing);
+    const dist = distanceMm(inv, [nx, ny, 1], spacing);
     let best = -1;
     let bestD = 0;
     for (let p = 0; p < sxy; p++) {

@@ -1,5 +1,5 @@
 import type { Vec3 } from '../../core/volume.js';
-import { erodeMm, dilateMm, labelComponents } from '../internal/ops-fallback.js';
+import { erodeMm, dilateMm, labelComponents } from '../internal/mask-ops.js';
 import type { LungCrop } from './candidates.js';
 import type { NoduleKind } from './lung-rads.js';
 

@@ -12,7 +12,7 @@ import {
   labelComponents,
   largestComponent,
   selectLabels,
-} from '../internal/ops-fallback.js';
+} from '../internal/mask-ops.js';
 
 /** Options of {@link segmentLungs}. */
 export interface LungSegmentationOptions extends LongRunOptions {

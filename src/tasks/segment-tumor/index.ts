@@ -4,7 +4,7 @@ import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
 import { axes } from '../detect-nodules/measure.js';
 import { makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/ops-fallback.js';
+import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
 
 /** A box in LPS mm; a box drawn on one slice has equal z. */
 export interface BoxMm {
