@@ -142,11 +142,7 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
         'No vertebral body found: no bony ring near the body midline in the posterior half.',
       );
     }
-    if (options.lowestLevel || !warnings.some((w) => w.startsWith('A run of vertebral slices'))) {
-      labelLevels(ct, vertebrae, boneT, options.lowestLevel);
-    } else {
-      warnings.push('Vertebra levels not labelled: some vertebrae were separated without a visible disc.');
-    }
+    labelLevels(vertebrae, options.lowestLevel);
   }
   timer.mark('vertebrae');
 
@@ -369,62 +365,23 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
 }
 
 /**
- * Level labels. With `lowestLevel` from the user: counted upward (confidence 1). Otherwise from
- * the ribs: the lowest vertebra with bone lateral to it (rib heads) is T12 when a rib-free vertebra
- * lies below it (confidence 0.6); with no such landmark, no labels.
+ * Level labels, counted upward from the lowest complete vertebra when the user names it
+ * (confidence 1). Automatic labelling (ribs, sacrum) was tried and found unreliable on 5 mm chest
+ * CT, so without `lowestLevel` no labels are given (the issue's "only when the field of view allows").
  */
-function labelLevels(ct: Volume, vs: VertebraMeasurement[], boneT: number, lowest?: string): void {
-  if (vs.length === 0) return;
+function labelLevels(vs: VertebraMeasurement[], lowest?: string): void {
+  if (vs.length === 0 || !lowest) return;
   const full = vs.filter((v) => !v.partial);
-  if (lowest) {
-    const li = LEVELS.indexOf(lowest.toUpperCase());
-    assertArg(li >= 0, `Unknown vertebra level ${lowest}.`);
-    const list = full.length ? full : vs;
-    for (let j = 0; j < list.length; j++) {
-      const idx = li - (list.length - 1 - j);
-      if (idx >= 0) {
-        list[j]!.level = LEVELS[idx]!;
-        list[j]!.levelConfidence = 1;
-      }
-    }
-    return;
-  }
-  const ribs = full.map((v) => hasRibs(ct, v.centerMm, boneT));
-  let t12 = -1;
-  for (let j = ribs.length - 2; j >= 0; j--) {
-    if (ribs[j] && !ribs[j + 1]) {
-      t12 = j;
-      break;
+  const li = LEVELS.indexOf(lowest.toUpperCase());
+  assertArg(li >= 0, `Unknown vertebra level ${lowest}.`);
+  const list = full.length ? full : vs;
+  for (let j = 0; j < list.length; j++) {
+    const idx = li - (list.length - 1 - j);
+    if (idx >= 0) {
+      list[j]!.level = LEVELS[idx]!;
+      list[j]!.levelConfidence = 1;
     }
   }
-  if (t12 < 0) return;
-  const base = LEVELS.indexOf('T12');
-  for (let j = 0; j < full.length; j++) {
-    const idx = base + (j - t12);
-    if (idx >= 0 && idx < LEVELS.length) {
-      full[j]!.level = LEVELS[idx]!;
-      full[j]!.levelConfidence = 0.6;
-    }
-  }
-}
-
-/** Bone lateral to the vertebral body (rib heads/necks) on the vertebra's centre slice. */
-function hasRibs(ct: Volume, c: Vec3, boneT: number): boolean {
-  const [nx, ny, nz] = ct.dims;
-  const ci = worldToIndex(ct, c);
-  const k = Math.round(ci[2]);
-  if (k < 0 || k >= nz) return false;
-  let area = 0;
-  for (let y = 0; y < ny; y++) {
-    const dy = (y - ci[1]) * ct.spacing[1];
-    if (dy < -15 || dy > 45) continue;
-    for (let x = 0; x < nx; x++) {
-      const dx = Math.abs(x - ci[0]) * ct.spacing[0];
-      if (dx < 35 || dx > 70) continue;
-      if (ct.data[x + nx * (y + ny * k)]! > boneT) area += ct.spacing[0] * ct.spacing[1];
-    }
-  }
-  return area > 40;
 }
 
 function manualRois(ct: Volume, roi: ManualRoi | ManualRoi[] | Mask, withMasks: boolean): VertebraMeasurement[] {
