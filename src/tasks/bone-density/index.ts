@@ -121,11 +121,6 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
     throwIfAborted(options.signal);
     options.onProgress?.({ stage, fraction });
   };
-  const { dims, spacing } = ct;
-  const [nx, ny, nz] = dims;
-  const sxy = nx * ny;
-  const n = sxy * nz;
-  const d = ct.data;
 
   let vertebrae: VertebraMeasurement[];
   let method: BoneDensityResult['method'];
@@ -195,8 +190,6 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
     }
   }
   timer.mark('calibration');
-  void n;
-  void d;
   report('done', 1);
   return {
     vertebrae,

@@ -267,7 +267,7 @@ function cropLungs(ct: Volume, lung: Mask): LungCrop {
         if (lung.data[i]) {
           hull[j] = 1;
           const v = ct.data[i]!;
-          data[j] = v < -1000 ? -1000 : v > 150 ? 150 : v;
+          data[j] = Math.max(-1000, Math.min(150, v));
         } else data[j] = parenchyma;
       }
     }
