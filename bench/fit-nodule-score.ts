@@ -27,7 +27,9 @@ for (const seed of [101, 102, 103, 104, 105, 106, 107, 108]) {
   const lesions = p.truth.nodules.map((n) => ({ c: n.centerMm, r: n.diameterMm / 2 }));
   if (p.truth.tumor) lesions.push({ c: p.truth.tumor.centerMm, r: 20 });
   for (const c of r.nodules) {
-    const hit = lesions.some((l) => Math.hypot(c.centerMm[0] - l.c[0], c.centerMm[1] - l.c[1], c.centerMm[2] - l.c[2]) <= l.r);
+    const hit = lesions.some(
+      (l) => Math.hypot(c.centerMm[0] - l.c[0], c.centerMm[1] - l.c[1], c.centerMm[2] - l.c[2]) <= l.r,
+    );
     const f = c.features;
     rows.push({
       y: hit ? 1 : 0,

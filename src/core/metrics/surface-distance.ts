@@ -1,5 +1,5 @@
 import { assertSameGrid, type Mask, type Vec3 } from '../volume.js';
-import { edtMm } from './edt.js';
+import { distanceTransform } from '../ops/distance.js';
 
 /** Surface distances of two masks, in mm. */
 export interface SurfaceDistances {
@@ -63,7 +63,13 @@ function gather(from: Uint8Array, to: Uint8Array, dims: Vec3, spacing: Vec3): Fl
   for (let i = 0; i < from.length; i++) count += from[i]!;
   const out = new Float32Array(count);
   if (count === 0) return out;
-  const dt = edtMm(to, dims, spacing);
+  const dt = distanceTransform({
+    data: to,
+    dims,
+    spacing,
+    origin: [0, 0, 0],
+    direction: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+  }).data;
   let k = 0;
   for (let i = 0; i < from.length; i++) if (from[i]) out[k++] = dt[i]!;
   return out;

@@ -1,11 +1,11 @@
 import { assertArg, MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
-import { edtMm } from '../../core/metrics/edt.js';
+import { distanceMm } from '../internal/mask-ops.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
 import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { fillHoles2d, labelComponents, largestComponent } from '../internal/ops-fallback.js';
+import { closeMm, fillHoles2d, labelComponents, largestComponent } from '../internal/mask-ops.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
 
 export * from './categories.js';
@@ -121,11 +121,6 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
     throwIfAborted(options.signal);
     options.onProgress?.({ stage, fraction });
   };
-  const { dims, spacing } = ct;
-  const [nx, ny, nz] = dims;
-  const sxy = nx * ny;
-  const n = sxy * nz;
-  const d = ct.data;
 
   let vertebrae: VertebraMeasurement[];
   let method: BoneDensityResult['method'];
@@ -142,7 +137,7 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
         'No vertebral body found: no bony ring near the body midline in the posterior half.',
       );
     }
-    labelLevels(ct, vertebrae, boneT, options.lowestLevel);
+    labelLevels(vertebrae, options.lowestLevel);
   }
   timer.mark('vertebrae');
 
@@ -195,8 +190,6 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
     }
   }
   timer.mark('calibration');
-  void n;
-  void d;
   report('done', 1);
   return {
     vertebrae,
@@ -234,6 +227,8 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
   const [nx, ny, nz] = dims;
   const sxy = nx * ny;
   const sm = gaussian(ct, { sigmaMm: [0.7, 0.7, 0] }).data;
+  // a smoother copy finds trabecular bone (> 130 HU) where the cortical shell is not closed
+  const sm2 = gaussian(ct, { sigmaMm: [2, 2, 0] }).data;
   // body: > -500 HU, largest 3D component, holes filled per slice
   const dense = new Uint8Array(sm.length);
   for (let i = 0; i < sm.length; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
@@ -257,10 +252,12 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
     if (bn === 0) continue;
     const midX = bx / bn;
     const midY = by / bn;
-    const filled = fillHoles2d(bone, [nx, ny, 1]);
+    // close small gaps of the cortical shell (thin cortex, vascular foramina), then fill the body
+    const filled = fillHoles2d(closeMm(bone, [nx, ny, 1], [spacing[0], spacing[1], 1], 3), [nx, ny, 1]);
+    for (let p = 0; p < sxy; p++) if (body[k * sxy + p] && sm2[k * sxy + p]! > 130) filled[p] = 1;
     const inv = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
-    const dist = edtMm(inv, [nx, ny, 1], spacing);
+    const dist = distanceMm(inv, [nx, ny, 1], spacing);
     let best = -1;
     let bestD = 0;
     for (let p = 0; p < sxy; p++) {
@@ -361,62 +358,23 @@ function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: stri
 }
 
 /**
- * Level labels. With `lowestLevel` from the user: counted upward (confidence 1). Otherwise from
- * the ribs: the lowest vertebra with bone lateral to it (rib heads) is T12 when a rib-free vertebra
- * lies below it (confidence 0.6); with no such landmark, no labels.
+ * Level labels, counted upward from the lowest complete vertebra when the user names it
+ * (confidence 1). Automatic labelling (ribs, sacrum) was tried and found unreliable on 5 mm chest
+ * CT, so without `lowestLevel` no labels are given (the issue's "only when the field of view allows").
  */
-function labelLevels(ct: Volume, vs: VertebraMeasurement[], boneT: number, lowest?: string): void {
-  if (vs.length === 0) return;
+function labelLevels(vs: VertebraMeasurement[], lowest?: string): void {
+  if (vs.length === 0 || !lowest) return;
   const full = vs.filter((v) => !v.partial);
-  if (lowest) {
-    const li = LEVELS.indexOf(lowest.toUpperCase());
-    assertArg(li >= 0, `Unknown vertebra level ${lowest}.`);
-    const list = full.length ? full : vs;
-    for (let j = 0; j < list.length; j++) {
-      const idx = li - (list.length - 1 - j);
-      if (idx >= 0) {
-        list[j]!.level = LEVELS[idx]!;
-        list[j]!.levelConfidence = 1;
-      }
-    }
-    return;
-  }
-  const ribs = full.map((v) => hasRibs(ct, v.centerMm, boneT));
-  let t12 = -1;
-  for (let j = ribs.length - 2; j >= 0; j--) {
-    if (ribs[j] && !ribs[j + 1]) {
-      t12 = j;
-      break;
+  const li = LEVELS.indexOf(lowest.toUpperCase());
+  assertArg(li >= 0, `Unknown vertebra level ${lowest}.`);
+  const list = full.length ? full : vs;
+  for (let j = 0; j < list.length; j++) {
+    const idx = li - (list.length - 1 - j);
+    if (idx >= 0) {
+      list[j]!.level = LEVELS[idx]!;
+      list[j]!.levelConfidence = 1;
     }
   }
-  if (t12 < 0) return;
-  const base = LEVELS.indexOf('T12');
-  for (let j = 0; j < full.length; j++) {
-    const idx = base + (j - t12);
-    if (idx >= 0 && idx < LEVELS.length) {
-      full[j]!.level = LEVELS[idx]!;
-      full[j]!.levelConfidence = 0.6;
-    }
-  }
-}
-
-/** Bone lateral to the vertebral body (rib heads/necks) on the vertebra's centre slice. */
-function hasRibs(ct: Volume, c: Vec3, boneT: number): boolean {
-  const [nx, ny, nz] = ct.dims;
-  const ci = worldToIndex(ct, c);
-  const k = Math.round(ci[2]);
-  if (k < 0 || k >= nz) return false;
-  let area = 0;
-  for (let y = 0; y < ny; y++) {
-    const dy = (y - ci[1]) * ct.spacing[1];
-    if (dy < -15 || dy > 45) continue;
-    for (let x = 0; x < nx; x++) {
-      const dx = Math.abs(x - ci[0]) * ct.spacing[0];
-      if (dx < 35 || dx > 70) continue;
-      if (ct.data[x + nx * (y + ny * k)]! > boneT) area += ct.spacing[0] * ct.spacing[1];
-    }
-  }
-  return area > 40;
 }
 
 function manualRois(ct: Volume, roi: ManualRoi | ManualRoi[] | Mask, withMasks: boolean): VertebraMeasurement[] {

@@ -33,7 +33,7 @@ export interface DetectNodulesOptions extends LongRunOptions {
 
 /** One detected nodule. */
 export interface DetectedNodule {
-  /** Centre (centroid of the segmented nodule), LPS mm. */
+  /** Centre, LPS mm: the segmented nodule's centroid, or the blob centre when attached vessels pull the centroid away. */
   centerMm: Vec3;
   /** Centre as a (continuous) voxel index. */
   centerVoxel: Vec3;
@@ -159,7 +159,15 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
       W.logResponse * Math.log(c.response / 100);
     const probability = 1 / (1 + Math.exp(-z));
     if (probability < minP) continue;
-    const full: Vec3 = [m.centroid[0] + crop.offset[0], m.centroid[1] + crop.offset[1], m.centroid[2] + crop.offset[2]];
+    // centre: the region's centroid, unless attached vessels pulled it away from the blob centre
+    const sp = crop.spacing;
+    const shift = Math.hypot(
+      (m.centroid[0] - c.x) * sp[0],
+      (m.centroid[1] - c.y) * sp[1],
+      (m.centroid[2] - c.z) * sp[2],
+    );
+    const ctr = shift > 0.5 * c.radiusMm + sp[0] ? [c.x, c.y, c.z] : m.centroid;
+    const full: Vec3 = [ctr[0]! + crop.offset[0], ctr[1]! + crop.offset[1], ctr[2]! + crop.offset[2]];
     const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
     const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
     const side = lungs.lungLabels.data[ci];
@@ -267,7 +275,7 @@ function cropLungs(ct: Volume, lung: Mask): LungCrop {
         if (lung.data[i]) {
           hull[j] = 1;
           const v = ct.data[i]!;
-          data[j] = v < -1000 ? -1000 : v > 150 ? 150 : v;
+          data[j] = Math.max(-1000, Math.min(150, v));
         } else data[j] = parenchyma;
       }
     }

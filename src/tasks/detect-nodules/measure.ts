@@ -1,5 +1,5 @@
 import type { Vec3 } from '../../core/volume.js';
-import { erodeMm, dilateMm, labelComponents } from '../internal/ops-fallback.js';
+import { erodeMm, dilateMm, labelComponents } from '../internal/mask-ops.js';
 import type { LungCrop } from './candidates.js';
 import type { NoduleKind } from './lung-rads.js';
 
@@ -46,7 +46,6 @@ export function measureCandidate(
 ): CandidateMeasure | null {
   const [nx, ny, nz] = crop.dims;
   const sp = crop.spacing;
-  const sxy = nx * ny;
   const R = 1.5 * radiusMm + 2 * Math.max(sp[0], sp[1]);
   const shellOut = R + 6;
   const h = [Math.ceil(shellOut / sp[0]), Math.ceil(shellOut / sp[1]), Math.ceil(shellOut / sp[2])];
@@ -178,7 +177,6 @@ export function measureCandidate(
     leak: surface ? onBoundary / surface : 0,
     voxels,
   };
-  void sxy;
 }
 
 function eqDiameter(v: number): number {

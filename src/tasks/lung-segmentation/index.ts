@@ -12,7 +12,7 @@ import {
   labelComponents,
   largestComponent,
   selectLabels,
-} from '../internal/ops-fallback.js';
+} from '../internal/mask-ops.js';
 
 /** Options of {@link segmentLungs}. */
 export interface LungSegmentationOptions extends LongRunOptions {
@@ -83,7 +83,7 @@ export async function segmentLungs(ct: Volume, options: LungSegmentationOptions 
   report('air', 0.3);
   const air = new Uint8Array(n);
   for (let i = 0; i < n; i++) air[i] = body[i] && sm[i]! < airT ? 1 : 0;
-  const airways = findAirways(sm, body, dims, spacing, (ct.direction[8] ?? 1) >= 0, warnings);
+  const airways = findAirways(airT, sm, body, dims, spacing, (ct.direction[8] ?? 1) >= 0, warnings);
   for (let i = 0; i < n; i++) if (airways[i]) air[i] = 0;
   timer.mark('airways');
 
@@ -179,6 +179,7 @@ function worldXOfColumn(ct: Volume): Float32Array {
  * into the lungs).
  */
 function findAirways(
+  airT: number,
   sm: Float32Array,
   body: Uint8Array,
   dims: Vec3,
@@ -259,7 +260,12 @@ function findAirways(
   const maxVox = 250000 / vox;
   for (let t = -930; t >= -1000; t -= 15) {
     const grown = growBelow(sm, body, dims, seed, t, maxVox);
-    if (grown) return dilateMm(grown, dims, spacing, 1.0);
+    if (grown) {
+      // add the partial-volume rim of the airway wall (still below the air threshold)
+      const rim = dilateMm(grown, dims, spacing, 1.5 * Math.max(spacing[0], spacing[1]));
+      for (let i = 0; i < rim.length; i++) if (rim[i] && !grown[i] && body[i] && sm[i]! < airT) grown[i] = 1;
+      return grown;
+    }
   }
   warnings.push('Airway growing leaked into the lungs at every threshold; airways were not removed.');
   return empty;

@@ -4,7 +4,7 @@ import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
 import { axes } from '../detect-nodules/measure.js';
 import { makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/ops-fallback.js';
+import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
 
 /** A box in LPS mm; a box drawn on one slice has equal z. */
 export interface BoxMm {
@@ -45,7 +45,9 @@ export interface LesionStats {
   /** Longest diameter perpendicular to it on the same slice, mm. */
   shortAxisMm: number;
   centroidMm: Vec3;
+  /** Mean HU of the interior voxels (the partial-volume boundary layer left out; all voxels for tiny lesions). */
   meanHU: number;
+  /** SD of HU over the same voxels. */
   sdHU: number;
   /** Bounding box of the lesion's voxel centres, LPS mm. */
   boxMm: BoxMm;
@@ -183,31 +185,42 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   let mask: Uint8Array = new Uint8Array(n);
   for (let i = 0; i < n; i++) mask[i] = keep && comps.labels[i] === keep ? 1 : 0;
   if (!keep) mask = region;
+  else if (openR > 0) {
+    // give back what the opening shaved off the kept lesion (lobulations, corners), not the bridges
+    const near = dilateMm(mask, dims, spacing, openR + Math.max(spacing[0], spacing[1], spacing[2]));
+    for (let i = 0; i < n; i++) if (near[i] && region[i]) mask[i] = 1;
+  }
   timer.mark('leakage');
 
-  // 50 % boundary: add neighbours brighter than halfway to the surrounding tissue.
-  const shell: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (mask[i]) continue;
-    const x = i % nx;
-    const y = ((i - x) / nx) % ny;
-    const z = (i - x - y * nx) / sxy;
-    if (
-      (x > 0 && mask[i - 1]) ||
-      (x < nx - 1 && mask[i + 1]) ||
-      (y > 0 && mask[i - nx]) ||
-      (y < ny - 1 && mask[i + nx]) ||
-      (z > 0 && mask[i - sxy]) ||
-      (z < nz - 1 && mask[i + sxy])
-    )
-      shell.push(i);
-  }
-  const bg = robustStats(shell.map((i) => data[i]!))[0];
+  // 50 % boundary: surrounding tissue = median of a ring 1.5–3.5 voxels outside the region (past
+  // the partial-volume rim); then up to two rims of neighbours beyond halfway to it are added.
+  const vs = Math.max(spacing[0], spacing[1], spacing[2]);
+  const inner = dilateMm(mask, dims, spacing, 1.5 * vs);
+  const outer = dilateMm(mask, dims, spacing, 3.5 * vs);
+  const ringVals: number[] = [];
+  for (let i = 0; i < n; i++) if (outer[i] && !inner[i]) ringVals.push(data[i]!);
+  const bg = ringVals.length ? robustStats(ringVals)[0] : mu;
   const half = (mu + bg) / 2;
-  for (const i of shell) {
-    const v = data[i]!;
-    if (allowed[i] && (mu > bg ? v >= half : v <= half) && v <= mu + k * sd && v >= mu - k * sd - Math.abs(mu - bg))
-      mask[i] = 1;
+  const bright = mu > bg;
+  for (let rim = 0; rim < 2; rim++) {
+    const add: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (mask[i] || !allowed[i]) continue;
+      const x = i % nx;
+      const y = ((i - x) / nx) % ny;
+      const z = (i - x - y * nx) / sxy;
+      const touches =
+        (x > 0 && mask[i - 1]) ||
+        (x < nx - 1 && mask[i + 1]) ||
+        (y > 0 && mask[i - nx]) ||
+        (y < ny - 1 && mask[i + nx]) ||
+        (z > 0 && mask[i - sxy]) ||
+        (z < nz - 1 && mask[i + sxy]);
+      if (!touches) continue;
+      const v = data[i]!;
+      if (bright ? v >= half && v <= mu + k * sd : v <= half && v >= mu - k * sd) add.push(i);
+    }
+    for (const i of add) mask[i] = 1;
   }
   // Smoothing.
   const smooth = fillHoles2d(closeMm(mask, dims, spacing, 1.5 * Math.max(spacing[0], spacing[1])), dims);
@@ -309,10 +322,36 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
     let gz = 0;
     const lo = [Infinity, Infinity, Infinity];
     const hi = [-Infinity, -Infinity, -Infinity];
+    // mean/SD over interior voxels (all 6 neighbours in the lesion): the boundary layer is partial volume
+    let nIn = 0;
+    const sxy = nx * ny;
     for (const i of vox) {
-      const v = image.data[i]!;
-      s += v;
-      s2 += v * v;
+      const inside =
+        comps.labels[i - 1] === l &&
+        comps.labels[i + 1] === l &&
+        comps.labels[i - nx] === l &&
+        comps.labels[i + nx] === l &&
+        comps.labels[i - sxy] === l &&
+        comps.labels[i + sxy] === l;
+      if (inside) {
+        const v = image.data[i]!;
+        s += v;
+        s2 += v * v;
+        nIn++;
+      }
+    }
+    const useAll = nIn < 20;
+    if (useAll) {
+      s = 0;
+      s2 = 0;
+      nIn = vox.length;
+      for (const i of vox) {
+        const v = image.data[i]!;
+        s += v;
+        s2 += v * v;
+      }
+    }
+    for (const i of vox) {
       const x = i % nx;
       const y = Math.floor(i / nx) % ny;
       const z = Math.floor(i / (nx * ny));
@@ -325,7 +364,7 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
         if (p[a]! > hi[a]!) hi[a] = p[a]!;
       }
     }
-    const mean = s / vox.length;
+    const mean = s / nIn;
     const ax = axes(vox, dims, spacing);
     const c1 = indexToWorld(image, lo);
     const c2 = indexToWorld(image, hi);
@@ -337,7 +376,7 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
         round(v, 2),
       ) as Vec3,
       meanHU: round(mean, 1),
-      sdHU: round(Math.sqrt(Math.max(0, s2 / vox.length - mean * mean)), 1),
+      sdHU: round(Math.sqrt(Math.max(0, s2 / nIn - mean * mean)), 1),
       boxMm: {
         min: [0, 1, 2].map((a) => round(Math.min(c1[a]!, c2[a]!), 2)) as Vec3,
         max: [0, 1, 2].map((a) => round(Math.max(c1[a]!, c2[a]!), 2)) as Vec3,

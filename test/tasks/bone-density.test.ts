@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import '../../src/index.js';
+import { isMedImgError, makeChestCtPhantom, type Vec3, worldToIndex } from '../../src/core/index.js';
+import { readDicomSeries, readNrrd } from '../../src/io/index.js';
+import { attenuationCategory, measureBoneDensity, qctCategory } from '../../src/tasks/index.js';
+import { dataPath, describeData } from '../helpers/data.js';
+
+const small = { dims: [170, 120, 60] as Vec3, spacing: [2, 2, 2.5] as Vec3, blurSigmaMm: 0.6 };
+
+describe('categories', () => {
+  it('Pickhardt L1 thresholds and ACR QCT categories', () => {
+    expect(attenuationCategory(110)).toBe('osteoporosis');
+    expect(attenuationCategory(110.1)).toBe('indeterminate');
+    expect(attenuationCategory(160)).toBe('indeterminate');
+    expect(attenuationCategory(160.1)).toBe('normal');
+    expect(qctCategory(121)).toBe('normal');
+    expect(qctCategory(120)).toBe('low');
+    expect(qctCategory(80)).toBe('low');
+    expect(qctCategory(79.9)).toBe('osteoporosis');
+  });
+});
+
+describe('measureBoneDensity on phantoms with known trabecular HU', () => {
+  it('HU error <= 5 per vertebra with noise, ROI inside the trabecular core, levels from the user', async () => {
+    const hu = [70, 105, 140, 175, 210, 245];
+    const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 25, seed: 3, vertebraHU: hu });
+    const r = await measureBoneDensity(p.image, { returnRoiMasks: true, lowestLevel: 'T11' });
+    expect(r.method).toBe('automatic');
+    expect(r.vertebrae.length).toBeGreaterThanOrEqual(4);
+    for (const v of r.vertebrae) {
+      const tv = p.truth.vertebrae.reduce((b, q) =>
+        Math.abs(q.centerMm[2] - v.centerMm[2]) < Math.abs(b.centerMm[2] - v.centerMm[2]) ? q : b,
+      );
+      expect(Math.abs(v.meanHU - tv.trabecularHU)).toBeLessThanOrEqual(5);
+      expect(v.category).toBe(attenuationCategory(v.meanHU));
+      const m = v.roiMask!.data;
+      for (let i = 0; i < m.length; i++) if (m[i]) expect(p.truth.trabecularLabels.data[i]).toBe(tv.label);
+    }
+    const full = r.vertebrae.filter((v) => !v.partial);
+    expect(full.at(-1)!.level).toBe('T11');
+    expect(full.at(-2)!.level).toBe('T10');
+    expect(full.at(-1)!.levelConfidence).toBe(1);
+  }, 30000);
+
+  it('QCT with phantom rods: linear calibration recovered, BMD and ACR category', async () => {
+    const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 10, seed: 4, vertebraHU: [150] });
+    // three rods in the subcutaneous fat, HU = 10 + 1.2 * density
+    const rods = [
+      { centerMm: [158, 0, 0] as Vec3, radiusMm: 4, mgPerCm3: 0 },
+      { centerMm: [-158, 0, 0] as Vec3, radiusMm: 4, mgPerCm3: 100 },
+      { centerMm: [0, -108, 0] as Vec3, radiusMm: 4, mgPerCm3: 200 },
+    ];
+    const img = p.image;
+    const [nx, ny, nz] = img.dims;
+    for (const rod of rods) {
+      const c = worldToIndex(img, rod.centerMm);
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++)
+            if (((x - c[0]) * img.spacing[0]) ** 2 + ((y - c[1]) * img.spacing[1]) ** 2 <= 5 * 5)
+              img.data[x + nx * (y + ny * z)] = Math.round(10 + 1.2 * rod.mgPerCm3);
+    }
+    const r = await measureBoneDensity(img, { calibration: { rods: rods.map((q) => ({ ...q, heightMm: 40 })) } });
+    expect(r.calibration).toBe('phantom-rods');
+    expect(r.calibrationFit!.slopeHUPerMg).toBeCloseTo(1.2, 2);
+    expect(r.calibrationFit!.interceptHU).toBeCloseTo(10, 0);
+    for (const v of r.vertebrae) {
+      expect(Math.abs(v.bmdMgCm3! - (150 - 10) / 1.2)).toBeLessThan(5);
+      expect(v.qctCategory).toBe('low'); // 116.7 mg/cm³
+    }
+  }, 30000);
+
+  it('manual ROI mode and internal calibration', async () => {
+    const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 10, seed: 5, vertebraHU: [130] });
+    const v0 = p.truth.vertebrae[2]!;
+    const r = await measureBoneDensity(p.image, { roi: { centerMm: v0.centerMm, radiusMm: 8, heightMm: 10 } });
+    expect(r.method).toBe('manual-roi');
+    expect(Math.abs(r.vertebrae[0]!.meanHU - 130)).toBeLessThan(5);
+    const ri = await measureBoneDensity(p.image, { calibration: 'internal' });
+    expect(ri.calibration).toBe('internal');
+    // the phantom's air/fat/muscle are exactly -1000/-100/+50 HU, so the HU scale needs no correction
+    expect(ri.calibrationFit!.slopeHUPerMg).toBeCloseTo(1, 1);
+    for (const v of ri.vertebrae) expect(Math.abs(v.bmdMgCm3! - v.meanHU)).toBeLessThan(15);
+    await expect(measureBoneDensity(p.image, { roi: { centerMm: [900, 900, 900], radiusMm: 5 } })).rejects.toSatisfy(
+      (e) => isMedImgError(e, 'EMPTY_MASK'),
+    );
+  }, 30000);
+});
+
+describeData('measureBoneDensity on real CT', () => {
+  it('abdominal CT: the automatic ROI lies inside the reference vertebra mask', async () => {
+    const ct = await readDicomSeries(dataPath('dicom/ct_abdomen_dcmqi_3slice'));
+    const spine = await readNrrd(dataPath('seg/dcmqi_on_ct_abdomen_3slice/spine_seg.nrrd'));
+    const r = await measureBoneDensity(ct, { returnRoiMasks: true });
+    expect(r.vertebrae.length).toBe(1);
+    const roi = r.vertebrae[0]!.roiMask!;
+    const [nx, ny] = roi.dims;
+    let total = 0;
+    let inside = 0;
+    for (let i = 0; i < roi.data.length; i++) {
+      if (!roi.data[i]) continue;
+      total++;
+      const w = [
+        roi.origin[0] + (i % nx) * roi.spacing[0],
+        roi.origin[1] + (Math.floor(i / nx) % ny) * roi.spacing[1],
+        roi.origin[2] + Math.floor(i / (nx * ny)) * roi.spacing[2],
+      ];
+      const q = worldToIndex(spine, w).map(Math.round);
+      if (spine.data[q[0]! + spine.dims[0] * (q[1]! + spine.dims[1] * q[2]!)]) inside++;
+    }
+    expect(total).toBeGreaterThan(100);
+    expect(inside).toBe(total);
+    expect(r.vertebrae[0]!.meanHU).toBeGreaterThan(100);
+    expect(r.vertebrae[0]!.meanHU).toBeLessThan(400);
+  }, 60000);
+
+  it('chest CT: thoracic vertebral bodies with plausible trabecular HU', async () => {
+    const ct = await readDicomSeries(dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB'));
+    const r = await measureBoneDensity(ct);
+    expect(r.vertebrae.length).toBeGreaterThanOrEqual(8);
+    const inRange = r.vertebrae.filter((v) => v.meanHU > 100 && v.meanHU < 350);
+    expect(inRange.length).toBeGreaterThanOrEqual(r.vertebrae.length - 1);
+  }, 120000);
+});

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index.js';
+import { createVolume, froc, isMedImgError, makeChestCtPhantom, type Vec3 } from '../../src/core/index.js';
+import { readDicomSeries } from '../../src/io/index.js';
+import {
+  type DetectNodulesOptions,
+  detectNodules,
+  examLungRads,
+  lungRadsCategory,
+  type NoduleResult,
+  segmentLungs,
+} from '../../src/tasks/index.js';
+import { dataPath, describeData } from '../helpers/data.js';
+
+const small = { dims: [170, 120, 60] as Vec3, spacing: [2, 2, 2.5] as Vec3, blurSigmaMm: 0.6 };
+
+describe('Lung-RADS v2022 table', () => {
+  it('solid, part-solid and ground-glass cut-offs', () => {
+    expect(lungRadsCategory('solid', 5.9)).toBe('2');
+    expect(lungRadsCategory('solid', 5.96)).toBe('3'); // rounds to 6.0
+    expect(lungRadsCategory('solid', 7.9)).toBe('3');
+    expect(lungRadsCategory('solid', 8)).toBe('4A');
+    expect(lungRadsCategory('solid', 14.9)).toBe('4A');
+    expect(lungRadsCategory('solid', 15)).toBe('4B');
+    expect(lungRadsCategory('part-solid', 5.5, 3)).toBe('2');
+    expect(lungRadsCategory('part-solid', 12, 5)).toBe('3');
+    expect(lungRadsCategory('part-solid', 12, 6)).toBe('4A');
+    expect(lungRadsCategory('part-solid', 12, 8)).toBe('4B');
+    expect(lungRadsCategory('ground-glass', 29.9)).toBe('2');
+    expect(lungRadsCategory('ground-glass', 30)).toBe('3');
+    expect(examLungRads([])).toBe('1');
+    expect(examLungRads(['2', '4A', '3'])).toBe('4A');
+  });
+});
+
+describe('detectNodules on a phantom (12 nodules incl. juxtapleural and ground-glass, noise 15 HU)', () => {
+  const p = makeChestCtPhantom({ ...small, nodules: 12, noiseSd: 15, seed: 1 });
+  let r: NoduleResult;
+  const events: number[] = [];
+  beforeAll(async () => {
+    r = await detectNodules(p.image, { minProbability: 0, onProgress: (e) => events.push(e.fraction) });
+  }, 60000);
+
+  it('finds >= 90 % of the nodules at <= 4 false positives per scan (LUNA16 rule)', () => {
+    const types = p.truth.nodules.map((n) => n.type);
+    expect(types).toContain('ground-glass');
+    expect(p.truth.nodules.some((n) => n.juxtapleural)).toBe(true);
+    const f = froc([{ candidates: r.nodules, lesions: p.truth.nodules }]);
+    expect(f.sensitivities[5]).toBeGreaterThanOrEqual(0.9); // at 4 FP/scan
+    expect(f.cpm).toBeGreaterThan(0.85);
+  });
+
+  it('measures size and type of the detected nodules', () => {
+    let sizeOk = 0;
+    let typeOk = 0;
+    let matched = 0;
+    for (const t of p.truth.nodules) {
+      const best = r.nodules.find(
+        (n) =>
+          Math.hypot(n.centerMm[0] - t.centerMm[0], n.centerMm[1] - t.centerMm[1], n.centerMm[2] - t.centerMm[2]) <=
+          t.diameterMm / 2,
+      );
+      if (!best) continue;
+      matched++;
+      if (Math.abs(best.longAxisMm - t.diameterMm) <= Math.max(3, 0.25 * t.diameterMm)) sizeOk++;
+      if (best.type === t.type) typeOk++;
+      expect(['2', '3', '4A', '4B']).toContain(best.lungRads);
+    }
+    expect(sizeOk / matched).toBeGreaterThanOrEqual(0.8);
+    expect(typeOk / matched).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('returns plain data with provenance and reports progress', () => {
+    expect(r.lungVolumeMl).toBeGreaterThan(3000);
+    expect(r.provenance.task).toBe('detectNodules');
+    expect(r.provenance.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.provenance.timingsMs.total).toBeGreaterThan(0);
+    expect(events.at(-1)).toBe(1);
+    for (let i = 1; i < events.length; i++) expect(events[i]!).toBeGreaterThanOrEqual(events[i - 1]!);
+    const n = r.nodules[0]!;
+    expect(Object.keys(n)).toEqual(
+      expect.arrayContaining(['centerMm', 'diameterMm', 'volumeMm3', 'type', 'probability', 'lungRads']),
+    );
+  });
+});
+
+describe('detectNodules and segmentLungs: bad input', () => {
+  it('MR is refused with WRONG_MODALITY', async () => {
+    const mr = createVolume([8, 8, 8], Int16Array, { meta: { modality: 'MR' } });
+    await expect(detectNodules(mr)).rejects.toSatisfy((e) => isMedImgError(e, 'WRONG_MODALITY'));
+    const noAir = createVolume([8, 8, 8], Int16Array);
+    noAir.data.fill(300);
+    await expect(detectNodules(noAir)).rejects.toSatisfy((e) => isMedImgError(e, 'WRONG_MODALITY'));
+  });
+  it('a body without lungs gives NO_LUNGS_FOUND', async () => {
+    const v = createVolume([64, 64, 20], Int16Array, { spacing: [3, 3, 5] });
+    v.data.fill(-1000);
+    for (let z = 0; z < 20; z++)
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++) if ((x - 32) ** 2 + (y - 32) ** 2 < 25 ** 2) v.data[x + 64 * (y + 64 * z)] = 40;
+    await expect(segmentLungs(v)).rejects.toSatisfy((e) => isMedImgError(e, 'NO_LUNGS_FOUND'));
+  });
+  it('aborts with ABORTED', async () => {
+    const p = makeChestCtPhantom({ dims: [96, 80, 30], spacing: [3.5, 3, 5], nodules: 2 });
+    const ac = new AbortController();
+    ac.abort();
+    const opts: DetectNodulesOptions = { signal: ac.signal };
+    await expect(detectNodules(p.image, opts)).rejects.toSatisfy((e) => isMedImgError(e, 'ABORTED'));
+  });
+});
+
+describe('segmentLungs on a phantom', () => {
+  it('matches the truth lungs (Dice >= 0.97 each) and removes the airways', async () => {
+    const p = makeChestCtPhantom({ ...small, nodules: 6, noiseSd: 20, seed: 2 });
+    const r = await segmentLungs(p.image);
+    for (const side of [1, 2]) {
+      let inter = 0;
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < r.lungLabels.data.length; i++) {
+        const x = r.lungLabels.data[i] === side;
+        const y = p.truth.lungLabels.data[i] === side;
+        if (x) a++;
+        if (y) b++;
+        if (x && y) inter++;
+      }
+      expect((2 * inter) / (a + b)).toBeGreaterThan(0.97);
+    }
+    let airwayInLung = 0;
+    for (let i = 0; i < r.lungMask.data.length; i++)
+      if (r.lungMask.data[i] && p.truth.airwayMask.data[i]) airwayInLung++;
+    expect(airwayInLung).toBe(0);
+  }, 30000);
+});
+
+describeData('detectNodules on the real chest CT (Lung-PET-CT-Dx A0001)', () => {
+  it('lung volume is plausible and the annotated tumour is reported as a >= 30 mm lesion', async () => {
+    const dir = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
+    const ct = await readDicomSeries(dir);
+    const r = await detectNodules(ct);
+    expect(r.lungVolumeMl).toBeGreaterThan(3000);
+    expect(r.lungVolumeMl).toBeLessThan(8000);
+    const anns = (
+      JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
+        tumor_annotations: { bbox_corner_min_LPS_mm: Vec3; bbox_corner_max_LPS_mm: Vec3 }[];
+      }
+    ).tumor_annotations;
+    const lo = [0, 1, 2].map((a) => Math.min(...anns.map((b) => b.bbox_corner_min_LPS_mm[a]!)));
+    const hi = [0, 1, 2].map((a) => Math.max(...anns.map((b) => b.bbox_corner_max_LPS_mm[a]!)));
+    const tumour = r.nodules.find((n) => n.centerMm.every((v, a) => v >= lo[a]! - 5 && v <= hi[a]! + 5));
+    expect(tumour).toBeDefined();
+    expect(tumour!.longAxisMm).toBeGreaterThanOrEqual(30);
+    expect(tumour!.lungRads).toBe('4B');
+  }, 180000);
+});
