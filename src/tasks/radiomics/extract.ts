@@ -207,9 +207,15 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
   let dims: Vec3 = [...image.dims];
   let spacing: Vec3 = [...image.spacing];
   let roi = roiIn;
-  Object.assign(diagnostics, await imageDiagnostics('original', image.data as never, dims, spacing, true));
+  Object.assign(
+    diagnostics,
+    await imageDiagnostics('original', image.data as never, dims, spacing, s.diagnosticsHashes ?? true),
+  );
   let bb = boundingBox(roi, dims)!;
-  Object.assign(diagnostics, await maskDiagnostics('original', roi, dims, spacing, bb, null, true));
+  Object.assign(
+    diagnostics,
+    await maskDiagnostics('original', roi, dims, spacing, bb, null, s.diagnosticsHashes ?? true),
+  );
   if (s.normalize) data = normalizeImage(data, s.normalizeScale ?? 1, s.removeOutliers ?? null);
   throwIfAborted(s.signal);
   if (s.resampledPixelSpacing) {
