@@ -308,10 +308,11 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
       jobs.push({
         name: logImageName(sg),
         make: () => {
-          // PyRadiomics filters the whole (or resampled) image: give the kernel its full context
+          // PyRadiomics filters the whole (or resampled) image: the recursive filter's response
+          // decays as exp(-1.37 k/sigma), so 10 sigma of context is exact to ~1e-6
           const lb: BBox = [0, 0, 0, 0, 0, 0];
           for (let a = 0; a < 3; a++) {
-            const m = Math.max(pad, Math.ceil((4 * sg) / spacing[a]!) + 1);
+            const m = Math.max(pad, Math.ceil((10 * sg) / spacing[a]!) + 1);
             lb[2 * a] = Math.max(0, bb[2 * a]! - m);
             lb[2 * a + 1] = Math.min(dims[a]! - 1, bb[2 * a + 1]! + m);
           }
