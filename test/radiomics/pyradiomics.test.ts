@@ -4,10 +4,12 @@ import { createVolume } from '../../src/core/volume.js';
 import {
   extractRadiomics,
   firstOrderFeatures,
+  laplacianOfGaussian,
   parseParameterFile,
   pyradiomicsBinWidthEdges,
   shape2DFeatures,
   shapeFeatures,
+  waveletDecompositions,
 } from '../../src/tasks/radiomics/index.js';
 
 function sphere(n: number, r: number, spacing: [number, number, number] = [1, 1, 1]) {
@@ -207,6 +209,37 @@ setting:
     expect(res.features['wavelet-LLH_firstorder_Mean']).toBeTypeOf('number');
     expect(res.features['wavelet-LLL_firstorder_Mean']).toBeTypeOf('number');
     expect(Object.keys(res.features).filter((k) => k.includes('_shape_'))).toEqual(['original_shape_MeshVolume']);
+  });
+
+  it('filters the ROI with whole-image context (cropping is exact)', async () => {
+    const dims: [number, number, number] = [60, 56, 30];
+    const big = createVolume(dims, Float32Array, { spacing: [0.8, 0.8, 2] });
+    for (let z = 0, i = 0; z < dims[2]; z++)
+      for (let y = 0; y < dims[1]; y++)
+        for (let x = 0; x < dims[0]; x++, i++)
+          big.data[i] = 100 * Math.sin(x / 3) * Math.cos(y / 5) + 7 * z + ((i * 7919) % 13);
+    const m = createVolume(dims, Uint8Array, { spacing: [0.8, 0.8, 2] });
+    for (let z = 12; z < 18; z++)
+      for (let y = 20; y < 30; y++) for (let x = 25; x < 37; x++) m.data[x + 60 * (y + 56 * z)] = 1;
+    const res = await extractRadiomics(big, m, {
+      imageType: { LoG: { sigma: [2] }, Wavelet: {} },
+      featureClass: { firstorder: ['Mean', 'Variance'] },
+    });
+    const roiMean = (a: ArrayLike<number>) => {
+      let s = 0;
+      let n = 0;
+      for (let i = 0; i < m.data.length; i++)
+        if (m.data[i]) {
+          s += a[i]!;
+          n++;
+        }
+      return s / n;
+    };
+    const log = laplacianOfGaussian(big.data, dims, big.spacing, 2);
+    expect(res.features['log-sigma-2-0-mm-3D_firstorder_Mean']! / roiMean(log)).toBeCloseTo(1, 6);
+    const bands = waveletDecompositions(big.data, dims);
+    for (const b of ['LLH', 'HHL', 'LLL'])
+      expect(res.features[`wavelet-${b}_firstorder_Mean`]).toBeCloseTo(roiMean(bands.get(b)!), 8);
   });
 
   it('resamples with PyRadiomics settings and re-segments', async () => {

@@ -331,7 +331,31 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
       jobs.push({
         name: `wavelet-${nm}`,
         make: () => {
-          if (!waveletBands) waveletBands = waveletDecompositions(cdata, cdims, imageTypes.Wavelet ?? {});
+          if (!waveletBands) {
+            // PyRadiomics's swtn wraps around the whole image: where the padded box reaches an image
+            // border, take that whole axis so the periodic extension is the same
+            const wo = imageTypes.Wavelet ?? {};
+            const wm = Math.max(pad, 3 * 2 ** ((wo.start_level ?? 0) + (wo.level ?? 1)) + 2);
+            const wb: BBox = [0, 0, 0, 0, 0, 0];
+            for (let a = 0; a < 3; a++) {
+              const lo = bb[2 * a]! - wm;
+              const hi = bb[2 * a + 1]! + wm;
+              const whole = lo <= 0 || hi >= dims[a]! - 1;
+              wb[2 * a] = whole ? 0 : lo;
+              wb[2 * a + 1] = whole ? dims[a]! - 1 : hi;
+            }
+            const wdims = boxDims(wb);
+            const bands = waveletDecompositions(cropArray(full, dims, wb), wdims, wo);
+            const back: BBox = [
+              cb[0] - wb[0],
+              cb[1] - wb[0],
+              cb[2] - wb[2],
+              cb[3] - wb[2],
+              cb[4] - wb[4],
+              cb[5] - wb[4],
+            ];
+            waveletBands = new Map([...bands].map(([k, v]) => [k, cropArray(v, wdims, back)]));
+          }
           return waveletBands.get(nm)!;
         },
       });
