@@ -253,6 +253,24 @@ setting:
     expect(res.features.original_firstorder_Maximum).toBeLessThanOrEqual(180);
   });
 
+  it('correctMask resamples a mask from another grid (nearest neighbour)', async () => {
+    // same ROI described on a grid shifted by one voxel along x and with half the z spacing
+    const other = createVolume([n, n, 2 * n], Uint8Array, { spacing: [1, 1, 1], origin: [-1, 0, -0.5] });
+    for (let z = 0; z < n; z++)
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++)
+          if (mask.data[x + n * (y + n * z)] && x + 1 < n) {
+            other.data[x + 1 + n * (y + n * 2 * z)] = 1;
+            other.data[x + 1 + n * (y + n * (2 * z + 1))] = 1;
+          }
+    const a = await extractRadiomics(img, mask, { featureClass: { firstorder: null } });
+    const b = await extractRadiomics(img, other, { correctMask: true, featureClass: { firstorder: null } });
+    expect(b.features.original_firstorder_Mean).toBeCloseTo(a.features.original_firstorder_Mean!, 10);
+    expect(b.diagnostics['diagnostics_Mask-original_VoxelNum']).toBe(
+      a.diagnostics['diagnostics_Mask-original_VoxelNum'],
+    );
+  });
+
   it('reports monotonic progress', async () => {
     const fr: number[] = [];
     await extractRadiomics(img, mask, {
