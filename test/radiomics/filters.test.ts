@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ibsiGrid,
-  laplacianOfGaussian,
-  logImageName,
-  pyradiomicsGrid,
-  sampleGrid,
-  waveletDecompositions,
-} from '../../src/tasks/radiomics/index.js';
+import { laplacianOfGaussian, logImageName, waveletDecompositions } from '../../src/tasks/radiomics/filters.js';
+import { ibsiGrid, pyradiomicsGrid, sampleGrid } from '../../src/tasks/radiomics/preprocess.js';
 
 // 5x4x3 test volume (x fastest); expected values computed independently with PyWavelets 1.9
 // (pywt.swtn 'coif1', level 1, axes (x, y, z), odd axes wrap-padded as PyRadiomics) and

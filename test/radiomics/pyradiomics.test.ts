@@ -4,13 +4,12 @@ import { createVolume } from '../../src/core/volume.js';
 import {
   extractRadiomics,
   firstOrderFeatures,
-  laplacianOfGaussian,
   parseParameterFile,
   pyradiomicsBinWidthEdges,
   shape2DFeatures,
   shapeFeatures,
-  waveletDecompositions,
 } from '../../src/tasks/radiomics/index.js';
+import { laplacianOfGaussian, waveletDecompositions } from '../../src/tasks/radiomics/filters.js';
 
 function sphere(n: number, r: number, spacing: [number, number, number] = [1, 1, 1]) {
   const data = new Uint8Array(n * n * n);
