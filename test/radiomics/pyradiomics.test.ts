@@ -9,6 +9,7 @@ import {
   shape2DFeatures,
   shapeFeatures,
 } from '../../src/tasks/radiomics/index.js';
+import { laplacianOfGaussian, waveletDecompositions } from '../../src/tasks/radiomics/filters.js';
 
 function sphere(n: number, r: number, spacing: [number, number, number] = [1, 1, 1]) {
   const data = new Uint8Array(n * n * n);
@@ -209,6 +210,37 @@ setting:
     expect(Object.keys(res.features).filter((k) => k.includes('_shape_'))).toEqual(['original_shape_MeshVolume']);
   });
 
+  it('filters the ROI with whole-image context (cropping is exact)', async () => {
+    const dims: [number, number, number] = [60, 56, 30];
+    const big = createVolume(dims, Float32Array, { spacing: [0.8, 0.8, 2] });
+    for (let z = 0, i = 0; z < dims[2]; z++)
+      for (let y = 0; y < dims[1]; y++)
+        for (let x = 0; x < dims[0]; x++, i++)
+          big.data[i] = 100 * Math.sin(x / 3) * Math.cos(y / 5) + 7 * z + ((i * 7919) % 13);
+    const m = createVolume(dims, Uint8Array, { spacing: [0.8, 0.8, 2] });
+    for (let z = 12; z < 18; z++)
+      for (let y = 20; y < 30; y++) for (let x = 25; x < 37; x++) m.data[x + 60 * (y + 56 * z)] = 1;
+    const res = await extractRadiomics(big, m, {
+      imageType: { LoG: { sigma: [2] }, Wavelet: {} },
+      featureClass: { firstorder: ['Mean', 'Variance'] },
+    });
+    const roiMean = (a: ArrayLike<number>) => {
+      let s = 0;
+      let n = 0;
+      for (let i = 0; i < m.data.length; i++)
+        if (m.data[i]) {
+          s += a[i]!;
+          n++;
+        }
+      return s / n;
+    };
+    const log = laplacianOfGaussian(big.data, dims, big.spacing, 2);
+    expect(res.features['log-sigma-2-0-mm-3D_firstorder_Mean']! / roiMean(log)).toBeCloseTo(1, 6);
+    const bands = waveletDecompositions(big.data, dims);
+    for (const b of ['LLH', 'HHL', 'LLL'])
+      expect(res.features[`wavelet-${b}_firstorder_Mean`]).toBeCloseTo(roiMean(bands.get(b)!), 8);
+  });
+
   it('resamples with PyRadiomics settings and re-segments', async () => {
     const res = await extractRadiomics(img, mask, {
       resampledPixelSpacing: [2, 2, 2],
@@ -218,6 +250,24 @@ setting:
     expect(res.diagnostics['diagnostics_Image-interpolated_Spacing']).toEqual([2, 2, 2]);
     expect(res.features.original_firstorder_Minimum).toBeGreaterThanOrEqual(20);
     expect(res.features.original_firstorder_Maximum).toBeLessThanOrEqual(180);
+  });
+
+  it('correctMask resamples a mask from another grid (nearest neighbour)', async () => {
+    // same ROI described on a grid shifted by one voxel along x and with half the z spacing
+    const other = createVolume([n, n, 2 * n], Uint8Array, { spacing: [1, 1, 1], origin: [-1, 0, -0.5] });
+    for (let z = 0; z < n; z++)
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++)
+          if (mask.data[x + n * (y + n * z)] && x + 1 < n) {
+            other.data[x + 1 + n * (y + n * 2 * z)] = 1;
+            other.data[x + 1 + n * (y + n * (2 * z + 1))] = 1;
+          }
+    const a = await extractRadiomics(img, mask, { featureClass: { firstorder: null } });
+    const b = await extractRadiomics(img, other, { correctMask: true, featureClass: { firstorder: null } });
+    expect(b.features.original_firstorder_Mean).toBeCloseTo(a.features.original_firstorder_Mean!, 10);
+    expect(b.diagnostics['diagnostics_Mask-original_VoxelNum']).toBe(
+      a.diagnostics['diagnostics_Mask-original_VoxelNum'],
+    );
   });
 
   it('reports monotonic progress', async () => {

@@ -207,9 +207,15 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
   let dims: Vec3 = [...image.dims];
   let spacing: Vec3 = [...image.spacing];
   let roi = roiIn;
-  Object.assign(diagnostics, await imageDiagnostics('original', image.data as never, dims, spacing, true));
+  Object.assign(
+    diagnostics,
+    await imageDiagnostics('original', image.data as never, dims, spacing, s.diagnosticsHashes ?? true),
+  );
   let bb = boundingBox(roi, dims)!;
-  Object.assign(diagnostics, await maskDiagnostics('original', roi, dims, spacing, bb, null, true));
+  Object.assign(
+    diagnostics,
+    await maskDiagnostics('original', roi, dims, spacing, bb, null, s.diagnosticsHashes ?? true),
+  );
   if (s.normalize) data = normalizeImage(data, s.normalizeScale ?? 1, s.removeOutliers ?? null);
   throwIfAborted(s.signal);
   if (s.resampledPixelSpacing) {
@@ -302,10 +308,11 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
       jobs.push({
         name: logImageName(sg),
         make: () => {
-          // PyRadiomics filters the whole (or resampled) image: give the kernel its full context
+          // PyRadiomics filters the whole (or resampled) image: the recursive filter's response
+          // decays as exp(-1.37 k/sigma), so 10 sigma of context is exact to ~1e-6
           const lb: BBox = [0, 0, 0, 0, 0, 0];
           for (let a = 0; a < 3; a++) {
-            const m = Math.max(pad, Math.ceil((4 * sg) / spacing[a]!) + 1);
+            const m = Math.max(pad, Math.ceil((10 * sg) / spacing[a]!) + 1);
             lb[2 * a] = Math.max(0, bb[2 * a]! - m);
             lb[2 * a + 1] = Math.min(dims[a]! - 1, bb[2 * a + 1]! + m);
           }
@@ -324,7 +331,31 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
       jobs.push({
         name: `wavelet-${nm}`,
         make: () => {
-          if (!waveletBands) waveletBands = waveletDecompositions(cdata, cdims, imageTypes.Wavelet ?? {});
+          if (!waveletBands) {
+            // PyRadiomics's swtn wraps around the whole image: where the padded box reaches an image
+            // border, take that whole axis so the periodic extension is the same
+            const wo = imageTypes.Wavelet ?? {};
+            const wm = Math.max(pad, 3 * 2 ** ((wo.start_level ?? 0) + (wo.level ?? 1)) + 2);
+            const wb: BBox = [0, 0, 0, 0, 0, 0];
+            for (let a = 0; a < 3; a++) {
+              const lo = bb[2 * a]! - wm;
+              const hi = bb[2 * a + 1]! + wm;
+              const whole = lo <= 0 || hi >= dims[a]! - 1;
+              wb[2 * a] = whole ? 0 : lo;
+              wb[2 * a + 1] = whole ? dims[a]! - 1 : hi;
+            }
+            const wdims = boxDims(wb);
+            const bands = waveletDecompositions(cropArray(full, dims, wb), wdims, wo);
+            const back: BBox = [
+              cb[0] - wb[0],
+              cb[1] - wb[0],
+              cb[2] - wb[2],
+              cb[3] - wb[2],
+              cb[4] - wb[4],
+              cb[5] - wb[4],
+            ];
+            waveletBands = new Map([...bands].map(([k, v]) => [k, cropArray(v, wdims, back)]));
+          }
           return waveletBands.get(nm)!;
         },
       });

@@ -2,10 +2,8 @@
  * PyRadiomics image types: Laplacian of Gaussian (`log-sigma-<s>-mm-3D`) and the undecimated
  * wavelet (`wavelet-LLH` ... `wavelet-HHH`, `wavelet-LLL`).
  *
- * LoG: PyRadiomics uses ITK's recursive Gaussian (normalised across scale, i.e. × sigma²); here
- * the operator is a separable sampled Gaussian with its second derivative, kernels corrected so
- * they are exact on quadratics, mirror boundaries. Expect small differences from ITK's recursive
- * approximation near the image border.
+ * LoG: the recursive (Deriche) Gaussian filters of ITK's LaplacianRecursiveGaussianImageFilter,
+ * normalised across scale (× sigma²), edge values extended beyond the borders.
  * Wavelet: pywt.swtn level 1 along x, y, z with periodic extension (odd sizes padded by one
  * wrapped voxel, then cropped), as PyRadiomics's _swt3; letters name the filter per axis in
  * x, y, z order. Only 'coif1' and 'haar' filter banks are built in.
@@ -66,52 +64,157 @@ function convolveAxis(
   return out;
 }
 
-/** Laplacian of Gaussian with sigma in mm, normalised across scale (× sigma²). */
+/** Coefficients of a 4th-order recursive (Deriche) Gaussian filter along one axis. */
+interface RecursiveCoefficients {
+  n: [number, number, number, number];
+  m: [number, number, number, number];
+  d: [number, number, number, number];
+  bn: [number, number, number, number];
+  bm: [number, number, number, number];
+}
+
+/**
+ * Deriche's recursive approximation of the Gaussian (order 0) or of its second derivative
+ * (order 2), with sigma in voxels, normalised as ITK's RecursiveGaussianImageFilter does (unit
+ * DC gain; second derivative exact on quadratics, times `scale`).
+ */
+function recursiveCoefficients(sigmaVox: number, order: 0 | 2, scale: number): RecursiveCoefficients {
+  // Deriche's fitted constants for the Gaussian and its second derivative
+  const W1 = 0.6681;
+  const L1 = -1.3932;
+  const W2 = 2.0787;
+  const L2 = -1.3732;
+  const c1 = Math.cos(W1 / sigmaVox);
+  const c2 = Math.cos(W2 / sigmaVox);
+  const s1 = Math.sin(W1 / sigmaVox);
+  const s2 = Math.sin(W2 / sigmaVox);
+  const e1 = Math.exp(L1 / sigmaVox);
+  const e2 = Math.exp(L2 / sigmaVox);
+  const d4 = e1 * e1 * e2 * e2;
+  const d3 = -2 * c1 * e1 * e2 * e2 - 2 * c2 * e2 * e1 * e1;
+  const d2 = 4 * c2 * c1 * e1 * e2 + e1 * e1 + e2 * e2;
+  const d1 = -2 * (e2 * c2 + e1 * c1);
+  const SD = 1 + d1 + d2 + d3 + d4;
+  const DD = d1 + 2 * d2 + 3 * d3 + 4 * d4;
+  const ED = d1 + 4 * d2 + 9 * d3 + 16 * d4;
+  const numer = (A1: number, B1: number, A2: number, B2: number) => {
+    const n0 = A1 + A2;
+    const n1 = e2 * (B2 * s2 - (A2 + 2 * A1) * c2) + e1 * (B1 * s1 - (A1 + 2 * A2) * c1);
+    const n2 = 2 * e1 * e2 * ((A1 + A2) * c2 * c1 - (B1 * c2 * s1 + B2 * c1 * s2)) + A2 * e1 * e1 + A1 * e2 * e2;
+    const n3 = e2 * e1 * e1 * (B2 * s2 - A2 * c2) + e1 * e2 * e2 * (B1 * s1 - A1 * c1);
+    return { n: [n0, n1, n2, n3], S: n0 + n1 + n2 + n3, D: n1 + 2 * n2 + 3 * n3, E: n1 + 4 * n2 + 9 * n3 };
+  };
+  let n: number[];
+  if (order === 0) {
+    const g = numer(1.353, 1.8151, -0.3531, 0.0902);
+    const alpha0 = (2 * g.S) / SD - g.n[0]!;
+    n = g.n.map((v) => v / alpha0);
+  } else {
+    const g0 = numer(1.353, 1.8151, -0.3531, 0.0902);
+    const g2 = numer(-1.3563, 5.2318, 0.3446, -2.2355);
+    // remove the DC response, then normalise the response to x² (second moment)
+    const beta = -(2 * g2.S - SD * g2.n[0]!) / (2 * g0.S - SD * g0.n[0]!);
+    const nn = g2.n.map((v, i) => v + beta * g0.n[i]!);
+    const S = g2.S + beta * g0.S;
+    const D = g2.D + beta * g0.D;
+    const E = g2.E + beta * g0.E;
+    const alpha2 = (E * SD * SD - ED * S * SD - 2 * D * DD * SD + 2 * DD * DD * S) / (SD * SD * SD);
+    n = nn.map((v) => (v * scale) / alpha2);
+  }
+  // symmetric filter: anti-causal numerators
+  const m = [n[1]! - d1 * n[0]!, n[2]! - d2 * n[0]!, n[3]! - d3 * n[0]!, -d4 * n[0]!];
+  const SN = n[0]! + n[1]! + n[2]! + n[3]!;
+  const SM = m[0]! + m[1]! + m[2]! + m[3]!;
+  const d = [d1, d2, d3, d4];
+  return {
+    n: n as RecursiveCoefficients['n'],
+    m: m as RecursiveCoefficients['m'],
+    d: d as RecursiveCoefficients['d'],
+    // boundary terms: the edge value is assumed to extend to infinity
+    bn: d.map((v) => (v * SN) / SD) as RecursiveCoefficients['bn'],
+    bm: d.map((v) => (v * SM) / SD) as RecursiveCoefficients['bm'],
+  };
+}
+
+/** Runs the causal + anti-causal recursions over one line (length ≥ 4). */
+function recursiveLine(x: Float64Array, y: Float64Array, z: Float64Array, len: number, k: RecursiveCoefficients): void {
+  const [n0, n1, n2, n3] = k.n;
+  const [m1, m2, m3, m4] = k.m;
+  const [d1, d2, d3, d4] = k.d;
+  const [bn1, bn2, bn3, bn4] = k.bn;
+  const [bm1, bm2, bm3, bm4] = k.bm;
+  const v = x[0]!;
+  y[0] = (n0 + n1 + n2 + n3) * v - (bn1 + bn2 + bn3 + bn4) * v;
+  y[1] = n0 * x[1]! + (n1 + n2 + n3) * v - (d1 * y[0]! + (bn2 + bn3 + bn4) * v);
+  y[2] = n0 * x[2]! + n1 * x[1]! + (n2 + n3) * v - (d1 * y[1]! + d2 * y[0]! + (bn3 + bn4) * v);
+  y[3] = n0 * x[3]! + n1 * x[2]! + n2 * x[1]! + n3 * v - (d1 * y[2]! + d2 * y[1]! + d3 * y[0]! + bn4 * v);
+  for (let i = 4; i < len; i++) {
+    y[i] =
+      n0 * x[i]! +
+      n1 * x[i - 1]! +
+      n2 * x[i - 2]! +
+      n3 * x[i - 3]! -
+      (d1 * y[i - 1]! + d2 * y[i - 2]! + d3 * y[i - 3]! + d4 * y[i - 4]!);
+  }
+  const w = x[len - 1]!;
+  const L = len - 1;
+  z[L] = (m1 + m2 + m3 + m4) * w - (bm1 + bm2 + bm3 + bm4) * w;
+  z[L - 1] = m1 * x[L]! + (m2 + m3 + m4) * w - (d1 * z[L]! + (bm2 + bm3 + bm4) * w);
+  z[L - 2] = m1 * x[L - 1]! + m2 * x[L]! + (m3 + m4) * w - (d1 * z[L - 1]! + d2 * z[L]! + (bm3 + bm4) * w);
+  z[L - 3] =
+    m1 * x[L - 2]! + m2 * x[L - 1]! + m3 * x[L]! + m4 * w - (d1 * z[L - 2]! + d2 * z[L - 1]! + d3 * z[L]! + bm4 * w);
+  for (let i = len - 4; i > 0; i--) {
+    z[i - 1] =
+      m1 * x[i]! +
+      m2 * x[i + 1]! +
+      m3 * x[i + 2]! +
+      m4 * x[i + 3]! -
+      (d1 * z[i]! + d2 * z[i + 1]! + d3 * z[i + 2]! + d4 * z[i + 3]!);
+  }
+  for (let i = 0; i < len; i++) y[i] = y[i]! + z[i]!;
+}
+
+/** Applies a recursive filter along one axis (returns a new array). */
+function recursiveAxis(src: Float64Array, dims: Vec3, axis: 0 | 1 | 2, k: RecursiveCoefficients): Float64Array {
+  const out = new Float64Array(src.length);
+  const len = dims[axis];
+  const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
+  const [a, b] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+  const sa = a === 0 ? 1 : a === 1 ? dims[0] : dims[0] * dims[1];
+  const sb = b === 0 ? 1 : b === 1 ? dims[0] : dims[0] * dims[1];
+  const x = new Float64Array(len);
+  const y = new Float64Array(len);
+  const z = new Float64Array(len);
+  for (let ib = 0; ib < dims[b]!; ib++)
+    for (let ia = 0; ia < dims[a]!; ia++) {
+      const base = ia * sa + ib * sb;
+      for (let i = 0; i < len; i++) x[i] = src[base + i * stride]!;
+      recursiveLine(x, y, z, len, k);
+      for (let i = 0; i < len; i++) out[base + i * stride] = y[i]!;
+    }
+  return out;
+}
+
+/**
+ * Laplacian of Gaussian with sigma in mm, normalised across scale (× sigma²), as SimpleITK's
+ * LaplacianRecursiveGaussianImageFilter (what PyRadiomics uses): for each axis, the recursive
+ * second-derivative filter along it and recursive Gaussians along the others, divided by the
+ * squared spacing and summed. Beyond the borders the edge values are assumed constant. Every
+ * axis needs at least 4 voxels.
+ */
 export function laplacianOfGaussian(data: ArrayLike<number>, dims: Vec3, spacing: Vec3, sigmaMm: number): Float64Array {
   if (!(sigmaMm > 0)) throw new MedImgError('INVALID_ARGUMENT', 'LoG sigma must be > 0.');
+  if (Math.min(...dims) < 4) throw new MedImgError('INVALID_ARGUMENT', 'LoG needs at least 4 voxels along every axis.');
   const src = Float64Array.from(data);
-  const g: Float64Array[] = [];
-  const g2: Float64Array[] = [];
-  const rad: number[] = [];
-  for (let a = 0; a < 3; a++) {
-    const s = sigmaMm / spacing[a]!;
-    const r = Math.max(1, Math.ceil(4 * s));
-    const k = new Float64Array(2 * r + 1);
-    const k2 = new Float64Array(2 * r + 1);
-    let sum = 0;
-    for (let i = -r; i <= r; i++) {
-      const v = Math.exp((-0.5 * i * i) / (s * s));
-      k[i + r] = v;
-      sum += v;
-    }
-    for (let i = 0; i < k.length; i++) k[i]! /= sum;
-    // second derivative: (x²/s⁴ - 1/s²) g, then fixed so Σk2 = 0 and Σ k2·x²/2 = 1 (exact on x²)
-    let m0 = 0;
-    for (let i = -r; i <= r; i++) {
-      k2[i + r] = ((i * i) / s ** 4 - 1 / (s * s)) * k[i + r]!;
-      m0 += k2[i + r]!;
-    }
-    for (let i = -r; i <= r; i++) k2[i + r]! -= m0 * k[i + r]!;
-    let m2 = 0;
-    for (let i = -r; i <= r; i++) m2 += (k2[i + r]! * i * i) / 2;
-    const sp2 = spacing[a]! * spacing[a]!;
-    for (let i = 0; i < k2.length; i++) k2[i] = k2[i]! / m2 / sp2;
-    g.push(k);
-    g2.push(k2);
-    rad.push(r);
-  }
   const out = new Float64Array(src.length);
+  const smooth = [0, 1, 2].map((a) => recursiveCoefficients(sigmaMm / spacing[a]!, 0, 1));
+  const second = [0, 1, 2].map((a) => recursiveCoefficients(sigmaMm / spacing[a]!, 2, sigmaMm * sigmaMm));
   for (let d = 0; d < 3; d++) {
-    let cur: Float64Array = src;
-    for (let a = 0; a < 3; a++) {
-      const k = a === d ? g2[a]! : g[a]!;
-      if (dims[a] === 1 && a !== d) continue;
-      cur = convolveAxis(cur, dims, a as 0 | 1 | 2, k, rad[a]!);
-    }
-    for (let i = 0; i < out.length; i++) out[i]! += cur[i]!;
+    let cur = recursiveAxis(src, dims, d as 0 | 1 | 2, second[d]!);
+    for (let a = 0; a < 3; a++) if (a !== d) cur = recursiveAxis(cur, dims, a as 0 | 1 | 2, smooth[a]!);
+    const inv = 1 / (spacing[d]! * spacing[d]!);
+    for (let i = 0; i < out.length; i++) out[i]! += cur[i]! * inv;
   }
-  const s2 = sigmaMm * sigmaMm;
-  for (let i = 0; i < out.length; i++) out[i]! *= s2;
   return out;
 }
 

@@ -1,4 +1,8 @@
-/** Radiomics: IBSI-compliant, PyRadiomics-compatible feature extraction. */
+/**
+ * Radiomics: IBSI-compliant, PyRadiomics-compatible feature extraction.
+ * The public surface is {@link extractRadiomics} plus the feature-family functions and settings;
+ * helpers (interpolation, mesh, filters) stay internal to avoid clashing with core/ops names.
+ */
 export { extractRadiomics, type RadiomicsProvenance, type RadiomicsResult } from './extract.js';
 export {
   ALL_FEATURE_CLASSES,
@@ -7,42 +11,27 @@ export {
   type ImageTypes,
   PYRADIOMICS_DEFAULTS,
   parseParameterFile,
-  parseYamlSubset,
   type RadiomicsSettings,
 } from './settings.js';
-export { firstOrderFeatures, FIRSTORDER_FEATURES, type FirstOrderOptions } from './firstorder.js';
-export { shapeFeatures, shape2DFeatures, SHAPE_FEATURES, SHAPE2D_FEATURES } from './shape.js';
-export { morphologyFeatures, moranGeary, ellipsoidArea, type MorphologyInput } from './morphology.js';
+export { FIRSTORDER_FEATURES, type FirstOrderOptions, firstOrderFeatures } from './firstorder.js';
+export { SHAPE_FEATURES, SHAPE2D_FEATURES, shape2DFeatures, shapeFeatures } from './shape.js';
+export { type MorphologyInput, morphologyFeatures } from './morphology.js';
 export {
-  intensityStatistics,
+  type IvhOptions,
   intensityHistogram,
+  intensityStatistics,
   intensityVolumeHistogram,
   localIntensityPeaks,
-  type IvhOptions,
 } from './ibsi-intensity.js';
 export {
-  digitize,
+  type Discretised,
   discretiseFbn,
   discretiseFbs,
   discretisePyradiomics,
   pyradiomicsBinCountEdges,
   pyradiomicsBinWidthEdges,
-  type Discretised,
 } from './discretise.js';
-export { laplacianOfGaussian, logImageName, waveletDecompositions } from './filters.js';
-export {
-  checkRoi,
-  ibsiGrid,
-  interpolatorFromName,
-  type Interpolator,
-  normalizeImage,
-  pyradiomicsGrid,
-  resegment,
-  type ResegmentOptions,
-  sampleGrid,
-  thresholdMask,
-} from './preprocess.js';
-export { meshAreaVolume, meshVertices2, type BoxMask, type MeshMeasures } from './mesh.js';
+export type { BoxMask } from './mesh.js';
 export {
   computeTextureFeatures,
   type DiscretisedImage,

@@ -14,6 +14,8 @@
  */
 import type { Vec3 } from '../../core/volume.js';
 
+const TRIANGULATIONS = new Map<number, number[][]>();
+
 /** Corner c of a unit cube sits at (c & 1, (c >> 1) & 1, (c >> 2) & 1). */
 const EDGES: [number, number][] = [];
 for (let axis = 0; axis < 3; axis++) {
@@ -134,47 +136,68 @@ function buildTable(variant: MeshVariant): Int8Array[] {
       }
       const dot = nx * (cx - ix) + ny * (cy - iy) + nz * (cz - iz);
       if (dot < 0) loop.reverse();
-      // Non-planar loops: fan from the apex that encloses the most volume for the perspective class
-      // (measured from its corners' centroid), as the classic table's fans do.
+      // Non-planar loops: the triangulation with the largest area in unit-cube space, as the classic
+      // table's (pentagons: the fan from an end corner; hexagons: a central triangle on every other
+      // vertex, preferred among equal-area ties, then the first such).
       const L = loop.length;
-      let best = 0;
+      let bestT = triangulations(L)[0]!;
       if (L > 3) {
-        const rx = ix / L;
-        const ry = iy / L;
-        const rz = iz / L;
-        let bestV = Number.NEGATIVE_INFINITY;
-        for (let s = 0; s < L; s++) {
-          let v = 0;
-          for (let i = 1; i + 1 < L; i++) {
-            const p = EDGE_MID2[loop[s]!]!;
-            const q = EDGE_MID2[loop[(s + i) % L]!]!;
-            const r = EDGE_MID2[loop[(s + i + 1) % L]!]!;
-            const ax = p[0] - rx;
-            const ay = p[1] - ry;
-            const az = p[2] - rz;
-            const bx = q[0] - rx;
-            const by = q[1] - ry;
-            const bz = q[2] - rz;
-            const qx = r[0] - rx;
-            const qy = r[1] - ry;
-            const qz = r[2] - rz;
-            v += ax * (by * qz - bz * qy) - ay * (bx * qz - bz * qx) + az * (bx * qy - by * qx);
+        let bestScore = Number.NEGATIVE_INFINITY;
+        for (const tri of triangulations(L)) {
+          let area = 0;
+          let central = false;
+          for (let t = 0; t < tri.length; t += 3) {
+            const p = EDGE_MID2[loop[tri[t]!]!]!;
+            const q = EDGE_MID2[loop[tri[t + 1]!]!]!;
+            const r = EDGE_MID2[loop[tri[t + 2]!]!]!;
+            const ux = q[0] - p[0];
+            const uy = q[1] - p[1];
+            const uz = q[2] - p[2];
+            const vx = r[0] - p[0];
+            const vy = r[1] - p[1];
+            const vz = r[2] - p[2];
+            area += Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
+            if (L === 6 && (tri[t]! - tri[t + 1]!) % 2 === 0 && (tri[t + 1]! - tri[t + 2]!) % 2 === 0) central = true;
           }
-          if (v > bestV + 1e-9) {
-            bestV = v;
-            best = s;
+          const score = Math.round(area * 1e9) / 1e9 + (central ? 1e-12 : 0);
+          if (score > bestScore) {
+            bestScore = score;
+            bestT = tri;
           }
         }
       }
-      for (let i = 1; i + 1 < L; i++) {
+      for (let t = 0; t < bestT.length; t += 3) {
+        const a = loop[bestT[t]!]!;
+        const b = loop[bestT[t + 1]!]!;
+        const c = loop[bestT[t + 2]!]!;
         // a flipped perspective built normals pointing inward: reverse the winding
-        if (flip) tris.push(loop[best]!, loop[(best + i + 1) % L]!, loop[(best + i) % L]!);
-        else tris.push(loop[best]!, loop[(best + i) % L]!, loop[(best + i + 1) % L]!);
+        if (flip) tris.push(a, c, b);
+        else tris.push(a, b, c);
       }
     }
     table.push(Int8Array.from(tris));
   }
   return table;
+}
+
+/** All triangulations of a convex-ordered polygon 0..n-1 (flat vertex triples, winding kept). */
+function triangulations(n: number): number[][] {
+  const cached = TRIANGULATIONS.get(n);
+  if (cached) return cached;
+  const rec = (v: number[]): number[][] => {
+    if (v.length < 3) return [[]];
+    const out: number[][] = [];
+    const a = v[0]!;
+    const b = v[v.length - 1]!;
+    for (let k = 1; k < v.length - 1; k++) {
+      for (const left of rec(v.slice(0, k + 1)))
+        for (const right of rec(v.slice(k))) out.push([...left, a, v[k]!, b, ...right]);
+    }
+    return out;
+  };
+  const all = rec(Array.from({ length: n }, (_, i) => i));
+  TRIANGULATIONS.set(n, all);
+  return all;
 }
 
 /** Area and volume of the mesh, in mm² and mm³. */

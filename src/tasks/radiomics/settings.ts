@@ -107,6 +107,8 @@ export interface RadiomicsSettings extends LongRunOptions {
   correctMask?: boolean;
   /** Grid comparison tolerance. Default 1e-4 (relative for origin). */
   geometryTolerance?: number;
+  /** sha256 of the image and mask in the diagnostics (a whole-image pass). Default true. */
+  diagnosticsHashes?: boolean;
   /** Include deprecated features (firstorder StandardDeviation, shape Compactness1/2...). Default false. */
   includeDeprecated?: boolean;
   /** Image types (filters). Default { Original: {} }. */
