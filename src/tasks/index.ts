@@ -1,1 +1,1 @@
-export {};
+export * from './brain-tissue/index.js';
