@@ -35,7 +35,8 @@ export type MedImgErrorCode =
   | 'EMPTY_SEED_REGION'
   | 'SEG_INVALID'
   | 'SR_INVALID'
-  | 'NOT_IMPLEMENTED';
+  | 'NOT_IMPLEMENTED'
+  | 'DICOM_INVALID';
 
 /** The one error type medimg throws for bad input or unavailable resources. */
 export class MedImgError extends Error {

@@ -52,3 +52,4 @@ export {
   type DeidentifyReport,
 } from './dicom/deidentify.js';
 export { DEID_RULES, type DeidRule } from './dicom/deid-table.js';
+export * from './dicom/index.js';
