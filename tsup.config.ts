@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { emptyNodeBuiltinsForCodecs } from './build/browser-shims';
+import { emptyNodeBuiltinsForCodecs } from './build/browser-shims.js';
 
 // onnxruntime-* ship native or wasm binaries: they stay external and are resolved by the consumer.
 const external = ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];

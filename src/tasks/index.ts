@@ -1,1 +1,2 @@
 export * from './brain-tissue/index.js';
+export * from './radiomics/index.js';
