@@ -4,7 +4,10 @@ import type { LongRunOptions } from '../core/progress.js';
 import { throwIfAborted } from '../core/progress.js';
 import { type Vec3, type Volume, validateVolume } from '../core/volume.js';
 import { type IntensityNormalization, type ModelCard, primaryTensors } from './model-card.js';
-import { type Grid, keepLargestComponentLocal, reorientLocal, resampleLocal } from './pipeline-local-ops.js';
+import type { Geometry as Grid } from '../core/geometry.js';
+import { keepLargestComponent } from '../core/ops/labels.js';
+import { reorient } from '../core/ops/reorient.js';
+import { resample, resampleLabels } from '../core/ops/resample.js';
 import type { Session } from './session.js';
 import { slidingWindowInference } from './sliding-window.js';
 
@@ -74,7 +77,7 @@ export function normalizeIntensity(src: ArrayLike<number>, norm: IntensityNormal
       return out;
     }
     case 'zscore': {
-      // TODO(merge): replace with core/ops zscore
+      // Inline over the tensor buffer (nnU-Net's nonzero variant); core/ops zscore works on volumes.
       let s = 0;
       let ss = 0;
       let c = 0;
@@ -193,7 +196,7 @@ export async function runSegmentationModel(
   let work: Volume[] = vols;
   const orientation = pre.orientation ?? null;
   const inputOrientation = orientationFromDirection(original.direction);
-  if (orientation && orientation !== inputOrientation) work = work.map((v) => reorientLocal(v, orientation));
+  if (orientation && orientation !== inputOrientation) work = work.map((v) => reorient(v, orientation));
   const oriented: Grid = {
     dims: [...work[0]!.dims],
     spacing: [...work[0]!.spacing],
@@ -205,7 +208,7 @@ export async function runSegmentationModel(
   if (resampled && spacing) {
     const dims = oriented.dims.map((d, i) => Math.max(1, Math.round((d * oriented.spacing[i]!) / spacing[i]!))) as Vec3;
     const grid: Grid = { ...oriented, dims, spacing: [...spacing] };
-    work = work.map((v) => resampleLocal(v, grid, 'linear'));
+    work = work.map((v) => resample(v, { reference: grid, interpolation: 'linear' }));
   }
   throwIfAborted(options.signal);
 
@@ -341,11 +344,16 @@ export async function runSegmentationModel(
     origin: [...work[0]!.origin],
     direction: [...work[0]!.direction],
   };
-  if (resampled) labelVol = resampleLocal(labelVol, oriented, 'nearest') as Volume<Uint8Array>;
-  if (orientation && orientation !== inputOrientation) labelVol = reorientLocal(labelVol, inputOrientation);
+  if (resampled) labelVol = resampleLabels(labelVol, { reference: oriented, method: 'nearest' });
+  if (orientation && orientation !== inputOrientation) labelVol = reorient(labelVol, inputOrientation);
   if (post.largest_component) {
     const present = new Set(labelVol.data);
-    for (const l of present) if (l !== 0) keepLargestComponentLocal(labelVol.data, labelVol.dims, l);
+    for (const l of present) {
+      if (l === 0) continue;
+      const own = labelVol.data.map((v) => (v === l ? 1 : 0));
+      const keep = keepLargestComponent({ ...labelVol, data: own }, { connectivity: 6 }).data;
+      for (let i = 0; i < keep.length; i++) if (own[i] && !keep[i]) labelVol.data[i] = 0;
+    }
   }
   const result: Volume<Uint8Array> = {
     ...labelVol,

@@ -1,3 +1,4 @@
+import { emptyNodeBuiltinsForCodecs } from '../../build/browser-shims.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         platform: 'browser',
         target: 'es2022',
         external: ['onnxruntime-web'],
+        plugins: [emptyNodeBuiltinsForCodecs],
         write: false,
       });
       bundle = built.outputFiles[0]!.text;

@@ -95,3 +95,33 @@ export function matchesIbsi(value: number, row: Pick<IbsiReferenceRow, 'value' |
   if (row.tolerance > 0) return Math.abs(value - row.value) <= row.tolerance + 1e-12 * Math.abs(row.value);
   return roundSignificant(value) === roundSignificant(row.value);
 }
+
+/** One row with every CSV column kept under its own name (`reference_value`, `tolerance` as numbers). */
+export interface IbsiRow {
+  [column: string]: string | number;
+  reference_value: number;
+  tolerance: number;
+}
+
+/** Loads an IBSI reference CSV keeping every column under its CSV name. */
+export function loadIbsiRows(file: string): IbsiRow[] {
+  return loadIbsiReference(file).map((r) => ({
+    dataset: r.dataset,
+    family: r.family,
+    family_ibsi_code: r.familyCode,
+    aggregation: r.aggregation,
+    aggregation_ibsi_code: r.aggregationCode,
+    feature: r.feature,
+    feature_ibsi_code: r.code,
+    submission_tag: r.tag,
+    reference_value: r.value,
+    tolerance: r.tolerance,
+    consensus: r.consensus,
+    note: r.note,
+  }));
+}
+
+/** {@link matchesIbsi} with the reference value and tolerance given separately. */
+export function ibsiMatches(value: number, ref: number, tol: number): boolean {
+  return matchesIbsi(value, { value: ref, tolerance: tol });
+}

@@ -6,7 +6,7 @@ import '../../src/index.js';
 import { extractRadiomics } from '../../src/tasks/radiomics/index.js';
 import { computeTextureFeatures, type DiscretisedImage } from '../../src/tasks/radiomics/texture/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
-import { ibsiMatches, loadIbsiReference } from '../helpers/ibsi.js';
+import { ibsiMatches, loadIbsiRows as loadIbsiReference } from '../helpers/ibsi.js';
 import { CT_CONFIGS } from './ibsi-configs.js';
 import { TEXTURE_FAMILIES, ibsiKey } from './ibsi-keys.js';
 

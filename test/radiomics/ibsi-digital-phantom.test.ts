@@ -11,7 +11,7 @@ import {
   type TextureFamily,
 } from '../../src/tasks/radiomics/texture/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
-import { ibsiMatches, loadIbsiReference } from '../helpers/ibsi.js';
+import { ibsiMatches, loadIbsiRows as loadIbsiReference } from '../helpers/ibsi.js';
 import { TEXTURE_FAMILIES, ibsiKey } from './ibsi-keys.js';
 
 const texture = { skipped: 0, run: 0 };

@@ -15,11 +15,40 @@ export interface DicomObjectMeta {
   convolutionKernel?: string;
   patientSex?: string;
   patientAgeYears?: number;
+  /** Patient and study identification, carried so derived SEG/SR objects join the same patient and study. */
+  identity?: DicomIdentity;
   imageType?: string[];
   transferSyntaxUid: string;
   /** Non-fatal problems found in this object. */
   warnings: string[];
 }
+
+/**
+ * Identifying attributes of the patient and study. They travel in `meta` only so that SEG and SR
+ * written from a series file under the same patient and study in a PACS; medimg never prints or
+ * logs them, and `deidentify` removes them from files.
+ */
+export interface DicomIdentity {
+  patientName?: string;
+  patientId?: string;
+  patientBirthDate?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+}
+
+const IDENTITY_KEYS = [
+  'patientName',
+  'patientId',
+  'patientBirthDate',
+  'studyDate',
+  'studyTime',
+  'studyId',
+  'accessionNumber',
+  'referringPhysicianName',
+] as const;
 
 /** Geometry and value transform of one frame (the only frame of a single-frame object). */
 export interface FrameRecord {
@@ -75,6 +104,12 @@ export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
   set('convolutionKernel', kernel || undefined);
   set('patientSex', str(ds, TAG.patientSex));
   set('patientAgeYears', parseAgeYears(str(ds, TAG.patientAge)));
+  const identity: DicomIdentity = {};
+  for (const k of IDENTITY_KEYS) {
+    const v = str(ds, TAG[k]);
+    if (v) identity[k] = v;
+  }
+  if (Object.keys(identity).length) meta.identity = identity;
   const it = strs(ds, TAG.imageType);
   if (it.length) meta.imageType = it;
   if (parsed.noMetaHeader) meta.warnings.push('No Part 10 file meta header; parsed as a bare little-endian data set.');

@@ -443,6 +443,7 @@ function buildMeta(
   put('convolutionKernel', m.convolutionKernel);
   put('patientSex', m.patientSex);
   put('patientAgeYears', m.patientAgeYears);
+  if (m.identity) Object.assign(meta, m.identity);
   put('transferSyntaxUid', m.transferSyntaxUid);
   put('stackLabel', group.frames[0]!.rec.stackLabel);
   put('sliceThickness', slices[0]!.rec.sliceThickness);
