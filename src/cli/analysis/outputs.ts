@@ -46,6 +46,27 @@ function labelVolume(image: Volume, parts: { mask: Mask; label: number }[]): Vol
   return out;
 }
 
+/** `count` evenly spaced axial slice indices among the slices where `labels` is non-zero. */
+function labelledSlices(labels: Volume, count: number): number[] | undefined {
+  const [nx, ny, nz] = labels.dims;
+  const d = labels.data;
+  let lo = -1;
+  let hi = -1;
+  for (let k = 0; k < nz; k++) {
+    const off = k * nx * ny;
+    for (let p = 0; p < nx * ny; p++) {
+      if (d[off + p]) {
+        if (lo < 0) lo = k;
+        hi = k;
+        break;
+      }
+    }
+  }
+  if (lo < 0) return undefined;
+  const n = Math.min(count, hi - lo + 1);
+  return Array.from({ length: n }, (_, i) => Math.round(lo + ((i + 0.5) * (hi - lo + 1)) / n - 0.5));
+}
+
 /** Writes bytes to `file` through a temporary name so a crash never leaves a half file. */
 async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -330,7 +351,9 @@ export async function writeStudyOutputs(
         'Lungs (right blue, left orange)',
         sec,
         renderMosaicPng(image, {
-          count: 6,
+          ...(labelledSlices(res.lungs.lungLabels, 6)
+            ? { indices: labelledSlices(res.lungs.lungLabels, 6)! }
+            : { count: 6 }),
           window: 'lung',
           overlay: { mask: res.lungs.lungLabels, colors: { 1: [80, 160, 255], 2: [255, 170, 60] }, alpha: 0.3 },
           maxSize: 260,
@@ -382,7 +405,11 @@ export async function writeStudyOutputs(
         'brain.png',
         'Brain tissue (white matter, grey matter)',
         sec,
-        renderMosaicPng(image, { count: 9, overlay: { mask: b.labels, alpha: 0.35 }, maxSize: 220 }),
+        renderMosaicPng(image, {
+          ...(labelledSlices(b.labels, 9) ? { indices: labelledSlices(b.labels, 9)! } : { count: 9 }),
+          overlay: { mask: b.labels, alpha: 0.35 },
+          maxSize: 220,
+        }),
       );
       sec.tables.push({
         title: 'Tissue volumes',

@@ -1,4 +1,5 @@
 import { MedImgError } from '../../core/errors.js';
+import type { BackendChoice } from '../../backends/index.js';
 import type { LongRunOptions, ProgressEvent } from '../../core/progress.js';
 import type { Mask, Vec3, Volume } from '../../core/volume.js';
 import { type BoneDensityResult, measureBoneDensity } from '../../tasks/bone-density/index.js';
@@ -30,6 +31,8 @@ export interface AnalysisSettings {
   radiomicsParams?: string;
   /** MeshNet ONNX model (path) for 'brain'. */
   brainModel?: string;
+  /** Inference backend for 'brain'. Default 'cpu' (probing GPUs prints driver noise on machines without them). */
+  backend?: BackendChoice;
 }
 
 /** What the tasks produced; masks stay here, plain figures go to the report. */
@@ -159,7 +162,9 @@ export async function runTasks(
         break;
       }
       case 'brain':
-        out.brain = await run('brain', (o) => segmentBrainTissue(image, { ...o, model: settings.brainModel! }));
+        out.brain = await run('brain', (o) =>
+          segmentBrainTissue(image, { ...o, model: settings.brainModel!, backend: settings.backend ?? 'cpu' }),
+        );
         break;
     }
   }

@@ -37,6 +37,7 @@ Options:
   --mask <file>         radiomics ROI (NIfTI/NRRD on the image grid) when tumor does not run
   --params <file>       PyRadiomics parameter file (YAML/JSON) for radiomics
   --model <file>        MeshNet ONNX model for brain
+  --backend <name>      inference backend for brain: cpu (default), auto, cuda, webgpu, wasm
   --series <id|index>   which DICOM series to analyse (default: the largest CT/MR series)
   --jobs <n>            batch: studies at once (default ${defaultJobs()} here)
   --force               batch: redo studies that already have a report.json
@@ -44,6 +45,8 @@ Options:
   -h, --help            this text
 
 Exit codes: 0 ok, 1 internal error, 2 bad input, 3 some studies or tasks failed.`;
+
+const BACKENDS = ['auto', 'cpu', 'cuda', 'webgpu', 'wasm'];
 
 function parseBox(text: string): AnalysisSettings['box'] {
   const v = text.split(',').map((s) => Number(s.trim()));
@@ -81,6 +84,7 @@ export const analyzeCommand: Command = {
       mask: { type: 'string' },
       params: { type: 'string' },
       model: { type: 'string' },
+      backend: { type: 'string' },
       series: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       force: { type: 'boolean' },
@@ -97,6 +101,12 @@ export const analyzeCommand: Command = {
     if (values.seed) settings.seed = parseTriple(values.seed, '--seed');
     if (values.box) settings.box = parseBox(values.box);
     if (values.model) settings.brainModel = resolve(values.model);
+    if (values.backend) {
+      if (!BACKENDS.includes(values.backend)) {
+        throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'.`);
+      }
+      settings.backend = values.backend as AnalysisSettings['backend'];
+    }
     if (values.params) {
       settings.radiomicsParams = await readFile(values.params, 'utf8').catch(() => {
         throw new UsageError(`Cannot read the parameter file '${values.params}'.`);
