@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const CT_DIR = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
 const SCREENSHOT = '/tmp/medimg-browser-viewer.png';
+const SCREENSHOT_NODULES = '/tmp/medimg-browser-viewer-nodules.png';
+const SCREENSHOT_BRAIN = '/tmp/medimg-browser-viewer-brain.png';
 
 // Radiologist box on InstanceNumber 18 (sorted slice 46): columns 286..355, rows 310..402.
 const TUMOR_SLICE = 46;
@@ -119,4 +121,52 @@ if (!HAS_CHROMIUM) {
     await page.screenshot({ path: SCREENSHOT });
     expect(pageErrors).toEqual([]);
   }, 400_000);
+
+  it('detects nodules on the same series and lists them with the lung volume', async () => {
+    await page.locator('#run-nodules').click();
+    await page.waitForFunction(
+      () => /nodules done|Error/.test(document.getElementById('status')?.textContent ?? ''),
+      null,
+      { timeout: 300_000 },
+    );
+    expect(await page.locator('#status').textContent()).toMatch(/^nodules done/);
+    const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
+    );
+    const value = (k: string): string | undefined => rows.find((r) => r[0] === k)?.[1];
+    expect(Number(value('nodules'))).toBeGreaterThanOrEqual(0);
+    expect(value('exam Lung-RADS')).toMatch(/^(1|2|3|4A|4B|4X)$/);
+    // Both lungs of an adult chest CT: litres, not millilitres or tens of litres.
+    expect(Number(value('lung volume mL'))).toBeGreaterThan(2000);
+    expect(Number(value('lung volume mL'))).toBeLessThan(9000);
+    await page.screenshot({ path: SCREENSHOT_NODULES });
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
+
+  it('segments brain tissue from a NIfTI T1 with MeshNet in the worker (wasm/webgpu)', async () => {
+    const dir = dataPath('models/niivue_meshnet_tissue_gwm');
+    const ref = JSON.parse(readFileSync(join(dir, 'expected_output.json'), 'utf8')).reference_run.voxel_counts_by_label;
+    await page.setInputFiles('#nifti', join(dir, 't1_crop.nii.gz'));
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Loaded'), null, {
+      timeout: 120_000,
+    });
+    await page.setInputFiles('#model', join(dir, 'model.onnx'));
+    await page.locator('#run-brain').click();
+    await page.waitForFunction(
+      () => /brain done|Error/.test(document.getElementById('status')?.textContent ?? ''),
+      null,
+      { timeout: 480_000 },
+    );
+    expect(await page.locator('#status').textContent()).toMatch(/^brain done .*\((wasm|webgpu)\)/);
+    const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
+    );
+    const ml = (k: string): number => Number(rows.find((r) => r[0] === k)?.[1]);
+    // onnxruntime-node CPU reference (1 mm voxels: count = mL x 1000); other backends may flip a
+    // few hundred near-tie voxels, so allow 1 mL.
+    expect(Math.abs(ml('white matter mL') - ref['1'] / 1000)).toBeLessThan(1);
+    expect(Math.abs(ml('grey matter mL') - ref['2'] / 1000)).toBeLessThan(1);
+    await page.screenshot({ path: SCREENSHOT_BRAIN });
+    expect(pageErrors).toEqual([]);
+  }, 500_000);
 });

@@ -119,6 +119,18 @@ $('folder').addEventListener('change', () => {
   worker.postMessage({ type: 'load', files });
 });
 
+$('nifti').addEventListener('change', () => {
+  const file = $('nifti').files[0];
+  if (!file) return;
+  setBusy(true);
+  labels = null;
+  markers = [];
+  seedIndex = null;
+  $('download-seg').hidden = true;
+  setStatus(`Reading ${file.name}...`);
+  worker.postMessage({ type: 'load-nifti', file });
+});
+
 $('model').addEventListener('change', () => setBusy(busy));
 $('slice').addEventListener('input', (e) => setSlice(Number(e.target.value)));
 canvas.addEventListener(

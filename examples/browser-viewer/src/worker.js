@@ -4,6 +4,7 @@ import {
   detectNodules,
   listDicomSeries,
   readDicomSeries,
+  readNifti,
   segmentBrainTissue,
   segmentTumor,
   worldToIndex,
@@ -37,16 +38,9 @@ function segBytes() {
   );
 }
 
-async function load(files) {
-  const t0 = performance.now();
-  const series = await listDicomSeries(files, { onProgress });
-  if (!series.length) throw new Error('No DICOM image series in this folder.');
-  const best = [...series].sort(
-    (a, b) => b.sliceCount * b.dims[0] * b.dims[1] - a.sliceCount * a.dims[0] * a.dims[1],
-  )[0];
-  image = await readDicomSeries(files, { series: best.id, onProgress });
+function postLoaded(t0, rows) {
   segs.clear();
-  const ct = image.meta?.modality === 'CT';
+  const ct = image.meta?.modality === 'CT' || image.meta?.units === 'HU';
   const window = ct ? [-1350, 150] : [percentile(image.data, 0.01), percentile(image.data, 0.99)];
   const data = image.data.slice();
   post(
@@ -62,16 +56,37 @@ async function load(files) {
         window,
         data,
       },
-      rows: [
-        ['series', `${best.modality ?? ''} ${best.seriesDescription ?? ''}`.trim()],
-        ['grid', `${image.dims.join(' x ')}`],
-        ['spacing mm', image.spacing.map((v) => v.toFixed(2)).join(' x ')],
-        ['series found', series.length],
-        ['problems', best.problems.join('; ') || 'none'],
-      ],
+      rows,
     },
     [data.buffer],
   );
+}
+
+async function loadNifti(file) {
+  const t0 = performance.now();
+  image = await readNifti(new Uint8Array(await file.arrayBuffer()));
+  postLoaded(t0, [
+    ['file', file.name],
+    ['grid', `${image.dims.join(' x ')}`],
+    ['spacing mm', image.spacing.map((v) => v.toFixed(2)).join(' x ')],
+  ]);
+}
+
+async function load(files) {
+  const t0 = performance.now();
+  const series = await listDicomSeries(files, { onProgress });
+  if (!series.length) throw new Error('No DICOM image series in this folder.');
+  const best = [...series].sort(
+    (a, b) => b.sliceCount * b.dims[0] * b.dims[1] - a.sliceCount * a.dims[0] * a.dims[1],
+  )[0];
+  image = await readDicomSeries(files, { series: best.id, onProgress });
+  postLoaded(t0, [
+    ['series', `${best.modality ?? ''} ${best.seriesDescription ?? ''}`.trim()],
+    ['grid', `${image.dims.join(' x ')}`],
+    ['spacing mm', image.spacing.map((v) => v.toFixed(2)).join(' x ')],
+    ['series found', series.length],
+    ['problems', best.problems.join('; ') || 'none'],
+  ]);
 }
 
 async function run(m) {
@@ -122,6 +137,7 @@ async function run(m) {
       : [['tumour', 'nothing segmented at this seed']];
     focusSlice = Math.round(worldToIndex(image, m.seedMm)[2]);
   } else if (m.task === 'brain') {
+    // Threads only when the page is cross-origin isolated; 'auto' prefers a hardware WebGPU adapter.
     const res = await segmentBrainTissue(image, { model: m.model, backend: 'auto', onProgress });
     labels.set(res.labels.data);
     const wm = createVolumeLike(image, Uint8Array);
@@ -163,6 +179,7 @@ async function run(m) {
 self.addEventListener('message', async (e) => {
   try {
     if (e.data.type === 'load') await load(e.data.files);
+    else if (e.data.type === 'load-nifti') await loadNifti(e.data.file);
     else if (e.data.type === 'run') await run(e.data);
   } catch (err) {
     post({ type: 'error', message: err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err) });
