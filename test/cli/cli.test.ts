@@ -150,6 +150,10 @@ describe('medimg demo', () => {
     for (const t of ['lungs', 'nodules', 'bone', 'tumor', 'opacity', 'radiomics'])
       expect(report.tasks[t].ok).toBe(true);
     // The tumour segmented from the seed is within 20 % of the phantom's exact volume.
+    // The demo's own comparison with the phantom's exact truth.
+    expect(s.validation.nodules.found).toBeGreaterThanOrEqual(6);
+    expect(s.validation.boneMatched).toBe(s.truth.vertebrae.length);
+    expect(s.validation.boneMeanAbsErrorHU).toBeLessThan(10);
     const truthMl = s.truth.tumor.volumeMl;
     expect(Math.abs(report.results.tumor.lesions[0].volumeMl - truthMl) / truthMl).toBeLessThan(0.2);
     const seg = await readDicomSeg(new Uint8Array(readFileSync(join(out, 'seg.dcm'))));

@@ -41,6 +41,7 @@ Options:
   --series <id|index>   which DICOM series to analyse (default: the largest CT/MR series)
   --jobs <n>            batch: studies at once (default ${defaultJobs()} here)
   --force               batch: redo studies that already have a report.json
+  --single              treat the folder as one study even if its DICOM files sit in sub-folders
   --json                print the summary as JSON
   -h, --help            this text
 
@@ -88,6 +89,7 @@ export const analyzeCommand: Command = {
       series: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       force: { type: 'boolean' },
+      single: { type: 'boolean' },
     });
     if (values.help) {
       printLines([HELP]);
@@ -126,7 +128,7 @@ export const analyzeCommand: Command = {
     const jobs = parsePositiveInt(values.jobs, '--jobs', defaultJobs());
     const showBar = !values.json;
 
-    const studies = await batchStudies(input);
+    const studies = values.single ? undefined : await batchStudies(input);
     if (studies) {
       const bar = createProgressBar(`Studies 0/${studies.length}`, showBar);
       const list = await runBatch(studies, out, settings, {

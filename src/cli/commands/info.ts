@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { MedImgError } from '../../core/errors.js';
 import { listDicomSeries } from '../../io/dicom/index.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
@@ -10,7 +11,8 @@ const HELP = `Usage: medimg info <dicom-folder | dicom-file> [--json]
 
 Lists the DICOM image series found (recursively) with their size, spacing, orientation and
 problems (uneven spacing, gantry tilt, missing slices, duplicates), and the files skipped.
-Prints no patient data: no names, IDs, dates or UIDs except the series identifier.
+Prints no patient data: no names, IDs, dates or UIDs (--json adds each series' id, its
+SeriesInstanceUID, for 'analyze --series'; the index [n] works as well).
 
 Options:
   --json     machine-readable output
@@ -69,13 +71,12 @@ export const infoCommand: Command = {
       lines.push(
         `[${i}] ${s.modality ?? '??'} #${s.seriesNumber ?? '-'} ${s.seriesDescription ? `"${s.seriesDescription}" ` : ''}${s.stackLabel ? `(${s.stackLabel}) ` : ''}`,
         `    ${s.dims.join(' x ')} voxels${s.volumeCount > 1 ? ` x ${s.volumeCount} volumes` : ''}, ${s.spacing.map((v) => v.toFixed(3)).join(' x ')} mm, ${s.orientation}, ${s.fileCount} file(s)`,
-        `    id ${s.id}`,
         ...(s.problems.length ? s.problems.map((p) => `    problem: ${p}`) : ['    no problems found']),
       );
     });
     if (skipped.length) {
       lines.push(`${skipped.length} file(s) skipped:`);
-      for (const f of skipped.slice(0, 10)) lines.push(`    ${f.name}: ${f.code} ${f.reason}`);
+      for (const f of skipped.slice(0, 10)) lines.push(`    ${relative(input, f.name) || f.name}: ${f.code}`);
       if (skipped.length > 10) lines.push(`    ... and ${skipped.length - 10} more`);
     }
     printLines(lines);
