@@ -1,20 +1,37 @@
 import { defineConfig } from 'tsup';
+import { emptyNodeBuiltinsForCodecs } from './build/browser-shims.js';
 
 // onnxruntime-* ship native or wasm binaries: they stay external and are resolved by the consumer.
 const external = ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];
+// fast-png and iobuffer ship ESM only: bundle them so the CJS build also loads on Node < 20.19.
+const esmOnly = ['fast-png', 'iobuffer'];
+const codecs = [/^@cornerstonejs\/codec-/];
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
+    entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
     target: 'es2022',
+    platform: 'node',
     splitting: false,
     external,
-    // fast-png and iobuffer ship ESM only: bundle them so the CJS build also loads on Node < 20.19.
-    noExternal: ['fast-png', 'iobuffer'],
+    noExternal: esmOnly,
+  },
+  {
+    // The browser build carries the DICOM codecs itself (as lazy chunks in ESM), with their
+    // Node-only requires emptied, so a page's bundler needs no special configuration.
+    entry: { browser: 'src/browser.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'browser',
+    splitting: true,
+    external,
+    noExternal: [...esmOnly, ...codecs],
+    esbuildPlugins: [emptyNodeBuiltinsForCodecs],
   },
   {
     entry: { cli: 'src/cli/main.ts' },

@@ -55,4 +55,13 @@ export const f: typeof medimg.makeChestCtPhantom = medimg.makeChestCtPhantom;
 TS
 "$tsc" --noEmit --strict --skipLibCheck false --types node --typeRoots "$root/node_modules/@types" --module nodenext --moduleResolution nodenext --target es2022 use.cts
 echo "types ok for CommonJS (.cts)"
+# A web page's bundler resolves the browser entry with no special configuration.
+echo "import { makeChestCtPhantom, readDicomSeries } from 'medimg'; console.log(makeChestCtPhantom, readDicomSeries);" > page.js
+"$root/node_modules/.bin/esbuild" page.js --bundle --platform=browser --format=esm --splitting --outdir=web \
+  --external:onnxruntime-web --log-level=error
+if grep -l 'onnxruntime-node\|require("node:' web/*.js >/dev/null 2>&1; then
+  echo "the browser bundle pulls in Node-only code" >&2
+  exit 1
+fi
+echo "browser bundle of the installed package ok ($(du -sh web | cut -f1))"
 echo "package check passed"

@@ -46,24 +46,38 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 
-function timeProcess(cmd: string, args: string[]): { ms: number; out: string } {
+const HAS_TIME = spawnSync('/usr/bin/time', ['-f', '%U', 'true']).status === 0;
+
+/** Wall time of a whole process, and its CPU time (user + system, all threads) where /usr/bin/time exists. */
+function timeProcess(cmd: string, args: string[]): { ms: number; cpuMs: number; out: string } {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const r = HAS_TIME
+    ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...args], { encoding: 'utf8' })
+    : spawnSync(cmd, args, { encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
-  return { ms, out: r.stdout };
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN, out: r.stdout };
 }
 
 let dcm2niixVersion = '';
 try {
-  dcm2niixVersion = execFileSync('dcm2niix', ['-v'], { encoding: 'utf8' }).split('\n').find((l) => /v\d/.test(l)) ?? '';
+  dcm2niixVersion =
+    execFileSync('dcm2niix', ['-v'], { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => /v\d/.test(l)) ?? '';
 } catch (e) {
-  dcm2niixVersion = String((e as { stdout?: string }).stdout ?? '').split('\n').find((l) => /v\d/.test(l)) ?? '';
+  dcm2niixVersion =
+    String((e as { stdout?: string }).stdout ?? '')
+      .split('\n')
+      .find((l) => /v\d/.test(l)) ?? '';
 }
 
 const ours: number[] = [];
+const oursCpu: number[] = [];
 const inProc: number[] = [];
 const theirs: number[] = [];
+const theirsCpu: number[] = [];
 let info = '';
 for (let i = 0; i < runs + 1; i++) {
   const a = timeProcess(process.execPath, [bundle, folder]);
@@ -75,14 +89,23 @@ for (let i = 0; i < runs + 1; i++) {
   const r = JSON.parse(a.out.trim().split('\n').at(-1)!);
   info = `${r.dims.join('x')} ${r.type}`;
   ours.push(a.ms);
+  oursCpu.push(a.cpuMs);
   inProc.push(r.ms);
   theirs.push(b.ms);
+  theirsCpu.push(b.cpuMs);
 }
 rmSync(work, { recursive: true, force: true });
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const fmt = (a: number[]) => `median ${median(a).toFixed(0)} ms, min ${Math.min(...a).toFixed(0)} ms`;
-console.log(`DICOM series read, ${folder.split('/').at(-1)} (${info}), ${runs} runs after one warm-up, whole processes:`);
-console.log(`  medimg readDicomSeries (node ${process.version}): ${fmt(ours)}   [in-process read: ${fmt(inProc)}]`);
-console.log(`  dcm2niix -z n ${dcm2niixVersion.trim()}: ${fmt(theirs)}`);
-console.log(`  ratio medimg / dcm2niix (medians): ${(median(ours) / median(theirs)).toFixed(2)}`);
+console.log(
+  `DICOM series read, ${folder.split('/').at(-1)} (${info}), ${runs} runs after one warm-up, whole processes:`,
+);
+console.log(`  medimg readDicomSeries (node ${process.version}): wall ${fmt(ours)}; CPU ${fmt(oursCpu)}`);
+console.log(`    of which in-process readDicomSeries call: wall ${fmt(inProc)}`);
+console.log(`  dcm2niix -z n ${dcm2niixVersion.trim()}: wall ${fmt(theirs)}; CPU ${fmt(theirsCpu)}`);
+console.log(
+  `  ratio medimg / dcm2niix (medians): wall ${(median(ours) / median(theirs)).toFixed(2)}, CPU ${(median(oursCpu) / median(theirsCpu)).toFixed(2)}`,
+);
+const boot = timeProcess(process.execPath, ['-e', '0']);
+console.log(`  (an empty node process here: wall ${boot.ms.toFixed(0)} ms, CPU ${boot.cpuMs.toFixed(0)} ms)`);

@@ -1,15 +1,33 @@
 /**
  * Image-op benchmark: medimg vs scipy.ndimage on the same 512x512x128 float32 volume
- * (0.8 x 0.8 x 2.5 mm, seeded noise + blobs). Run: `npx tsx bench/ops.ts [--repeats N] [--no-scipy]`.
- * scipy runs in a persistent worker and each op alternates medimg / scipy runs, so machine load hits
- * both columns alike. Prints a table (best of N runs per op), agreement checks against scipy, and the Gaussian's
- * effective memory throughput relative to a plain typed-array copy.
+ * (0.8 x 0.8 x 2.5 mm, seeded noise + blobs). Run: `npx tsx bench/ops.ts [--repeats N] [--no-scipy] [--all]`
+ * (--all adds medimg-only timings of the other ops).
+ * scipy (bench/ops_scipy.py, skipped when python3/numpy/scipy are missing) runs in a persistent worker
+ * and each op alternates medimg / scipy runs, so machine load hits both columns alike. Prints best-of-N
+ * wall and process CPU time per op (CPU time is the steadier figure on a shared machine), agreement
+ * checks against scipy, and the Gaussian's effective memory throughput against a typed-array copy.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectedComponents, dilate, distanceTransform, gaussian, resample } from '../src/core/ops/index.js';
+import {
+  close,
+  connectedComponents,
+  dilate,
+  distanceTransform,
+  erode,
+  fillHoles,
+  gaussian,
+  gradientMagnitude,
+  hessianEigen,
+  keepLargestComponent,
+  laplacianOfGaussian,
+  percentiles,
+  reorient,
+  resample,
+  zscore,
+} from '../src/core/ops/index.js';
 import { Rng } from '../src/core/random.js';
 import { createVolume, type Vec3, type Volume } from '../src/core/volume.js';
 
@@ -68,6 +86,16 @@ const rng = new Rng(7);
 const samples = new BigInt64Array(2000);
 for (let i = 0; i < samples.length; i++) samples[i] = BigInt(rng.int(0, n - 1));
 
+// Output voxels of the 1 mm resample to compare (z below the last slice, whose centre lies more than
+// half a voxel past the input and gets the fill value).
+const rdims = [0, 1, 2].map((a) => Math.round((dims[a]! * spacing[a]!) / 1)) as Vec3;
+const rsamples = new BigInt64Array(3 * 2000);
+for (let i = 0; i < 2000; i++) {
+  rsamples[3 * i] = BigInt(rng.int(0, rdims[0] - 1));
+  rsamples[3 * i + 1] = BigInt(rng.int(0, rdims[1] - 1));
+  rsamples[3 * i + 2] = BigInt(rng.int(0, rdims[2] - 2));
+}
+
 // Copy bandwidth: bytes read + written by TypedArray.set of the whole volume.
 const copyDst = new Float32Array(n);
 copyDst.set(vol.data);
@@ -95,9 +123,12 @@ class ScipyWorker {
         i = this.buf.indexOf('\n');
       }
     });
-    this.proc.on('exit', () => {
+    // No python3 (spawn error) or no numpy/scipy (the script exits): pending reads get ''.
+    const fail = () => {
       for (const w of this.waiting.splice(0)) w('');
-    });
+    };
+    this.proc.on('exit', fail);
+    this.proc.on('error', fail);
   }
   next(): Promise<string> {
     const l = this.lines.shift();
@@ -120,6 +151,7 @@ const dir = mkdtempSync(join(tmpdir(), 'medimg-bench-'));
 if (useScipy) {
   writeFileSync(join(dir, 'vol.raw'), vol.data);
   writeFileSync(join(dir, 'samples.raw'), new Uint8Array(samples.buffer));
+  writeFileSync(join(dir, 'rsamples.raw'), new Uint8Array(rsamples.buffer));
   const script = join(import.meta.dirname, 'ops_scipy.py');
   worker = new ScipyWorker([
     script,
@@ -129,6 +161,7 @@ if (useScipy) {
     String(threshold),
     String(radiusMm),
     join(dir, 'samples.raw'),
+    join(dir, 'rsamples.raw'),
   ]);
   const ready = await worker.next();
   if (!ready.startsWith('{')) {
@@ -220,7 +253,17 @@ const sp = (k: string) => scipyOut.get(k);
 rows[0]!.check = sp('gaussian')
   ? `max|diff| ${maxDiff(g.data, sp('gaussian')!.samples as number[]).toExponential(1)}`
   : '';
-rows[1]!.check = `${rs.dims.join('x')}${sp('resample') ? ` (scipy ${(sp('resample')!.shape as number[]).join('x')})` : ''}`;
+{
+  let m = 0;
+  const theirs = sp('resample')?.samples as number[] | undefined;
+  if (theirs) {
+    for (let i = 0; i < 2000; i++) {
+      const [x, y, z] = [Number(rsamples[3 * i]), Number(rsamples[3 * i + 1]), Number(rsamples[3 * i + 2])];
+      m = Math.max(m, Math.abs(rs.data[x + rs.dims[0] * (y + rs.dims[1] * z)]! - theirs[i]!));
+    }
+  }
+  rows[1]!.check = `${rs.dims.join('x')}${theirs ? ` vs map_coordinates max|diff| ${m.toExponential(1)}` : ''}`;
+}
 rows[2]!.check = `${cc.count} comps${sp('label') ? ` (scipy ${sp('label')!.count})` : ''}`;
 rows[3]!.check = sp('edt') ? `max|diff| ${maxDiff(edt.data, sp('edt')!.samples as number[]).toExponential(1)} mm` : '';
 rows[4]!.check = `${dlCount} vox${sp('dilate') ? ` (scipy ${sp('dilate')!.count})` : ''}`;
@@ -249,3 +292,45 @@ console.log(
   `\ncopy bandwidth (TypedArray.set, read+write): ${copyGBs.toFixed(1)} GB/s; gaussian effective ` +
     `${gaussGBs.toFixed(1)} GB/s (3 passes x read+write) = ${((100 * gaussGBs) / copyGBs).toFixed(0)} % of copy`,
 );
+
+// --all: one timed run of the other ops (medimg only), for orientation.
+if (args.includes('--all')) {
+  const c = Math.cos(0.2);
+  const sn = Math.sin(0.2);
+  const rotated = {
+    ...vol,
+    dims: [410, 410, 320] as Vec3,
+    spacing: [1, 1, 1] as Vec3,
+    direction: [c, -sn, 0, sn, c, 0, 0, 0, 1],
+  };
+  const more: [string, () => unknown][] = [
+    ['bspline resample -> 1mm iso', () => resample(vol, { spacing: 1, interpolation: 'bspline' })],
+    ['linear resample, rotated grid', () => resample(vol, { reference: rotated })],
+    ['nearest resample -> 1mm iso', () => resample(vol, { spacing: 1, interpolation: 'nearest' })],
+    ['reorient LPS -> RAS', () => reorient(vol, 'RAS')],
+    ['percentiles 0.5/99.5 (float)', () => percentiles(vol, [0.5, 99.5])],
+    ['zscore in mask', () => zscore(vol, { mask })],
+    ['LoG sigma=2mm', () => laplacianOfGaussian(vol, { sigmaMm: 2 })],
+    ['gradient magnitude sigma=2mm', () => gradientMagnitude(vol, { sigmaMm: 2 })],
+    ['hessian eigenvalues sigma=2mm', () => hessianEigen(vol, { sigmaMm: 2 })],
+    [`erode ball r=${radiusMm}mm`, () => erode(mask, { radiusMm })],
+    ['dilate ball r=10mm (EDT path)', () => dilate(mask, { radiusMm: 10 })],
+    [`close ball r=${radiusMm}mm`, () => close(mask, { radiusMm })],
+    ['fill holes 3D', () => fillHoles(mask)],
+    ['fill holes per slice', () => fillHoles(mask, { mode: 'slice' })],
+    ['keep largest component', () => keepLargestComponent(mask)],
+  ];
+  console.log('\nother ops (medimg only, one run after a warm-up)\n');
+  console.log(`${'op'.padEnd(34)}${'wall ms'.padStart(9)}${'cpu ms'.padStart(9)}`);
+  for (const [label, fn] of more) {
+    fn();
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    fn();
+    const ms = performance.now() - t;
+    const dc = process.cpuUsage(c0);
+    console.log(
+      `${label.padEnd(34)}${ms.toFixed(0).padStart(9)}${((dc.user + dc.system) / 1000).toFixed(0).padStart(9)}`,
+    );
+  }
+}

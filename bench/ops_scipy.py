@@ -1,6 +1,6 @@
 """scipy.ndimage side of bench/ops.ts, as a worker so runs interleave with medimg's.
 
-Usage: python3 ops_scipy.py volume.raw nx ny nz sx sy sz threshold radius_mm samples.raw
+Usage: python3 ops_scipy.py volume.raw nx ny nz sx sy sz threshold radius_mm samples.raw rsamples.raw
 Then one op name per stdin line (gaussian, resample, label, edt, dilate); each answers one JSON
 line with the wall and CPU time of that run in ms and a few numbers to check agreement.
 """
@@ -11,11 +11,14 @@ import time
 import numpy as np
 from scipy import ndimage as ndi
 
-path, nx, ny, nz, sx, sy, sz, thr, rad, samples_path = sys.argv[1:]
+path, nx, ny, nz, sx, sy, sz, thr, rad, samples_path, rsamples_path = sys.argv[1:]
 nx, ny, nz = int(nx), int(ny), int(nz)
 sx, sy, sz, thr, rad = float(sx), float(sy), float(sz), float(thr), float(rad)
 vol = np.fromfile(path, dtype=np.float32).reshape(nz, ny, nx)  # x fastest = C order (z, y, x)
 samples = np.fromfile(samples_path, dtype=np.int64)
+# Output-grid voxels (x, y, z) of the 1 mm resample, checked with map_coordinates at the same
+# input positions medimg uses (same origin, index * 1 mm / spacing).
+rsamples = np.fromfile(rsamples_path, dtype=np.int64).reshape(-1, 3)
 mask = vol > thr
 r = [int(np.floor(rad / s)) for s in (sz, sy, sx)]
 zz, yy, xx = np.mgrid[-r[0] : r[0] + 1, -r[1] : r[1] + 1, -r[2] : r[2] + 1]
@@ -36,7 +39,9 @@ def summary(op, out):
     if op in ("gaussian", "edt"):
         return {"samples": out.ravel()[samples].astype(float).tolist()}
     if op == "resample":
-        return {"shape": list(out.shape[::-1])}
+        coords = np.stack([rsamples[:, 2] / sz, rsamples[:, 1] / sy, rsamples[:, 0] / sx])
+        vals = ndi.map_coordinates(vol, coords, order=1, mode="nearest")
+        return {"shape": list(out.shape[::-1]), "samples": vals.astype(float).tolist()}
     if op in ("label", "labelstats"):
         return {"count": int(out[1])}
     return {"count": int(out.sum()), "ball": int(ball.sum())}

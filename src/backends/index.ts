@@ -1,1 +1,23 @@
-export {};
+// Inference backends, model cards, sessions and sliding-window inference (same in Node and browser).
+export * from './types.js';
+export { registerBackend, listBackends, probeBackend, getRegisteredBackend } from './registry.js';
+export * from './model-card.js';
+export * from './model-cache.js';
+export * from './session.js';
+export * from './sliding-window.js';
+export * from './pipeline.js';
+export { configureWebBackends, type WebBackendConfig } from './ort-web.js';
+export {
+  buildOnnxModel,
+  identityModel,
+  scaleModel,
+  conv3dModel,
+  thresholdSoftmaxModel,
+  thresholdLogitsModel,
+  fixedShapeIdentityModel,
+  type OnnxGraphSpec,
+  type OnnxNode,
+  type OnnxInitializer,
+  type OnnxValueInfo,
+  type OnnxAttr,
+} from './testing/onnx-builder.js';

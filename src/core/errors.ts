@@ -14,7 +14,6 @@ export type MedImgErrorCode =
   | 'DICOM_PIXEL_LENGTH_MISMATCH'
   | 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX'
   | 'DICOM_DECODE_FAILED'
-  | 'DICOM_INVALID'
   | 'SERIES_EMPTY'
   | 'SERIES_INCONSISTENT'
   | 'SERIES_DUPLICATE_POSITION'
@@ -36,7 +35,8 @@ export type MedImgErrorCode =
   | 'EMPTY_SEED_REGION'
   | 'SEG_INVALID'
   | 'SR_INVALID'
-  | 'NOT_IMPLEMENTED';
+  | 'NOT_IMPLEMENTED'
+  | 'DICOM_INVALID';
 
 /** The one error type medimg throws for bad input or unavailable resources. */
 export class MedImgError extends Error {

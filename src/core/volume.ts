@@ -45,6 +45,19 @@ export interface VolumeMeta {
   patientSex?: string;
   /** Patient age in years, where known. */
   patientAgeYears?: number;
+  /**
+   * Patient and study identification (name, ID, birth date, study date/time/ID, accession number,
+   * referring physician) from DICOM, kept so derived SEG/SR objects join the same patient and study.
+   * Identifying data: medimg never prints or logs it; strip it before sharing a volume's meta.
+   */
+  patientName?: string;
+  patientId?: string;
+  patientBirthDate?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
   /** Where the volume came from, e.g. 'dicom', 'nifti', 'phantom'. */
   source?: string;
   /** Non-fatal problems found while reading (uneven spacing, tilt, fallbacks used). */

@@ -1,9 +1,9 @@
-import { gunzipSync, gzipSync } from 'fflate';
 import { MedImgError } from '../core/errors.js';
 import { geometryFromNiftiAffine, type Mat4, mat3Det, niftiAffineFromGeometry } from '../core/geometry.js';
 import { dtypeOf } from '../core/typed.js';
 import type { Vec3, Volume, VoxelArray } from '../core/volume.js';
 import { getFileSystem, toBytes } from './fs.js';
+import { gunzip, gzip } from './gzip.js';
 
 /** Options of {@link readNifti}. */
 export interface ReadNiftiOptions {
@@ -97,7 +97,7 @@ export function readNiftiBytes(bytes: Uint8Array, options: ReadNiftiOptions = {}
 function maybeGunzip(bytes: Uint8Array): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return gunzipSync(bytes);
+      return gunzip(bytes);
     } catch (e) {
       throw new MedImgError('NIFTI_INVALID', 'The gzip stream is corrupt or truncated.', { cause: e });
     }
@@ -418,7 +418,7 @@ export function writeNifti(vol: Volume, options: WriteNiftiOptions = {}): Uint8A
     dv.setInt32(500, 2 | 8, true);
   }
   out.set(new Uint8Array(vol.data.buffer, vol.data.byteOffset, vol.data.byteLength), voxOffset);
-  return options.gzip ? gzipSync(out, { level: 6 }) : out;
+  return options.gzip ? gzip(out, 6) : out;
 }
 
 /** Quaternion of the rotation part of a RAS affine, or undefined when it is not a rotation (shear). */

@@ -96,6 +96,25 @@ describeData('readDicomSeries on the reference series', () => {
     expect(b.origin).toEqual(a.origin);
   });
 
+  it('aborts part-way with ABORTED', async () => {
+    const ac = new AbortController();
+    const dir = dataPath('dicom', 'ct_chest_LungPETCTDx_A0001_kernelB');
+    let last = 0;
+    const p = readDicomSeries(dir, {
+      signal: ac.signal,
+      onProgress: (e) => {
+        last = e.fraction;
+        if (e.fraction > 0.6) ac.abort();
+      },
+    });
+    await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(last).toBeLessThan(1);
+    // a SeriesInfo can be passed as the series choice
+    const [info] = await listDicomSeries(dir);
+    const v = await readDicomSeries(dir, { series: info! });
+    expect(v.dims[2]).toBe(64);
+  });
+
   it('aborts with ABORTED', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -3,7 +3,7 @@ import { deflateSync } from 'fflate';
 /** A data element for the synthetic writer: tag as 0xGGGGEEEE, VR, and a value. */
 export type El = [number, string, string | number[] | Uint8Array | El[][]];
 
-export type Syntax = 'explicitLE' | 'implicitLE' | 'explicitBE' | 'deflate' | 'rle';
+export type Syntax = 'explicitLE' | 'implicitLE' | 'explicitBE' | 'deflate' | 'rle' | 'j2k';
 
 const TS_UID: Record<Syntax, string> = {
   explicitLE: '1.2.840.10008.1.2.1',
@@ -11,6 +11,7 @@ const TS_UID: Record<Syntax, string> = {
   explicitBE: '1.2.840.10008.1.2.2',
   deflate: '1.2.840.10008.1.2.1.99',
   rle: '1.2.840.10008.1.2.5',
+  j2k: '1.2.840.10008.1.2.4.91',
 };
 
 const LONG_VR = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'OD', 'OL', 'UC', 'UR']);

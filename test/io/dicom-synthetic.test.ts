@@ -114,6 +114,33 @@ describe('synthetic DICOM: pixel value handling', () => {
   });
 });
 
+describe('synthetic DICOM: YBR colour', () => {
+  const colourEls = (photometric: string) => [
+    ...sliceElements({ bitsAllocated: 8, photometric, columns: 4 }).filter((e) => e[0] !== 0x00280002),
+    [0x00280002, 'US', [3]] as [number, string, number[]],
+    [0x00280006, 'US', [0]] as [number, string, number[]],
+  ];
+  it('converts native YBR_FULL and YBR_FULL_422 to RGB (PS3.3 C.7.6.3.1.2)', async () => {
+    const np = 4 * 4;
+    // grey (Cb = Cr = 128) stays grey; one saturated red pixel pair in 422
+    const full = new Uint8Array(np * 3);
+    for (let i = 0; i < np; i++) full.set([i * 10, 128, 128], 3 * i);
+    const a = await readDicomFile(writeDicom(colourEls('YBR_FULL'), 'explicitLE', { native: full }), { raw: true });
+    for (let i = 0; i < np; i++)
+      expect(Array.from(a.pixels.subarray(3 * i, 3 * i + 3))).toEqual([i * 10, i * 10, i * 10]);
+    const y422 = new Uint8Array(np * 2);
+    for (let p = 0; p < np / 2; p++) y422.set([p * 20, p * 20 + 10, 128, 128], 4 * p);
+    y422.set([76, 76, 85, 255], 0); // red: Y 76, Cb 85, Cr 255
+    const b = await readDicomFile(writeDicom(colourEls('YBR_FULL_422'), 'explicitLE', { native: y422 }), { raw: true });
+    expect(b.pixels.length).toBe(np * 3);
+    const red = Array.from(b.pixels.subarray(0, 3));
+    expect(red[0]).toBeGreaterThan(250);
+    expect(red[1]).toBeLessThan(3);
+    expect(red[2]).toBeLessThan(3);
+    expect(Array.from(b.pixels.subarray(9, 12))).toEqual([30, 30, 30]);
+  });
+});
+
 describe('synthetic DICOM: series geometry', () => {
   const stack = (zs: number[], opts: { dy?: (z: number) => number; series?: string } = {}) =>
     zs.map((z, k) =>
@@ -138,11 +165,27 @@ describe('synthetic DICOM: series geometry', () => {
     expect(vol.meta!.sopInstanceUids).toEqual(['1.2.9.0.1', '1.2.9.0.3', '1.2.9.0.2', '1.2.9.0.0']);
   });
 
+  it('keeps slices in one stack when IOP is written with different precision', async () => {
+    const files = [0, 1, 2].map((z) =>
+      slice16(
+        {
+          position: [0, 0, z],
+          orientation: z === 1 ? [0.99999999, 0.0004999, 0, 0, 1, 0.0005001] : [1, 0, 0, 0, 1, 0],
+          sop: `1.2.11.${z}`,
+          instance: z + 1,
+        },
+        Array(N).fill(z),
+      ),
+    );
+    expect(await listDicomSeries(files)).toHaveLength(1);
+    expect((await readDicomSeries(files)).dims[2]).toBe(3);
+  });
+
   it('reports uneven spacing; resampleToUniform interpolates onto a uniform grid', async () => {
     const files = stack([0, 1, 2, 4, 5]);
     const vol = await readDicomSeries(files);
     expect(vol.meta!.uniformSpacing).toBe(false);
-    expect(vol.meta!.warnings!.join()).toMatch(/Uneven slice spacing/);
+    expect(vol.meta!.warnings!.join()).toMatch(/Uneven slice spacing.*1 slice\(s\) missing/);
     expect(vol.meta!.slicePositions).toEqual([0, 1, 2, 4, 5]);
     const r = await readDicomSeries(files, { resampleToUniform: true });
     expect(r.spacing[2]).toBeCloseTo(1.25, 9);
@@ -150,6 +193,9 @@ describe('synthetic DICOM: series geometry', () => {
     // value = 10 * z, linear in z: resampled slices hold 10 * (1.25 k)
     for (let k = 0; k < 5; k++) expect(r.data[k * N + 7]).toBe(Math.round(10 * 1.25 * k));
     expect(r.meta!.warnings!.join()).toMatch(/Resampled/);
+    expect(r.meta!.resampledToUniform).toBe(true);
+    expect(r.meta!.sourceSlicePositions).toEqual([0, 1, 2, 4, 5]);
+    expect(r.meta!.slicePositions).toEqual([0, 1.25, 2.5, 3.75, 5]);
   });
 
   it('detects gantry tilt: exact sheared geometry by default, untilted grid on request', async () => {
@@ -191,11 +237,18 @@ describe('synthetic DICOM: series geometry', () => {
     // a slice of another size in the same series is split off
     const odd = slice16({ rows: 6, position: [0, 0, 9], sop: '1.2.7.1' }, Array(6 * C).fill(0));
     expect(await listDicomSeries([...stack([0, 1]), odd])).toHaveLength(2);
+    await expect(readDicomSeries([...stack([0, 1]), odd])).rejects.toMatchObject({ code: 'SERIES_INCONSISTENT' });
     // the same slice position twice with different images and nothing to tell them apart
     const dup = slice16({ position: [-10, 20, 1], instance: 50, sop: '1.2.6.1' }, Array(N).fill(3));
     await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({
       code: 'SERIES_DUPLICATE_POSITION',
     });
+    // a broken file among the slices is reported, and the gap it leaves is detected
+    const withBroken = stack([0, 1, 2, 3]);
+    withBroken[2] = withBroken[2]!.subarray(0, 400);
+    const vb = await readDicomSeries(withBroken);
+    expect(vb.meta!.warnings!.join()).toMatch(/1 DICOM file\(s\) in the input could not be read \(DICOM_TRUNCATED\)/);
+    expect(vb.meta!.warnings!.join()).toMatch(/1 slice\(s\) missing/);
     // the same file twice is dropped with a note
     const s = stack([0, 1, 2]);
     const vol = await readDicomSeries([...s, s[1]!]);
@@ -217,6 +270,33 @@ describe('synthetic DICOM: series geometry', () => {
     expect(list[0]!.volumeCount).toBe(3);
     const v2 = await readDicomSeries(files.reverse(), { volumeIndex: 2 });
     expect([v2.data[0], v2.data[N]]).toEqual([200, 201]);
+  });
+
+  it('a series with a main stack and a stray localizer reads the main stack with a warning', async () => {
+    const main = stack([0, 1, 2, 3, 4]);
+    const scout = slice16(
+      { position: [0, 0, 0], orientation: [0, 1, 0, 0, 0, -1], sop: '1.2.3.99', instance: 1 },
+      ramp(),
+    );
+    const vol = await readDicomSeries([scout, ...main]);
+    expect(vol.dims[2]).toBe(5);
+    expect(vol.meta!.warnings!.join()).toMatch(/1 other stack/);
+    expect(await listDicomSeries([scout, ...main])).toHaveLength(2);
+  });
+
+  it('classic multi-frame without per-frame positions stacks frames by SpacingBetweenSlices', async () => {
+    const frames = [0, 1, 2].flatMap((f) => Array(N).fill(f * 5));
+    const els = sliceElements({ position: [1, 2, 3] }).concat([
+      [0x00280008, 'IS', '3'],
+      [0x00180088, 'DS', '2.5'],
+    ]);
+    const f = writeDicom(els, 'explicitLE', { native: pixels16(frames) });
+    const vol = await readDicomSeries([f]);
+    expect(vol.dims).toEqual([C, R, 3]);
+    expect(vol.spacing[2]).toBeCloseTo(2.5, 9);
+    expect([vol.data[0], vol.data[N], vol.data[2 * N]]).toEqual([0, 5, 10]);
+    expect(vol.meta!.geometryFallback).toBe(true);
+    expect(vol.meta!.frameNumbers).toEqual([1, 2, 3]);
   });
 
   it('missing position falls back to instance order with a warning', async () => {

@@ -59,10 +59,24 @@ describe('Gaussian derivatives', () => {
     expect(e.l1.data[i]).toBeCloseTo(-3, 3);
     expect(e.l2.data[i]).toBeCloseTo(0.5, 3);
     expect(e.l3.data[i]).toBeCloseTo(2, 3);
+    // Slab-wise computation gives exactly the whole-volume result.
+    const whole = hessianEigen(vol, { sigmaMm: 1.5, truncate: 6, slabSlices: 1000 });
+    const thin = hessianEigen(vol, { sigmaMm: 1.5, truncate: 6, slabSlices: 3 });
+    expect(Array.from(thin.l1.data)).toEqual(Array.from(whole.l1.data));
+    expect(Array.from(thin.l3.data)).toEqual(Array.from(e.l3.data));
     const m = hessianEigen(vol, { sigmaMm: 1.5, truncate: 6, order: 'magnitude', normalized: true });
     expect(m.l1.data[i]).toBeCloseTo(0.5 * 2.25, 2);
     expect(m.l2.data[i]).toBeCloseTo(2 * 2.25, 2);
     expect(m.l3.data[i]).toBeCloseTo(-3 * 2.25, 2);
+  });
+
+  it('Hessian of a single-slice image (nz = 1) sees no curvature along z', () => {
+    const vol = fillFn([31, 25, 1], [0.5, 0.7, 3], (x, y) => (x - 7) ** 2 - 0.5 * (y - 8) ** 2);
+    const e = hessianEigen(vol, { sigmaMm: 1 });
+    const i = 15 + 31 * 12;
+    expect(e.l1.data[i]).toBeCloseTo(-1, 4);
+    expect(e.l2.data[i]).toBeCloseTo(0, 4);
+    expect(e.l3.data[i]).toBeCloseTo(2, 4);
   });
 
   it('Hessian eigenvalues at the axis of a Gaussian tube match the analytic values', () => {

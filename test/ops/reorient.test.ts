@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexToWorld, orientationFromDirection } from '../../src/core/geometry.js';
-import { crop, cropToMask, maskBoundingBox, pad, reorient } from '../../src/core/ops/index.js';
+import { crop, cropToMask, maskBoundingBox, pad, reorient, resample } from '../../src/core/ops/index.js';
 import { createVolume, type Vec3 } from '../../src/core/volume.js';
 
 const CODES = ['LPS', 'RAS', 'RAI', 'LAS', 'PSR', 'SRA', 'IPL', 'ASL', 'RIP'];
@@ -87,5 +87,23 @@ describe('crop and pad', () => {
     const e = pad(vol, { before: 1, after: 1, mode: 'edge' });
     expect(e.data[0]).toBe(vol.data[0]);
     expect(e.data[e.data.length - 1]).toBe(vol.data[vol.data.length - 1]);
+  });
+});
+
+describe('per-slice meta', () => {
+  it('follows the slices through crop and z flips, and is dropped where slices are new', () => {
+    const vol = createVolume([4, 4, 5], Uint8Array, {
+      meta: { modality: 'CT', sopInstanceUids: ['1.1', '1.2', '1.3', '1.4', '1.5'] },
+    });
+    expect(crop(vol, { min: [0, 0, 1], max: [3, 3, 3] }).meta?.sopInstanceUids).toEqual(['1.2', '1.3', '1.4']);
+    expect(reorient(vol, 'LPI').meta?.sopInstanceUids).toEqual(['1.5', '1.4', '1.3', '1.2', '1.1']);
+    expect(reorient(vol, 'RAS').meta?.sopInstanceUids).toEqual(['1.1', '1.2', '1.3', '1.4', '1.5']);
+    const permuted = reorient(vol, 'SPL');
+    expect(permuted.meta?.sopInstanceUids).toBeUndefined();
+    expect(permuted.meta?.modality).toBe('CT');
+    expect(resample(vol, { spacing: 0.5 }).meta?.sopInstanceUids).toBeUndefined();
+    expect(pad(vol, { before: [1, 1, 0] }).meta?.sopInstanceUids).toHaveLength(5);
+    expect(pad(vol, { before: [0, 0, 1] }).meta?.sopInstanceUids).toBeUndefined();
+    expect(vol.meta?.sopInstanceUids).toHaveLength(5); // input untouched
   });
 });

@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { emptyNodeBuiltinsForCodecs } from '../../build/browser-shims.js';
 import { describe, expect, it } from 'vitest';
 
 // The browser entry must bundle for the web: any `node:` import or onnxruntime-node would fail the
@@ -15,6 +16,7 @@ describe('browser entry', () => {
       logLevel: 'silent',
       // onnxruntime-web ships its own wasm/worker files that a page serves; it is web-safe.
       external: ['onnxruntime-web', 'onnxruntime-web/*'],
+      plugins: [emptyNodeBuiltinsForCodecs],
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((p) => p.includes('src/browser.ts'))).toBe(true);

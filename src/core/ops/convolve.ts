@@ -83,7 +83,9 @@ export function correlateX(src: VoxelArray, dst: Float32Array, dims: Vec3, w: Fl
 /**
  * Correlates along y (axis 1) or z (axis 2) by combining whole x-rows; `src` and `dst` Float32 and
  * distinct. Symmetric and antisymmetric kernels take up to four tap pairs per sweep over the row
- * (fewer accumulator loads and stores); sums are kept in doubles until the final store.
+ * (fewer accumulator loads and stores); sums are kept in doubles until the final store. With
+ * `range` = [p0, p1), only output positions p0..p1-1 along the axis are computed, written to `dst`
+ * starting at position 0 (a slab of the result; boundaries still reflect at the full extent).
  */
 export function correlateRows(
   src: Float32Array,
@@ -92,6 +94,7 @@ export function correlateRows(
   axis: 1 | 2,
   w: Float32Array,
   sym: KernelSymmetry,
+  range?: [number, number],
 ): void {
   const [nx, ny, nz] = dims;
   const n = axis === 1 ? ny : nz;
@@ -106,16 +109,19 @@ export function correlateRows(
   // Outer loop enumerates rows whose coordinate on `axis` is 0.
   const outerCount = axis === 1 ? nz : ny;
   const outerStride = axis === 1 ? nx * ny : nx;
+  const p0 = range ? range[0] : 0;
+  const p1 = range ? range[1] : n;
+  const shift = p0 * stride;
   for (let o = 0; o < outerCount; o++) {
     const lineBase = o * outerStride;
-    for (let p = 0; p < n; p++) {
+    for (let p = p0; p < p1; p++) {
       const out = lineBase + p * stride;
       for (let j = 0; j < offA.length; j++) {
         offA[j] = j <= r ? lineBase + reflectIndex(p - j, n) * stride : out;
         offB[j] = j <= r ? lineBase + reflectIndex(p + j, n) * stride : out;
       }
-      if (sym === 0) generalRow(src, out, dst, out, nx, offA, offB, wk, r, acc);
-      else pairedRow(src, out, dst, out, nx, offA, offB, wp, pairs, acc, sym);
+      if (sym === 0) generalRow(src, out, dst, out - shift, nx, offA, offB, wk, r, acc);
+      else pairedRow(src, out, dst, out - shift, nx, offA, offB, wp, pairs, acc, sym);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { assertArg, MedImgError } from '../errors.js';
 import { indexToWorld } from '../geometry.js';
+import { metaForSlices, sliceRange } from './meta.js';
 import {
   assertSameGrid,
   type Vec3,
@@ -106,7 +107,7 @@ export function crop<T extends VoxelArray>(vol: Volume<T>, box: IndexBox): Volum
     spacing: [...vol.spacing],
     origin: indexToWorld(vol, lo),
     direction: [...vol.direction],
-    ...(vol.meta ? { meta: vol.meta } : {}),
+    ...metaForSlices(vol.meta, sliceRange(lo[2], dims[2])),
   };
 }
 
@@ -172,6 +173,7 @@ export function pad<T extends VoxelArray>(vol: Volume<T>, options: PadOptions): 
     spacing: [...vol.spacing],
     origin: indexToWorld(vol, [-b[0], -b[1], -b[2]]),
     direction: [...vol.direction],
-    ...(vol.meta ? { meta: vol.meta } : {}),
+    // Padded slices have no source instance: per-slice UIDs survive only without z padding.
+    ...metaForSlices(vol.meta, b[2] === 0 && a[2] === 0 ? sliceRange(0, nz) : null),
   };
 }

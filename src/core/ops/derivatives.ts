@@ -1,6 +1,6 @@
 import { assertArg } from '../errors.js';
 import { type Vec3, type Volume, validateVolume, withData } from '../volume.js';
-import { correlateSeparable } from './convolve.js';
+import { correlateRows, correlateSeparable, correlateX, kernelSymmetry } from './convolve.js';
 import { gaussianKernel1d, sigmaTriple } from './gaussian.js';
 
 /** Options shared by the Gaussian derivative filters. */
@@ -29,6 +29,11 @@ export interface HessianOptions extends DerivativeOptions {
    * |l1| <= |l2| <= |l3| (Frangi's convention).
    */
   order?: 'value' | 'magnitude';
+  /**
+   * Slices computed at a time: bounds the memory of the Hessian components to a few slabs. Results
+   * do not depend on it. Default 16.
+   */
+  slabSlices?: number;
 }
 
 type Kernels = [Float32Array | null, Float32Array | null, Float32Array | null];
@@ -107,34 +112,94 @@ export interface HessianEigenResult {
 /**
  * Eigenvalues of the Hessian of the Gaussian-smoothed image (mm⁻² units, times sigma² when
  * normalised) at every voxel, for blob (all three negative) and vessel (two negative, one near 0)
- * measures. Six separable derivative filters, then a closed-form symmetric 3x3 eigen-solve.
+ * measures. Separable derivative filters (15 passes: the z and y stages are shared by the six
+ * components), then a closed-form symmetric 3x3 eigen-solve, slab by slab along z so only the three
+ * outputs are full size.
  */
 export function hessianEigen(vol: Volume, options: HessianOptions): HessianEigenResult {
   const { sig, truncate } = positiveSigma(vol, options);
   const order = options.order ?? 'value';
   assertArg(order === 'value' || order === 'magnitude', "order must be 'value' or 'magnitude'.");
   const norm = options.normalized ?? false;
-  const h = (o: [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2]) =>
-    correlateSeparable(vol.data, vol.dims, derivativeKernels(vol, sig, o, truncate));
-  const xx = h([2, 0, 0]);
-  const yy = h([0, 2, 0]);
-  const zz = h([0, 0, 2]);
-  const xy = h([1, 1, 0]);
-  const xz = h([1, 0, 1]);
-  const yz = h([0, 1, 1]);
+  const slab = options.slabSlices ?? 16;
+  assertArg(Number.isInteger(slab) && slab >= 1, 'slabSlices must be an integer >= 1.');
+  const [nx, ny, nz] = vol.dims;
+  const plane = nx * ny;
+  // kernels[axis][order], in mm units.
+  const kernels = [0, 1, 2].map((a) =>
+    ([0, 1, 2] as const).map((o) => {
+      const orders: [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 0, 0];
+      orders[a] = o;
+      return derivativeKernels(vol, sig, orders, truncate)[a]!;
+    }),
+  );
+  const sym = kernels.map((ks) => ks.map((k) => kernelSymmetry(k)));
+  const src = vol.data instanceof Float32Array ? vol.data : Float32Array.from(vol.data as ArrayLike<number>);
   const s = norm ? [sig[0], sig[1], sig[2]] : [1, 1, 1];
-  const fxx = s[0]! * s[0]!;
-  const fyy = s[1]! * s[1]!;
-  const fzz = s[2]! * s[2]!;
-  const fxy = s[0]! * s[1]!;
-  const fxz = s[0]! * s[2]!;
-  const fyz = s[1]! * s[2]!;
+  const f = [s[0]! * s[0]!, s[1]! * s[1]!, s[2]! * s[2]!, s[0]! * s[1]!, s[0]! * s[2]!, s[1]! * s[2]!];
   const byMag = order === 'magnitude';
-  // Eigenvalues are written over xx, yy, zz (each voxel is read before it is written).
-  for (let i = 0; i < xx.length; i++) {
-    symEig3(fxx * xx[i]!, fyy * yy[i]!, fzz * zz[i]!, fxy * xy[i]!, fxz * xz[i]!, fyz * yz[i]!, byMag, xx, yy, zz, i);
+  const l1 = new Float32Array(vol.data.length);
+  const l2 = new Float32Array(vol.data.length);
+  const l3 = new Float32Array(vol.data.length);
+  // Slab buffers, reused: z-filtered (orders 0, 1, 2), one y-filtered temp, six components.
+  const size = Math.min(slab, nz) * plane;
+  const zb = [0, 1, 2].map(() => new Float32Array(size));
+  const tmp = new Float32Array(size);
+  const comp = [0, 1, 2, 3, 4, 5].map(() => new Float32Array(size));
+  // Component c = x-order, y-order, z-order; 15 passes share the z and y stages.
+  const plan: [number, number, number][] = [
+    [2, 0, 0], // xx
+    [0, 2, 0], // yy
+    [0, 0, 2], // zz
+    [1, 1, 0], // xy
+    [1, 0, 1], // xz
+    [0, 1, 1], // yz
+  ];
+  for (let z0 = 0; z0 < nz; z0 += slab) {
+    const z1 = Math.min(nz, z0 + slab);
+    const len = (z1 - z0) * plane;
+    const dims: Vec3 = [nx, ny, z1 - z0];
+    // z stage: the slab's slices of the three z-filtered volumes (reflecting at the full extent).
+    for (let o = 0; o < 3; o++) {
+      const out = zb[o]!.subarray(0, len);
+      if (nz === 1) {
+        let sum = 0;
+        for (const w of kernels[2]![o]!) sum += w;
+        for (let i = 0; i < len; i++) out[i] = sum * src[i]!;
+      } else correlateRows(src, out, vol.dims, 2, kernels[2]![o]!, sym[2]![o]!, [z0, z1]);
+    }
+    for (let c = 0; c < 6; c++) {
+      const [ox, oy, oz] = plan[c]!;
+      const t = tmp.subarray(0, len);
+      correlateRows(zb[oz]!.subarray(0, len), t, dims, 1, kernels[1]![oy]!, sym[1]![oy]!);
+      correlateX(t, comp[c]!.subarray(0, len), dims, kernels[0]![ox]!, sym[0]![ox]!);
+    }
+    const [xx, yy, zz, xy, xz, yz] = comp as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+    const g = z0 * plane;
+    for (let i = 0; i < len; i++) {
+      symEig3(
+        f[0]! * xx[i]!,
+        f[1]! * yy[i]!,
+        f[2]! * zz[i]!,
+        f[3]! * xy[i]!,
+        f[4]! * xz[i]!,
+        f[5]! * yz[i]!,
+        byMag,
+        l1,
+        l2,
+        l3,
+        g + i,
+      );
+    }
   }
-  return { l1: withData(vol, xx), l2: withData(vol, yy), l3: withData(vol, zz) };
+  return { l1: withData(vol, l1), l2: withData(vol, l2), l3: withData(vol, l3) };
 }
 
 /**

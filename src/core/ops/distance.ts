@@ -75,14 +75,18 @@ class EnvelopeWork {
   readonly buf: Float64Array;
   readonly f: Float64Array;
   readonly d: Float64Array;
-  readonly v: Int32Array;
+  readonly vp: Float64Array;
+  readonly vf: Float64Array;
+  readonly vh: Float64Array;
   readonly zb: Float64Array;
   readonly pos: Float64Array;
   constructor(n: number, block: number) {
     this.buf = new Float64Array(n * block);
     this.f = new Float64Array(n + 2);
     this.d = new Float64Array(n + 2);
-    this.v = new Int32Array(n + 4);
+    this.vp = new Float64Array(n + 4);
+    this.vf = new Float64Array(n + 4);
+    this.vh = new Float64Array(n + 4);
     this.zb = new Float64Array(n + 5);
     this.pos = new Float64Array(n + 2);
   }
@@ -103,7 +107,7 @@ function blockedAxisPass(
   outside: boolean,
   ws: EnvelopeWork,
 ): void {
-  const { buf, f, d, v, zb, pos } = ws;
+  const { buf, f, d, pos } = ws;
   for (let q = 0; q < n; q++) pos[q] = q * s;
   for (let b0 = 0; b0 < count; b0 += BLOCK) {
     const bw = Math.min(BLOCK, count - b0);
@@ -123,7 +127,7 @@ function blockedAxisPass(
       }
       // All targets (0) or no target on the line: nothing changes.
       if (!anyNonzero || (!anyFinite && !outside)) continue;
-      envelope1d(f, d, n, pos, s, outside, v, zb);
+      envelope1d(f, d, n, pos, s, outside, ws);
       for (let q = 0; q < n; q++) buf[q * bw + b] = d[q]!;
     }
     for (let q = 0; q < n; q++) {
@@ -134,7 +138,10 @@ function blockedAxisPass(
   }
 }
 
-/** Squared distance along x rows to the nearest target in the row (two scans). */
+/**
+ * Squared distance along x rows to the nearest target in the row: one sweep per row, jumping from
+ * target to target and filling each gap from both ends.
+ */
 function rowPass(
   data: Uint8Array,
   out: Float32Array,
@@ -144,27 +151,28 @@ function rowPass(
   targetNonzero: boolean,
   outside: boolean,
 ): void {
-  const dist = new Int32Array(nx);
-  const far = 1 << 30;
-  // Squared mm of an index distance, tabulated (index distances are at most nx).
+  const far = 1 << 29;
+  // Squared mm of an index distance, tabulated (index distances are at most nx); beyond: no target.
   const sq = new Float64Array(nx + 2);
   for (let i = 0; i <= nx + 1; i++) sq[i] = i * sx * i * sx;
-  const flip = targetNonzero ? 0 : 1;
   for (let row = 0; row < rows; row++) {
     const base = row * nx;
-    // Forward scan: index distance to the last target at or before x.
-    let last = outside ? -1 : -far;
-    for (let x = 0; x < nx; x++) {
-      if ((data[base + x]! !== 0 ? 1 : 0) !== flip) last = x;
-      dist[x] = x - last;
-    }
-    let next = outside ? nx : far;
-    for (let x = nx - 1; x >= 0; x--) {
-      if ((data[base + x]! !== 0 ? 1 : 0) !== flip) next = x;
-      const b = next - x;
-      const a = dist[x]!;
-      const m = a < b ? a : b;
-      out[base + x] = m > nx ? Infinity : sq[m]!;
+    let prev = outside ? -1 : -far;
+    let x = 0;
+    while (x <= nx) {
+      let t = x;
+      if (targetNonzero) while (t < nx && data[base + t] === 0) t++;
+      else while (t < nx && data[base + t] !== 0) t++;
+      const next = t < nx ? t : outside ? nx : far;
+      for (let g = x; g < t; g++) {
+        const a = g - prev;
+        const b = next - g;
+        const m = a < b ? a : b;
+        out[base + g] = m > nx ? Infinity : sq[m]!;
+      }
+      if (t < nx) out[base + t] = 0;
+      prev = t;
+      x = t + 1;
     }
   }
 }
@@ -172,7 +180,8 @@ function rowPass(
 /**
  * 1D squared distance transform of sampled function `f` (Infinity = no target) at positions `pos`
  * (mm): `d[q] = min_p (pos[q] - pos[p])² + f[p]`, with optional zero-cost targets just outside
- * both ends (at -s and n*s).
+ * both ends (at -s and n*s). Lower envelope of parabolas (Felzenszwalb–Huttenlocher); each
+ * parabola keeps its vertex position `vp`, offset `vf` and `vp² + vf` so nothing is recomputed.
  */
 function envelope1d(
   f: Float64Array,
@@ -181,28 +190,39 @@ function envelope1d(
   pos: Float64Array,
   s: number,
   outside: boolean,
-  v: Int32Array,
-  zb: Float64Array,
+  ws: EnvelopeWork,
 ): void {
-  // v holds parabola vertices as indices; index -1 and n stand for the outside points (f = 0).
+  const { vp, vf, vh, zb } = ws;
   let k = -1;
-  const last = outside ? n : n - 1;
-  for (let q = outside ? -1 : 0; q <= last; q++) {
-    const fq = q < 0 || q >= n ? 0 : f[q]!;
-    if (fq === Infinity) continue;
-    const pq = q < 0 ? -s : q >= n ? n * s : pos[q]!;
-    const hq = fq + pq * pq;
-    let inter = -Infinity;
-    while (k >= 0) {
-      const vk = v[k]!;
-      const pv = vk < 0 ? -s : vk >= n ? n * s : pos[vk]!;
-      const fv = vk < 0 || vk >= n ? 0 : f[vk]!;
-      inter = (hq - (fv + pv * pv)) / (2 * (pq - pv));
-      if (inter <= zb[k]!) k--;
-      else break;
+  if (outside) {
+    k = 0;
+    vp[0] = -s;
+    vf[0] = 0;
+    vh[0] = s * s;
+    zb[0] = -Infinity;
+    zb[1] = Infinity;
+  }
+  for (let q = 0; q <= n; q++) {
+    let fq: number;
+    let pq: number;
+    if (q < n) {
+      fq = f[q]!;
+      if (fq === Infinity) continue;
+      pq = pos[q]!;
+    } else {
+      if (!outside) break;
+      fq = 0;
+      pq = n * s;
     }
+    const hq = fq + pq * pq;
+    // Pop parabolas hidden by the new one: intersection <= start of their interval. Positions
+    // increase, so the test is done without dividing: (hq - vh) <= zb * 2 (pq - vp).
+    while (k >= 0 && hq - vh[k]! <= zb[k]! * (2 * (pq - vp[k]!))) k--;
+    const inter = k >= 0 ? (hq - vh[k]!) / (2 * (pq - vp[k]!)) : -Infinity;
     k++;
-    v[k] = q;
+    vp[k] = pq;
+    vf[k] = fq;
+    vh[k] = hq;
     zb[k] = k === 0 ? -Infinity : inter;
     zb[k + 1] = Infinity;
   }
@@ -210,10 +230,7 @@ function envelope1d(
   for (let q = 0; q < n; q++) {
     const p = pos[q]!;
     while (zb[k + 1]! < p) k++;
-    const vk = v[k]!;
-    const pv = vk < 0 ? -s : vk >= n ? n * s : pos[vk]!;
-    const fv = vk < 0 || vk >= n ? 0 : f[vk]!;
-    const dp = p - pv;
-    d[q] = dp * dp + fv;
+    const dp = p - vp[k]!;
+    d[q] = dp * dp + vf[k]!;
   }
 }

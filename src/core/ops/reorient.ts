@@ -1,6 +1,7 @@
 import { assertArg } from '../errors.js';
 import { directionFromOrientation, indexToWorld, type OrientationCode } from '../geometry.js';
 import { type Vec3, type Volume, type VoxelArray, type VoxelArrayConstructor, validateVolume } from '../volume.js';
+import { metaForSlices, sliceRange } from './meta.js';
 
 /** How output axis j is read from the input: input axis `axis[j]`, reversed when `flip[j]`. */
 export interface AxisMapping {
@@ -94,6 +95,7 @@ export function reorient<T extends VoxelArray>(vol: Volume<T>, code: Orientation
     spacing,
     origin,
     direction,
-    ...(vol.meta ? { meta: vol.meta } : {}),
+    // Per-slice UIDs follow when z stays the slice axis (reversed by a flip).
+    ...metaForSlices(vol.meta, axis[2] === 2 ? sliceRange(0, dims[2], flip[2]) : null),
   };
 }

@@ -1,6 +1,7 @@
 import { assertArg } from '../errors.js';
 import { type Geometry, indexToWorldMatrix, mat3Inv } from '../geometry.js';
 import { type Vec3, type Volume, type VoxelArray, type VoxelArrayConstructor, validateVolume } from '../volume.js';
+import { metaForSlices } from './meta.js';
 
 /** Interpolation of intensity images. */
 export type Interpolation = 'nearest' | 'linear' | 'bspline';
@@ -112,7 +113,8 @@ function outputVolume<T extends VoxelArray>(vol: Volume, g: Geometry, data: T): 
     spacing: [...g.spacing],
     origin: [...g.origin],
     direction: [...g.direction],
-    ...(vol.meta ? { meta: vol.meta } : {}),
+    // New slices are not the source instances: per-slice UIDs are dropped.
+    ...metaForSlices(vol.meta, null),
   };
 }
 

@@ -15,11 +15,40 @@ export interface DicomObjectMeta {
   convolutionKernel?: string;
   patientSex?: string;
   patientAgeYears?: number;
+  /** Patient and study identification, carried so derived SEG/SR objects join the same patient and study. */
+  identity?: DicomIdentity;
   imageType?: string[];
   transferSyntaxUid: string;
   /** Non-fatal problems found in this object. */
   warnings: string[];
 }
+
+/**
+ * Identifying attributes of the patient and study. They travel in `meta` only so that SEG and SR
+ * written from a series file under the same patient and study in a PACS; medimg never prints or
+ * logs them, and `deidentify` removes them from files.
+ */
+export interface DicomIdentity {
+  patientName?: string;
+  patientId?: string;
+  patientBirthDate?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+}
+
+const IDENTITY_KEYS = [
+  'patientName',
+  'patientId',
+  'patientBirthDate',
+  'studyDate',
+  'studyTime',
+  'studyId',
+  'accessionNumber',
+  'referringPhysicianName',
+] as const;
 
 /** Geometry and value transform of one frame (the only frame of a single-frame object). */
 export interface FrameRecord {
@@ -39,6 +68,8 @@ export interface FrameRecord {
   temporal: number[];
   instanceNumber?: number;
   gantryTilt?: number;
+  /** True when the position was derived (classic multi-frame without per-frame positions). */
+  derivedPosition?: boolean;
 }
 
 /** Parses the PatientAge AS value ('045Y', '006M', '010W', '003D') to years. */
@@ -73,9 +104,21 @@ export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
   set('convolutionKernel', kernel || undefined);
   set('patientSex', str(ds, TAG.patientSex));
   set('patientAgeYears', parseAgeYears(str(ds, TAG.patientAge)));
+  const identity: DicomIdentity = {};
+  for (const k of IDENTITY_KEYS) {
+    const v = str(ds, TAG[k]);
+    if (v) identity[k] = v;
+  }
+  if (Object.keys(identity).length) meta.identity = identity;
   const it = strs(ds, TAG.imageType);
   if (it.length) meta.imageType = it;
   if (parsed.noMetaHeader) meta.warnings.push('No Part 10 file meta header; parsed as a bare little-endian data set.');
+  if (ds.elements.x00283000 && !ds.elements[TAG.rescaleSlope]) {
+    meta.warnings.push('Modality LUT Sequence present but not applied: values are stored values.');
+  }
+  if ((str(ds, TAG.photometric) ?? '').toUpperCase() === 'PALETTE COLOR') {
+    meta.warnings.push('PALETTE COLOR: values are palette indices; the palette is not applied.');
+  }
   return meta;
 }
 
@@ -120,11 +163,24 @@ export function readFrameRecords(parsed: ParsedDicom, frames: number): FrameReco
   const topIop = iop(nums(ds, TAG.iop));
   const topSpacing = spacing(nums(ds, TAG.pixelSpacing)) ?? spacing(nums(ds, TAG.imagerPixelSpacing));
   const topThickness = num(ds, TAG.sliceThickness);
+  // Classic multi-frame objects (NM, old MR) give one position for all frames: stack them along the
+  // normal by SpacingBetweenSlices (else SliceThickness), flagged as derived.
+  let step: [number, number, number] | undefined;
+  if (!enhanced && frames > 1 && topPos && topIop) {
+    const gap = num(ds, TAG.spacingBetweenSlices) ?? topThickness ?? 1;
+    const n = [
+      topIop[1] * topIop[5] - topIop[2] * topIop[4],
+      topIop[2] * topIop[3] - topIop[0] * topIop[5],
+      topIop[0] * topIop[4] - topIop[1] * topIop[3],
+    ];
+    step = [n[0]! * gap, n[1]! * gap, n[2]! * gap];
+  }
   for (let f = 0; f < frames; f++) {
     if (!enhanced) {
       out.push({
         frameIndex: f,
-        position: topPos,
+        position: step && topPos ? [topPos[0] + f * step[0], topPos[1] + f * step[1], topPos[2] + f * step[2]] : topPos,
+        ...(step ? { derivedPosition: true } : {}),
         orientation: topIop,
         pixelSpacing: topSpacing,
         sliceThickness: topThickness,

@@ -109,6 +109,14 @@ function pixelElement(ds: DataSet): Element {
   return el;
 }
 
+/** Bytes of one native frame; YBR_FULL_422 keeps two bytes per pixel (Y Y Cb Cr per pair). */
+function nativeFrameBytes(info: PixelInfo): number {
+  if (info.photometric === 'YBR_FULL_422' && info.samplesPerPixel === 3 && info.bitsAllocated === 8) {
+    return info.rows * info.columns * 2;
+  }
+  return Math.ceil((info.frameLength * info.bitsAllocated) / 8);
+}
+
 /**
  * Checks that native (uncompressed) pixel data holds every frame. Returns a warning when it holds
  * more than one even-padding byte extra.
@@ -118,7 +126,7 @@ export function checkNativeLength(parsed: ParsedDicom, info: PixelInfo): string 
   if (el.encapsulatedPixelData) {
     throw new MedImgError('DICOM_INVALID', 'Pixel Data is encapsulated but the transfer syntax is native.');
   }
-  const expected = Math.ceil((info.frameLength * info.frames * info.bitsAllocated) / 8);
+  const expected = nativeFrameBytes(info) * info.frames;
   if (el.length < expected) {
     throw new MedImgError(
       'DICOM_PIXEL_LENGTH_MISMATCH',
@@ -299,13 +307,13 @@ export async function decodeFrame(
   } else if (ts === TS.jpegBaseline || ts === TS.jpegExtended) {
     const precision = jpegPrecision(frame);
     if (precision !== 8) {
-      throw new MedImgError(
-        'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
-        `JPEG extended with ${precision}-bit samples is not supported (the available decoder handles 8-bit JPEG only).`,
-      );
+      // 12-bit extended: our own IJG-exact decoder (the libjpeg-turbo build is 8-bit only)
+      const { decodeJpegGrey } = await import('./codecs/jpeg12.js');
+      decoded = decodeJpegGrey(frame);
+    } else {
+      const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
+      decoded = await decodeWithEmscripten('JPEGDecoder', frame, 'JPEG');
     }
-    const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
-    decoded = await decodeWithEmscripten('JPEGDecoder', frame, 'JPEG');
     alreadyRgb = true; // libjpeg-turbo converts YCbCr to RGB
   } else {
     throw new MedImgError('DICOM_UNSUPPORTED_TRANSFER_SYNTAX', `Transfer syntax ${ts || '(none)'} is not supported.`, {
@@ -320,7 +328,12 @@ export async function decodeFrame(
   }
   let src = decoded.data;
   // RLE keeps colour planes per sample (interleaved above); YBR in RLE/JPEG-LS/lossless is not converted by the codec
-  if (!alreadyRgb && info.samplesPerPixel === 3 && info.photometric.startsWith('YBR_FULL')) {
+  if (
+    !alreadyRgb &&
+    info.samplesPerPixel === 3 &&
+    info.bitsAllocated === 8 &&
+    info.photometric.startsWith('YBR_FULL')
+  ) {
     src = ybrFullToRgb(src as Uint8Array);
   }
   normalizeInto(src, dst, n, info, decoded.signed);
@@ -361,6 +374,12 @@ function decodeNative(ds: DataSet, info: PixelInfo, frameIndex: number, dst: Sto
     return;
   }
   const bpv = ba / 8;
+  if (info.photometric === 'YBR_FULL_422' && info.samplesPerPixel === 3 && ba === 8) {
+    const fb = nativeFrameBytes(info);
+    const at = el.dataOffset + frameIndex * fb;
+    normalizeInto(ybr422ToRgb(bytes.subarray(at, at + fb), info.rows, info.columns), dst, n, info, false);
+    return;
+  }
   const start = el.dataOffset + frameIndex * n * bpv;
   const bigEndian = info.transferSyntax === TS.explicitBE;
   let src: ArrayLike<number>;
@@ -381,8 +400,7 @@ function decodeNative(ds: DataSet, info: PixelInfo, frameIndex: number, dst: Sto
   let s = src;
   if (info.samplesPerPixel === 3) {
     if (info.planarConfiguration === 1) s = planarToInterleaved(s, info.rows * info.columns);
-    if (info.photometric === 'YBR_FULL') s = ybrFullToRgb(s);
-    else if (info.photometric === 'YBR_FULL_422') s = ybr422ToRgb(bytes.subarray(start), info.rows, info.columns);
+    if (info.photometric === 'YBR_FULL' && ba === 8) s = ybrFullToRgb(s);
   }
   normalizeInto(s, dst, n, info, false);
 }

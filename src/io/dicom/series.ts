@@ -1,6 +1,6 @@
 import { MedImgError } from '../../core/errors.js';
 import { orientationFromDirection } from '../../core/geometry.js';
-import { type LongRunOptions, ProgressTracker, throwIfAborted } from '../../core/progress.js';
+import { type LongRunOptions, ProgressTracker, throwIfAborted, yieldToEventLoop } from '../../core/progress.js';
 import type { Vec3, Volume, VolumeMeta } from '../../core/volume.js';
 import { decodeFrame, nativeFrameView, rawNorm, type StoredArray, storedCtor } from './pixel.js';
 import { resampleStack } from './resample.js';
@@ -64,7 +64,7 @@ export interface ReadDicomSeriesOptions extends LongRunOptions {
    * (when it has one stack), or an index into {@link listDicomSeries}'s result. Default: the only
    * one; SERIES_MULTIPLE when there are several.
    */
-  series?: string | number;
+  series?: string | number | Pick<SeriesInfo, 'id'>;
   /** For 4D stacks, the repeated acquisition to read (0-based). Default 0, with a warning in meta. */
   volumeIndex?: number;
   /**
@@ -197,7 +197,7 @@ function usableFiles(files: ScannedFile[], skipped: SkippedFile[]): ScannedFile[
  * DICOM images are reported in `skippedFiles`, never thrown.
  */
 export async function listDicomSeries(input: DicomSeriesInput, opts: LongRunOptions = {}): Promise<SeriesInfo[]> {
-  const { files, skipped } = await scanSources(input, opts, [0, 1]);
+  const { files, skipped } = await scanSources(input, opts, [0, 1], false);
   const groups = sortGroups(groupStacks(usableFiles(files, skipped)));
   return groups.map((g) => infoOf(g, groups, skipped));
 }
@@ -227,9 +227,16 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
     });
   }
   const groups = sortGroups(groupStacks(usable));
-  const group = pickGroup(groups, options.series);
+  const pickWarnings: string[] = [];
+  const group = pickGroup(groups, options.series, pickWarnings);
   const a = analyzeStack(group);
-  const warnings: string[] = [...a.problems];
+  const warnings: string[] = [...pickWarnings, ...a.problems];
+  // DICOM files that could not be read may have been slices of this series: say so
+  const broken = skipped.filter((f) => !['NOT_DICOM', 'NOT_AN_IMAGE', 'DICOM_NO_PIXEL_DATA'].includes(f.code));
+  if (broken.length) {
+    const codes = [...new Set(broken.map((f) => f.code))].join(', ');
+    warnings.push(`${broken.length} DICOM file(s) in the input could not be read (${codes}) and were left out.`);
+  }
   const nVol = a.volumes.length;
   let vi = options.volumeIndex ?? 0;
   if (!Number.isInteger(vi) || vi < 0 || vi >= nVol) {
@@ -246,7 +253,7 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   const info0 = slices[0]!.file.info;
   for (const s of slices) {
     const i = s.file.info;
-    if (i.pixelRepresentation !== info0.pixelRepresentation && i.bitsStored !== info0.bitsStored) {
+    if (i.pixelRepresentation !== info0.pixelRepresentation || i.bitsStored !== info0.bitsStored) {
       // different value encodings are fine (each frame is decoded with its own), noted only
       warnings.push('Slices differ in BitsStored/PixelRepresentation.');
       break;
@@ -278,10 +285,12 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
     let ok = true;
     for (let z = 0; z < nz && ok; z++) {
       tracker.step(z);
+      // native slices decode synchronously: let abort signals and UI events through now and then
+      if (z % 32 === 31) await yieldToEventLoop();
       const s = slices[z]!;
       const info = s.file.info;
       const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
-      const view = colour ? undefined : nativeFrameView(s.file.parsed, info, s.rec.frameIndex);
+      const view = colour ? undefined : nativeFrameView(s.file.parsed!, info, s.rec.frameIndex);
       if (view) {
         // native data: file bytes to modality values in one pass, no temporary frame
         ok = writeModalityFrame(view, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv, rawNorm(info));
@@ -294,7 +303,7 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
         tmp = new (storedCtor(info))(len);
         tmpByFile.set(key, tmp);
       }
-      await decodeFrame(s.file.parsed, info, s.rec.frameIndex, tmp);
+      await decodeFrame(s.file.parsed!, info, s.rec.frameIndex, tmp);
       if (colour) {
         for (let i = 0, o = z * plane; i < plane; i++, o++) {
           out[o] = Math.round(0.299 * tmp[3 * i]! + 0.587 * tmp[3 * i + 1]! + 0.114 * tmp[3 * i + 2]!);
@@ -329,6 +338,12 @@ export async function readDicomSeries(input: DicomSeriesInput, options: ReadDico
   }
   const f0 = slices[0]!.file;
   const meta = buildMeta(f0, slices, warnings, a, nVol, vi, group);
+  if (resampleNeeded(a, options)) {
+    // the grid no longer holds the source slices; keep their positions for reference
+    meta.sourceSlicePositions = meta.slicePositions;
+    meta.slicePositions = Array.from({ length: nz }, (_, k) => k * zSpacing);
+    meta.resampledToUniform = true;
+  }
   if (meta.modality === 'CT' && !colour) meta.units = 'HU';
   const origin = a.positions[0]!;
   return {
@@ -345,9 +360,36 @@ function resampleNeeded(a: StackAnalysis, o: ReadDicomSeriesOptions): boolean {
   return !!o.resampleToUniform && a.positions.length > 2 && (!a.uniform || a.tiltDeg > 0);
 }
 
-function pickGroup(groups: StackGroup[], which: string | number | undefined): StackGroup {
+function pickGroup(
+  groups: StackGroup[],
+  choice: string | number | Pick<SeriesInfo, 'id'> | undefined,
+  warnings: string[],
+): StackGroup {
+  const which = typeof choice === 'object' && choice !== null ? choice.id : choice;
   if (which === undefined) {
     if (groups.length === 1) return groups[0]!;
+    // one series with a main stack plus a few stray images (localizers, a reformat): read the main
+    // stack and say so; stacks of equal size or from different series need a choice
+    const uids = new Set(groups.map((g) => g.frames[0]!.file.meta.seriesInstanceUid ?? ''));
+    const sorted = [...groups].sort((a, b) => b.frames.length - a.frames.length);
+    if (uids.size === 1 && sorted[0]!.frames.length > 2 * sorted[1]!.frames.length) {
+      const rest = sorted.slice(1).reduce((a, g) => a + g.frames.length, 0);
+      warnings.push(
+        `The series also holds ${groups.length - 1} other stack(s) (${rest} image(s), other orientation/size/type); read the largest. See listDicomSeries.`,
+      );
+      return sorted[0]!;
+    }
+    if (uids.size === 1) {
+      // one series whose images disagree on size, orientation or pixel spacing
+      const geometry = new Set(groups.map((g) => g.key.split('|').slice(1, 5).join('|')));
+      if (geometry.size > 1) {
+        throw new MedImgError(
+          'SERIES_INCONSISTENT',
+          `The series mixes ${groups.length} stacks of different image size, orientation or pixel spacing; choose one with the 'series' option (see listDicomSeries).`,
+          { details: { stacks: groups.length } },
+        );
+      }
+    }
     throw new MedImgError(
       'SERIES_MULTIPLE',
       `The input holds ${groups.length} image stacks; choose one with the 'series' option (see listDicomSeries).`,
@@ -401,6 +443,7 @@ function buildMeta(
   put('convolutionKernel', m.convolutionKernel);
   put('patientSex', m.patientSex);
   put('patientAgeYears', m.patientAgeYears);
+  if (m.identity) Object.assign(meta, m.identity);
   put('transferSyntaxUid', m.transferSyntaxUid);
   put('stackLabel', group.frames[0]!.rec.stackLabel);
   put('sliceThickness', slices[0]!.rec.sliceThickness);

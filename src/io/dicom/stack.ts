@@ -17,7 +17,8 @@ export interface SkippedFile {
 /** One parsed input file. */
 export interface ScannedFile {
   name: string;
-  parsed: ParsedDicom;
+  /** The parsed file (holding its bytes); absent after a headers-only scan. */
+  parsed?: ParsedDicom;
   info: PixelInfo;
   meta: DicomObjectMeta;
   records: FrameRecord[];
@@ -70,27 +71,37 @@ export async function scanSources(
   input: DicomSeriesInput,
   opts: LongRunOptions = {},
   range: [number, number] = [0, 0.5],
+  keepPixels = true,
 ): Promise<{ files: ScannedFile[]; skipped: SkippedFile[] }> {
   const sources = await gatherSources(input);
   const tracker = new ProgressTracker(opts, 'read', sources.length, range);
   tracker.step(0);
+  // a sliding window of reads keeps the I/O threads busy while earlier files are parsed
+  const results: (Awaited<ReturnType<typeof scanOne>> | undefined)[] = new Array(sources.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sources.length) {
+      const i = next++;
+      results[i] = await scanOne(sources[i]!, keepPixels);
+      done++;
+      tracker.step(done);
+      // in-memory inputs never wait on I/O: let abort signals and the UI through now and then
+      if (done % 32 === 0) await yieldToEventLoop();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, sources.length) }, worker));
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = [];
-  const batch = 8;
-  for (let i = 0; i < sources.length; i += batch) {
-    const part = sources.slice(i, i + batch);
-    const results = await Promise.all(part.map((s) => scanOne(s)));
-    for (const r of results) {
-      if ('skip' in r) skipped.push(r.skip);
-      else files.push(r.file);
-    }
-    tracker.step(Math.min(sources.length, i + batch));
-    if ((i / batch) % 4 === 3) await yieldToEventLoop();
+  for (const r of results) {
+    if (!r) continue;
+    if ('skip' in r) skipped.push(r.skip);
+    else files.push(r.file);
   }
   return { files, skipped };
 }
 
-async function scanOne(src: DicomSource): Promise<{ file: ScannedFile } | { skip: SkippedFile }> {
+async function scanOne(src: DicomSource, keepPixels: boolean): Promise<{ file: ScannedFile } | { skip: SkippedFile }> {
   let bytes: Uint8Array;
   try {
     bytes = await src.read();
@@ -105,7 +116,9 @@ async function scanOne(src: DicomSource): Promise<{ file: ScannedFile } | { skip
     if (meta.sopClassUid && NON_IMAGE_SOP.has(meta.sopClassUid)) {
       return { skip: { name: src.name, code: 'NOT_AN_IMAGE', reason: 'segmentation object, not an image' } };
     }
-    return { file: { name: src.name, parsed, info, meta, records: readFrameRecords(parsed, info.frames) } };
+    const records = readFrameRecords(parsed, info.frames);
+    // a headers-only scan lets each file's bytes go as soon as its header is read
+    return { file: { name: src.name, ...(keepPixels ? { parsed } : {}), info, meta, records } };
   } catch (e) {
     if (isMedImgError(e)) {
       const sop = (() => {
@@ -133,27 +146,56 @@ const r3 = (v: number) => (Math.abs(v) < 5e-4 ? 0 : v).toFixed(3);
  * frame type/echo; enhanced files contribute one frame per functional-group item.
  */
 export function groupStacks(files: ScannedFile[]): StackGroup[] {
-  const map = new Map<string, StackGroup>();
+  // Orientation and spacing are compared with a tolerance, not as rounded strings, so values
+  // written with different precision (or straddling a rounding boundary) stay in one stack.
+  const groups: (StackGroup & { base: string; ori?: number[]; ps?: number[] })[] = [];
+  const byBase = new Map<string, typeof groups>();
   for (const file of files) {
     const i = file.info;
     for (const rec of file.records) {
-      const key = [
+      const base = [
         file.meta.seriesInstanceUid ?? '(no series UID)',
         `${i.columns}x${i.rows}x${i.samplesPerPixel}`,
         `ba${i.bitsAllocated}`,
-        rec.orientation ? rec.orientation.map(r3).join(',') : 'no orientation',
-        rec.pixelSpacing ? rec.pixelSpacing.map(r3).join(',') : 'no spacing',
-        rec.stackLabel,
       ].join('|');
-      let g = map.get(key);
+      let list = byBase.get(base);
+      if (!list) {
+        list = [];
+        byBase.set(base, list);
+      }
+      let g = list.find(
+        (x) =>
+          x.frames[0]!.rec.stackLabel === rec.stackLabel &&
+          close(x.ori, rec.orientation, 1e-3) &&
+          close(x.ps, rec.pixelSpacing, 1e-3),
+      );
       if (!g) {
-        g = { key, frames: [] };
-        map.set(key, g);
+        const key = [
+          base,
+          rec.orientation ? rec.orientation.map(r3).join(',') : 'no orientation',
+          rec.pixelSpacing ? rec.pixelSpacing.map(r3).join(',') : 'no spacing',
+          rec.stackLabel,
+        ].join('|');
+        g = {
+          key,
+          base,
+          frames: [],
+          ...(rec.orientation ? { ori: rec.orientation } : {}),
+          ...(rec.pixelSpacing ? { ps: rec.pixelSpacing } : {}),
+        };
+        list.push(g);
+        groups.push(g);
       }
       g.frames.push({ file, rec });
     }
   }
-  return [...map.values()];
+  return groups.map((g) => ({ key: g.key, frames: g.frames }));
+}
+
+function close(a: readonly number[] | undefined, b: readonly number[] | undefined, tol: number): boolean {
+  if (!a || !b) return a === b;
+  for (let k = 0; k < a.length; k++) if (Math.abs(a[k]! - b[k]!) > tol * Math.max(1, Math.abs(a[k]!))) return false;
+  return true;
 }
 
 /** Tolerance (mm) under which two slice positions along the normal are the same. */
@@ -199,6 +241,12 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
   const pixelSpacing: [number, number] = ps ? [ps[1], ps[0]] : [1, 1];
   if (!ps) problems.push('PixelSpacing missing: 1 mm assumed.');
 
+  if (frames.some((f) => f.rec.derivedPosition)) {
+    geometryFallback = true;
+    problems.push(
+      'Multi-frame object without per-frame positions: frames stacked along the normal by SpacingBetweenSlices/SliceThickness.',
+    );
+  }
   const missingPos = frames.some((f) => !f.rec.position);
   let keyed: { f: StackFrame; d: number; pos: Vec3 }[];
   if (missingPos) {
@@ -274,9 +322,16 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
     const tol = Math.max(0.01, 0.01 * meanGap);
     if (maxGap - minGap > tol) {
       uniform = false;
-      const ratio = maxGap / minGap;
+      // gaps that are whole multiples of the smallest one mean slices are missing
+      let missing = 0;
+      let multiples = minGap > 0;
+      for (let i = 1; i < n && multiples; i++) {
+        const k = (distances[i]! - distances[i - 1]!) / minGap;
+        if (Math.abs(k - Math.round(k)) > 0.05) multiples = false;
+        else missing += Math.round(k) - 1;
+      }
       problems.push(
-        `Uneven slice spacing: gaps from ${minGap.toFixed(3)} to ${maxGap.toFixed(3)} mm${ratio > 1.5 ? ' (missing slices?)' : ''}.`,
+        `Uneven slice spacing: gaps from ${minGap.toFixed(3)} to ${maxGap.toFixed(3)} mm${multiples && missing > 0 ? ` (${missing} slice(s) missing)` : ''}.`,
       );
     }
     const last = positions[n - 1]!;

@@ -1,0 +1,291 @@
+import { MedImgError } from '../core/errors.js';
+
+/**
+ * Model card: the JSON sidecar that says what an ONNX file cannot (see docs/models.md).
+ * Field names are snake_case as in MONAI bundle metadata; `network_data_format` follows MONAI.
+ */
+export interface ModelCard {
+  /** Version of this card schema. Currently 1. */
+  schema_version: 1;
+  /** Stable model identifier, e.g. 'meshnet-gwm'. */
+  id: string;
+  name?: string;
+  /** Version of the model weights, e.g. '1.0.0'. */
+  version: string;
+  /** SPDX licence identifier of the weights, e.g. 'BSD-2-Clause'. */
+  license: string;
+  description?: string;
+  /** Hex SHA-256 of the ONNX file; verified at load (MODEL_HASH_MISMATCH). */
+  sha256?: string;
+  network_data_format: {
+    inputs: Record<string, TensorFormat>;
+    outputs: Record<string, TensorFormat>;
+  };
+  preprocessing?: PreprocessingSpec;
+  inference?: InferenceSpec;
+  postprocessing?: PostprocessingSpec;
+}
+
+/** One tensor in MONAI's `network_data_format` form, plus the ONNX name it binds to. */
+export interface TensorFormat {
+  /** 'image' for dense volumes. */
+  type: 'image' | 'tensor';
+  /** MONAI: 'magnitude' | 'hounsfield' | 'segmentation' | 'probabilities' | 'labels' ... */
+  format?: string;
+  modality?: string;
+  num_channels: number;
+  /**
+   * Spatial shape in the tensor's spatial order (see `preprocessing.axis_order`). Each entry is a
+   * fixed size (number), 'k*n' (any multiple of k), or -1 (any size).
+   */
+  spatial_shape: (number | string)[];
+  /** Only 'float32' inputs are produced by the pipeline today. */
+  dtype: 'float32' | 'float16' | 'int32' | 'int64' | 'uint8';
+  /** Expected [min, max] after preprocessing (inputs) or of the values (outputs); [] when unbounded. */
+  value_range: number[];
+  is_patch_data?: boolean;
+  /** Meaning of each channel, e.g. { "0": "background", "1": "white matter" }. */
+  channel_def: Record<string, string>;
+  /** Name of the ONNX graph input/output. Default: the model's first input/output. */
+  onnx_name?: string;
+}
+
+/** Intensity normalisation applied before the network, in the order given in docs/models.md. */
+export type IntensityNormalization =
+  | { method: 'none' }
+  /** (v - min) / (max - min) over the whole volume; a constant volume gives 0. */
+  | { method: 'minmax' }
+  /** Clip to [lower, upper] then map linearly to [0, 1] (CT windowing). */
+  | { method: 'window'; lower: number; upper: number }
+  /** (v - mean) / std of the image (or of the voxels > 0 when `nonzero`). */
+  | { method: 'zscore'; nonzero?: boolean }
+  /** nnU-Net CTNormalization: clip to the dataset's [percentile_00_5, percentile_99_5], then (v - mean) / std. */
+  | { method: 'ct_percentile'; percentile_00_5: number; percentile_99_5: number; mean: number; std: number };
+
+export interface PreprocessingSpec {
+  /**
+   * Order of the tensor's spatial dims in image axes: 'zyx' means [N, C, z, y, x] (x fastest, the
+   * order of medimg volumes and of NIfTI on disk: no copy); 'xyz' means [N, C, x, y, z] (MONAI /
+   * nibabel arrays, z fastest: transposed). Default 'xyz' (MONAI).
+   */
+  axis_order?: 'xyz' | 'zyx';
+  /** Orientation code the network was trained in, e.g. 'RAS' (letter = direction axis increases toward). null: as given. */
+  orientation?: string | null;
+  /** Voxel spacing (mm) in image-axis order x, y, z the network expects. null: as given. */
+  target_spacing?: [number, number, number] | null;
+  intensity?: IntensityNormalization;
+}
+
+export interface InferenceSpec {
+  /** Sliding-window patch size in tensor spatial order; null runs the whole volume at once. */
+  patch_size?: number[] | null;
+  /** Fraction of overlap between patches. Default 0.25 (MONAI). */
+  overlap?: number;
+  /** Default 'constant' (MONAI). */
+  blend_mode?: 'constant' | 'gaussian';
+  /** Gaussian sigma as a fraction of patch size. Default 0.125 (MONAI). */
+  sigma_scale?: number;
+  /** Test-time mirroring axes, in tensor spatial order (0 = first spatial dim). Default none. */
+  mirror_axes?: number[];
+  /** Value used to pad volumes smaller than the patch or than a 'k*n' shape. Default 0. */
+  padding_value?: number;
+}
+
+export interface PostprocessingSpec {
+  /** Applied over the channel axis. Default 'none'. */
+  activation?: 'softmax' | 'sigmoid' | 'none';
+  /** Label = argmax over channels. Default true for 'softmax'/'none' with more than one channel. */
+  argmax?: boolean;
+  /** For a one-channel sigmoid output without argmax: label 1 where p >= threshold. Default 0.5. */
+  threshold?: number;
+  /** Keep only the largest 6-connected component of each foreground label. Default false. */
+  largest_component?: boolean;
+}
+
+/** Thrown for a bad card: the message names the field. */
+function bad(field: string, what: string): MedImgError {
+  return new MedImgError('MODEL_CARD_INVALID', `Model card field '${field}' ${what}.`, { details: { field } });
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function str(o: Record<string, unknown>, key: string, path: string, required: boolean): void {
+  const v = o[key];
+  if (v === undefined && !required) return;
+  if (typeof v !== 'string' || v.length === 0) throw bad(`${path}${key}`, 'must be a non-empty string');
+}
+
+/**
+ * Checks a parsed JSON object against the card schema and returns it typed. Throws
+ * MODEL_CARD_INVALID naming the first offending field. Unknown fields are allowed (forward
+ * compatibility) but the known ones must be right.
+ */
+export function validateModelCard(card: unknown): ModelCard {
+  if (!isObj(card)) throw bad('(root)', 'must be a JSON object');
+  if (card.schema_version !== 1) throw bad('schema_version', 'must be 1');
+  str(card, 'id', '', true);
+  str(card, 'version', '', true);
+  str(card, 'license', '', true);
+  str(card, 'name', '', false);
+  str(card, 'description', '', false);
+  if (card.sha256 !== undefined && (typeof card.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(card.sha256))) {
+    throw bad('sha256', 'must be 64 hex digits');
+  }
+  const ndf = card.network_data_format;
+  if (!isObj(ndf)) throw bad('network_data_format', 'must be an object with inputs and outputs');
+  for (const side of ['inputs', 'outputs'] as const) {
+    const group = ndf[side];
+    if (!isObj(group) || Object.keys(group).length === 0) {
+      throw bad(`network_data_format.${side}`, 'must be an object with at least one tensor');
+    }
+    for (const [key, t] of Object.entries(group)) validateTensorFormat(t, `network_data_format.${side}.${key}`);
+  }
+  if (card.preprocessing !== undefined) validatePreprocessing(card.preprocessing);
+  if (card.inference !== undefined) validateInference(card.inference);
+  if (card.postprocessing !== undefined) validatePostprocessing(card.postprocessing);
+  return card as unknown as ModelCard;
+}
+
+/** Parses card JSON text or bytes and validates it. */
+export function parseModelCard(json: string | Uint8Array): ModelCard {
+  const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new MedImgError('MODEL_CARD_INVALID', 'The model card is not valid JSON.', { cause: e });
+  }
+  return validateModelCard(parsed);
+}
+
+function validateTensorFormat(t: unknown, path: string): void {
+  if (!isObj(t)) throw bad(path, 'must be an object');
+  if (t.type !== 'image' && t.type !== 'tensor') throw bad(`${path}.type`, "must be 'image' or 'tensor'");
+  if (!Number.isInteger(t.num_channels) || (t.num_channels as number) < 1) {
+    throw bad(`${path}.num_channels`, 'must be a positive integer');
+  }
+  const ss = t.spatial_shape;
+  if (!Array.isArray(ss) || ss.length < 1 || ss.length > 3)
+    throw bad(`${path}.spatial_shape`, 'must be an array of 1 to 3 sizes');
+  ss.forEach((s, i) => {
+    const ok =
+      (Number.isInteger(s) && ((s as number) > 0 || s === -1)) || (typeof s === 'string' && /^\d+\*n$/.test(s));
+    if (!ok) throw bad(`${path}.spatial_shape[${i}]`, "must be a positive integer, -1 or 'k*n'");
+  });
+  if (!['float32', 'float16', 'int32', 'int64', 'uint8'].includes(t.dtype as string)) {
+    throw bad(`${path}.dtype`, "must be one of 'float32', 'float16', 'int32', 'int64', 'uint8'");
+  }
+  const vr = t.value_range;
+  if (
+    !Array.isArray(vr) ||
+    !(vr.length === 0 || (vr.length === 2 && vr.every(isFiniteNum) && (vr[0] as number) <= (vr[1] as number)))
+  ) {
+    throw bad(`${path}.value_range`, 'must be [] or [min, max] with min <= max');
+  }
+  const cd = t.channel_def;
+  if (!isObj(cd) || Object.values(cd).some((v) => typeof v !== 'string')) {
+    throw bad(`${path}.channel_def`, 'must map channel indices to names');
+  }
+  for (const k of Object.keys(cd)) {
+    const i = Number(k);
+    if (!Number.isInteger(i) || i < 0) throw bad(`${path}.channel_def`, `has a key '${k}' that is not a channel index`);
+  }
+  if (t.onnx_name !== undefined) str(t, 'onnx_name', `${path}.`, true);
+}
+
+function validatePreprocessing(p: unknown): void {
+  if (!isObj(p)) throw bad('preprocessing', 'must be an object');
+  if (p.axis_order !== undefined && p.axis_order !== 'xyz' && p.axis_order !== 'zyx') {
+    throw bad('preprocessing.axis_order', "must be 'xyz' or 'zyx'");
+  }
+  if (p.orientation !== undefined && p.orientation !== null) {
+    const o = p.orientation;
+    const ok =
+      typeof o === 'string' &&
+      /^[LRAPSI]{3}$/.test(o) &&
+      new Set([...o].map((c) => ({ L: 'x', R: 'x', A: 'y', P: 'y', S: 'z', I: 'z' })[c])).size === 3;
+    if (!ok) throw bad('preprocessing.orientation', "must be a 3-letter code like 'RAS' or 'LPS', or null");
+  }
+  if (p.target_spacing !== undefined && p.target_spacing !== null) {
+    const s = p.target_spacing;
+    if (!Array.isArray(s) || s.length !== 3 || !s.every((v) => isFiniteNum(v) && v > 0)) {
+      throw bad('preprocessing.target_spacing', 'must be three positive numbers (mm) or null');
+    }
+  }
+  if (p.intensity !== undefined) {
+    const n = p.intensity;
+    if (!isObj(n)) throw bad('preprocessing.intensity', 'must be an object with a method');
+    const f = 'preprocessing.intensity';
+    switch (n.method) {
+      case 'none':
+      case 'minmax':
+        break;
+      case 'window':
+        if (!isFiniteNum(n.lower) || !isFiniteNum(n.upper) || n.lower >= n.upper) {
+          throw bad(`${f}.lower`, 'and upper must be numbers with lower < upper');
+        }
+        break;
+      case 'zscore':
+        if (n.nonzero !== undefined && typeof n.nonzero !== 'boolean') throw bad(`${f}.nonzero`, 'must be a boolean');
+        break;
+      case 'ct_percentile':
+        for (const k of ['percentile_00_5', 'percentile_99_5', 'mean', 'std']) {
+          if (!isFiniteNum(n[k])) throw bad(`${f}.${k}`, 'must be a number');
+        }
+        if ((n.std as number) <= 0) throw bad(`${f}.std`, 'must be > 0');
+        if ((n.percentile_00_5 as number) > (n.percentile_99_5 as number)) {
+          throw bad(`${f}.percentile_00_5`, 'must not exceed percentile_99_5');
+        }
+        break;
+      default:
+        throw bad(`${f}.method`, "must be 'none', 'minmax', 'window', 'zscore' or 'ct_percentile'");
+    }
+  }
+}
+
+function validateInference(p: unknown): void {
+  if (!isObj(p)) throw bad('inference', 'must be an object');
+  if (p.patch_size !== undefined && p.patch_size !== null) {
+    const s = p.patch_size;
+    if (!Array.isArray(s) || s.length < 1 || s.length > 3 || !s.every((v) => Number.isInteger(v) && v > 0)) {
+      throw bad('inference.patch_size', 'must be positive integers (tensor spatial order) or null');
+    }
+  }
+  if (p.overlap !== undefined && !(isFiniteNum(p.overlap) && p.overlap >= 0 && p.overlap < 1)) {
+    throw bad('inference.overlap', 'must be a number in [0, 1)');
+  }
+  if (p.blend_mode !== undefined && p.blend_mode !== 'constant' && p.blend_mode !== 'gaussian') {
+    throw bad('inference.blend_mode', "must be 'constant' or 'gaussian'");
+  }
+  if (p.sigma_scale !== undefined && !(isFiniteNum(p.sigma_scale) && p.sigma_scale > 0)) {
+    throw bad('inference.sigma_scale', 'must be a positive number');
+  }
+  if (
+    p.mirror_axes !== undefined &&
+    !(Array.isArray(p.mirror_axes) && p.mirror_axes.every((a) => a === 0 || a === 1 || a === 2))
+  ) {
+    throw bad('inference.mirror_axes', 'must be a list of spatial axes 0, 1, 2');
+  }
+  if (p.padding_value !== undefined && !isFiniteNum(p.padding_value))
+    throw bad('inference.padding_value', 'must be a number');
+}
+
+function validatePostprocessing(p: unknown): void {
+  if (!isObj(p)) throw bad('postprocessing', 'must be an object');
+  if (p.activation !== undefined && !['softmax', 'sigmoid', 'none'].includes(p.activation as string)) {
+    throw bad('postprocessing.activation', "must be 'softmax', 'sigmoid' or 'none'");
+  }
+  if (p.argmax !== undefined && typeof p.argmax !== 'boolean') throw bad('postprocessing.argmax', 'must be a boolean');
+  if (p.threshold !== undefined && !isFiniteNum(p.threshold)) throw bad('postprocessing.threshold', 'must be a number');
+  if (p.largest_component !== undefined && typeof p.largest_component !== 'boolean') {
+    throw bad('postprocessing.largest_component', 'must be a boolean');
+  }
+}
+
+/** The card's first input and output tensor formats (the ones the pipeline drives). */
+export function primaryTensors(card: ModelCard): { input: TensorFormat; output: TensorFormat } {
+  const input = Object.values(card.network_data_format.inputs)[0]!;
+  const output = Object.values(card.network_data_format.outputs)[0]!;
+  return { input, output };
+}
