@@ -67,6 +67,46 @@ for (const noise of noiseLevels) {
 }
 const all = froc(allScans);
 line(['all', allScans.length, all.totalLesions, ...all.sensitivities.map((s) => f(s)), f(all.cpm, 3), '']);
+// operating point of the default threshold, and sensitivity per kind of nodule at <= 4 FP/scan
+{
+  let tp = 0;
+  let fp = 0;
+  let total = 0;
+  const kinds = new Map<string, { hit: number; n: number }>();
+  const t4 = all.curve.filter((pt) => pt.fpPerScan <= 4).at(-1)?.threshold ?? 1;
+  for (const s of allScans) {
+    const kept = s.candidates.filter((c) => c.probability >= 0.5);
+    for (const l of s.lesions as { centerMm: Vec3; diameterMm: number; type?: string; juxtapleural?: boolean }[]) {
+      total++;
+      const hitAt = (cs: typeof kept): boolean =>
+        cs.some(
+          (c) =>
+            Math.hypot(c.centerMm[0] - l.centerMm[0], c.centerMm[1] - l.centerMm[1], c.centerMm[2] - l.centerMm[2]) <=
+            l.diameterMm / 2,
+        );
+      if (hitAt(kept)) tp++;
+      const key = `${l.type}${l.juxtapleural ? ' (juxtapleural)' : ''}`;
+      const k = kinds.get(key) ?? { hit: 0, n: 0 };
+      k.n++;
+      if (hitAt(s.candidates.filter((c) => c.probability >= t4))) k.hit++;
+      kinds.set(key, k);
+    }
+    fp += kept.filter(
+      (c) =>
+        !s.lesions.some(
+          (l) =>
+            Math.hypot(c.centerMm[0] - l.centerMm[0], c.centerMm[1] - l.centerMm[1], c.centerMm[2] - l.centerMm[2]) <=
+            l.diameterMm / 2,
+        ),
+    ).length;
+  }
+  console.log(
+    `\nDefault threshold (probability >= 0.5): sensitivity ${f(tp / total)} at ${f(fp / allScans.length)} FP/scan.`,
+  );
+  console.log(
+    `Sensitivity by kind at <= 4 FP/scan: ${[...kinds.entries()].map(([k, v]) => `${k} ${v.hit}/${v.n}`).join(', ')}`,
+  );
+}
 console.log(`\nMissed at any threshold: ${missed.length ? missed.join('; ') : 'none'}`);
 
 // ---------------------------------------------------------------- tumour segmentation
