@@ -38,9 +38,13 @@ export async function toBytes(input: string | Uint8Array | ArrayBuffer | ArrayBu
       return await getFileSystem().readFile(input);
     } catch (e) {
       if (e instanceof MedImgError) throw e;
-      throw new MedImgError('IO_READ_FAILED', `Could not read the file (${(e as NodeJS.ErrnoException)?.code ?? 'error'}).`, {
-        cause: e,
-      });
+      throw new MedImgError(
+        'IO_READ_FAILED',
+        `Could not read the file (${(e as NodeJS.ErrnoException)?.code ?? 'error'}).`,
+        {
+          cause: e,
+        },
+      );
     }
   }
   if (input instanceof Uint8Array) return input;
