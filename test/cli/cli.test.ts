@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractRadiomics, makeChestCtPhantom, readDicomSeg, readDicomSr, writeNifti } from '../../src/index.js';
+import {
+  extractRadiomics,
+  makeChestCtPhantom,
+  readDicomSeg,
+  readDicomSeries,
+  readDicomSr,
+  writeNifti,
+} from '../../src/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 // Runs the real `medimg` entry (src/cli/main.ts through tsx) as a user would, and checks exit
@@ -182,6 +189,42 @@ describeData('medimg on the real chest CT', () => {
     expect(list[0].dims).toEqual([512, 512, 64]);
     expect(list[0].problems).toEqual([]);
   });
+
+  it('analyze writes a SEG whose tumour segment matches the report and SEG/SR that dciodvfy accepts', async () => {
+    const out = join(tmp, 'real-ct');
+    // Radiologist box of the adenocarcinoma on InstanceNumber 18 (reference.json, LPS mm).
+    const r = medimg(
+      'analyze',
+      ct,
+      '--tasks',
+      'tumor,bone',
+      '--box',
+      '12.717,167.894,-209,70.801,245.339,-209',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const lesion = report.results.tumor.lesions[0];
+    // A 6-7 cm mass; the box on its largest slice is 58 x 77 mm.
+    expect(lesion.volumeMl).toBeGreaterThan(40);
+    expect(lesion.volumeMl).toBeLessThan(300);
+    expect(lesion.longAxisMm).toBeGreaterThan(45);
+    const seg = readDicomSeg(new Uint8Array(readFileSync(join(out, 'seg.dcm'))), {
+      reference: await readDicomSeries(ct),
+    });
+    const tumorIndex = seg.segments.findIndex((x: { label: string }) => x.label === 'Tumor');
+    const voxels = (seg.masks[tumorIndex]!.data as Uint8Array).reduce((a, v) => a + (v ? 1 : 0), 0);
+    expect(voxels).toBe(lesion.voxelCount);
+    if (existsSync('/usr/bin/dciodvfy')) {
+      for (const f of ['seg.dcm', 'sr.dcm']) {
+        const v = spawnSync('/usr/bin/dciodvfy', [join(out, f)], { encoding: 'utf8' });
+        const errors = `${v.stdout}${v.stderr}`.split('\n').filter((l) => /^Error/.test(l));
+        expect(errors, f).toEqual([]);
+      }
+    }
+  }, 240_000);
 
   it('deidentify removes the patient name and keeps the series readable', () => {
     const out = join(tmp, 'deid');
