@@ -168,7 +168,14 @@ describe('medimg demo', () => {
       expect.arrayContaining(['Right lung', 'Left lung', 'Tumor']),
     );
     const sr = await readDicomSr(new Uint8Array(readFileSync(join(out, 'sr.dcm'))));
-    expect(JSON.stringify(sr)).toContain('Tumor 1');
+    // The tumour's SR group references its SEG segment; nodules carry a centre point and Lung-RADS.
+    const tumorGroup = sr.measurementGroups.find((g) => g.trackingIdentifier === 'Tumor 1')!;
+    const tumorSegment = seg.segments.find((x) => x.label === 'Tumor')!;
+    expect(tumorGroup.referencedSegment?.sopInstanceUid).toBe(seg.sopInstanceUid);
+    expect(tumorGroup.referencedSegment?.segmentNumber).toBe(tumorSegment.number);
+    const nodule1 = sr.measurementGroups.find((g) => g.trackingIdentifier === 'Nodule 1')!;
+    expect(nodule1.roi?.type).toBe('POINT');
+    expect(nodule1.qualitativeEvaluations.length).toBeGreaterThan(0);
     const html = readFileSync(join(out, 'summary.html'), 'utf8');
     expect(html).toContain('data:image/png;base64,');
     expect(html).not.toMatch(/<(script|link)\b|src="http/);

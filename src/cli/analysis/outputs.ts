@@ -107,7 +107,8 @@ export async function writeStudyOutputs(
   const sections: HtmlSection[] = [];
   const segMasks: Mask[] = [];
   const segments: SegmentDescription[] = [];
-  const findings: SrFindingInput[] = [];
+  // SR findings; `segmentNumber` links to the SEG written below (its UIDs are known only then).
+  const findings: (Omit<SrFindingInput, 'segment'> & { segmentNumber?: number })[] = [];
   const pushSegment = (mask: Mask, seg: SegmentDescription): number => {
     segMasks.push(mask);
     segments.push(seg);
@@ -152,14 +153,14 @@ export async function writeStudyOutputs(
         trackingUid: trackR,
         finding: 'lung',
         measurements: [{ kind: 'volume', value: r1(l.rightVolumeMl), unit: 'ml' }],
-        segment: { segmentNumber: nR } as never,
+        segmentNumber: nR,
       },
       {
         trackingId: 'Left lung',
         trackingUid: trackL,
         finding: 'lung',
         measurements: [{ kind: 'volume', value: r1(l.leftVolumeMl), unit: 'ml' }],
-        segment: { segmentNumber: nL } as never,
+        segmentNumber: nL,
       },
     );
   }
@@ -249,7 +250,7 @@ export async function writeStudyOutputs(
         trackingId: 'Tumor 1',
         trackingUid: track,
         finding: 'tumor',
-        segment: { segmentNumber: segNo } as never,
+        segmentNumber: segNo,
         measurements: [
           { kind: 'volume', value: r2(les.volumeMl), unit: 'ml' },
           { kind: 'longAxis', value: r1(les.longAxisMm) },
@@ -462,12 +463,9 @@ export async function writeStudyOutputs(
   }
   if (hasDicomIdentity && findings.length > 0) {
     try {
-      const linked = findings.map((f) => {
-        const seg = f.segment as { segmentNumber: number } | undefined;
-        if (!seg) return f;
-        const { segment: _drop, ...rest } = f;
-        return segRef ? { ...rest, segment: { ...segRef, segmentNumber: seg.segmentNumber } } : rest;
-      });
+      const linked: SrFindingInput[] = findings.map(({ segmentNumber, ...f }) =>
+        segRef && segmentNumber !== undefined ? { ...f, segment: { ...segRef, segmentNumber } } : f,
+      );
       const sr = writeDicomSr({ findings: linked }, image, { seriesDescription: 'medimg measurements' });
       await writeAtomic(join(outDir, 'sr.dcm'), sr);
       files.push('sr.dcm');
