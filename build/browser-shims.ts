@@ -11,6 +11,9 @@ export const emptyNodeBuiltinsForCodecs: Plugin = {
     build.onResolve({ filter: /^(node:)?(fs|path)$/ }, (args) =>
       /[\\/]@cornerstonejs[\\/]codec-/.test(args.importer) ? { path: args.path, namespace: 'medimg-empty' } : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: 'medimg-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'medimg-empty' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
   },
 };

@@ -6,3 +6,4 @@ export * from './lung-opacity/index.js';
 export * from './lung-segmentation/index.js';
 export * from './radiomics/index.js';
 export * from './segment-tumor/index.js';
+export * from './report.js';

@@ -14,6 +14,8 @@ import {
   type Volume,
 } from '../../src/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
+import { toReport } from '../../src/tasks/report.js';
+import { reportSchemaErrors } from '../helpers/report-schema.js';
 
 const DIR = 'models/niivue_meshnet_tissue_gwm';
 
@@ -55,6 +57,12 @@ describeData('segmentBrainTissue: real MeshNet on t1_crop.nii.gz', () => {
       const got = wasm.voxelCounts[name];
       expect(Math.abs(got - ref[k]!) / ref[k]!, name).toBeLessThanOrEqual(0.001);
     }
+  });
+
+  it('its JSON report follows schemas/segmentBrainTissue.v1.schema.json', () => {
+    const report = toReport('segmentBrainTissue', cpu);
+    expect(report.labels.nonzeroVoxels).toBe(cpu.voxelCounts.whiteMatter + cpu.voxelCounts.greyMatter);
+    expect(reportSchemaErrors('segmentBrainTissue', report)).toEqual([]);
   });
 
   it('records provenance: version, task, backend, model id + sha256, settings, timings', () => {

@@ -1,0 +1,93 @@
+// Generates schemas/<task>.v1.schema.json from the task result types (their TSDoc becomes the
+// field descriptions), in the JSON form toReport() gives: volumes become summaries, numbers may be
+// null. test/tasks/report-schemas.test.ts checks that the committed schemas are current.
+import { writeFileSync } from 'node:fs';
+import { createGenerator } from 'ts-json-schema-generator';
+
+export const RESULT_TYPES = {
+  detectNodules: ['src/tasks/detect-nodules/index.ts', 'NoduleResult'],
+  measureBoneDensity: ['src/tasks/bone-density/index.ts', 'BoneDensityResult'],
+  segmentTumor: ['src/tasks/segment-tumor/index.ts', 'SegmentationResult'],
+  quantifyLungOpacity: ['src/tasks/lung-opacity/index.ts', 'LungOpacityResult'],
+  extractRadiomics: ['src/tasks/radiomics/extract.ts', 'RadiomicsResult'],
+  segmentBrainTissue: ['src/tasks/brain-tissue/types.ts', 'BrainTissueResult'],
+} as const;
+export type SchemaTask = keyof typeof RESULT_TYPES;
+
+const VEC3 = { type: 'array', items: { type: 'number' }, minItems: 3, maxItems: 3 };
+const VOLUME_SUMMARY = {
+  type: 'object',
+  properties: {
+    dims: { ...VEC3, items: { type: 'integer' }, description: 'Grid size [nx, ny, nz].' },
+    spacing: { ...VEC3, description: 'Voxel size, mm.' },
+    origin: { ...VEC3, description: 'LPS mm of voxel (0, 0, 0).' },
+    direction: { type: 'array', items: { type: 'number' }, minItems: 9, maxItems: 9, description: 'Row-major 3x3.' },
+    nonzeroVoxels: { type: 'integer', description: 'Voxels that are not 0 (for a mask: its size).' },
+  },
+  required: ['dims', 'spacing', 'origin', 'direction', 'nonzeroVoxels'],
+  additionalProperties: false,
+};
+
+type Json = Record<string, unknown>;
+
+function isVolumeSchema(s: Json): boolean {
+  const p = s.properties as Json | undefined;
+  return !!p && ['data', 'dims', 'spacing', 'origin', 'direction'].every((k) => k in p);
+}
+
+/** Rewrites a result schema into its report form. */
+function toReportSchema(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(toReportSchema);
+  if (!s || typeof s !== 'object') return s;
+  const o = s as Json;
+  if (isVolumeSchema(o)) {
+    return {
+      ...VOLUME_SUMMARY,
+      ...(o.description ? { description: `${o.description} (summary: voxels are not in JSON)` } : {}),
+    };
+  }
+  const out: Json = {};
+  for (const [k, v] of Object.entries(o)) out[k] = toReportSchema(v);
+  if (out.type === 'number') out.type = ['number', 'null'];
+  return out;
+}
+
+/** The schema of one task's report, as JSON text. */
+export function buildSchema(task: SchemaTask): string {
+  const [path, type] = RESULT_TYPES[task];
+  const generator = createGenerator({
+    path,
+    tsconfig: 'tsconfig.json',
+    type,
+    skipTypeCheck: true,
+    expose: 'none',
+    topRef: false,
+    jsDoc: 'extended',
+  });
+  const { $schema: _, ...schema } = toReportSchema(generator.createSchema(type)) as Json;
+  const props = schema.properties as Json;
+  const required = (schema.required as string[]) ?? [];
+  return `${JSON.stringify(
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: `medimg/schemas/${task}.v1.schema.json`,
+      title: `medimg ${task} report, schema v1`,
+      ...schema,
+      properties: {
+        task: { const: task, description: 'Which task produced the report.' },
+        schemaVersion: { type: 'string', pattern: '^1\\.', description: 'Report schema version (semver, major 1).' },
+        ...props,
+      },
+      required: ['task', 'schemaVersion', ...required],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+if (process.argv[1]?.endsWith('build-schemas.ts')) {
+  for (const task of Object.keys(RESULT_TYPES) as SchemaTask[]) {
+    writeFileSync(`schemas/${task}.v1.schema.json`, buildSchema(task));
+    console.log(`schemas/${task}.v1.schema.json`);
+  }
+}

@@ -1,0 +1,101 @@
+import type { Volume, VoxelArray } from '../core/volume.js';
+import type { BoneDensityResult } from './bone-density/index.js';
+import type { BrainTissueResult } from './brain-tissue/types.js';
+import type { NoduleResult } from './detect-nodules/index.js';
+import type { LungOpacityResult } from './lung-opacity/index.js';
+import type { RadiomicsResult } from './radiomics/extract.js';
+import type { SegmentationResult } from './segment-tumor/index.js';
+
+/** Version of the report schemas in `schemas/` (semver: a field removed or changed is a major bump). */
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+/** What a report keeps of a volume (its voxels live in DICOM SEG, NIfTI or PNG files, not in JSON). */
+export interface VolumeSummary {
+  /** Grid size [nx, ny, nz]. */
+  dims: [number, number, number];
+  /** mm */
+  spacing: [number, number, number];
+  /** LPS mm of voxel (0, 0, 0). */
+  origin: [number, number, number];
+  /** Row-major 3x3 direction matrix. */
+  direction: number[];
+  /** Voxels that are not 0 (for a mask: its size). */
+  nonzeroVoxels: number;
+}
+
+// The JSON form of a result: volumes become VolumeSummary, typed arrays are left out, numbers may
+// be null (JSON has no NaN).
+export type Plain<T> = T extends number
+  ? number | null
+  : T extends Volume<VoxelArray>
+    ? VolumeSummary
+    : T extends ArrayBufferView
+      ? never
+      : T extends (infer U)[]
+        ? Plain<U>[]
+        : T extends object
+          ? { [K in keyof T]: Plain<T[K]> }
+          : T;
+
+/** Fields every report starts with. */
+export interface ReportHeader<Task extends string> {
+  /** Which task produced it. */
+  task: Task;
+  /** `REPORT_SCHEMA_VERSION` of the schema it follows. */
+  schemaVersion: string;
+}
+
+/** JSON report of a task: the header plus the plain form of its result (`schemas/<task>.v1.schema.json`). */
+export type TaskReport<K extends ReportTask> = ReportHeader<K> & Plain<TaskResults[K]>;
+
+/** Task name → its result type. */
+export interface TaskResults {
+  detectNodules: NoduleResult;
+  measureBoneDensity: BoneDensityResult;
+  segmentTumor: SegmentationResult;
+  quantifyLungOpacity: LungOpacityResult;
+  extractRadiomics: RadiomicsResult;
+  segmentBrainTissue: BrainTissueResult;
+}
+
+/** Task names that have a report schema. */
+export type ReportTask = keyof TaskResults;
+
+/**
+ * The JSON report of a task result, following `schemas/<task>.v1.schema.json`: volumes become
+ * summaries, typed arrays are dropped, non-finite numbers become null (JSON has no NaN).
+ */
+export function toReport<K extends ReportTask>(task: K, result: TaskResults[K]): TaskReport<K> {
+  return { task, schemaVersion: REPORT_SCHEMA_VERSION, ...(plain(result) as object) } as TaskReport<K>;
+}
+
+function isVolume(v: Record<string, unknown>): v is Record<string, unknown> & Volume {
+  return ArrayBuffer.isView(v.data) && Array.isArray(v.dims) && Array.isArray(v.spacing) && Array.isArray(v.origin);
+}
+
+function plain(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value === null || typeof value !== 'object') return value;
+  if (ArrayBuffer.isView(value)) return undefined;
+  if (Array.isArray(value)) return value.map((v) => plain(v) ?? null);
+  const o = value as Record<string, unknown>;
+  if (isVolume(o)) {
+    const d = o.data as ArrayLike<number>;
+    let n = 0;
+    for (let i = 0; i < d.length; i++) if (d[i] !== 0) n++;
+    return {
+      dims: [...o.dims],
+      spacing: [...o.spacing],
+      origin: [...o.origin],
+      direction: [...o.direction],
+      nonzeroVoxels: n,
+    };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'function') continue;
+    const p = plain(v);
+    if (p !== undefined) out[k] = p;
+  }
+  return out;
+}
