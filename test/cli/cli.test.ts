@@ -13,6 +13,7 @@ import {
   writeNifti,
 } from '../../src/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
+import { reportSchemaErrors } from '../helpers/report-schema.js';
 
 // Runs the real `medimg` entry (src/cli/main.ts through tsx) as a user would, and checks exit
 // codes, the one-line errors, and the files written.
@@ -156,6 +157,18 @@ describe('medimg demo', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     for (const t of ['lungs', 'nodules', 'bone', 'tumor', 'opacity', 'radiomics'])
       expect(report.tasks[t].ok).toBe(true);
+    // Each task's part of report.json follows its published schema.
+    const schemaOf = {
+      nodules: 'detectNodules',
+      bone: 'measureBoneDensity',
+      tumor: 'segmentTumor',
+      opacity: 'quantifyLungOpacity',
+      radiomics: 'extractRadiomics',
+    } as const;
+    for (const [key, task] of Object.entries(schemaOf)) {
+      const { maskSource: _m, ...part } = report.results[key];
+      expect(reportSchemaErrors(task, part), key).toEqual([]);
+    }
     // The tumour segmented from the seed is within 20 % of the phantom's exact volume.
     // The demo's own comparison with the phantom's exact truth.
     expect(s.validation.nodules.found).toBeGreaterThanOrEqual(6);

@@ -8,7 +8,7 @@ import { renderMosaicPng, renderSlicePng, type SliceMarker } from '../../io/png/
 import { VERSION } from '../../version.js';
 import { type HtmlSection, type HtmlTable, renderSummaryHtml } from './html.js';
 import type { LoadedStudy } from './input.js';
-import { plain } from './plain.js';
+import { toReport } from '../../tasks/report.js';
 import type { AnalysisSettings, TaskOutputs } from './tasks.js';
 
 /** What {@link writeStudyOutputs} wrote. */
@@ -496,12 +496,14 @@ export async function writeStudyOutputs(
       leftVolumeMl: r1(res.lungs.leftVolumeMl),
       lungVolumeMl: r1(res.lungs.lungVolumeMl),
     };
-  if (res.nodules) results.nodules = plain({ ...res.nodules, lungMask: undefined });
-  if (res.tumor) results.tumor = plain(res.tumor);
-  if (res.bone) results.bone = plain(res.bone);
-  if (res.opacity) results.opacity = plain(res.opacity);
-  if (res.radiomics) results.radiomics = { maskSource: res.radiomicsMaskSource, ...(plain(res.radiomics) as object) };
-  if (res.brain) results.brain = plain(res.brain);
+  // Each task's part follows its versioned report schema (schemas/<task>.v1.schema.json).
+  if (res.nodules) results.nodules = toReport('detectNodules', res.nodules);
+  if (res.tumor) results.tumor = toReport('segmentTumor', res.tumor);
+  if (res.bone) results.bone = toReport('measureBoneDensity', res.bone);
+  if (res.opacity) results.opacity = toReport('quantifyLungOpacity', res.opacity);
+  if (res.radiomics)
+    results.radiomics = { maskSource: res.radiomicsMaskSource, ...toReport('extractRadiomics', res.radiomics) };
+  if (res.brain) results.brain = toReport('segmentBrainTissue', res.brain);
 
   const report: StudyReport = {
     medimg: VERSION,
