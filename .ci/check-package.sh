@@ -34,6 +34,10 @@ const { image } = m.makeChestCtPhantom({ dims: [32, 32, 16], spacing: [11, 11, 1
 if (image.data.length !== 32 * 32 * 16) throw new Error('phantom wrong size');
 console.log('import ok');
 "
+# The bin works from the installed package.
+ver=$(npx --no-install medimg --version)
+[ "$ver" = "$(node -p "require('$root/package.json').version")" ] || { echo "medimg --version printed '$ver'" >&2; exit 1; }
+echo "bin ok: medimg $ver"
 cat > use.ts <<'TS'
 import { makeChestCtPhantom, MedImgError, type Volume } from 'medimg';
 const p = makeChestCtPhantom({ nodules: 0, dims: [16, 16, 8] });
