@@ -42,6 +42,22 @@ function bindingDir(): string | undefined {
   }
 }
 
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/usr/local/lib',
+];
+
+/** True when libvulkan.so.1 is on LD_LIBRARY_PATH or in a standard library folder (Linux). */
+function findVulkanLoader(): boolean {
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 async function probeEp(name: BackendName, ep: string): Promise<BackendAvailability> {
   let ort: OrtNode;
   try {
@@ -71,6 +87,16 @@ async function probeEp(name: BackendName, ep: string): Promise<BackendAvailabili
           'the CUDA provider library is not installed (onnxruntime-node installs it only with --onnxruntime-node-install=cuda12)',
       };
     }
+  }
+  if (ep === 'webgpu' && process.platform === 'linux' && !findVulkanLoader()) {
+    // Without a loader Dawn can only fail, and it says so on stderr from native code: skip the probe.
+    return {
+      name,
+      runtime,
+      available: false,
+      reason:
+        'no Vulkan loader (libvulkan.so.1) on the library path; WebGPU in Node needs a GPU driver or a software ICD',
+    };
   }
   try {
     const s = await openOrtSession(ort, identityModel(), { executionProviders: [ep], logSeverityLevel: 4 });
