@@ -5,11 +5,15 @@
  *   npx tsx bench/dicom-read.ts [folder] [runs]
  *
  * Our side runs an esbuild bundle of the library (what an app ships), not tsx, so TypeScript
- * compilation is not timed.
+ * compilation is not timed. The bundle's modules are imported dynamically so that their load and
+ * initialisation time is reported on its own; an empty node process and the bundle run with
+ * `--load-only` (start, compile, init, exit) run in the same rotation: the floor no Node program
+ * goes below, and the whole-process cost of loading the library. Medians over alternating runs (the machine may be shared:
+ * the load average is printed).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,14 +26,20 @@ const work = mkdtempSync(join(tmpdir(), 'medimg-bench-dicom-'));
 const entry = join(work, 'entry.ts');
 writeFileSync(
   entry,
-  `import { setFileSystem } from ${JSON.stringify(join(root, 'src/io/fs.ts'))};
-import { nodeFileSystem } from ${JSON.stringify(join(root, 'src/io/fs-node.ts'))};
-import { readDicomSeries } from ${JSON.stringify(join(root, 'src/io/dicom/series.ts'))};
+  `const t0 = performance.now();
+const { setFileSystem } = await import(${JSON.stringify(join(root, 'src/io/fs.ts'))});
+const { nodeFileSystem } = await import(${JSON.stringify(join(root, 'src/io/fs-node.ts'))});
+const { readDicomSeries } = await import(${JSON.stringify(join(root, 'src/io/dicom/series.ts'))});
+const loadMs = performance.now() - t0;
+if (process.argv[2] === '--load-only') {
+  console.log(JSON.stringify({ loadMs }));
+  process.exit(0);
+}
 setFileSystem(nodeFileSystem);
 const t = performance.now();
 const v = await readDicomSeries(process.argv[2]);
 const ms = performance.now() - t;
-console.log(JSON.stringify({ dims: v.dims, ms, type: v.data.constructor.name }));
+console.log(JSON.stringify({ dims: v.dims, ms, loadMs, type: v.data.constructor.name }));
 `,
 );
 const bundle = join(work, 'read.mjs');
@@ -76,6 +86,9 @@ try {
 const ours: number[] = [];
 const oursCpu: number[] = [];
 const inProc: number[] = [];
+const loads: number[] = [];
+const empty: number[] = [];
+const loadOnly: number[] = [];
 const theirs: number[] = [];
 const theirsCpu: number[] = [];
 let info = '';
@@ -85,12 +98,17 @@ for (let i = 0; i < runs + 1; i++) {
   execFileSync('mkdir', ['-p', out]);
   const b = timeProcess('dcm2niix', ['-z', 'n', '-o', out, '-f', 'ref', folder]);
   rmSync(out, { recursive: true, force: true });
+  const e = timeProcess(process.execPath, ['-e', '0']);
+  const l = timeProcess(process.execPath, [bundle, '--load-only']);
   if (i === 0) continue; // warm the page cache for both
   const r = JSON.parse(a.out.trim().split('\n').at(-1)!);
   info = `${r.dims.join('x')} ${r.type}`;
   ours.push(a.ms);
   oursCpu.push(a.cpuMs);
   inProc.push(r.ms);
+  loads.push(r.loadMs);
+  empty.push(e.ms);
+  loadOnly.push(l.ms);
   theirs.push(b.ms);
   theirsCpu.push(b.cpuMs);
 }
@@ -98,14 +116,18 @@ rmSync(work, { recursive: true, force: true });
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const fmt = (a: number[]) => `median ${median(a).toFixed(0)} ms, min ${Math.min(...a).toFixed(0)} ms`;
+const load0 = loadavg()[0]!.toFixed(2);
 console.log(
-  `DICOM series read, ${folder.split('/').at(-1)} (${info}), ${runs} runs after one warm-up, whole processes:`,
+  `DICOM series read, ${folder.split('/').at(-1)} (${info}), ${runs} alternating runs after one warm-up, whole processes (load average ${load0}):`,
 );
 console.log(`  medimg readDicomSeries (node ${process.version}): wall ${fmt(ours)}; CPU ${fmt(oursCpu)}`);
+console.log(`    of which module init of the bundle (after its compile): ${fmt(loads)}`);
 console.log(`    of which in-process readDicomSeries call: wall ${fmt(inProc)}`);
+console.log(`  an empty node process (node -e 0): wall ${fmt(empty)}`);
+console.log(
+  `  the bundle loaded, nothing read (node start + bundle compile + module init): wall ${fmt(loadOnly)}; module load = ${(median(loadOnly) - median(empty)).toFixed(0)} ms over the empty process`,
+);
 console.log(`  dcm2niix -z n ${dcm2niixVersion.trim()}: wall ${fmt(theirs)}; CPU ${fmt(theirsCpu)}`);
 console.log(
   `  ratio medimg / dcm2niix (medians): wall ${(median(ours) / median(theirs)).toFixed(2)}, CPU ${(median(oursCpu) / median(theirsCpu)).toFixed(2)}`,
 );
-const boot = timeProcess(process.execPath, ['-e', '0']);
-console.log(`  (an empty node process here: wall ${boot.ms.toFixed(0)} ms, CPU ${boot.cpuMs.toFixed(0)} ms)`);

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { readFile as readFileCb } from 'node:fs';
+import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileSystemAdapter } from './fs.js';
@@ -6,9 +7,14 @@ import type { GzipCodec } from './gzip.js';
 
 /** The Node implementation of {@link FileSystemAdapter}. Imported only by the Node entry. */
 export const nodeFileSystem: FileSystemAdapter = {
-  async readFile(path) {
-    const buf = await readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  readFile(path) {
+    // the callback API skips fs/promises' FileHandle bookkeeping: a few ms less on a folder of slices
+    return new Promise((resolve, reject) => {
+      readFileCb(path, (err, buf) => {
+        if (err) reject(err);
+        else resolve(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+      });
+    });
   },
   async listFiles(dir) {
     const out: string[] = [];

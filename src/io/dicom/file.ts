@@ -1,7 +1,7 @@
 import { MedImgError } from '../../core/errors.js';
 import { toBytes } from '../fs.js';
 import { type DicomObjectMeta, readFrameRecords, readObjectMeta } from './header.js';
-import { type ParsedDicom, parseDicomBytes } from './parse.js';
+import { type ParsedDicom, parseDicomBytes, prepareDicomBytes } from './parse.js';
 import {
   nativeFrameView,
   rawNorm,
@@ -93,6 +93,7 @@ export function openDicom(bytes: Uint8Array): { parsed: ParsedDicom; info: Pixel
  */
 export async function readDicomFile(input: DicomFileInput, options: ReadDicomFileOptions = {}): Promise<DicomImage> {
   const bytes = await toBytes(input);
+  await prepareDicomBytes(bytes);
   const { parsed, info, meta } = openDicom(bytes);
   const records = readFrameRecords(parsed, info.frames);
   const raw = !!options.raw;

@@ -1,5 +1,4 @@
 import dicomParser from 'dicom-parser';
-import { inflateSync } from 'fflate';
 import { MedImgError } from '../../core/errors.js';
 
 /** A parsed DICOM data set (dicom-parser's), referencing the file bytes without copying them. */
@@ -106,10 +105,16 @@ export interface ParsedDicom {
 
 const DEFLATE_LIMIT = 1 << 30;
 
+// fflate builds its tables when loaded: load it only for deflated files (see prepareDicomBytes)
+let inflateRaw: ((data: Uint8Array) => Uint8Array) | undefined;
+
 function inflater(bytes: Uint8Array, position: number): Uint8Array {
+  if (!inflateRaw) {
+    throw new MedImgError('DICOM_DECODE_FAILED', 'Deflated data set: call prepareDicomBytes before parsing.');
+  }
   let inflated: Uint8Array;
   try {
-    inflated = inflateSync(bytes.subarray(position));
+    inflated = inflateRaw(bytes.subarray(position));
   } catch (e) {
     throw new MedImgError('DICOM_TRUNCATED', 'The deflated data set could not be inflated.', { cause: e });
   }
@@ -118,6 +123,39 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
   full.set(bytes.subarray(0, position), 0);
   full.set(inflated, position);
   return full;
+}
+
+const DEFLATED_UID = Array.from(TS.deflatedLE, (c) => c.charCodeAt(0));
+
+/**
+ * True when the Part 10 file meta group names the Deflated Explicit VR Little Endian syntax. A plain
+ * byte search over the whole meta group (its length from (0002,0000), else the first 16 KiB): a
+ * false positive only loads the inflater.
+ */
+export function isDeflatedPart10(bytes: Uint8Array): boolean {
+  if (!hasPreamble(bytes)) return false;
+  let end = Math.min(bytes.length, 132 + 16384);
+  if (bytes.length >= 144 && bytes[132] === 2 && bytes[133] === 0 && bytes[134] === 0 && bytes[135] === 0) {
+    const len = (bytes[140]! | (bytes[141]! << 8) | (bytes[142]! << 16) | (bytes[143]! << 24)) >>> 0;
+    if (len > 0 && len < 16384) end = Math.min(bytes.length, 144 + len);
+  }
+  const u = DEFLATED_UID;
+  const first = u[0]!;
+  outer: for (let p = 132; p + u.length <= end; p++) {
+    if (bytes[p] !== first) continue;
+    for (let k = 1; k < u.length; k++) if (bytes[p + k] !== u[k]) continue outer;
+    const next = p + u.length < bytes.length ? bytes[p + u.length]! : 0;
+    // the UID ends here (padding NUL/space or the next element), not a longer UID with this prefix
+    if (next !== 0x2e && (next < 0x30 || next > 0x39)) return true;
+  }
+  return false;
+}
+
+/** Loads what {@link parseDicomBytes} needs for these bytes (the inflater, for deflated files only). */
+export async function prepareDicomBytes(bytes: Uint8Array): Promise<void> {
+  if (inflateRaw || !(bytes instanceof Uint8Array) || !isDeflatedPart10(bytes)) return;
+  const { inflateSync } = await import('fflate');
+  inflateRaw = inflateSync;
 }
 
 function errorText(e: unknown): string {
@@ -157,7 +195,7 @@ function bareDataSetKind(bytes: Uint8Array): 'implicit' | 'explicit' | undefined
 
 /**
  * Parses a DICOM file (Part 10, or a bare data set in implicit/explicit little endian) without
- * copying pixel data. Throws NOT_DICOM, DICOM_TRUNCATED or DICOM_INVALID as MedImgError.
+ * copying pixel data. Deflated files need {@link prepareDicomBytes} awaited first. Throws NOT_DICOM, DICOM_TRUNCATED or DICOM_INVALID as MedImgError.
  */
 export function parseDicomBytes(bytes: Uint8Array): ParsedDicom {
   if (!(bytes instanceof Uint8Array)) throw new MedImgError('INVALID_ARGUMENT', 'Expected DICOM bytes.');

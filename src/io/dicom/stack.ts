@@ -3,7 +3,7 @@ import { type LongRunOptions, ProgressTracker, yieldToEventLoop } from '../../co
 import type { Vec3 } from '../../core/volume.js';
 import { openDicom } from './file.js';
 import { type DicomObjectMeta, type FrameRecord, readFrameRecords } from './header.js';
-import type { ParsedDicom } from './parse.js';
+import { type ParsedDicom, prepareDicomBytes } from './parse.js';
 import type { PixelInfo } from './pixel.js';
 import { type DicomSource, type DicomSeriesInput, gatherSources } from './sources.js';
 
@@ -112,6 +112,7 @@ async function scanOne(src: DicomSource, keepPixels: boolean): Promise<{ file: S
     };
   }
   try {
+    await prepareDicomBytes(bytes);
     const { parsed, info, meta } = openDicom(bytes);
     if (meta.sopClassUid && NON_IMAGE_SOP.has(meta.sopClassUid)) {
       return { skip: { name: src.name, code: 'NOT_AN_IMAGE', reason: 'segmentation object, not an image' } };

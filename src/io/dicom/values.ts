@@ -286,25 +286,41 @@ function toInt16Unchecked(
 
 /**
  * `dst = (src & mask) + b` two 16-bit lanes at a time through 32-bit words (SWAR add without carry
- * between lanes): the hot path of 12-bit CT. Only when both arrays are 4-byte aligned; returns
- * false otherwise. Lane results are taken modulo 2^16, which is exact because the caller proved
+ * between lanes): the hot path of 12-bit CT. Only with a 4-byte aligned destination (the source is
+ * 2-byte aligned as a Uint16Array); returns false otherwise. Lane results are taken modulo 2^16, which is exact because the caller proved
  * that every result fits Int16.
  */
 function addPairs(src: ArrayLike<number>, n: number, dst: Int16Array, o: number, mask: number, b: number): boolean {
-  if (!(src instanceof Uint16Array) || n % 2 !== 0) return false;
+  if (!(src instanceof Uint16Array) || n % 2 !== 0 || n < 2) return false;
   const dOff = dst.byteOffset + 2 * o;
-  if (src.byteOffset % 4 !== 0 || dOff % 4 !== 0) return false;
-  const s32 = new Uint32Array(src.buffer, src.byteOffset, n / 2);
-  const d32 = new Uint32Array(dst.buffer, dOff, n / 2);
+  if (dOff % 4 !== 0) return false;
   const m2 = mask | (mask << 16);
   const lane = b & 0xffff;
   const bb = lane | (lane << 16);
   const bLow = bb & 0x7fff7fff;
   const bHigh = bb & 0x80008000;
   const half = n / 2;
-  for (let i = 0; i < half; i++) {
-    const m = s32[i]! & m2; // lanes < 0x8000
+  const d32 = new Uint32Array(dst.buffer, dOff, half);
+  if (src.byteOffset % 4 === 0) {
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, half);
+    for (let i = 0; i < half; i++) {
+      const m = s32[i]! & m2; // lanes < 0x8000
+      d32[i] = (m + bLow) ^ bHigh;
+    }
+    return true;
+  }
+  // Pixel data at 2 mod 4 (common: it follows an odd number of 16-bit words of header). Aligned
+  // word k, starting 2 bytes before the data, holds (value 2k-1, value 2k): a pair is the high lane
+  // of one word and the low lane of the next. The last pair goes alone so no byte past the data is read.
+  const s32 = new Uint32Array(src.buffer, src.byteOffset - 2, half);
+  let prev = s32[0]!;
+  for (let i = 0; i < half - 1; i++) {
+    const next = s32[i + 1]!;
+    const m = ((prev >>> 16) | (next << 16)) & m2;
+    prev = next;
     d32[i] = (m + bLow) ^ bHigh;
   }
+  dst[o + n - 2] = (src[n - 2]! & mask) + b;
+  dst[o + n - 1] = (src[n - 1]! & mask) + b;
   return true;
 }
