@@ -37,7 +37,10 @@ export interface BoneDensityOptions extends LongRunOptions {
   internalHUPerMg?: number;
   /** Manual ROI(s) instead of the automatic vertebra search. */
   roi?: ManualRoi | ManualRoi[] | Mask;
-  /** Label of the lowest vertebra fully in the field of view, e.g. 'L1', when the user knows it. */
+  /**
+   * Label of the lowest complete vertebra found, e.g. 'L1', when the user knows it; levels are
+   * counted upward from it. Default none: no automatic labelling (no rule could be validated).
+   */
   lowestLevel?: string;
   /** Bone threshold (HU) for the cortical shell. Default 250. */
   boneThresholdHU?: number;
@@ -122,13 +125,14 @@ const LEVELS = [
 ];
 
 /**
- * Trabecular bone density of the vertebral bodies on CT. Automatic: per axial slice the cortical
- * shell (> 250 HU) is filled, the vertebral body is the thickest bony region (2D distance map)
- * near the body midline in the posterior half, the spinal canal level is rejected by position,
- * consecutive slices make one vertebra; the ROI is the central half of the body's height, at least
- * 45 % of the inscribed radius away from the cortex and anterior to the body centre (away from the
- * basivertebral vein). Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category
- * when calibrated (phantom rods, or internal air/fat/muscle).
+ * Trabecular bone density of the vertebral bodies on CT. Automatic: per axial slice the bony ring
+ * is filled with the spinal canal kept open, the vertebral body is the thickest bony region in
+ * front of the canal near the midline; candidates off a smooth spine curve are rejected; disc levels
+ * (open canal, dark core, ~25 mm pitch) split the column into vertebrae; the ROI is the central part
+ * of each body's height, away from the cortex, the pedicles and the basivertebral vein. Each
+ * vertebra carries a `quality` record (closed shell, canal, continuity, spacing → confidence).
+ * Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category when calibrated
+ * (phantom rods, or internal air/fat/muscle). Level labels only from `lowestLevel`.
  */
 export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions = {}): Promise<BoneDensityResult> {
   assertCtHu(ct, 'measureBoneDensity');
@@ -231,7 +235,7 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
 /**
  * Level labels, counted upward from the lowest complete vertebra when the user names it
  * (confidence 1). Automatic labelling (ribs, sacrum) was tried and found unreliable on 5 mm chest
- * CT, so without `lowestLevel` no labels are given (the issue's "only when the field of view allows").
+ * CT, and no reference exists here to validate a rule, so without `lowestLevel` no labels are given.
  */
 function labelLevels(vs: VertebraMeasurement[], lowest?: string): void {
   if (vs.length === 0 || !lowest) return;
