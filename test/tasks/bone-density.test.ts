@@ -37,6 +37,9 @@ describe('measureBoneDensity on phantoms with known trabecular HU', () => {
       for (let i = 0; i < m.length; i++) if (m[i]) expect(p.truth.trabecularLabels.data[i]).toBe(tv.label);
     }
     const full = r.vertebrae.filter((v) => !v.partial);
+    // every complete phantom vertebra passes every quality check; cut ones are 'low'
+    for (const v of full) expect(v.quality).toMatchObject({ confidence: 'high', shellClosed: true, canalFound: true });
+    for (const v of r.vertebrae.filter((q) => q.partial)) expect(v.quality!.confidence).toBe('low');
     expect(full.at(-1)!.level).toBe('T11');
     expect(full.at(-2)!.level).toBe('T10');
     expect(full.at(-1)!.levelConfidence).toBe(1);
