@@ -314,7 +314,7 @@ if (!existsSync(chestDir)) {
   console.log(
     `- measureBoneDensity (thoracic spine, ${f((performance.now() - tb) / 1000, 1)} s): ${bv.length} vertebral bodies, ` +
       `mean HU ${bv.map((v) => f(v.meanHU, 0)).join(', ')}; z spacing ${f(Math.min(...gaps))}–${f(Math.max(...gaps))} mm; ` +
-      `confidence ${bv.map((v) => v.quality?.confidence ?? '-').join(', ')}; canal found ${bv.filter((v) => v.quality?.canalFound).length}/${bv.length}, ` +
+      `confidence ${bv.map((v) => v.quality?.confidence ?? '-').join(', ')}; canal found ${bv.filter((v) => v.quality?.canalFound).length}/${bv.length}, shell closed ${bv.filter((v) => v.quality?.shellClosed).length}/${bv.length}, ` +
       `largest curve deviation ${f(Math.max(...bv.map((v) => v.quality?.curveDeviationMm ?? 0)))} mm; ` +
       `warnings: ${bone.provenance.warnings.join(' ') || 'none'}`,
   );

@@ -77,7 +77,7 @@ export interface VertebraMeasurement {
 export interface VertebraQuality {
   /** 'high': every check passed; 'medium': one failed; 'low': two or more, or the vertebra is cut by the FOV. */
   confidence: 'high' | 'medium' | 'low';
-  /** At least 95 % of the ROI lies inside a closed (3 mm closing) cortical ring (> boneThresholdHU). */
+  /** On at least half of the ROI slices, 8 rays from the body centre all meet cortex (>= 0.8 × boneThresholdHU) inside the body. */
   shellClosed: boolean;
   /** A bone-enclosed low-HU hole (spinal canal) was found directly behind the body on one of its slices. */
   canalFound: boolean;

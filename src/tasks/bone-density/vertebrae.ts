@@ -24,8 +24,8 @@ interface SliceBody {
   coreHU: number;
   /** Distance to the bone edge (mm) inside the chosen body component (0 elsewhere). */
   dist: Float32Array;
-  /** 1 where the body was filled from a closed cortical ring (not only the trabecular threshold). */
-  shell: Uint8Array;
+  /** Every one of 8 rays from the body centre meets cortex (>= 0.8 × boneThresholdHU) inside the body. */
+  ringClosed: boolean;
   onCurve: boolean;
   curveDevMm: number;
 }
@@ -83,8 +83,6 @@ export function findVertebrae(
     const ring = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) ring[p] = closed[p] || trab[p] ? 1 : 0;
     const filled = fillHoles2d(ring, [nx, ny, 1]);
-    // pixels enclosed by a closed ring (filled as a hole or bone themselves inside the ring)
-    const shell = filled.slice();
     // Holes the filling closed that are the spinal canal (or another soft-tissue space enclosed
     // by the neural arch) must stay open, or the body + arch + canal become one blob.
     const holes = new Uint8Array(sxy);
@@ -153,7 +151,6 @@ export function findVertebrae(
       for (let p = 0; p < sxy; p++) {
         if (open[hc.labels[p]!]) {
           filled[p] = 0;
-          shell[p] = 0;
           canal = true;
         }
       }
@@ -180,13 +177,11 @@ export function findVertebrae(
     const comp = labelComponents(filled, [nx, ny, 1], 6);
     const lab = comp.labels[best]!;
     const dd = new Float32Array(sxy);
-    const sh = new Uint8Array(sxy);
     let cs = 0;
     let cn = 0;
     for (let p = 0; p < sxy; p++) {
       if (comp.labels[p] !== lab) continue;
       dd[p] = dist[p]!;
-      sh[p] = shell[p]!;
       if (dist[p]! >= 0.5 * bestD) {
         cs += ct.data[k * sxy + p]!;
         cn++;
@@ -204,7 +199,18 @@ export function findVertebrae(
       canal,
       coreHU: cn ? cs / cn : 0,
       dist: dd,
-      shell: sh,
+      ringClosed: ringClosed(
+        sm,
+        k * sxy,
+        comp.labels,
+        lab,
+        best % nx,
+        Math.floor(best / nx),
+        nx,
+        ny,
+        spacing,
+        0.8 * boneT,
+      ),
       onCurve: true,
       curveDevMm: 0,
     });
@@ -235,7 +241,6 @@ export function findVertebrae(
     let s = 0;
     let s2 = 0;
     let cnt = 0;
-    let inShell = 0;
     let gx = 0;
     let gy = 0;
     let gz = 0;
@@ -255,7 +260,6 @@ export function findVertebrae(
         s += v;
         s2 += v * v;
         cnt++;
-        if (sl.shell[p]) inShell++;
         gx += x;
         gy += y;
         gz += sl.k;
@@ -273,7 +277,7 @@ export function findVertebrae(
       partial: touchesEdge,
       quality: {
         confidence: 'high',
-        shellClosed: inShell >= 0.95 * cnt,
+        shellClosed: 2 * r.filter((q) => q.ringClosed).length >= r.length,
         canalFound: g.some((q) => q.canal),
         curveDeviationMm: round(Math.max(...g.map((q) => q.curveDevMm)), 1),
         slices: r.length,
@@ -291,6 +295,47 @@ export function findVertebrae(
   out.sort((p, q) => q.centerMm[2] - p.centerMm[2]);
   rateQuality(out);
   return out;
+}
+
+const RAYS: [number, number][] = [
+  [1, 0],
+  [-1, 0],
+  [0, 1],
+  [0, -1],
+  [1, 1],
+  [1, -1],
+  [-1, 1],
+  [-1, -1],
+];
+
+/** True when every ray from (x0, y0) meets a pixel >= `t` (cortex) before leaving component `lab`. */
+function ringClosed(
+  sm: Float32Array | ArrayLike<number>,
+  off: number,
+  labels: Int32Array,
+  lab: number,
+  x0: number,
+  y0: number,
+  nx: number,
+  ny: number,
+  spacing: Vec3,
+  t: number,
+): boolean {
+  const maxSteps = Math.ceil(40 / Math.min(spacing[0], spacing[1]));
+  for (const [dx, dy] of RAYS) {
+    let hit = false;
+    for (let s = 1, x = x0 + dx, y = y0 + dy; s <= maxSteps; s++, x += dx, y += dy) {
+      if (x < 0 || y < 0 || x >= nx || y >= ny) break;
+      const p = y * nx + x;
+      if (sm[off + p]! >= t) {
+        hit = true;
+        break;
+      }
+      if (labels[p] !== lab) break;
+    }
+    if (!hit) return false;
+  }
+  return true;
 }
 
 /**
@@ -394,7 +439,7 @@ function rateQuality(vs: VertebraMeasurement[]): void {
     q.neighbourSpacingMm = gaps.map((g) => round(g, 1));
     const problems: string[] = [];
     if (v.partial) problems.push('cut by the edge of the field of view');
-    if (!q.shellClosed) problems.push('cortical shell not closed around the ROI (trabecular threshold only)');
+    if (!q.shellClosed) problems.push('cortical shell not closed around the body centre');
     if (!q.canalFound) problems.push('no spinal canal found behind the body');
     if (q.curveDeviationMm > 4) problems.push(`body centre ${q.curveDeviationMm} mm off the spine curve`);
     if (gaps.some((g) => g < DISC_PITCH_MM[0] || g > DISC_PITCH_MM[1]))
