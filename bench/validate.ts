@@ -307,11 +307,16 @@ if (!existsSync(chestDir)) {
     `\nIoU on the 8 other slices: mean ${f(ious.reduce((x, y) => x + y, 0) / ious.length, 3)}, min ${f(Math.min(...ious), 3)}, ` +
       `${ious.filter((v) => v >= 0.6).length}/8 >= 0.6`,
   );
+  const tb = performance.now();
   const bone = await measureBoneDensity(ct);
+  const bv = bone.vertebrae;
+  const gaps = bv.slice(1).map((v, j) => bv[j]!.centerMm[2] - v.centerMm[2]);
   console.log(
-    `- measureBoneDensity (thoracic spine): ${bone.vertebrae.length} vertebral bodies, mean HU ${bone.vertebrae
-      .map((v) => f(v.meanHU, 0))
-      .join(', ')}; warnings: ${bone.provenance.warnings.join(' ') || 'none'}`,
+    `- measureBoneDensity (thoracic spine, ${f((performance.now() - tb) / 1000, 1)} s): ${bv.length} vertebral bodies, ` +
+      `mean HU ${bv.map((v) => f(v.meanHU, 0)).join(', ')}; z spacing ${f(Math.min(...gaps))}–${f(Math.max(...gaps))} mm; ` +
+      `confidence ${bv.map((v) => v.quality?.confidence ?? '-').join(', ')}; canal found ${bv.filter((v) => v.quality?.canalFound).length}/${bv.length}, shell closed ${bv.filter((v) => v.quality?.shellClosed).length}/${bv.length}, ` +
+      `largest curve deviation ${f(Math.max(...bv.map((v) => v.quality?.curveDeviationMm ?? 0)))} mm; ` +
+      `warnings: ${bone.provenance.warnings.join(' ') || 'none'}`,
   );
   const op = await quantifyLungOpacity(ct, { lungs });
   const b = op.lungs.total.bands;
@@ -325,7 +330,7 @@ if (!existsSync(chestDir)) {
   for (const v of ab.vertebrae) {
     const { inside, total } = roiInside(v.roiMask!, spine);
     console.log(
-      `- abdomen (3 slices): vertebral ROI mean ${v.meanHU} HU (SD ${v.sdHU}), ${inside}/${total} ROI voxels inside the vertebra mask`,
+      `- abdomen (3 slices): vertebral ROI mean ${v.meanHU} HU (SD ${v.sdHU}), ${inside}/${total} ROI voxels inside the vertebra mask; confidence ${v.quality?.confidence} (${v.quality?.reasons.join('; ')})`,
     );
   }
 }

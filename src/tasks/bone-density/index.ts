@@ -1,12 +1,10 @@
 import { assertArg, MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
-import { distanceMm } from '../internal/mask-ops.js';
-import { gaussian } from '../../core/ops/gaussian.js';
 import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
 import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { closeMm, fillHoles2d, labelComponents, largestComponent } from '../internal/mask-ops.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
+import { findVertebrae } from './vertebrae.js';
 
 export * from './categories.js';
 
@@ -39,7 +37,10 @@ export interface BoneDensityOptions extends LongRunOptions {
   internalHUPerMg?: number;
   /** Manual ROI(s) instead of the automatic vertebra search. */
   roi?: ManualRoi | ManualRoi[] | Mask;
-  /** Label of the lowest vertebra fully in the field of view, e.g. 'L1', when the user knows it. */
+  /**
+   * Label of the lowest complete vertebra found, e.g. 'L1', when the user knows it; levels are
+   * counted upward from it. Default none: no automatic labelling (no rule could be validated).
+   */
   lowestLevel?: string;
   /** Bone threshold (HU) for the cortical shell. Default 250. */
   boneThresholdHU?: number;
@@ -68,6 +69,26 @@ export interface VertebraMeasurement {
   qctCategory?: QctCategory;
   /** True when the vertebra is cut by the edge of the field of view. */
   partial: boolean;
+  /** Automatic mode: how sure the detection and ROI are, and why. */
+  quality?: VertebraQuality;
+}
+
+/** Why an automatic vertebra measurement can be trusted (plain data). */
+export interface VertebraQuality {
+  /** 'high': every check passed; 'medium': one failed; 'low': two or more, or the vertebra is cut by the FOV. */
+  confidence: 'high' | 'medium' | 'low';
+  /** On at least half of the ROI slices, 8 rays from the body centre all meet cortex (>= 0.8 × boneThresholdHU) inside the body. */
+  shellClosed: boolean;
+  /** A bone-enclosed low-HU hole (spinal canal) was found directly behind the body on one of its slices. */
+  canalFound: boolean;
+  /** Largest distance (mm) of the vertebra's per-slice body centres from the smoothed spine curve. */
+  curveDeviationMm: number;
+  /** z distance (mm) of the ROI centre to the neighbouring vertebrae's (above, below; those that exist). */
+  neighbourSpacingMm?: number[];
+  /** Axial slices the ROI spans. */
+  slices: number;
+  /** The failed checks, or a line saying all passed. */
+  reasons: string[];
 }
 
 /** Result of {@link measureBoneDensity}. */
@@ -104,13 +125,14 @@ const LEVELS = [
 ];
 
 /**
- * Trabecular bone density of the vertebral bodies on CT. Automatic: per axial slice the cortical
- * shell (> 250 HU) is filled, the vertebral body is the thickest bony region (2D distance map)
- * near the body midline in the posterior half, the spinal canal level is rejected by position,
- * consecutive slices make one vertebra; the ROI is the central half of the body's height, at least
- * 45 % of the inscribed radius away from the cortex and anterior to the body centre (away from the
- * basivertebral vein). Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category
- * when calibrated (phantom rods, or internal air/fat/muscle).
+ * Trabecular bone density of the vertebral bodies on CT. Automatic: per axial slice the bony ring
+ * is filled with the spinal canal kept open, the vertebral body is the thickest bony region in
+ * front of the canal near the midline; candidates off a smooth spine curve are rejected; disc levels
+ * (open canal, dark core, ~25 mm pitch) split the column into vertebrae; the ROI is the central part
+ * of each body's height, away from the cortex, the pedicles and the basivertebral vein. Each
+ * vertebra carries a `quality` record (closed shell, canal, continuity, spacing → confidence).
+ * Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category when calibrated
+ * (phantom rods, or internal air/fat/muscle). Level labels only from `lowestLevel`.
  */
 export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions = {}): Promise<BoneDensityResult> {
   assertCtHu(ct, 'measureBoneDensity');
@@ -130,7 +152,7 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
     vertebrae = manualRois(ct, options.roi, !!options.returnRoiMasks);
   } else {
     method = 'automatic';
-    vertebrae = automatic(ct, boneT, !!options.returnRoiMasks, warnings);
+    vertebrae = findVertebrae(ct, boneT, !!options.returnRoiMasks, warnings);
     if (vertebrae.length === 0) {
       throw new MedImgError(
         'EMPTY_MASK',
@@ -210,157 +232,10 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
   };
 }
 
-interface SliceBody {
-  k: number;
-  /** Centre (voxel, continuous) and inscribed radius (mm) of the body on this slice. */
-  cx: number;
-  cy: number;
-  rIns: number;
-  /** World y (LPS, + = posterior) of the centre. */
-  yw: number;
-  /** 2D distance to the cortex (mm) of the filled body component, per pixel (0 outside). */
-  dist: Float32Array;
-}
-
-function automatic(ct: Volume, boneT: number, withMasks: boolean, warnings: string[]): VertebraMeasurement[] {
-  const { dims, spacing, direction } = ct;
-  const [nx, ny, nz] = dims;
-  const sxy = nx * ny;
-  const sm = gaussian(ct, { sigmaMm: [0.7, 0.7, 0] }).data;
-  // a smoother copy finds trabecular bone (> 130 HU) where the cortical shell is not closed
-  const sm2 = gaussian(ct, { sigmaMm: [2, 2, 0] }).data;
-  // body: > -500 HU, largest 3D component, holes filled per slice
-  const dense = new Uint8Array(sm.length);
-  for (let i = 0; i < sm.length; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
-  const body = fillHoles2d(largestComponent(dense, dims, 6), dims);
-  const ySign = (direction[4] ?? 1) >= 0 ? 1 : -1; // index y increasing toward posterior?
-  const slices: SliceBody[] = [];
-  const bone = new Uint8Array(sxy);
-  for (let k = 0; k < nz; k++) {
-    let bx = 0;
-    let by = 0;
-    let bn = 0;
-    for (let p = 0; p < sxy; p++) {
-      const i = k * sxy + p;
-      bone[p] = body[i] && sm[i]! > boneT ? 1 : 0;
-      if (body[i]) {
-        bx += p % nx;
-        by += Math.floor(p / nx);
-        bn++;
-      }
-    }
-    if (bn === 0) continue;
-    const midX = bx / bn;
-    const midY = by / bn;
-    // close small gaps of the cortical shell (thin cortex, vascular foramina), then fill the body
-    const filled = fillHoles2d(closeMm(bone, [nx, ny, 1], [spacing[0], spacing[1], 1], 3), [nx, ny, 1]);
-    for (let p = 0; p < sxy; p++) if (body[k * sxy + p] && sm2[k * sxy + p]! > 130) filled[p] = 1;
-    const inv = new Uint8Array(sxy);
-    for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
-    const dist = distanceMm(inv, [nx, ny, 1], spacing);
-    let best = -1;
-    let bestD = 0;
-    for (let p = 0; p < sxy; p++) {
-      if (!filled[p]) continue;
-      const x = p % nx;
-      const y = (p - x) / nx;
-      if (Math.abs(x - midX) * spacing[0] > 30) continue;
-      if ((y - midY) * ySign < 0) continue; // posterior half only
-      if (dist[p]! > bestD) {
-        bestD = dist[p]!;
-        best = p;
-      }
-    }
-    if (best < 0 || bestD < 5) continue;
-    // keep the distance map of the chosen component only
-    const comp = labelComponents(filled, [nx, ny, 1], 6);
-    const lab = comp.labels[best]!;
-    const dd = new Float32Array(sxy);
-    for (let p = 0; p < sxy; p++) if (comp.labels[p] === lab) dd[p] = dist[p]!;
-    const cx = best % nx;
-    const cy = (best - cx) / nx;
-    slices.push({ k, cx, cy, rIns: bestD, yw: indexToWorld(ct, [cx, cy, k])[1], dist: dd });
-  }
-  if (slices.length === 0) return [];
-  // reject slices where the canal/arch was taken: the body is the anterior track
-  const ys = slices.map((s) => s.yw * ySign).sort((a, b) => a - b);
-  const ref = ys[Math.floor(0.25 * (ys.length - 1))]!;
-  const body2 = slices.filter((s) => Math.abs(s.yw * ySign - ref) <= 8);
-  // runs of consecutive slices = vertebrae; over-long runs are split evenly (~28 mm each)
-  const runs: SliceBody[][] = [];
-  for (const s of body2) {
-    const last = runs.at(-1);
-    if (last && s.k === last.at(-1)!.k + 1) last.push(s);
-    else runs.push([s]);
-  }
-  const split: SliceBody[][] = [];
-  for (const r of runs) {
-    const len = r.length * spacing[2];
-    const parts = len > 40 ? Math.round(len / 28) : 1;
-    if (parts > 1)
-      warnings.push('A run of vertebral slices without a visible disc was split evenly; levels may be off.');
-    for (let p = 0; p < parts; p++)
-      split.push(r.slice(Math.floor((p * r.length) / parts), Math.floor(((p + 1) * r.length) / parts)));
-  }
-  const out: VertebraMeasurement[] = [];
-  for (const r of split) {
-    if (r.length === 0) continue;
-    const partial = r[0]!.k === 0 || r.at(-1)!.k === nz - 1;
-    // central half of the height (at least one slice)
-    const a = Math.floor(r.length / 4);
-    const b = Math.max(a + 1, r.length - Math.floor(r.length / 4));
-    const core = r.slice(a, b);
-    const rMed = median(core.map((s) => s.rIns));
-    const roi = new Uint8Array(withMasks ? nx * ny * nz : 0);
-    let s = 0;
-    let s2 = 0;
-    let cnt = 0;
-    let gx = 0;
-    let gy = 0;
-    let gz = 0;
-    for (const sl of core) {
-      const minD = Math.max(0.45 * rMed, 3);
-      for (let p = 0; p < sxy; p++) {
-        if (sl.dist[p]! < minD) continue;
-        const y = Math.floor(p / nx);
-        if ((y - sl.cy) * ySign * spacing[1] > 0.1 * sl.rIns) continue; // anterior part: away from the basivertebral vein
-        const i = sl.k * sxy + p;
-        const v = ct.data[i]!;
-        s += v;
-        s2 += v * v;
-        cnt++;
-        gx += p % nx;
-        gy += y;
-        gz += sl.k;
-        if (withMasks) roi[i] = 1;
-      }
-    }
-    if (cnt === 0) continue;
-    const mean = s / cnt;
-    const m: VertebraMeasurement = {
-      centerMm: indexToWorld(ct, [gx / cnt, gy / cnt, gz / cnt]).map((v) => round(v, 2)) as Vec3,
-      meanHU: round(mean, 1),
-      sdHU: round(Math.sqrt(Math.max(0, s2 / cnt - mean * mean)), 1),
-      roiVoxels: cnt,
-      category: attenuationCategory(mean),
-      partial,
-    };
-    if (withMasks) {
-      const mk = createVolumeLike(ct, Uint8Array);
-      mk.data.set(roi);
-      m.roiMask = mk;
-    }
-    out.push(m);
-  }
-  // top (superior) first
-  out.sort((p, q) => q.centerMm[2] - p.centerMm[2]);
-  return out;
-}
-
 /**
  * Level labels, counted upward from the lowest complete vertebra when the user names it
  * (confidence 1). Automatic labelling (ribs, sacrum) was tried and found unreliable on 5 mm chest
- * CT, so without `lowestLevel` no labels are given (the issue's "only when the field of view allows").
+ * CT, and no reference exists here to validate a rule, so without `lowestLevel` no labels are given.
  */
 function labelLevels(vs: VertebraMeasurement[], lowest?: string): void {
   if (vs.length === 0 || !lowest) return;
