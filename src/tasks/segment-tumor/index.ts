@@ -33,7 +33,7 @@ export interface SegmentTumorOptions extends LongRunOptions {
    * Size-adaptive leak cut: the grown region is opened by a ball of this fraction of the lesion's
    * core radius (largest inscribed ball found by climbing from the seed), keeping the part holding
    * the core, so that touching tissue of the same HU joined by a contact narrower than the lesion
-   * is cut off. 0 disables it. Default 0.5.
+   * is cut off. 0 disables it. Default 0.6.
    */
   leakCut?: number;
   /** Box mode: in-plane margin added around the box, as a fraction of its size. Default 0.1. */
@@ -97,7 +97,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const openR = options.openingMm ?? 3;
   const maxR = options.maxRadiusMm ?? 50;
   const margin = options.boxMargin ?? 0.1;
-  const leakCut = options.leakCut ?? 0.5;
+  const leakCut = options.leakCut ?? 0.6;
   const stepMm = options.sliceStepMm ?? Math.max(3, 0.6 * image.spacing[2]);
   const { dims, spacing } = image;
   const [nx, ny, nz] = dims;

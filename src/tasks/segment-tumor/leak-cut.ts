@@ -34,7 +34,7 @@ export function cutLeaks(
   regrowMm: number,
   prominenceFraction = 0.15,
   minRivalFraction = 0.6,
-  allowRival?: (voxel: Vec3) => boolean,
+  inUserBox?: (voxel: Vec3) => boolean,
 ): { mask: Uint8Array; info: LeakCutInfo } {
   let splitLevel = 0;
   const [nx, ny, nz] = dims;
@@ -98,6 +98,18 @@ export function cutLeaks(
     clamp(Math.round(seedVox[2]) - z0, cz),
   ];
   let best = depth[p[0]! + cx * (p[1]! + cy * p[2]!)]!;
+  if (inUserBox) {
+    // box mode: the lesion the user boxed is the deepest structure whose centre lies in the box
+    for (let z = 0; z < cz; z++)
+      for (let y = 0; y < cy; y++)
+        for (let x = 0; x < cx; x++) {
+          const d = depth[x + cx * (y + cy * z)]!;
+          if (d > best && inUserBox([x + x0, y + y0, z + z0])) {
+            best = d;
+            p = [x, y, z];
+          }
+        }
+  }
   if (!(best > 0)) {
     // seed just outside the region: start from the nearest region voxel within 10 mm
     let bd = Infinity;
@@ -167,9 +179,9 @@ export function cutLeaks(
     const rivalLabels = new Set<number>();
     for (let l = 1; l <= cc.count; l++)
       if (l !== ck && compMax[l]! >= t + h && compMax[l]! >= minRivalFraction * best) rivalLabels.add(l);
-    if (allowRival) {
+    if (inUserBox) {
       for (const l of [...rivalLabels])
-        if (!allowRival(maxPoint(cc.labels, depth, l, cn, x0, y0, z0, cd, dims))) rivalLabels.delete(l);
+        if (inUserBox(maxPoint(cc.labels, depth, l, cn, x0, y0, z0, cd, dims))) rivalLabels.delete(l);
     }
     if (rivalLabels.size === 0) continue;
     rivals = new Uint8Array(cn);
