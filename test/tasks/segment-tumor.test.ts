@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
-import { dice, isMedImgError, makeChestCtPhantom, type Vec3, worldToIndex } from '../../src/core/index.js';
+import {
+  createVolume,
+  dice,
+  isMedImgError,
+  makeChestCtPhantom,
+  Rng,
+  type Vec3,
+  worldToIndex,
+} from '../../src/core/index.js';
 import { readDicomSeries } from '../../src/io/index.js';
 import { segmentTumor } from '../../src/tasks/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
@@ -37,6 +45,43 @@ describe('segmentTumor on phantom tumours (noise on)', () => {
       expect(a.provenance.task).toBe('segmentTumor');
     }, 30000);
   }
+
+  it('a tumour touching a chest-wall slab and an aorta-like tube of the same HU: the leak cut keeps the tumour', async () => {
+    // 18 mm sphere at 35 HU in lung (-850), pressed 2 mm into a wall slab on one side and a 24 mm
+    // vertical tube on the other (same HU), noise SD 20 HU, 0.8 x 0.8 x 2.5 mm voxels
+    const dims: Vec3 = [140, 140, 40];
+    const spacing: Vec3 = [0.8, 0.8, 2.5];
+    const img = createVolume(dims, Int16Array, { spacing });
+    const truth = createVolume(dims, Uint8Array, { spacing });
+    const rng = new Rng(3);
+    const c = [48, 56, 50];
+    const R = 18;
+    for (let z = 0; z < dims[2]; z++)
+      for (let y = 0; y < dims[1]; y++)
+        for (let x = 0; x < dims[0]; x++) {
+          const i = x + dims[0] * (y + dims[1] * z);
+          const X = x * spacing[0];
+          const Y = y * spacing[1];
+          const Z = z * spacing[2];
+          const tumour = Math.hypot(X - c[0]!, Y - c[1]!, Z - c[2]!) <= R;
+          const wall = X >= c[0]! + R - 2;
+          const tube = Math.hypot(X - (c[0]! - R - 10), Y - c[1]!) <= 12;
+          truth.data[i] = tumour ? 1 : 0;
+          img.data[i] = Math.round((tumour || wall || tube ? 35 : -850) + rng.normal() * 20);
+        }
+    const seed = c as Vec3;
+    const box = { min: [c[0]! - 20, c[1]! - 20, c[2]!] as Vec3, max: [c[0]! + 20, c[1]! + 20, c[2]!] as Vec3 };
+    const leaky = await segmentTumor(img, { seed, leakCut: 0 });
+    expect(dice(leaky.mask, truth)).toBeLessThan(0.5); // without the cut it runs into wall and tube
+    const a = await segmentTumor(img, { seed });
+    const b = await segmentTumor(img, { box });
+    expect(dice(a.mask, truth)).toBeGreaterThanOrEqual(0.9);
+    expect(dice(b.mask, truth)).toBeGreaterThanOrEqual(0.9);
+    const vol = (4 / 3) * Math.PI * R ** 3;
+    expect(a.lesions[0]!.volumeMl).toBeLessThan((1.15 * vol) / 1000);
+    expect(a.lesions[0]!.longAxisMm).toBeLessThan(2 * R + 5);
+    expect((a.provenance.settings as { coreRadiusMm: number }).coreRadiusMm).toBeGreaterThan(0.85 * R);
+  }, 60000);
 
   it('a seed outside the image gives EMPTY_SEED_REGION; no seed and no box is refused', async () => {
     const p = makeChestCtPhantom({ dims: [64, 64, 20], spacing: [5, 4, 8], nodules: 0 });

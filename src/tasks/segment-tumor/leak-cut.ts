@@ -2,7 +2,7 @@
 // so that tissue of the lesion's HU touching it (chest wall, pleura, mediastinum, vessels) is
 // cut off wherever the contact is narrower than the lesion itself is thick.
 import type { Vec3 } from '../../core/volume.js';
-import { distanceMm, fillHoles2d, labelComponents } from '../internal/mask-ops.js';
+import { closeMm, distanceMm, fillHoles2d, labelComponents } from '../internal/mask-ops.js';
 
 /** What {@link cutLeaks} did. */
 export interface LeakCutInfo {
@@ -83,9 +83,11 @@ export function cutLeaks(
         crop[c] = v;
         outside[c] = v ? 0 : 1;
       }
-  // depth inside the region with its enclosed holes (noise voxels outside the HU window) filled,
-  // so that speckle does not break the distance map into false local maxima
-  const filled = fillHoles2d(crop, cd);
+  // depth inside the region closed (1.5 pixels) and with enclosed holes filled, so that speckle
+  // (noise voxels outside the HU window, gaps the per-slice opening leaves) does not break the
+  // distance map into false local maxima
+  const filled = fillHoles2d(closeMm(crop, cd, spacing, 1.5 * Math.max(spacing[0], spacing[1])), cd);
+  const own = fillHoles2d(crop, cd);
   for (let c = 0; c < cn; c++) outside[c] = filled[c] ? 0 : 1;
   const depth = distanceMm(outside, cd, spacing);
 
@@ -209,7 +211,8 @@ export function cutLeaks(
   for (let z = 0; z < cz; z++)
     for (let y = 0; y < cy; y++)
       for (let x = 0; x < cx; x++) {
-        if (final[x + cx * (y + cy * z)]) out[x + x0 + nx * (y + y0 + ny * (z + z0))] = 1;
+        const c = x + cx * (y + cy * z);
+        if (final[c] && own[c]) out[x + x0 + nx * (y + y0 + ny * (z + z0))] = 1;
       }
   return { mask: out, info: { coreRadiusMm: best, cutRadiusMm: cut, coreIndex, splitLevelMm: splitLevel } };
 }
