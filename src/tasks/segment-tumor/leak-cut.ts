@@ -101,12 +101,18 @@ export function cutLeaks(
   ];
   let best = depth[p[0]! + cx * (p[1]! + cy * p[2]!)]!;
   if (inUserBox) {
-    // box mode: the lesion the user boxed is the deepest structure whose centre lies in the box
+    // box mode: the lesion the user boxed is the deepest inscribed ball centred inside the box's
+    // columns that contains the box centre (a deeper neighbour, such as a vessel running through
+    // the box, does not contain it)
+    const s0 = p;
     for (let z = 0; z < cz; z++)
       for (let y = 0; y < cy; y++)
         for (let x = 0; x < cx; x++) {
           const d = depth[x + cx * (y + cy * z)]!;
-          if (d > best && inUserBox([x + x0, y + y0, z + z0])) {
+          if (d <= best) continue;
+          const e =
+            ((x - s0[0]!) * spacing[0]) ** 2 + ((y - s0[1]!) * spacing[1]) ** 2 + ((z - s0[2]!) * spacing[2]) ** 2;
+          if (e <= d * d && inUserBox([x + x0, y + y0, z + z0])) {
             best = d;
             p = [x, y, z];
           }
@@ -129,7 +135,7 @@ export function cutLeaks(
     if (bd === Infinity) return none;
     best = depth[p[0]! + cx * (p[1]! + cy * p[2]!)]!;
   }
-  for (let step = 0; step < 50; step++) {
+  for (let step = 0; step < (inUserBox ? 0 : 50); step++) {
     const r = best;
     const h = [0, 1, 2].map((a) => Math.floor(r / spacing[a]!));
     let q = p;
