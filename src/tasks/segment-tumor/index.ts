@@ -186,7 +186,10 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   let cutInfo: LeakCutInfo = { coreRadiusMm: 0, cutRadiusMm: 0, coreIndex: -1 };
   if (leakCut > 0) {
     const regrow = 1.5 * Math.max(spacing[0], spacing[1]);
-    const c = cutLeaks(region, dims, spacing, seedVox, leakCut, openR, regrow, 0.15, 0.6, inBox);
+    // box mode's per-slice openings leave gaps that break the depth map: close them first (1.5
+    // pixels); seed mode's 3D region only has speckle, which a 1-pixel closing removes
+    const closeDepth = (boxSlices ? 1.5 : 1) * Math.max(spacing[0], spacing[1]);
+    const c = cutLeaks(region, dims, spacing, seedVox, leakCut, openR, regrow, 0.15, 0.6, inBox, closeDepth);
     region = c.mask;
     cutInfo = c.info;
   }

@@ -35,6 +35,7 @@ export function cutLeaks(
   prominenceFraction = 0.15,
   minRivalFraction = 0.6,
   inUserBox?: (voxel: Vec3) => boolean,
+  closeDepthMm = 0,
 ): { mask: Uint8Array; info: LeakCutInfo } {
   let splitLevel = 0;
   const [nx, ny, nz] = dims;
@@ -83,10 +84,10 @@ export function cutLeaks(
         crop[c] = v;
         outside[c] = v ? 0 : 1;
       }
-  // depth inside the region closed (1.5 pixels) and with enclosed holes filled, so that speckle
+  // depth inside the region closed (by `closeDepthMm`) and with enclosed holes filled, so that speckle
   // (noise voxels outside the HU window, gaps the per-slice opening leaves) does not break the
   // distance map into false local maxima
-  const filled = fillHoles2d(closeMm(crop, cd, spacing, 1.5 * Math.max(spacing[0], spacing[1])), cd);
+  const filled = fillHoles2d(closeMm(crop, cd, spacing, closeDepthMm), cd);
   const own = fillHoles2d(crop, cd);
   for (let c = 0; c < cn; c++) outside[c] = filled[c] ? 0 : 1;
   const depth = distanceMm(outside, cd, spacing);
