@@ -76,8 +76,10 @@ export interface SegmentationResult {
  * Semi-automatic lesion segmentation from a click or a box: robust intensity model (median and
  * MAD) from the seed neighbourhood or the box centre, 3D region growing inside a spatial limit
  * (sphere around the seed, or the box with a margin and a z range proportional to its size), the
- * model re-estimated from the region (confidence-connected), leakage control by a morphological
- * opening keeping the seeded component, a 50 % boundary (halfway to the surrounding tissue),
+ * model re-estimated from the region (confidence-connected), leakage control by a size-adaptive
+ * cut (an opening scaled to the lesion's own inscribed radius, then a distance-map watershed
+ * against touching structures of the same HU; see `leakCut`) and a 3 mm opening keeping the
+ * lesion's component, a 50 % boundary (halfway to the surrounding tissue),
  * and smoothing (closing, holes filled).
  */
 export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentationResult> {
