@@ -274,39 +274,64 @@ if (!existsSync(chestDir)) {
         : 'tumour NOT found'),
   );
   const a0 = anns.find((a) => a.InstanceNumber === 18)!;
-  const t2 = performance.now();
-  const seg = await segmentTumor(ct, { box: { min: a0.bbox_corner_min_LPS_mm, max: a0.bbox_corner_max_LPS_mm } });
-  const L = seg.lesions[0]!;
-  console.log(
-    `- segmentTumor from the expert box on instance 18 (${f((performance.now() - t2) / 1000, 1)} s): ${f(L.volumeMl, 1)} mL, RECIST ${L.longAxisMm} x ${L.shortAxisMm} mm, mean ${L.meanHU} HU\n`,
-  );
-  line(['instance', 'z mm', 'mask box (px)', 'expert box (px)', 'IoU']);
-  line(['---', '---', '---', '---', '---']);
-  const ious: number[] = [];
+  // bounds from the expert boxes alone: stack of inscribed ellipses (volume), longest box side (RECIST)
+  let boxMl = 0;
+  let side = 0;
   for (const a of anns) {
-    const k = Math.round(worldToIndex(ct, a.bbox_corner_min_LPS_mm)[2]);
-    const b = sliceBox(seg.mask, k);
-    const [bx0, by0, bx1, by1] = a.bbox_pixels_xmin_ymin_xmax_ymax as [number, number, number, number];
-    let iou = 0;
-    if (b) {
-      const ix = Math.max(0, Math.min(b[2], bx1) - Math.max(b[0], bx0) + 1);
-      const iy = Math.max(0, Math.min(b[3], by1) - Math.max(b[1], by0) + 1);
-      const inter = ix * iy;
-      iou = inter / ((b[2] - b[0] + 1) * (b[3] - b[1] + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
-    }
-    if (a.InstanceNumber !== 18) ious.push(iou);
-    line([
-      a.InstanceNumber,
-      a.bbox_corner_min_LPS_mm[2],
-      b ? b.join(',') : '-',
-      [bx0, by0, bx1, by1].join(','),
-      f(iou, 3),
-    ]);
+    const [x0, y0, x1, y1] = a.bbox_pixels_xmin_ymin_xmax_ymax as [number, number, number, number];
+    const w = (x1 - x0 + 1) * ct.spacing[0];
+    const h = (y1 - y0 + 1) * ct.spacing[1];
+    boxMl += (w * h * ct.spacing[2]) / 1000;
+    side = Math.max(side, w, h);
   }
   console.log(
-    `\nIoU on the 8 other slices: mean ${f(ious.reduce((x, y) => x + y, 0) / ious.length, 3)}, min ${f(Math.min(...ious), 3)}, ` +
-      `${ious.filter((v) => v >= 0.6).length}/8 >= 0.6`,
+    `- expert boxes: stack of boxes ${f(boxMl, 1)} mL, of inscribed ellipses ${f((Math.PI / 4) * boxMl, 1)} mL (volume bound); longest box side ${f(side, 1)} mm (RECIST bound)`,
   );
+  const centre = [0, 1, 2].map((i) => (a0.bbox_corner_min_LPS_mm[i]! + a0.bbox_corner_max_LPS_mm[i]!) / 2) as Vec3;
+  const segs: { mode: string; mask: Volume<Uint8Array> }[] = [];
+  for (const mode of ['seed', 'box'] as const) {
+    const t2 = performance.now();
+    const seg = await segmentTumor(
+      ct,
+      mode === 'seed' ? { seed: centre } : { box: { min: a0.bbox_corner_min_LPS_mm, max: a0.bbox_corner_max_LPS_mm } },
+    );
+    const L = seg.lesions[0]!;
+    const st = seg.provenance.settings as { coreRadiusMm: number; leakCutRadiusMm: number };
+    console.log(
+      `- segmentTumor from the ${mode === 'seed' ? 'centre of the expert box' : 'expert box'} on instance 18 (${f((performance.now() - t2) / 1000, 1)} s): ${f(L.volumeMl, 1)} mL, RECIST ${L.longAxisMm} x ${L.shortAxisMm} mm, mean ${L.meanHU} HU (core radius ${st.coreRadiusMm} mm, leak cut ${st.leakCutRadiusMm} mm)`,
+    );
+    segs.push({ mode, mask: seg.mask });
+  }
+  console.log('');
+  line(['instance', 'z mm', 'expert box (px)', ...segs.flatMap((s) => [`${s.mode}: mask box (px)`, 'IoU'])]);
+  line(['---', '---', '---', ...segs.flatMap(() => ['---', '---'])]);
+  const ious: number[][] = segs.map(() => []);
+  for (const a of anns) {
+    const k = Math.round(worldToIndex(ct, a.bbox_corner_min_LPS_mm)[2]);
+    const [bx0, by0, bx1, by1] = a.bbox_pixels_xmin_ymin_xmax_ymax as [number, number, number, number];
+    const cells: (string | number)[] = [a.InstanceNumber, a.bbox_corner_min_LPS_mm[2], [bx0, by0, bx1, by1].join(',')];
+    segs.forEach((sg, si) => {
+      const b = sliceBox(sg.mask, k);
+      let iou = 0;
+      if (b) {
+        const ix = Math.max(0, Math.min(b[2], bx1) - Math.max(b[0], bx0) + 1);
+        const iy = Math.max(0, Math.min(b[3], by1) - Math.max(b[1], by0) + 1);
+        const inter = ix * iy;
+        iou = inter / ((b[2] - b[0] + 1) * (b[3] - b[1] + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
+      }
+      if (a.InstanceNumber !== 18) ious[si]!.push(iou);
+      cells.push(b ? b.join(',') : '-', f(iou, 3));
+    });
+    line(cells);
+  }
+  console.log('');
+  segs.forEach((sg, si) => {
+    const v = ious[si]!;
+    console.log(
+      `${sg.mode}: IoU on the 8 other slices mean ${f(v.reduce((x, y) => x + y, 0) / v.length, 3)}, min ${f(Math.min(...v), 3)}, ` +
+        `${v.filter((x) => x >= 0.6).length}/8 >= 0.6`,
+    );
+  });
   const tb = performance.now();
   const bone = await measureBoneDensity(ct);
   const bv = bone.vertebrae;

@@ -5,6 +5,7 @@ import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } f
 import { axes } from '../detect-nodules/measure.js';
 import { makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
 import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
+import { cutLeaks, type LeakCutInfo } from './leak-cut.js';
 
 /** A box in LPS mm; a box drawn on one slice has equal z. */
 export interface BoxMm {
@@ -28,6 +29,13 @@ export interface SegmentTumorOptions extends LongRunOptions {
   openingMm?: number;
   /** Seed mode: largest distance (mm) from the seed the lesion may reach. Default 50. */
   maxRadiusMm?: number;
+  /**
+   * Size-adaptive leak cut: the grown region is opened by a ball of this fraction of the lesion's
+   * core radius (largest inscribed ball found by climbing from the seed), keeping the part holding
+   * the core, so that touching tissue of the same HU joined by a contact narrower than the lesion
+   * is cut off. 0 disables it. Default 0.6.
+   */
+  leakCut?: number;
   /** Box mode: in-plane margin added around the box, as a fraction of its size. Default 0.1. */
   boxMargin?: number;
   /**
@@ -68,8 +76,10 @@ export interface SegmentationResult {
  * Semi-automatic lesion segmentation from a click or a box: robust intensity model (median and
  * MAD) from the seed neighbourhood or the box centre, 3D region growing inside a spatial limit
  * (sphere around the seed, or the box with a margin and a z range proportional to its size), the
- * model re-estimated from the region (confidence-connected), leakage control by a morphological
- * opening keeping the seeded component, a 50 % boundary (halfway to the surrounding tissue),
+ * model re-estimated from the region (confidence-connected), leakage control by a size-adaptive
+ * cut (an opening scaled to the lesion's own inscribed radius, then a distance-map watershed
+ * against touching structures of the same HU; see `leakCut`) and a 3 mm opening keeping the
+ * lesion's component, a 50 % boundary (halfway to the surrounding tissue),
  * and smoothing (closing, holes filled).
  */
 export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentationResult> {
@@ -89,6 +99,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const openR = options.openingMm ?? 3;
   const maxR = options.maxRadiusMm ?? 50;
   const margin = options.boxMargin ?? 0.1;
+  const leakCut = options.leakCut ?? 0.6;
   const stepMm = options.sliceStepMm ?? Math.max(3, 0.6 * image.spacing[2]);
   const { dims, spacing } = image;
   const [nx, ny, nz] = dims;
@@ -100,6 +111,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const allowed = new Uint8Array(n);
   const init: number[] = [];
   let seedVox: Vec3;
+  let inBox: ((v: Vec3) => boolean) | undefined;
   let boxSlices: { k0: number; k1: number; x0: number; x1: number; y0: number; y1: number } | undefined;
   if (options.box) {
     const a = worldToIndex(image, options.box.min);
@@ -125,6 +137,8 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
         for (let x = Math.round(c[0]! - (hi[0]! - lo[0]!) / 4); x <= Math.round(c[0]! + (hi[0]! - lo[0]!) / 4); x++)
           if (x >= 0 && y >= 0 && z >= 0 && x < nx && y < ny && z < nz) init.push(x + nx * (y + ny * z));
     seedVox = c as Vec3;
+    // a separate maximum inside the drawn box is part of the lesion the user boxed, not a rival
+    inBox = (v) => v[0] >= lo[0]! && v[0] <= hi[0]! && v[1] >= lo[1]! && v[1] <= hi[1]!;
     boxSlices = { k0: bz0, k1: bz1, x0: bx0, x1: bx1, y0: by0, y1: by1 };
   } else {
     const s = worldToIndex(image, options.seed!);
@@ -170,10 +184,25 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   }
   timer.mark('growing');
 
+  // Size-adaptive leak cut (thin and medium bridges relative to the lesion's own thickness).
+  let cutInfo: LeakCutInfo = { coreRadiusMm: 0, cutRadiusMm: 0, coreIndex: -1 };
+  if (leakCut > 0) {
+    const regrow = 1.5 * Math.max(spacing[0], spacing[1]);
+    // box mode's per-slice openings leave gaps that break the depth map: close them first (1.5
+    // pixels); seed mode's 3D region only has speckle, which a 1-pixel closing removes
+    const closeDepth = (boxSlices ? 1.5 : 1) * Math.max(spacing[0], spacing[1]);
+    const c = cutLeaks(region, dims, spacing, seedVox, leakCut, openR, regrow, 0.15, 0.6, inBox, closeDepth);
+    region = c.mask;
+    cutInfo = c.info;
+  }
+
   // Leakage control: opening, then the component holding the seed (or the largest).
   const opened = openR > 0 ? openMm(region, dims, spacing, openR) : region;
   const comps = labelComponents(opened, dims, 6);
-  const si = Math.round(seedVox[0]) + nx * (Math.round(seedVox[1]) + ny * Math.round(seedVox[2]));
+  const si =
+    cutInfo.coreIndex >= 0
+      ? cutInfo.coreIndex
+      : Math.round(seedVox[0]) + nx * (Math.round(seedVox[1]) + ny * Math.round(seedVox[2]));
   let keep = comps.labels[si] ?? 0;
   if (!keep) {
     const votes = new Map<number, number>();
@@ -245,6 +274,10 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
         boxMargin: margin,
         sliceStepMm: options.box ? stepMm : null,
         boundaryHU: round(half, 1),
+        leakCut,
+        coreRadiusMm: round(cutInfo.coreRadiusMm, 1),
+        leakCutRadiusMm: round(cutInfo.cutRadiusMm, 1),
+        splitLevelMm: round(cutInfo.splitLevelMm ?? 0, 1),
       },
       timer,
     ),
