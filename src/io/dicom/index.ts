@@ -1,6 +1,7 @@
 export type { DicomFrameGeometry, DicomFileInput, DicomImage, ReadDicomFileOptions } from './file.js';
 export { readDicomFile } from './file.js';
-export type { DicomObjectMeta } from './header.js';
+export type { DicomIdentity, DicomObjectMeta } from './header.js';
+export type { ValueArray } from './values.js';
 export { parseAgeYears } from './header.js';
 export type { StoredArray } from './pixel.js';
 export type { ReadDicomSeriesOptions, SeriesInfo } from './series.js';

@@ -4,6 +4,7 @@
  * helpers (interpolation, mesh, filters) stay internal to avoid clashing with core/ops names.
  */
 export { extractRadiomics, type RadiomicsProvenance, type RadiomicsResult } from './extract.js';
+export type { Diagnostics as RadiomicsDiagnostics } from './diagnostics.js';
 export {
   ALL_FEATURE_CLASSES,
   type FeatureClass,
