@@ -248,3 +248,53 @@ export function worldBoundingBox(g: Geometry): { min: Vec3; max: Vec3 } {
 export function geometryOf(v: Volume): Geometry {
   return { dims: [...v.dims], spacing: [...v.spacing], origin: [...v.origin], direction: [...v.direction] };
 }
+
+/**
+ * Eigenvalues, ascending, of the symmetric matrix [[a, d, e], [d, b, f], [e, f, c]] (trigonometric
+ * closed form, Smith 1961), written to `out[0..2]`. The one 3x3 eigen-solver of the code base:
+ * Hessians per voxel, candidate points, covariance axes.
+ */
+export function symmetricEigenvalues3(
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  e: number,
+  f: number,
+  out: Float64Array | number[],
+): void {
+  const p1 = d * d + e * e + f * f;
+  let e1: number;
+  let e2: number;
+  let e3: number;
+  if (p1 <= 1e-30 * (a * a + b * b + c * c) || p1 === 0) {
+    // diagonal: sort three values
+    e1 = Math.min(a, b, c);
+    e3 = Math.max(a, b, c);
+    e2 = a + b + c - e1 - e3;
+  } else {
+    const q = (a + b + c) / 3;
+    const aq = a - q;
+    const bq = b - q;
+    const cq = c - q;
+    const p = Math.sqrt((aq * aq + bq * bq + cq * cq + 2 * p1) / 6);
+    const ip = 1 / p;
+    const b11 = aq * ip;
+    const b22 = bq * ip;
+    const b33 = cq * ip;
+    const b12 = d * ip;
+    const b13 = e * ip;
+    const b23 = f * ip;
+    // det(B) / 2 with B = (A - qI) / p, clamped against rounding
+    let r = (b11 * (b22 * b33 - b23 * b23) - b12 * (b12 * b33 - b23 * b13) + b13 * (b12 * b23 - b22 * b13)) / 2;
+    if (r < -1) r = -1;
+    else if (r > 1) r = 1;
+    const phi = Math.acos(r) / 3;
+    e3 = q + 2 * p * Math.cos(phi);
+    e1 = q + 2 * p * Math.cos(phi + (2 * Math.PI) / 3);
+    e2 = 3 * q - e1 - e3;
+  }
+  out[0] = e1;
+  out[1] = e2;
+  out[2] = e3;
+}

@@ -11,6 +11,7 @@ import {
   normalize3,
   orientationFromDirection,
   Rng,
+  symmetricEigenvalues3,
   type Vec3,
   worldToIndex,
 } from '../../src/index.js';
@@ -80,6 +81,24 @@ describe('geometry', () => {
     expect(orientationFromDirection([-1, 0, 0, 0, -1, 0, 0, 0, 1])).toBe('RAS');
     // slightly oblique still names the nearest axes
     expect(orientationFromDirection(rotation(0.1, 0.05, -0.1))).toBe('LPS');
+  });
+
+  it('symmetricEigenvalues3 recovers the spectrum of rotated diagonal matrices, degenerate ones too', () => {
+    const rng = new Rng(3);
+    const out = [0, 0, 0];
+    for (const spec of [
+      [-3, 1, 7],
+      [2, 2, 5],
+      [4, 4, 4],
+      [-1e-3, 0, 1e3],
+    ]) {
+      const R = rotation(rng.uniform(-3, 3), rng.uniform(-1.5, 1.5), rng.uniform(-3, 3));
+      // A = R diag(spec) R^T
+      const A = (r: number, c: number): number => spec.reduce((s, l, k) => s + R[r * 3 + k]! * l * R[c * 3 + k]!, 0);
+      symmetricEigenvalues3(A(0, 0), A(1, 1), A(2, 2), A(0, 1), A(0, 2), A(1, 2), out);
+      const want = [...spec].sort((x, y) => x - y);
+      for (let k = 0; k < 3; k++) expect(out[k]).toBeCloseTo(want[k]!, 6);
+    }
   });
 
   it('NIfTI affine round trips through geometryFromNiftiAffine', () => {

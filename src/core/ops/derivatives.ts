@@ -1,4 +1,5 @@
 import { assertArg } from '../errors.js';
+import { symmetricEigenvalues3 } from '../geometry.js';
 import { type Vec3, type Volume, validateVolume, withData } from '../volume.js';
 import { correlateRows, correlateSeparable, correlateX, kernelSymmetry } from './convolve.js';
 import { gaussianKernel1d, sigmaTriple } from './gaussian.js';
@@ -206,6 +207,8 @@ export function hessianEigen(vol: Volume, options: HessianOptions): HessianEigen
  * Eigenvalues of the symmetric matrix [[a, d, e], [d, b, f], [e, f, c]] (trigonometric closed
  * form, in doubles), sorted by value or by magnitude, stored at index i of o1, o2, o3.
  */
+const EIG = new Float64Array(3);
+
 function symEig3(
   a: number,
   b: number,
@@ -219,38 +222,11 @@ function symEig3(
   o3: Float32Array,
   i: number,
 ): void {
-  const p1 = d * d + e * e + f * f;
-  let e1: number;
-  let e2: number;
-  let e3: number;
-  if (p1 <= 1e-30 * (a * a + b * b + c * c) || p1 === 0) {
-    e1 = a;
-    e2 = b;
-    e3 = c;
-  } else {
-    const q = (a + b + c) / 3;
-    const aq = a - q;
-    const bq = b - q;
-    const cq = c - q;
-    const p2 = aq * aq + bq * bq + cq * cq + 2 * p1;
-    const p = Math.sqrt(p2 / 6);
-    const ip = 1 / p;
-    // det(B) / 2 with B = (A - qI) / p
-    const b11 = aq * ip;
-    const b22 = bq * ip;
-    const b33 = cq * ip;
-    const b12 = d * ip;
-    const b13 = e * ip;
-    const b23 = f * ip;
-    let r = (b11 * (b22 * b33 - b23 * b23) - b12 * (b12 * b33 - b23 * b13) + b13 * (b12 * b23 - b22 * b13)) / 2;
-    if (r < -1) r = -1;
-    else if (r > 1) r = 1;
-    const phi = Math.acos(r) / 3;
-    e3 = q + 2 * p * Math.cos(phi); // largest
-    e1 = q + 2 * p * Math.cos(phi + (2 * Math.PI) / 3); // smallest
-    e2 = 3 * q - e1 - e3;
-  }
-  // Sort (three values) by value or by magnitude.
+  symmetricEigenvalues3(a, b, c, d, e, f, EIG);
+  let e1 = EIG[0]!;
+  let e2 = EIG[1]!;
+  let e3 = EIG[2]!;
+  // Ascending by value already; reorder by magnitude when asked.
   let t: number;
   if (byMag) {
     if (Math.abs(e1) > Math.abs(e2)) {
@@ -264,22 +240,6 @@ function symEig3(
       e3 = t;
     }
     if (Math.abs(e1) > Math.abs(e2)) {
-      t = e1;
-      e1 = e2;
-      e2 = t;
-    }
-  } else {
-    if (e1 > e2) {
-      t = e1;
-      e1 = e2;
-      e2 = t;
-    }
-    if (e2 > e3) {
-      t = e2;
-      e2 = e3;
-      e3 = t;
-    }
-    if (e1 > e2) {
       t = e1;
       e1 = e2;
       e2 = t;

@@ -1,7 +1,7 @@
+import { symmetricEigenvalues3 } from '../../core/geometry.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { ProgressTracker, type LongRunOptions } from '../../core/progress.js';
 import type { Vec3 } from '../../core/volume.js';
-import { symEig3 } from '../internal/mask-ops.js';
 
 /** A cropped working image around the lungs. */
 export interface LungCrop {
@@ -119,7 +119,7 @@ export function detectBlobs(
           const hxy = (g[i + 1 + nx]! - g[i + 1 - nx]! - g[i - 1 + nx]! + g[i - 1 - nx]!) / (4 * sx * sy);
           const hxz = (g[i + 1 + sxy]! - g[i + 1 - sxy]! - g[i - 1 + sxy]! + g[i - 1 - sxy]!) / (4 * sx * sz);
           const hyz = (g[i + nx + sxy]! - g[i + nx - sxy]! - g[i - nx + sxy]! + g[i - nx - sxy]!) / (4 * sy * sz);
-          symEig3(hxx, hyy, hzz, hxy, hxz, hyz, eig);
+          symmetricEigenvalues3(hxx, hyy, hzz, hxy, hxz, hyz, eig);
           // tubes (vessels) and plates (fissures, pleura) have |λ3| << |λ1|: not blobs
           if (!(eig[2]! < 0) || eig[2]! / eig[0]! < minBlobness) continue;
           out.push({

@@ -73,35 +73,3 @@ export function openMm(mask: Uint8Array, dims: Vec3, spacing: Vec3, radiusMm: nu
 export function distanceMm(feature: Uint8Array, dims: Vec3, spacing: Vec3): Float32Array {
   return distanceTransform(vol(feature, dims, spacing)).data;
 }
-
-/**
- * Eigenvalues (ascending) of a symmetric 3x3 matrix [xx, yy, zz, xy, xz, yz], closed form
- * (Smith 1961), for the Hessian at single candidate points. Writes into `out`.
- */
-export function symEig3(a: number, b: number, c: number, d: number, e: number, f: number, out: Float64Array): void {
-  const p1 = d * d + e * e + f * f;
-  if (p1 < 1e-30) {
-    const s = [a, b, c].sort((x, y) => x - y);
-    out[0] = s[0]!;
-    out[1] = s[1]!;
-    out[2] = s[2]!;
-    return;
-  }
-  const q = (a + b + c) / 3;
-  const p2 = (a - q) ** 2 + (b - q) ** 2 + (c - q) ** 2 + 2 * p1;
-  const p = Math.sqrt(p2 / 6);
-  const b11 = (a - q) / p;
-  const b22 = (b - q) / p;
-  const b33 = (c - q) / p;
-  const b12 = d / p;
-  const b13 = e / p;
-  const b23 = f / p;
-  const detB = b11 * (b22 * b33 - b23 * b23) - b12 * (b12 * b33 - b23 * b13) + b13 * (b12 * b23 - b22 * b13);
-  const r = Math.max(-1, Math.min(1, detB / 2));
-  const phi = Math.acos(r) / 3;
-  const e1 = q + 2 * p * Math.cos(phi);
-  const e3 = q + 2 * p * Math.cos(phi + (2 * Math.PI) / 3);
-  out[0] = e3;
-  out[1] = 3 * q - e1 - e3;
-  out[2] = e1;
-}

@@ -1,4 +1,5 @@
 /** ROI helpers shared by the shape families: bounding box, cropping, PCA of voxel positions. */
+import { symmetricEigenvalues3 as coreSymmetricEigenvalues3 } from '../../core/geometry.js';
 import type { Vec3 } from '../../core/volume.js';
 import type { BoxMask } from './mesh.js';
 
@@ -108,38 +109,9 @@ export function pcaEigenvalues(mask: BoxMask, sample = false): [number, number, 
   return symmetricEigenvalues3([cxx / dn, cxy / dn, cxz / dn, cyy / dn, cyz / dn, czz / dn]);
 }
 
-/** Eigenvalues (descending) of a symmetric 3x3 matrix [a00,a01,a02,a11,a12,a22] (Jacobi). */
+/** Eigenvalues (descending) of a symmetric 3x3 matrix [a00,a01,a02,a11,a12,a22]. */
 export function symmetricEigenvalues3(m: number[]): [number, number, number] {
-  const a = [
-    [m[0]!, m[1]!, m[2]!],
-    [m[1]!, m[3]!, m[4]!],
-    [m[2]!, m[4]!, m[5]!],
-  ] as number[][];
-  for (let sweep = 0; sweep < 50; sweep++) {
-    const off = a[0]![1]! ** 2 + a[0]![2]! ** 2 + a[1]![2]! ** 2;
-    if (off < 1e-30 * (a[0]![0]! ** 2 + a[1]![1]! ** 2 + a[2]![2]! ** 2 + 1e-300)) break;
-    for (let p = 0; p < 2; p++)
-      for (let q = p + 1; q < 3; q++) {
-        const apq = a[p]![q]!;
-        if (apq === 0) continue;
-        const theta = (a[q]![q]! - a[p]![p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < 3; k++) {
-          const akp = a[k]![p]!;
-          const akq = a[k]![q]!;
-          a[k]![p] = c * akp - s * akq;
-          a[k]![q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < 3; k++) {
-          const apk = a[p]![k]!;
-          const aqk = a[q]![k]!;
-          a[p]![k] = c * apk - s * aqk;
-          a[q]![k] = s * apk + c * aqk;
-        }
-      }
-  }
-  const ev = [a[0]![0]!, a[1]![1]!, a[2]![2]!].sort((x, y) => y - x);
-  return [ev[0]!, ev[1]!, ev[2]!];
+  const out = [0, 0, 0];
+  coreSymmetricEigenvalues3(m[0]!, m[3]!, m[5]!, m[1]!, m[2]!, m[4]!, out);
+  return [out[2]!, out[1]!, out[0]!];
 }
