@@ -9,6 +9,23 @@
  */
 import { discretisePyradiomics } from './discretise.js';
 
+/**
+ * Mean absolute deviation from their mean of the values in [lo, hi] (inclusive): PyRadiomics's
+ * RobustMeanAbsoluteDeviation and IBSI's robust MAD (lo = P10, hi = P90). `sorted` is ascending.
+ */
+export function robustMeanAbsoluteDeviation(sorted: ArrayLike<number>, lo: number, hi: number): number {
+  let a = 0;
+  while (a < sorted.length && sorted[a]! < lo) a++;
+  let b = sorted.length;
+  while (b > a && sorted[b - 1]! > hi) b--;
+  let s = 0;
+  for (let i = a; i < b; i++) s += sorted[i]!;
+  const m = s / (b - a);
+  let d = 0;
+  for (let i = a; i < b; i++) d += Math.abs(sorted[i]! - m);
+  return d / (b - a);
+}
+
 /** Linear-interpolated percentile of sorted values (numpy 'linear'). */
 export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
@@ -91,23 +108,7 @@ export function firstOrderFeatures(x: ArrayLike<number>, opts: FirstOrderOptions
   const p90 = percentileSorted(sorted, 90);
   const p25 = percentileSorted(sorted, 25);
   const p75 = percentileSorted(sorted, 75);
-  // robust MAD over values in [P10, P90] (inclusive)
-  let rs = 0;
-  let rn = 0;
-  for (let i = 0; i < n; i++) {
-    const v = sorted[i]!;
-    if (v >= p10 && v <= p90) {
-      rs += v;
-      rn++;
-    }
-  }
-  const rmean = rs / rn;
-  let rmad = 0;
-  for (let i = 0; i < n; i++) {
-    const v = sorted[i]!;
-    if (v >= p10 && v <= p90) rmad += Math.abs(v - rmean);
-  }
-  rmad /= rn;
+  const rmad = robustMeanAbsoluteDeviation(sorted, p10, p90);
   // binned histogram
   const disc = discretisePyradiomics(sorted, { binWidth: opts.binWidth ?? 25, binCount: opts.binCount ?? null });
   const counts = new Float64Array(disc.nLevels + 1);

@@ -4,7 +4,7 @@
  * IVH codes that stand for two thresholds get a suffix (BC2M_10, BC2M_90, GBPN_10, GBPN_90).
  */
 import type { Vec3 } from '../../core/volume.js';
-import { percentileSorted } from './firstorder.js';
+import { percentileSorted, robustMeanAbsoluteDeviation } from './firstorder.js';
 
 function moments(x: ArrayLike<number>) {
   const n = x.length;
@@ -39,22 +39,10 @@ function distributionStats(x: ArrayLike<number>) {
   const p90 = percentileSorted(sorted, 90);
   let mad = 0;
   let medad = 0;
-  let rs = 0;
-  let rn = 0;
   for (let i = 0; i < n; i++) {
     const v = sorted[i]!;
     mad += Math.abs(v - mean);
     medad += Math.abs(v - p50);
-    if (v >= p10 && v <= p90) {
-      rs += v;
-      rn++;
-    }
-  }
-  const rmean = rs / rn;
-  let rmad = 0;
-  for (let i = 0; i < n; i++) {
-    const v = sorted[i]!;
-    if (v >= p10 && v <= p90) rmad += Math.abs(v - rmean);
   }
   return {
     sorted,
@@ -70,7 +58,7 @@ function distributionStats(x: ArrayLike<number>) {
     iqr: p75 - p25,
     range: sorted[n - 1]! - sorted[0]!,
     mad: mad / n,
-    rmad: rmad / rn,
+    rmad: robustMeanAbsoluteDeviation(sorted, p10, p90),
     medad: medad / n,
     cov: Math.sqrt(m2) / mean,
     qcod: (p75 - p25) / (p75 + p25),
