@@ -1,14 +1,12 @@
-import { afterAll, expect, it } from 'vitest';
-import { isMedImgError } from '../../src/core/errors.js';
+import { expect, it } from 'vitest';
 import type { Volume } from '../../src/core/volume.js';
 import { readNifti } from '../../src/io/nifti.js';
 import '../../src/index.js';
 import { extractRadiomics } from '../../src/tasks/radiomics/index.js';
-import { computeTextureFeatures, type DiscretisedImage } from '../../src/tasks/radiomics/texture/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { ibsiMatches, loadIbsiRows as loadIbsiReference } from '../helpers/ibsi.js';
 import { CT_CONFIGS } from './ibsi-configs.js';
-import { TEXTURE_FAMILIES, ibsiKey } from './ibsi-keys.js';
+import { ibsiKey } from './ibsi-keys.js';
 
 /** Value of an IBSI submission diagnostic tag (e.g. int_mask_vox_count_reseg_roi) in our diagnostics. */
 function diagnosticValue(d: Record<string, unknown>, tag: string): number | undefined {
@@ -33,26 +31,8 @@ function diagnosticValue(d: Record<string, unknown>, tag: string): number | unde
   return undefined;
 }
 
-function textureAvailable(): boolean {
-  const img: DiscretisedImage = {
-    levels: Int32Array.of(1, 2, 1, 2, 1, 2, 1, 2),
-    dims: [2, 2, 2],
-    spacing: [1, 1, 1],
-    nLevels: 2,
-  };
-  try {
-    computeTextureFeatures(img, 'glcm', '3D_avg');
-    return true;
-  } catch (e) {
-    if (isMedImgError(e, 'NOT_IMPLEMENTED')) return false;
-    throw e;
-  }
-}
-
 describeData('IBSI CT phantom configurations A–E', () => {
   const rows = loadIbsiReference(dataPath('ibsi1', 'reference_values_ct_phantom_configs_A-E.csv'));
-  const available = textureAvailable();
-  const counter = { skipped: 0 };
   let image: Volume;
   let mask: Volume;
 
@@ -65,12 +45,11 @@ describeData('IBSI CT phantom configurations A–E', () => {
   });
 
   for (const cfg of ['A', 'B', 'C', 'D', 'E']) {
-    it(`config ${cfg}: every family we own matches (texture through computeTextureFeatures when available)`, async () => {
+    it(`config ${cfg}: every reference feature matches, texture included`, async () => {
       const settings = CT_CONFIGS[cfg]!;
       const res = await extractRadiomics(image, mask, settings);
       const perFamily = new Map<string, { pass: number; total: number }>();
       const fails: string[] = [];
-      let skippedTexture = 0;
       for (const row of rows.filter((r) => r.dataset === `config_${cfg}`)) {
         const key = ibsiKey(row);
         if (!key) {
@@ -83,10 +62,6 @@ describeData('IBSI CT phantom configurations A–E', () => {
           continue;
         }
         const family = String(row.family);
-        if (TEXTURE_FAMILIES.has(family) && !available) {
-          skippedTexture++;
-          continue;
-        }
         const v = res.features[key];
         const st = perFamily.get(family) ?? { pass: 0, total: 0 };
         perFamily.set(family, st);
@@ -95,16 +70,12 @@ describeData('IBSI CT phantom configurations A–E', () => {
         if (ok) st.pass++;
         else fails.push(`${key} (${row.feature}): got ${v}, ref ${row.reference_value} ± ${row.tolerance}`);
       }
-      counter.skipped += skippedTexture;
-      console.log(
-        `config ${cfg}: ${[...perFamily].map(([f, s]) => `${f} ${s.pass}/${s.total}`).join(', ')}` +
-          (skippedTexture ? `; ${skippedTexture} texture rows skipped (NOT_IMPLEMENTED)` : ''),
-      );
+      console.log(`config ${cfg}: ${[...perFamily].map(([f, s]) => `${f} ${s.pass}/${s.total}`).join(', ')}`);
       expect(fails).toEqual([]);
+      const total = [...perFamily.values()].reduce((t, f) => t + f.total, 0);
+      expect(total).toBe(rows.filter((r) => r.dataset === `config_${cfg}`).length);
       // interpolated grid of the 3D configs (diagnostics rows)
       if (cfg >= 'C') expect(res.diagnostics['diagnostics_Image-interpolated_Size']).toEqual([100, 99, 90]);
     });
   }
-
-  afterAll(() => console.log(`CT phantom texture rows skipped: ${counter.skipped}`));
 });

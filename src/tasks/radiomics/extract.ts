@@ -14,7 +14,7 @@
  * ROI_TOO_SMALL (one voxel, too few dimensions or voxels, as PyRadiomics's checkMask),
  * INVALID_VOLUME for NaN/infinite voxels inside the ROI (PyRadiomics would return NaN features).
  */
-import { MedImgError, isMedImgError } from '../../core/errors.js';
+import { MedImgError } from '../../core/errors.js';
 import { worldToIndexFn } from '../../core/geometry.js';
 import { throwIfAborted, yieldToEventLoop } from '../../core/progress.js';
 import { type Mask, type Vec3, type Volume, sameGrid, validateVolume } from '../../core/volume.js';
@@ -168,26 +168,6 @@ function texInput(
   const img: DiscretisedImage = { levels: cropArray(levelsFull, dims, bb), dims: boxDims(bb), spacing, nLevels };
   if (morph) img.morphMask = cropArray(morph, dims, bb);
   return img;
-}
-
-/** Runs a texture family; returns null (and records why) when the engine lacks it. */
-function tryTexture(
-  img: DiscretisedImage,
-  family: TextureFamily,
-  agg: TextureAggregation,
-  opts: Parameters<typeof computeTextureFeatures>[3],
-  unavailable: string[],
-): Record<string, number> | null {
-  try {
-    return computeTextureFeatures(img, family, agg, opts);
-  } catch (e) {
-    if (isMedImgError(e, 'NOT_IMPLEMENTED')) {
-      const msg = `${family} ${agg}: not implemented`;
-      if (!unavailable.includes(msg)) unavailable.push(msg);
-      return null;
-    }
-    throw e;
-  }
 }
 
 // ------------------------------------------------------------------ PyRadiomics mode
@@ -363,8 +343,6 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
   const fo = 'firstorder' in classes;
   const tex = TEXTURE_CLASSES.filter((c) => c in classes);
   const distances = s.distances ?? [...PYRADIOMICS_DEFAULTS.distances];
-  if (distances.length > 1)
-    unavailable.push(`distances: only the first distance (${distances[0]}) is passed to the texture engine`);
   for (let j = 0; j < jobs.length; j++) {
     throwIfAborted(s.signal);
     const job = jobs[j]!;
@@ -408,20 +386,15 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
           : cls === 'glcm' || cls === 'glrlm'
             ? '3D_avg'
             : '3D';
-        const r = tryTexture(
-          tin,
-          family,
-          agg,
-          {
-            distance: distances[0] ?? 1,
-            alpha: s.gldm_a ?? 0,
-            symmetric: s.symmetricalGLCM ?? true,
-            convention: 'pyradiomics',
-            ...(s.weightingNorm ? { weightingNorm: s.weightingNorm } : {}),
-          },
-          unavailable,
-        );
-        if (r) pick(job.name, cls, r);
+        const r = computeTextureFeatures(tin, family, agg, {
+          distance: distances[0] ?? 1,
+          distances,
+          alpha: s.gldm_a ?? 0,
+          symmetric: s.symmetricalGLCM ?? true,
+          convention: 'pyradiomics',
+          ...(s.weightingNorm ? { weightingNorm: s.weightingNorm } : {}),
+        });
+        pick(job.name, cls, r);
         lap(cls, t);
       }
     }
@@ -637,8 +610,10 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
     for (const agg of own) {
       throwIfAborted(s.signal);
       t = performance.now();
-      const r = tryTexture(tin, fam, agg, { distance: 1, alpha: 0, symmetric: true, convention: 'ibsi' }, unavailable);
-      if (r) put(`${fam}.${agg}`, r);
+      put(
+        `${fam}.${agg}`,
+        computeTextureFeatures(tin, fam, agg, { distance: 1, alpha: 0, symmetric: true, convention: 'ibsi' }),
+      );
       timings[fam] = (timings[fam] ?? 0) + performance.now() - t;
     }
     s.onProgress?.({ stage: 'radiomics', fraction: 0.4 + (0.6 * (f + 1)) / fams.length });
