@@ -2,6 +2,7 @@ export * from './bone-density/index.js';
 export * from './brain-tissue/index.js';
 export * from './detect-nodules/index.js';
 export type { TaskProvenance } from './internal/common.js';
+export type { Limitation } from './internal/limitations.js';
 export * from './lung-opacity/index.js';
 export * from './lung-segmentation/index.js';
 export * from './radiomics/index.js';
