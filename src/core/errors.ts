@@ -36,7 +36,8 @@ export type MedImgErrorCode =
   | 'SEG_INVALID'
   | 'SR_INVALID'
   | 'NOT_IMPLEMENTED'
-  | 'DICOM_INVALID';
+  | 'DICOM_INVALID'
+  | 'DECODE_LIMIT_EXCEEDED';
 
 /** The one error type medimg throws for bad input or unavailable resources. */
 export class MedImgError extends Error {

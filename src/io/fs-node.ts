@@ -3,7 +3,7 @@ import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileSystemAdapter } from './fs.js';
-import type { GzipCodec } from './gzip.js';
+import { decodeLimitError, type GzipCodec } from './gzip.js';
 
 /** The Node implementation of {@link FileSystemAdapter}. Imported only by the Node entry. */
 export const nodeFileSystem: FileSystemAdapter = {
@@ -45,7 +45,14 @@ export const nodeFileSystem: FileSystemAdapter = {
 /** node:zlib gzip, installed by the Node entry (faster than the pure-JS fallback). */
 export const nodeGzip: GzipCodec = {
   gunzip(data, maxOutput) {
-    const b = gunzipSync(data, maxOutput !== undefined ? { maxOutputLength: Math.max(1, maxOutput) } : {});
+    let b: Buffer;
+    try {
+      // zlib stops at maxOutputLength (a bomb costs at most the limit, not its full size)
+      b = gunzipSync(data, { maxOutputLength: Math.max(1, maxOutput) });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw decodeLimitError(maxOutput);
+      throw e;
+    }
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   },
   gzip(data, level) {

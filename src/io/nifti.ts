@@ -1,9 +1,9 @@
-import { MedImgError } from '../core/errors.js';
+import { isMedImgError, MedImgError } from '../core/errors.js';
 import { geometryFromNiftiAffine, type Mat4, mat3Det, niftiAffineFromGeometry } from '../core/geometry.js';
 import { dtypeOf } from '../core/typed.js';
 import type { Vec3, Volume, VoxelArray } from '../core/volume.js';
 import { getFileSystem, toBytes } from './fs.js';
-import { gunzip, gzip } from './gzip.js';
+import { decodeLimitError, gunzip, gunzipHead, gzip, maxDecodedBytes } from './gzip.js';
 
 /** Options of {@link readNifti}. */
 export interface ReadNiftiOptions {
@@ -16,6 +16,12 @@ export interface ReadNiftiOptions {
   applyScaling?: boolean;
   /** For 4D files, which volume (0-based) to return. Default 0. */
   volumeIndex?: number;
+  /**
+   * Most bytes a `.nii.gz` may inflate to. Default: the budget of `setMaxDecodedBytes` (2 GiB);
+   * in any case no more than the size the header declares plus 1 MiB, so a decompression bomb
+   * ends in `DECODE_LIMIT_EXCEEDED` after inflating at most that much.
+   */
+  maxDecodedBytes?: number;
 }
 
 /** What the header said, for callers that care about the on-disk form. */
@@ -73,14 +79,14 @@ export async function readNifti(
   input: string | Uint8Array | ArrayBuffer | Blob,
   options: ReadNiftiOptions = {},
 ): Promise<Volume & { nifti: NiftiHeaderInfo }> {
-  let bytes = maybeGunzip(await toBytes(input));
+  let bytes = maybeGunzip(await toBytes(input), options);
   const hdr = parseHeader(bytes);
   if (hdr.pair) {
     if (typeof input !== 'string') {
       throw invalid('This is a .hdr of a .hdr/.img pair; pass the path so the .img can be read, or a single .nii.');
     }
     const imgPath = input.replace(/\.hdr(\.gz)?$/i, '.img$1');
-    bytes = maybeGunzip(await getFileSystem().readFile(imgPath));
+    bytes = maybeGunzip(await getFileSystem().readFile(imgPath), options, declaredSize({ ...hdr, voxOffset: 0 }));
     hdr.voxOffset = 0;
   }
   return decode(bytes, hdr, options);
@@ -88,21 +94,42 @@ export async function readNifti(
 
 /** Synchronous variant of {@link readNifti} for bytes already in memory. */
 export function readNiftiBytes(bytes: Uint8Array, options: ReadNiftiOptions = {}): Volume & { nifti: NiftiHeaderInfo } {
-  const raw = maybeGunzip(bytes);
+  const raw = maybeGunzip(bytes, options);
   const hdr = parseHeader(raw);
   if (hdr.pair) throw invalid('This is the .hdr of a .hdr/.img pair; read it from a path.');
   return decode(raw, hdr, options);
 }
 
-function maybeGunzip(bytes: Uint8Array): Uint8Array {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzip(bytes);
-    } catch (e) {
-      throw new MedImgError('NIFTI_INVALID', 'The gzip stream is corrupt or truncated.', { cause: e });
+/** Trailing bytes tolerated past the declared image (some writers pad); more is refused. */
+const GZIP_SLACK = 1 << 20;
+
+/**
+ * Inflates a gzipped file, bounded: the header is inflated first, and the whole stream may then
+ * inflate to no more than the size it declares (`declared` for the .img of a pair) plus slack.
+ */
+function maybeGunzip(bytes: Uint8Array, options: ReadNiftiOptions, declared?: number): Uint8Array {
+  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return bytes;
+  const budget = options.maxDecodedBytes ?? maxDecodedBytes();
+  try {
+    if (declared === undefined) {
+      const head = gunzipHead(bytes, 540);
+      const h = parseHeader(head);
+      declared = h.pair ? head.length : declaredSize(h);
     }
+    if (declared > budget) throw decodeLimitError(budget, 'The declared NIfTI image');
+    return gunzip(bytes, Math.min(budget, declared + GZIP_SLACK));
+  } catch (e) {
+    if (isMedImgError(e)) throw e;
+    throw new MedImgError('NIFTI_INVALID', 'The gzip stream is corrupt or truncated.', { cause: e });
   }
-  return bytes;
+}
+
+/** Bytes a header says its file holds: vox_offset plus every volume (a float: may pass 2^53 on hostile input). */
+function declaredSize(h: RawHeader): number {
+  const ndim = h.dim[0]!;
+  let n = DT_BYTES[h.datatype] ?? 1;
+  for (let i = 1; i <= Math.min(7, Math.max(1, ndim)); i++) n *= Math.max(1, h.dim[i]!);
+  return Math.max(0, h.voxOffset) + n;
 }
 
 interface RawHeader {

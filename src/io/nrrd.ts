@@ -1,9 +1,9 @@
-import { MedImgError } from '../core/errors.js';
+import { isMedImgError, MedImgError } from '../core/errors.js';
 import { cross, norm } from '../core/geometry.js';
 import type { Vec3, VolumeMeta, Volume, VoxelArray } from '../core/volume.js';
 import { validateVolume } from '../core/volume.js';
 import { toBytes } from './fs.js';
-import { gunzip, gzip } from './gzip.js';
+import { decodeLimitError, gunzip, gzip, maxDecodedBytes } from './gzip.js';
 
 /**
  * NRRD reader and writer (http://teem.sourceforge.net/nrrd/format.html), NRRD0001–NRRD0005.
@@ -25,6 +25,18 @@ export interface ReadNrrdOptions {
    * data files are read from the header's folder. Default none.
    */
   dataFiles?: Record<string, Uint8Array | ArrayBuffer | Blob>;
+  /**
+   * Let a path `data file` name an absolute path or climb out of the header's folder (`..`).
+   * Default false: a header can only point at files in its own folder tree, so a crafted `.nhdr`
+   * cannot read `/etc/passwd` or a neighbour's files as voxels.
+   */
+  allowDataFilesOutside?: boolean;
+  /**
+   * Most bytes the image may decode to. Default: the budget of `setMaxDecodedBytes` (2 GiB). A
+   * gzip stream may in any case inflate only to the size the header declares (plus 1 MiB), so a
+   * decompression bomb ends in `DECODE_LIMIT_EXCEEDED` early.
+   */
+  maxDecodedBytes?: number;
 }
 
 /** Options of {@link writeNrrd}. */
@@ -415,6 +427,9 @@ function geometryOfHeader(h: NrrdHeader, layout: Layout): GeometryOut {
   return out;
 }
 
+/** Trailing inflated bytes tolerated past the declared data (some writers pad); more is refused. */
+const GZIP_SLACK = 1 << 20;
+
 /** Splits off `line skip` lines from the start of a data file. */
 function skipLines(bytes: Uint8Array, lines: number): Uint8Array {
   let pos = 0;
@@ -459,8 +474,9 @@ function decodeChunk(
       if (byteSkip < 0) throw invalid("NRRD 'byte skip: -1' is only allowed with raw encoding.");
       let out: Uint8Array;
       try {
-        out = gunzip(data, need + byteSkip);
+        out = gunzip(data, need + byteSkip + GZIP_SLACK);
       } catch (e) {
+        if (isMedImgError(e)) throw e;
         throw new MedImgError('NRRD_INVALID', 'The gzip-compressed NRRD data could not be decompressed.', { cause: e });
       }
       if (out.length < need + byteSkip) {
@@ -677,13 +693,20 @@ export async function readNrrd(input: NrrdInput, options: ReadNrrdOptions = {}):
   const bytes = await toBytes(input);
   const header = parseHeader(bytes);
   const names = dataFileNames(header);
-  if (names.length === 0) return volumeFromParts(header, [bytes.subarray(header.dataOffset)]);
+  const budget = options.maxDecodedBytes ?? maxDecodedBytes();
+  if (names.length === 0) return volumeFromParts(header, [bytes.subarray(header.dataOffset)], budget);
   const chunks: Uint8Array[] = [];
   for (const name of names) {
     const provided = options.dataFiles?.[name];
     if (provided !== undefined) {
       chunks.push(await toBytes(provided));
     } else if (typeof input === 'string') {
+      const outside = isAbsolutePath(name) || name.split(/[\\/]/).includes('..');
+      if (outside && !options.allowDataFilesOutside) {
+        throw invalid(
+          "The NRRD 'data file' points outside the header's folder (absolute or '..'); pass allowDataFilesOutside to allow it.",
+        );
+      }
       const p = isAbsolutePath(name) ? name : dirnameOf(input) + name;
       chunks.push(await toBytes(p));
     } else {
@@ -694,14 +717,14 @@ export async function readNrrd(input: NrrdInput, options: ReadNrrdOptions = {}):
       );
     }
   }
-  return volumeFromParts(header, chunks);
+  return volumeFromParts(header, chunks, budget);
 }
 
 /**
  * Synchronous {@link readNrrd} for a NRRD with attached data, given as bytes.
  * @throws MedImgError NRRD_INVALID, or INVALID_ARGUMENT for a detached header.
  */
-export function readNrrdBytes(bytes: Uint8Array): Volume {
+export function readNrrdBytes(bytes: Uint8Array, options: Pick<ReadNrrdOptions, 'maxDecodedBytes'> = {}): Volume {
   if (!(bytes instanceof Uint8Array)) throw new MedImgError('INVALID_ARGUMENT', 'readNrrdBytes expects a Uint8Array.');
   const header = parseHeader(bytes);
   if (dataFileNames(header).length > 0) {
@@ -710,12 +733,12 @@ export function readNrrdBytes(bytes: Uint8Array): Volume {
       'This NRRD header keeps its data in a separate file: use readNrrd with dataFiles.',
     );
   }
-  return volumeFromParts(header, [bytes.subarray(header.dataOffset)]);
+  return volumeFromParts(header, [bytes.subarray(header.dataOffset)], options.maxDecodedBytes ?? maxDecodedBytes());
 }
 
-function volumeFromParts(header: NrrdHeader, chunks: Uint8Array[]): Volume {
+function volumeFromParts(header: NrrdHeader, chunks: Uint8Array[], budget: number): Volume {
   try {
-    return buildVolume(header, chunks);
+    return buildVolume(header, chunks, budget);
   } catch (e) {
     if (e instanceof MedImgError) throw e;
     // Anything unexpected from a malformed file is still reported as a bad file, never a crash.
@@ -723,7 +746,7 @@ function volumeFromParts(header: NrrdHeader, chunks: Uint8Array[]): Volume {
   }
 }
 
-function buildVolume(header: NrrdHeader, chunks: Uint8Array[]): Volume {
+function buildVolume(header: NrrdHeader, chunks: Uint8Array[], budget: number): Volume {
   const layout = layoutOf(header);
   const geo = geometryOfHeader(header, layout);
   const encoding = (field(header, 'encoding') ?? '').toLowerCase();
@@ -744,6 +767,8 @@ function buildVolume(header: NrrdHeader, chunks: Uint8Array[]): Volume {
 
   // Split the samples evenly across the data files (one file per slice or per block).
   const total = layout.count;
+  // text decodes to float64 before conversion: 8 bytes a sample
+  if (total * (isText ? 8 : size) > budget) throw decodeLimitError(budget, 'The declared NRRD image');
   if (total % chunks.length !== 0) throw invalid('The NRRD sample count does not divide evenly across its data files.');
   const per = total / chunks.length;
   let data: VoxelArray;

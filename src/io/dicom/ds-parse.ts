@@ -28,6 +28,20 @@ export interface ParsedDicom {
   preamble?: Uint8Array;
 }
 
+/**
+ * Most elements plus sequence items one parse may create. Real objects stay far below (a large
+ * SR or RT structure set has some 10^5); a crafted file of 8 M empty items would otherwise run
+ * V8 out of memory. The parse is synchronous, so one module-level counter is safe.
+ */
+export const MAX_DICOM_NODES = 1 << 20;
+let nodes = 0;
+
+function countNode(): void {
+  if (++nodes > MAX_DICOM_NODES) {
+    throw new MedImgError('DECODE_LIMIT_EXCEEDED', `The data set has more than ${MAX_DICOM_NODES} elements and items.`);
+  }
+}
+
 const ITEM = 0xfffee000;
 const ITEM_DELIM = 0xfffee00d;
 const SEQ_DELIM = 0xfffee0dd;
@@ -69,6 +83,7 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
   }
   const implicit = tsUid === TS_IMPLICIT_LE;
   let dataset: DicomDataset;
+  nodes = 0;
   try {
     dataset = readDataset(input, dv, pos, input.length, implicit).ds;
   } catch (e) {
@@ -105,6 +120,7 @@ function readDataset(
     }
     if (t === 0xfffcfffc && pos + 8 > end) break;
     const r = readElement(input, dv, pos, implicit, end);
+    countNode();
     ds.set(r.tag, r.element);
     pos = r.next;
   }
@@ -177,6 +193,7 @@ function readSequence(
     const len = dv.getUint32(pos + 4, true);
     if (t === SEQ_DELIM) return { items, next: pos + 8 };
     if (t !== ITEM) throw new MedImgError('DICOM_DECODE_FAILED', 'Malformed sequence (expected an item).');
+    countNode();
     if (len === 0xffffffff) {
       const r = readDataset(input, dv, pos + 8, end, implicit, true);
       items.push(r.ds);

@@ -1,5 +1,5 @@
 import dicomParser from 'dicom-parser';
-import { MedImgError } from '../../core/errors.js';
+import { isMedImgError, MedImgError } from '../../core/errors.js';
 
 /** A parsed DICOM data set (dicom-parser's), referencing the file bytes without copying them. */
 export type DataSet = dicomParser.DataSet;
@@ -103,26 +103,19 @@ export interface ParsedDicom {
   noMetaHeader: boolean;
 }
 
-const DEFLATE_LIMIT = 1 << 30;
-
 // fflate builds its tables when loaded: load it only for deflated files (see prepareDicomBytes)
-let inflateRaw: ((data: Uint8Array) => Uint8Array) | undefined;
+let inflateRaw: ((bytes: Uint8Array, position: number) => Uint8Array) | undefined;
 
 function inflater(bytes: Uint8Array, position: number): Uint8Array {
   if (!inflateRaw) {
     throw new MedImgError('DICOM_DECODE_FAILED', 'Deflated data set: call prepareDicomBytes before parsing.');
   }
-  let inflated: Uint8Array;
   try {
-    inflated = inflateRaw(bytes.subarray(position));
+    return inflateRaw(bytes, position);
   } catch (e) {
+    if (isMedImgError(e)) throw e;
     throw new MedImgError('DICOM_TRUNCATED', 'The deflated data set could not be inflated.', { cause: e });
   }
-  if (inflated.length > DEFLATE_LIMIT) throw new MedImgError('DICOM_DECODE_FAILED', 'Inflated data set too large.');
-  const full = new Uint8Array(position + inflated.length);
-  full.set(bytes.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
 }
 
 const DEFLATED_UID = Array.from(TS.deflatedLE, (c) => c.charCodeAt(0));
@@ -154,8 +147,7 @@ export function isDeflatedPart10(bytes: Uint8Array): boolean {
 /** Loads what {@link parseDicomBytes} needs for these bytes (the inflater, for deflated files only). */
 export async function prepareDicomBytes(bytes: Uint8Array): Promise<void> {
   if (inflateRaw || !(bytes instanceof Uint8Array) || !isDeflatedPart10(bytes)) return;
-  const { inflateSync } = await import('fflate');
-  inflateRaw = inflateSync;
+  inflateRaw = (await import('./inflate.js')).inflateDataSet;
 }
 
 function errorText(e: unknown): string {

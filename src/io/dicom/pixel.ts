@@ -1,5 +1,6 @@
 import { MedImgError } from '../../core/errors.js';
 import type { DecodedFrame } from './codecs/emscripten.js';
+import { checkDecodedSize, checkFrameCodestream } from './codecs/codestream.js';
 import { decodeRle } from './codecs/rle.js';
 import { type DataSet, type Element, type ParsedDicom, TAG, TS, num, str, us } from './parse.js';
 
@@ -72,6 +73,8 @@ export function readPixelInfo(parsed: ParsedDicom): PixelInfo {
   if (pixelRepresentation !== 0 && pixelRepresentation !== 1) throw bad(`PixelRepresentation ${pixelRepresentation}`);
   if (!Number.isInteger(frames) || frames < 1 || frames > 1 << 20) throw bad(`NumberOfFrames ${nf}`);
   if (rows * columns * samplesPerPixel > 1 << 28) throw bad('image too large');
+  // before any buffer is sized from it: rows x columns x frames may pass 2^32 (a RangeError otherwise)
+  checkDecodedSize(rows * columns * samplesPerPixel * frames * Math.ceil(bitsAllocated / 8));
   return {
     rows,
     columns,
@@ -282,6 +285,7 @@ export async function decodeFrame(
     return dst;
   }
   const frame = encapsulatedFrame(ds, info, frameIndex);
+  checkFrameCodestream(ts, frame, info);
   let decoded: DecodedFrame;
   let alreadyRgb = false;
   if (ts === TS.rle) {

@@ -103,8 +103,13 @@ export async function decodeWithEmscripten(kind: Kind, bytes: Uint8Array, name: 
     } catch {
       // already freed
     }
+    // WASM memory never shrinks: after a large frame, drop the instance so the heap can be collected
+    if ((mod.HEAPU8?.buffer.byteLength ?? 0) > MAX_RETAINED_HEAP) modules.delete(kind);
   }
 }
+
+/** Heap size past which a codec instance is dropped after use (a fresh one starts at a few MiB). */
+const MAX_RETAINED_HEAP = 256 * 1024 ** 2;
 
 function interleave<T extends Uint8Array | Uint16Array | Int16Array>(planar: T, n: number, c: number): T {
   const out = new (planar.constructor as { new (len: number): T })(planar.length);

@@ -10,6 +10,8 @@ interface EmscriptenCodecModule {
   JpegLSDecoder: new () => EmscriptenCodecDecoder & { getInterleaveMode(): number };
   J2KDecoder: new () => EmscriptenCodecDecoder & { readHeader(): void };
   JPEGDecoder: new () => EmscriptenCodecDecoder & { readHeader(): void };
+  /** The module's linear memory (grows, never shrinks). */
+  HEAPU8?: Uint8Array;
 }
 type EmscriptenCodecFactory = (options?: Record<string, unknown>) => Promise<EmscriptenCodecModule>;
 
