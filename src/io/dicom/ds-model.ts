@@ -1,9 +1,11 @@
 import { MedImgError } from '../../core/errors.js';
+import { decodeDefault, type TextDecodeFn } from './charset.js';
 
 /**
- * A small in-memory DICOM data set model shared by our writers (SEG, SR), readers and the
- * de-identifier. Values stay as raw little-endian bytes so that anything we do not touch
- * (pixel data above all) is written back byte for byte.
+ * The one in-memory DICOM data set model, shared by the image readers, the SEG/SR readers and
+ * writers and the de-identifier. Values are views of the file bytes (never copies, except for
+ * byte-swapped big-endian values), little endian, so that anything we do not touch (pixel data
+ * above all) is written back byte for byte.
  */
 
 /** Tag as one number: (group << 16) | element. */
@@ -18,15 +20,22 @@ export interface DicomElement {
   items?: DicomDataset[];
   /** Encapsulated pixel data: the raw bytes after the element header up to and including the sequence delimiter. */
   encapsulated?: Uint8Array;
+  /** Encapsulated pixel data: the fragments after the Basic Offset Table item, as views of the file bytes. */
+  fragments?: PixelFragment[];
+  /** Encapsulated pixel data: the Basic Offset Table (empty when the first item is empty). */
+  basicOffsetTable?: number[];
+}
+
+/** One fragment of encapsulated pixel data (PS3.5 A.4). */
+export interface PixelFragment {
+  /** Byte offset of this fragment's item tag from the first fragment's item tag (what offset tables count). */
+  offset: number;
+  /** The fragment's bytes (a view of the file). */
+  data: Uint8Array;
 }
 
 /** Elements by tag. Writers sort by tag when encoding, so insertion order does not matter. */
 export type DicomDataset = Map<Tag, DicomElement>;
-
-export const TS_IMPLICIT_LE = '1.2.840.10008.1.2';
-export const TS_EXPLICIT_LE = '1.2.840.10008.1.2.1';
-export const TS_DEFLATED = '1.2.840.10008.1.2.1.99';
-export const TS_EXPLICIT_BE = '1.2.840.10008.1.2.2';
 
 /** VRs with a 2-byte reserved field and 4-byte length in explicit VR. */
 export const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
@@ -63,8 +72,16 @@ export function tagHex(t: Tag): string {
 }
 
 const textEncoder = new TextEncoder();
-const latin1Decoder = new TextDecoder('latin1');
 const utf8Decoder = new TextDecoder('utf-8');
+
+// The Specific Character Set in force for a read data set (its own, or its parent's for items);
+// kept beside the Map so that the model stays a plain Map.
+const charsets = new WeakMap<DicomDataset, TextDecodeFn>();
+
+/** Sets the text decoder of a read data set (done by the parser from (0008,0005)). */
+export function setTextDecoder(ds: DicomDataset, decode: TextDecodeFn): void {
+  charsets.set(ds, decode);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Value constructors
@@ -180,22 +197,14 @@ export function padEven(b: Uint8Array, pad: number): Uint8Array {
 // Value accessors (for read data sets; tolerant of implicit VR where vr is 'UN')
 // ---------------------------------------------------------------------------------------------
 
-/** The text of a string element, trailing padding removed; undefined when absent. */
+/**
+ * The text of a string element in the data set's Specific Character Set, trailing padding
+ * removed; undefined when absent.
+ */
 export function getString(ds: DicomDataset, t: Tag): string | undefined {
   const e = ds.get(t);
   if (!e?.value) return e ? '' : undefined;
-  return decodeText(e.value).replace(/[\0 ]+$/, '');
-}
-
-/** Decodes element text; we read UTF-8 (a superset of ASCII) and fall back to Latin-1 when invalid. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function decodeText(b: Uint8Array): string {
-  try {
-    return strictUtf8.decode(b);
-  } catch {
-    return latin1Decoder.decode(b);
-  }
+  return (charsets.get(ds) ?? decodeDefault)(e.value).replace(/[\0 ]+$/, '');
 }
 
 export function getStrings(ds: DicomDataset, t: Tag): string[] {
@@ -268,4 +277,82 @@ export function getItem(ds: DicomDataset, t: Tag): DicomDataset | undefined {
 /** UTF-8 decode for callers that know the text is UTF-8. */
 export function utf8(b: Uint8Array): string {
   return utf8Decoder.decode(b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lenient accessors for image headers: never throw, read corrupt or empty values as absent.
+// ---------------------------------------------------------------------------------------------
+
+/** A string value with NULs and surrounding spaces removed; undefined when absent or empty. */
+export function readText(ds: DicomDataset | undefined, t: Tag): string | undefined {
+  const e = ds?.get(t);
+  if (!e?.value?.length) return undefined;
+  const s = (charsets.get(ds!) ?? decodeDefault)(e.value);
+  const v = (s.indexOf('\0') >= 0 ? s.replace(/\0/g, '') : s).trim();
+  return v.length ? v : undefined;
+}
+
+/** All backslash-separated values of a string element, each trimmed. */
+export function readTexts(ds: DicomDataset | undefined, t: Tag): string[] {
+  const s = readText(ds, t);
+  return s === undefined ? [] : s.split('\\').map((x) => x.trim());
+}
+
+const BINARY_SIZE: Record<string, number> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8 };
+
+/**
+ * The numbers of a DS/IS element (or of a binary US/SS/UL/SL/FL/FD element, at most 64); [] when
+ * absent, empty, or when any value is not a finite number.
+ */
+export function readNumbers(ds: DicomDataset | undefined, t: Tag): number[] {
+  const e = ds?.get(t);
+  if (!e?.value?.length) return [];
+  const size = BINARY_SIZE[e.vr];
+  if (size) {
+    const v = e.value;
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    const out: number[] = [];
+    for (let i = 0; i < Math.floor(v.length / size) && i < 64; i++) {
+      const o = i * size;
+      const x =
+        e.vr === 'US'
+          ? dv.getUint16(o, true)
+          : e.vr === 'SS'
+            ? dv.getInt16(o, true)
+            : e.vr === 'UL'
+              ? dv.getUint32(o, true)
+              : e.vr === 'SL'
+                ? dv.getInt32(o, true)
+                : e.vr === 'FL'
+                  ? dv.getFloat32(o, true)
+                  : dv.getFloat64(o, true);
+      if (!Number.isFinite(x)) return [];
+      out.push(x);
+    }
+    return out;
+  }
+  const s = readText(ds, t);
+  if (s === undefined) return [];
+  const out: number[] = [];
+  for (const p of s.split('\\')) {
+    const x = p.trim();
+    if (!x) return [];
+    const v = Number(x);
+    if (!Number.isFinite(v)) return [];
+    out.push(v);
+  }
+  return out;
+}
+
+/** The first number of a DS/IS (or binary numeric) element, or undefined. */
+export function readNumber(ds: DicomDataset | undefined, t: Tag): number | undefined {
+  return readNumbers(ds, t)[0];
+}
+
+/** An unsigned short (US, or implicit VR); some writers put IS strings here, which are accepted. */
+export function readUint16(ds: DicomDataset | undefined, t: Tag): number | undefined {
+  const e = ds?.get(t);
+  if (!e?.value || e.value.length < 2) return undefined;
+  if (e.vr !== 'US' && e.vr !== 'SS' && e.vr !== 'OW' && e.vr !== 'UN') return readNumber(ds, t);
+  return e.value[0]! | (e.value[1]! << 8);
 }

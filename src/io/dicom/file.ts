@@ -1,7 +1,7 @@
 import { MedImgError } from '../../core/errors.js';
 import { toBytes } from '../fs.js';
 import { type DicomObjectMeta, readFrameRecords, readObjectMeta } from './header.js';
-import { type ParsedDicom, parseDicomBytes, prepareDicomBytes } from './parse.js';
+import { type ParsedDicom, parseDicom, prepareDicomBytes } from './ds-parse.js';
 import {
   nativeFrameView,
   rawNorm,
@@ -76,7 +76,7 @@ export interface DicomImage {
 
 /** Parses bytes and reads the pixel module; shared by the file and series readers. */
 export function openDicom(bytes: Uint8Array): { parsed: ParsedDicom; info: PixelInfo; meta: DicomObjectMeta } {
-  const parsed = parseDicomBytes(bytes);
+  const parsed = parseDicom(bytes);
   const meta = readObjectMeta(parsed);
   const info = readPixelInfo(parsed);
   if (!isEncapsulatedSyntax(info.transferSyntax)) {

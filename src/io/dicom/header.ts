@@ -1,4 +1,72 @@
-import { type DataSet, type ParsedDicom, TAG, firstItem, items, num, nums, str, strs } from './parse.js';
+import {
+  type DicomDataset,
+  getItem,
+  getItems,
+  readNumber as num,
+  readNumbers as nums,
+  readText as str,
+  readTexts as strs,
+  tag,
+} from './ds-model.js';
+import type { ParsedDicom } from './ds-parse.js';
+
+/** The attributes the image readers use, as numeric tags. */
+const TAG = {
+  sopClassUid: tag(0x0008, 0x0016),
+  sopInstanceUid: tag(0x0008, 0x0018),
+  imageType: tag(0x0008, 0x0008),
+  modality: tag(0x0008, 0x0060),
+  manufacturer: tag(0x0008, 0x0070),
+  model: tag(0x0008, 0x1090),
+  seriesDescription: tag(0x0008, 0x103e),
+  patientSex: tag(0x0010, 0x0040),
+  patientName: tag(0x0010, 0x0010),
+  patientId: tag(0x0010, 0x0020),
+  patientBirthDate: tag(0x0010, 0x0030),
+  studyDate: tag(0x0008, 0x0020),
+  studyTime: tag(0x0008, 0x0030),
+  studyId: tag(0x0020, 0x0010),
+  accessionNumber: tag(0x0008, 0x0050),
+  referringPhysicianName: tag(0x0008, 0x0090),
+  patientAge: tag(0x0010, 0x1010),
+  sliceThickness: tag(0x0018, 0x0050),
+  spacingBetweenSlices: tag(0x0018, 0x0088),
+  kernel: tag(0x0018, 0x1210),
+  gantryTilt: tag(0x0018, 0x1120),
+  echoNumbers: tag(0x0018, 0x0086),
+  studyUid: tag(0x0020, 0x000d),
+  seriesUid: tag(0x0020, 0x000e),
+  seriesNumber: tag(0x0020, 0x0011),
+  acquisitionNumber: tag(0x0020, 0x0012),
+  instanceNumber: tag(0x0020, 0x0013),
+  ipp: tag(0x0020, 0x0032),
+  iop: tag(0x0020, 0x0037),
+  frameOfReferenceUid: tag(0x0020, 0x0052),
+  temporalPositionId: tag(0x0020, 0x0100),
+  photometric: tag(0x0028, 0x0004),
+  pixelSpacing: tag(0x0028, 0x0030),
+  imagerPixelSpacing: tag(0x0018, 0x1164),
+  rescaleIntercept: tag(0x0028, 0x1052),
+  rescaleSlope: tag(0x0028, 0x1053),
+  modalityLutSeq: tag(0x0028, 0x3000),
+  sharedFG: tag(0x5200, 0x9229),
+  perFrameFG: tag(0x5200, 0x9230),
+  pixelMeasuresSeq: tag(0x0028, 0x9110),
+  planePositionSeq: tag(0x0020, 0x9113),
+  planeOrientationSeq: tag(0x0020, 0x9116),
+  pixelValueTransformSeq: tag(0x0028, 0x9145),
+  frameContentSeq: tag(0x0020, 0x9111),
+  stackId: tag(0x0020, 0x9056),
+  temporalPositionIndex: tag(0x0020, 0x9128),
+  mrFrameTypeSeq: tag(0x0018, 0x9226),
+  ctFrameTypeSeq: tag(0x0018, 0x9329),
+  frameType: tag(0x0008, 0x9007),
+  mrEchoSeq: tag(0x0018, 0x9114),
+  effectiveEchoTime: tag(0x0018, 0x9082),
+} as const;
+
+const firstItem = (ds: DicomDataset | undefined, t: number): DicomDataset | undefined =>
+  ds ? getItem(ds, t) : undefined;
 
 /** Identifying and descriptive facts of one DICOM object (what `VolumeMeta` keeps). */
 export interface DicomObjectMeta {
@@ -85,8 +153,8 @@ export function parseAgeYears(s: string | undefined): number | undefined {
 
 /** Object-level facts. */
 export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
-  const ds = parsed.dataSet;
-  const meta: DicomObjectMeta = { transferSyntaxUid: parsed.transferSyntax, warnings: [] };
+  const ds = parsed.dataset;
+  const meta: DicomObjectMeta = { transferSyntaxUid: parsed.transferSyntaxUid, warnings: [] };
   const set = <K extends keyof DicomObjectMeta>(k: K, v: DicomObjectMeta[K] | undefined) => {
     if (v !== undefined && v !== '') meta[k] = v;
   };
@@ -113,7 +181,12 @@ export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
   const it = strs(ds, TAG.imageType);
   if (it.length) meta.imageType = it;
   if (parsed.noMetaHeader) meta.warnings.push('No Part 10 file meta header; parsed as a bare little-endian data set.');
-  if (ds.elements.x00283000 && !ds.elements[TAG.rescaleSlope]) {
+  if (parsed.unknownCharsets?.length) {
+    meta.warnings.push(
+      `Specific Character Set ${parsed.unknownCharsets.join('\\')} is not supported: text read as UTF-8/Latin-1.`,
+    );
+  }
+  if (ds.has(TAG.modalityLutSeq) && !ds.has(TAG.rescaleSlope)) {
     meta.warnings.push('Modality LUT Sequence present but not applied: values are stored values.');
   }
   if ((str(ds, TAG.photometric) ?? '').toUpperCase() === 'PALETTE COLOR') {
@@ -147,9 +220,9 @@ function spacing(v: number[]): [number, number] | undefined {
  * from the top-level attributes.
  */
 export function readFrameRecords(parsed: ParsedDicom, frames: number): FrameRecord[] {
-  const ds = parsed.dataSet;
+  const ds = parsed.dataset;
   const shared = firstItem(ds, TAG.sharedFG);
-  const perFrame = items(ds, TAG.perFrameFG);
+  const perFrame = getItems(ds, TAG.perFrameFG);
   const topSlope = num(ds, TAG.rescaleSlope);
   const topIntercept = num(ds, TAG.rescaleIntercept);
   const instanceNumber = num(ds, TAG.instanceNumber);
@@ -193,8 +266,8 @@ export function readFrameRecords(parsed: ParsedDicom, frames: number): FrameReco
       });
       continue;
     }
-    const pf: DataSet | undefined = perFrame[f];
-    const fg = (tag: string): DataSet | undefined => firstItem(pf, tag) ?? firstItem(shared, tag);
+    const pf: DicomDataset | undefined = perFrame[f];
+    const fg = (t: number): DicomDataset | undefined => firstItem(pf, t) ?? firstItem(shared, t);
     const pos = fg(TAG.planePositionSeq);
     const ori = fg(TAG.planeOrientationSeq);
     const pm = fg(TAG.pixelMeasuresSeq);

@@ -2,7 +2,14 @@ import { MedImgError } from '../../core/errors.js';
 import type { DecodedFrame } from './codecs/emscripten.js';
 import { checkDecodedSize, checkFrameCodestream } from './codecs/codestream.js';
 import { decodeRle } from './codecs/rle.js';
-import { type DataSet, type Element, type ParsedDicom, TAG, TS, num, str, us } from './parse.js';
+import { type DicomDataset, type DicomElement, readNumber, readText, readUint16, tag } from './ds-model.js';
+import type { ParsedDicom } from './ds-parse.js';
+import { isEncapsulatedSyntax, TS } from './transfer-syntax.js';
+
+export { isEncapsulatedSyntax };
+
+const PIXEL_DATA = tag(0x7fe0, 0x0010);
+const EXTENDED_OFFSET_TABLE = tag(0x7fe0, 0x0001);
 
 /** Stored-value array types, as BitsAllocated/PixelRepresentation imply. */
 export type StoredArray = Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
@@ -25,13 +32,6 @@ export interface PixelInfo {
   frameLength: number;
 }
 
-const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflatedLE, TS.explicitBE]);
-
-/** True for transfer syntaxes whose pixel data is encapsulated (compressed). */
-export function isEncapsulatedSyntax(ts: string): boolean {
-  return !NATIVE.has(ts);
-}
-
 function need(v: number | undefined, name: string, tag: string): number {
   if (v === undefined || !Number.isFinite(v)) {
     throw new MedImgError('DICOM_MISSING_TAG', `Required attribute ${name} (${tag}) is missing or unreadable.`, {
@@ -43,24 +43,26 @@ function need(v: number | undefined, name: string, tag: string): number {
 
 /** Reads and checks the Image Pixel module. Throws DICOM_NO_PIXEL_DATA / DICOM_MISSING_TAG / DICOM_INVALID. */
 export function readPixelInfo(parsed: ParsedDicom): PixelInfo {
-  const ds = parsed.dataSet;
-  if (!ds.elements[TAG.pixelData]) {
-    const fl = ds.elements[TAG.floatPixelData] || ds.elements[TAG.doubleFloatPixelData];
+  const ds = parsed.dataset;
+  if (!ds.has(PIXEL_DATA)) {
+    const fl = ds.has(tag(0x7fe0, 0x0008)) || ds.has(tag(0x7fe0, 0x0009));
     throw new MedImgError(
       fl ? 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX' : 'DICOM_NO_PIXEL_DATA',
       fl ? 'Float Pixel Data is not supported.' : 'The DICOM object has no Pixel Data (7FE0,0010).',
     );
   }
-  const rows = need(us(ds, TAG.rows), 'Rows', '0028,0010');
-  const columns = need(us(ds, TAG.columns), 'Columns', '0028,0011');
-  const bitsAllocated = need(us(ds, TAG.bitsAllocated), 'BitsAllocated', '0028,0100');
-  const bitsStored = us(ds, TAG.bitsStored) ?? bitsAllocated;
-  const highBit = us(ds, TAG.highBit) ?? bitsStored - 1;
-  const samplesPerPixel = us(ds, TAG.samplesPerPixel) ?? 1;
-  const pixelRepresentation = us(ds, TAG.pixelRepresentation) ?? 0;
-  const photometric = (str(ds, TAG.photometric) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).toUpperCase();
-  const planarConfiguration = us(ds, TAG.planarConfiguration) ?? 0;
-  const nf = num(ds, TAG.numberOfFrames);
+  const rows = need(readUint16(ds, tag(0x0028, 0x0010)), 'Rows', '0028,0010');
+  const columns = need(readUint16(ds, tag(0x0028, 0x0011)), 'Columns', '0028,0011');
+  const bitsAllocated = need(readUint16(ds, tag(0x0028, 0x0100)), 'BitsAllocated', '0028,0100');
+  const bitsStored = readUint16(ds, tag(0x0028, 0x0101)) ?? bitsAllocated;
+  const highBit = readUint16(ds, tag(0x0028, 0x0102)) ?? bitsStored - 1;
+  const samplesPerPixel = readUint16(ds, tag(0x0028, 0x0002)) ?? 1;
+  const pixelRepresentation = readUint16(ds, tag(0x0028, 0x0103)) ?? 0;
+  const photometric = (
+    readText(ds, tag(0x0028, 0x0004)) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')
+  ).toUpperCase();
+  const planarConfiguration = readUint16(ds, tag(0x0028, 0x0006)) ?? 0;
+  const nf = readNumber(ds, tag(0x0028, 0x0008));
   const frames = nf === undefined ? 1 : Math.round(nf);
   const bad = (what: string) => new MedImgError('DICOM_INVALID', `Invalid Image Pixel module: ${what}.`);
   if (rows < 1 || columns < 1) throw bad('Rows/Columns must be positive');
@@ -86,7 +88,7 @@ export function readPixelInfo(parsed: ParsedDicom): PixelInfo {
     photometric,
     planarConfiguration,
     frames,
-    transferSyntax: parsed.transferSyntax,
+    transferSyntax: parsed.transferSyntaxUid,
     frameLength: rows * columns * samplesPerPixel,
   };
 }
@@ -99,17 +101,20 @@ export function storedCtor(info: PixelInfo): { new (n: number): StoredArray } {
   return signed ? Int32Array : Uint32Array;
 }
 
-/** Pixel Data element, checked to lie inside the file. */
-function pixelElement(ds: DataSet): Element {
-  const el = ds.elements[TAG.pixelData]!;
-  if (
-    el.dataOffset < 0 ||
-    el.dataOffset > ds.byteArray.length ||
-    el.dataOffset + Math.max(0, el.length) > ds.byteArray.length
-  ) {
-    throw new MedImgError('DICOM_TRUNCATED', 'Pixel Data runs past the end of the file.');
-  }
+/** The Pixel Data element (the parser checked that it lies inside the file). */
+function pixelElement(ds: DicomDataset): DicomElement {
+  const el = ds.get(PIXEL_DATA);
+  if (!el) throw new MedImgError('DICOM_NO_PIXEL_DATA', 'The DICOM object has no Pixel Data (7FE0,0010).');
   return el;
+}
+
+/** Native pixel data bytes (a view of the file). */
+function nativeBytes(ds: DicomDataset): Uint8Array {
+  const el = pixelElement(ds);
+  if (el.encapsulated || el.items) {
+    throw new MedImgError('DICOM_INVALID', 'Pixel Data is encapsulated but the transfer syntax is native.');
+  }
+  return el.value ?? new Uint8Array(0);
 }
 
 /** Bytes of one native frame; YBR_FULL_422 keeps two bytes per pixel (Y Y Cb Cr per pair). */
@@ -125,51 +130,47 @@ function nativeFrameBytes(info: PixelInfo): number {
  * more than one even-padding byte extra.
  */
 export function checkNativeLength(parsed: ParsedDicom, info: PixelInfo): string | undefined {
-  const el = pixelElement(parsed.dataSet);
-  if (el.encapsulatedPixelData) {
-    throw new MedImgError('DICOM_INVALID', 'Pixel Data is encapsulated but the transfer syntax is native.');
-  }
+  const length = nativeBytes(parsed.dataset).length;
   const expected = nativeFrameBytes(info) * info.frames;
-  if (el.length < expected) {
+  if (length < expected) {
     throw new MedImgError(
       'DICOM_PIXEL_LENGTH_MISMATCH',
-      `Pixel Data has ${el.length} bytes but Rows x Columns x Samples x Frames x BitsAllocated need ${expected}.`,
-      { details: { actual: el.length, expected } },
+      `Pixel Data has ${length} bytes but Rows x Columns x Samples x Frames x BitsAllocated need ${expected}.`,
+      { details: { actual: length, expected } },
     );
   }
-  if (el.length > expected + 1)
-    return `Pixel Data has ${el.length - expected} bytes more than the header needs; they were ignored.`;
+  if (length > expected + 1)
+    return `Pixel Data has ${length - expected} bytes more than the header needs; they were ignored.`;
   return undefined;
 }
 
 /**
- * Compressed bytes of one frame. Uses the Extended or Basic Offset Table when present and
- * consistent; otherwise one fragment per frame, or, with fewer frames than fragments and no table,
- * splits at codec start-of-image markers (PS3.5 A.4).
+ * Compressed bytes of one frame of the encapsulated Pixel Data of `ds`. Uses the Extended or Basic
+ * Offset Table when present and consistent; otherwise one fragment per frame, or, with fewer frames
+ * than fragments and no table, splits at codec start-of-image markers (PS3.5 A.4). A frame in one
+ * fragment is a view of the file; only a frame split over fragments is joined into a new array.
  */
-export function encapsulatedFrame(ds: DataSet, info: PixelInfo, frameIndex: number): Uint8Array {
+export function encapsulatedFrame(
+  ds: DicomDataset,
+  frames: number,
+  transferSyntax: string,
+  frameIndex: number,
+): Uint8Array {
   const el = pixelElement(ds);
-  if (!el.encapsulatedPixelData || !el.fragments) {
+  const frags = el.fragments;
+  if (!frags) {
     throw new MedImgError('DICOM_INVALID', 'Transfer syntax is compressed but Pixel Data is not encapsulated.');
   }
-  const frags = el.fragments;
-  const bytes = ds.byteArray;
   if (frags.length === 0) throw new MedImgError('DICOM_NO_PIXEL_DATA', 'Encapsulated Pixel Data has no fragments.');
-  for (const f of frags) {
-    if (f.position < 0 || f.length < 0 || f.position + f.length > bytes.length) {
-      throw new MedImgError('DICOM_TRUNCATED', 'A Pixel Data fragment runs past the end of the file.');
-    }
-  }
-  const frames = info.frames;
   const joinFrags = (from: number, to: number): Uint8Array => {
-    if (to - from === 1) return bytes.subarray(frags[from]!.position, frags[from]!.position + frags[from]!.length);
+    if (to - from === 1) return frags[from]!.data;
     let len = 0;
-    for (let i = from; i < to; i++) len += frags[i]!.length;
+    for (let i = from; i < to; i++) len += frags[i]!.data.length;
     const out = new Uint8Array(len);
     let o = 0;
     for (let i = from; i < to; i++) {
-      out.set(bytes.subarray(frags[i]!.position, frags[i]!.position + frags[i]!.length), o);
-      o += frags[i]!.length;
+      out.set(frags[i]!.data, o);
+      o += frags[i]!.data.length;
     }
     return out;
   };
@@ -195,8 +196,7 @@ export function encapsulatedFrame(ds: DataSet, info: PixelInfo, frameIndex: numb
   // No usable table and more fragments than frames: a frame starts at each fragment that begins
   // with a start-of-image marker of the codec.
   const begins: number[] = [];
-  for (let i = 0; i < frags.length; i++)
-    if (startsImage(bytes, frags[i]!.position, frags[i]!.length, info.transferSyntax)) begins.push(i);
+  for (let i = 0; i < frags.length; i++) if (startsImage(frags[i]!.data, transferSyntax)) begins.push(i);
   if (begins.length !== frames || begins[0] !== 0) {
     throw new MedImgError(
       'DICOM_PIXEL_LENGTH_MISMATCH',
@@ -206,10 +206,10 @@ export function encapsulatedFrame(ds: DataSet, info: PixelInfo, frameIndex: numb
   return joinFrags(begins[frameIndex]!, frameIndex + 1 < frames ? begins[frameIndex + 1]! : frags.length);
 }
 
-function frameStartsFromTables(ds: DataSet, el: Element, frames: number): number[] | undefined {
-  const ext = ds.elements[TAG.extendedOffsetTable];
-  if (ext && ext.length === frames * 8 && ext.dataOffset + ext.length <= ds.byteArray.length) {
-    const dv = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + ext.dataOffset, ext.length);
+function frameStartsFromTables(ds: DicomDataset, el: DicomElement, frames: number): number[] | undefined {
+  const ext = ds.get(EXTENDED_OFFSET_TABLE)?.value;
+  if (ext && ext.length === frames * 8) {
+    const dv = new DataView(ext.buffer, ext.byteOffset, ext.length);
     const out: number[] = [];
     for (let i = 0; i < frames; i++) out.push(Number(dv.getBigUint64(8 * i, true)));
     if (isIncreasing(out)) return out;
@@ -225,13 +225,13 @@ function isIncreasing(a: number[]): boolean {
   return true;
 }
 
-function startsImage(b: Uint8Array, p: number, len: number, ts: string): boolean {
-  if (len < 2) return false;
+function startsImage(b: Uint8Array, ts: string): boolean {
+  if (b.length < 2) return false;
   if (ts === TS.j2k || ts === TS.j2kLossless) {
     // raw codestream (SOC FF4F) or JP2 file signature box
-    return (b[p] === 0xff && b[p + 1] === 0x4f) || (len >= 8 && b[p + 4] === 0x6a && b[p + 5] === 0x50);
+    return (b[0] === 0xff && b[1] === 0x4f) || (b.length >= 8 && b[4] === 0x6a && b[5] === 0x50);
   }
-  return b[p] === 0xff && b[p + 1] === 0xd8;
+  return b[0] === 0xff && b[1] === 0xd8;
 }
 
 /** Sign-extends or masks `v` to BitsStored after shifting out bits below HighBit - BitsStored + 1. */
@@ -279,12 +279,12 @@ export async function decodeFrame(
   if (frameIndex < 0 || frameIndex >= info.frames)
     throw new MedImgError('INVALID_ARGUMENT', `Frame ${frameIndex} out of range.`);
   const ts = info.transferSyntax;
-  const ds = parsed.dataSet;
+  const ds = parsed.dataset;
   if (!isEncapsulatedSyntax(ts)) {
     decodeNative(ds, info, frameIndex, dst);
     return dst;
   }
-  const frame = encapsulatedFrame(ds, info, frameIndex);
+  const frame = encapsulatedFrame(ds, info.frames, ts, frameIndex);
   checkFrameCodestream(ts, frame, info);
   let decoded: DecodedFrame;
   let alreadyRgb = false;
@@ -364,41 +364,40 @@ function jpegPrecision(b: Uint8Array): number {
   return 8;
 }
 
-function decodeNative(ds: DataSet, info: PixelInfo, frameIndex: number, dst: StoredArray): void {
-  const el = pixelElement(ds);
+function decodeNative(ds: DicomDataset, info: PixelInfo, frameIndex: number, dst: StoredArray): void {
+  // big-endian words were swapped to little endian by the parser: one path for every native syntax
+  const bytes = nativeBytes(ds);
   const n = info.frameLength;
-  const bytes = ds.byteArray;
   const ba = info.bitsAllocated;
   if (ba === 1) {
     const bitStart = frameIndex * n;
     for (let i = 0; i < n; i++) {
       const bit = bitStart + i;
-      dst[i] = (bytes[el.dataOffset + (bit >>> 3)]! >>> (bit & 7)) & 1;
+      dst[i] = (bytes[bit >>> 3]! >>> (bit & 7)) & 1;
     }
     return;
   }
   const bpv = ba / 8;
   if (info.photometric === 'YBR_FULL_422' && info.samplesPerPixel === 3 && ba === 8) {
     const fb = nativeFrameBytes(info);
-    const at = el.dataOffset + frameIndex * fb;
+    const at = frameIndex * fb;
     normalizeInto(ybr422ToRgb(bytes.subarray(at, at + fb), info.rows, info.columns), dst, n, info, false);
     return;
   }
-  const start = el.dataOffset + frameIndex * n * bpv;
-  const bigEndian = info.transferSyntax === TS.explicitBE;
+  const start = frameIndex * n * bpv;
   let src: ArrayLike<number>;
   if (ba === 8) src = bytes.subarray(start, start + n);
-  else if (!bigEndian && (bytes.byteOffset + start) % bpv === 0) {
+  else if ((bytes.byteOffset + start) % bpv === 0) {
     src =
       ba === 16
         ? new Uint16Array(bytes.buffer, bytes.byteOffset + start, n)
         : new Uint32Array(bytes.buffer, bytes.byteOffset + start, n);
   } else {
+    // odd offset in the file: DataView reads, no aligned view possible
     const dv = new DataView(bytes.buffer, bytes.byteOffset + start, n * bpv);
     const tmp = ba === 16 ? new Uint16Array(n) : new Uint32Array(n);
-    const le = !bigEndian;
-    if (ba === 16) for (let i = 0; i < n; i++) tmp[i] = dv.getUint16(2 * i, le);
-    else for (let i = 0; i < n; i++) tmp[i] = dv.getUint32(4 * i, le);
+    if (ba === 16) for (let i = 0; i < n; i++) tmp[i] = dv.getUint16(2 * i, true);
+    else for (let i = 0; i < n; i++) tmp[i] = dv.getUint32(4 * i, true);
     src = tmp;
   }
   let s = src;
@@ -462,14 +461,12 @@ export function nativeFrameView(
   info: PixelInfo,
   frameIndex: number,
 ): Uint8Array | Uint16Array | undefined {
-  if (isEncapsulatedSyntax(info.transferSyntax) || info.transferSyntax === TS.explicitBE) return undefined;
+  if (isEncapsulatedSyntax(info.transferSyntax)) return undefined;
   if (info.samplesPerPixel !== 1 || (info.bitsAllocated !== 8 && info.bitsAllocated !== 16)) return undefined;
-  const ds = parsed.dataSet;
-  const el = pixelElement(ds);
+  const bytes = nativeBytes(parsed.dataset);
   const n = info.frameLength;
   const bpv = info.bitsAllocated / 8;
-  const start = el.dataOffset + frameIndex * n * bpv;
-  const bytes = ds.byteArray;
+  const start = frameIndex * n * bpv;
   if (start + n * bpv > bytes.length)
     throw new MedImgError('DICOM_TRUNCATED', 'Pixel Data runs past the end of the file.');
   if (bpv === 1) return bytes.subarray(start, start + n);

@@ -13,8 +13,10 @@ import {
   getUint16s,
   tag as T,
 } from './ds-model.js';
+import { decodeRle } from './codecs/rle.js';
 import { parseDicom } from './ds-parse.js';
-import { decodeRleFrame, frameFragments, TS_RLE_LOSSLESS } from './rle.js';
+import { encapsulatedFrame } from './pixel.js';
+import { TS } from './transfer-syntax.js';
 import { LABELMAP_SEG_SOP_CLASS_UID, SEG_SOP_CLASS_UID } from './seg-write.js';
 
 /** A segment as described in the SEG's Segment Sequence. */
@@ -153,7 +155,7 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
   let frameBitStride = npix;
   let pixels: Uint8Array;
   if (pixEl.encapsulated) {
-    if (transferSyntaxUid !== TS_RLE_LOSSLESS) {
+    if (transferSyntaxUid !== TS.rle) {
       throw new MedImgError(
         'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
         'Only uncompressed and RLE Lossless SEG pixel data are supported; convert the SEG first.',
@@ -161,11 +163,13 @@ export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {
     }
     const frameBytes = bitsAllocated === 1 ? Math.ceil(npix / 8) : npix;
     const bps = bitsAllocated === 16 ? 2 : 1;
-    const decoded = frameFragments(pixEl.encapsulated, nFrames).map((f) => decodeRleFrame(f, frameBytes, bps));
-    pixels = new Uint8Array(decoded.length * frameBytes * bps);
-    decoded.forEach((d, i) => {
-      pixels.set(d, i * frameBytes * bps);
-    });
+    pixels = new Uint8Array(nFrames * frameBytes * bps);
+    for (let f = 0; f < nFrames; f++) {
+      // one row of frameBytes samples: 1-bit frames are RLE-coded as packed bytes
+      const d = decodeRle(encapsulatedFrame(root, nFrames, transferSyntaxUid, f), 1, frameBytes, 1, bps * 8);
+      // composed values, little endian like native data
+      pixels.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), f * frameBytes * bps);
+    }
     if (bitsAllocated === 1) frameBitStride = frameBytes * 8;
   } else {
     pixels = pixEl.value ?? new Uint8Array(0);

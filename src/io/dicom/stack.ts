@@ -3,7 +3,7 @@ import { type LongRunOptions, ProgressTracker, yieldToEventLoop } from '../../co
 import type { Vec3 } from '../../core/volume.js';
 import { openDicom } from './file.js';
 import { type DicomObjectMeta, type FrameRecord, readFrameRecords } from './header.js';
-import { type ParsedDicom, prepareDicomBytes } from './parse.js';
+import { type ParsedDicom, prepareDicomBytes } from './ds-parse.js';
 import type { PixelInfo } from './pixel.js';
 import { type DicomSource, type DicomSeriesInput, gatherSources } from './sources.js';
 

@@ -8,12 +8,11 @@ import {
   STRING_VRS,
   str,
   type Tag,
-  TS_EXPLICIT_LE,
-  TS_IMPLICIT_LE,
   tag,
   tagHex,
   ul,
 } from './ds-model.js';
+import { TS } from './transfer-syntax.js';
 
 /**
  * DICOM data set encoder: explicit (or implicit) VR little endian, sequences and items with
@@ -120,7 +119,15 @@ export function writePart10(
   ds: DicomDataset,
   options: { transferSyntaxUid?: string; meta?: DicomDataset; preamble?: Uint8Array } = {},
 ): Uint8Array {
-  const ts = options.transferSyntaxUid ?? TS_EXPLICIT_LE;
+  const ts = options.transferSyntaxUid ?? TS.explicitLE;
+  if (ts === TS.explicitBE || ts === TS.deflatedLE) {
+    // the encoder writes little endian, uncompressed: never label such bytes as another syntax
+    throw new MedImgError(
+      'DICOM_UNSUPPORTED_TRANSFER_SYNTAX',
+      'Writing big endian or deflated DICOM is not supported; write explicit VR little endian instead.',
+      { details: { transferSyntax: ts } },
+    );
+  }
   const sopClass = getString(ds, tag(0x0008, 0x0016)) ?? '';
   const sopInstance = getString(ds, tag(0x0008, 0x0018)) ?? '';
   const meta: DicomDataset = new Map(options.meta ?? []);
@@ -134,7 +141,7 @@ export function writePart10(
   meta.set(tag(0x0002, 0x0013), str('SH', IMPLEMENTATION_VERSION_NAME));
   const metaBytes = encodeDataset(meta, false);
   const groupLength = encodeDataset(new Map([[tag(0x0002, 0x0000), ul(metaBytes.length)]]), false);
-  const body = encodeDataset(ds, ts === TS_IMPLICIT_LE);
+  const body = encodeDataset(ds, ts === TS.implicitLE);
   const out = new Uint8Array(132 + groupLength.length + metaBytes.length + body.length);
   if (options.preamble && options.preamble.length === 128) out.set(options.preamble, 0);
   out.set([0x44, 0x49, 0x43, 0x4d], 128);
