@@ -37,7 +37,9 @@ export type MedImgErrorCode =
   | 'SR_INVALID'
   | 'NOT_IMPLEMENTED'
   | 'DICOM_INVALID'
-  | 'DECODE_LIMIT_EXCEEDED';
+  | 'DECODE_LIMIT_EXCEEDED'
+  | 'OUTPUT_OVERLAPS_INPUT'
+  | 'IO_WRITE_FAILED';
 
 /** The one error type medimg throws for bad input or unavailable resources. */
 export class MedImgError extends Error {

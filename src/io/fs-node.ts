@@ -1,5 +1,6 @@
 import { readFile as readFileCb } from 'node:fs';
-import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileSystemAdapter } from './fs.js';
@@ -17,15 +18,35 @@ export const nodeFileSystem: FileSystemAdapter = {
     });
   },
   async listFiles(dir) {
+    // Symbolic links are followed (PACS exports and dcm4che spools use them), each file and
+    // folder once by device and inode: a link loop or a second link to a folder adds nothing.
     const out: string[] = [];
+    const seen = new Set<string>();
+    const once = (s: Stats): boolean => {
+      const id = `${s.dev}:${s.ino}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    };
     const walk = async (d: string): Promise<void> => {
       const entries = await readdir(d, { withFileTypes: true });
+      // real entries before links, so a file reached both ways is listed under its own name
+      entries.sort((x, y) => Number(x.isSymbolicLink()) - Number(y.isSymbolicLink()) || (x.name < y.name ? -1 : 1));
       for (const e of entries) {
         const p = join(d, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.isFile()) out.push(p);
+        let s: Stats;
+        try {
+          s = e.isSymbolicLink() ? await stat(p) : await lstat(p);
+        } catch {
+          continue; // a dangling link, or a file gone meanwhile
+        }
+        if (s.isDirectory()) {
+          if (once(s)) await walk(p);
+        } else if (s.isFile() && once(s)) out.push(p);
       }
     };
+    const root = await stat(dir);
+    once(root);
     await walk(dir);
     return out.sort();
   },

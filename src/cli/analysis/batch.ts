@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { MedImgError } from '../../core/errors.js';
+import { watchOutputDirs } from '../safe-write.js';
 import { studyName } from './input.js';
 import { analyzeStudy, type StudySummary } from './study.js';
 import type { AnalysisSettings } from './tasks.js';
@@ -92,6 +93,8 @@ export async function runBatch(
     if (seen) name = `${name}-${seen + 1}`;
     return { input, outDir: join(outRoot, name), settings, ...(opts.series ? { series: opts.series } : {}) };
   });
+  // an interrupted batch leaves no temporary output files (workers are threads: swept from here)
+  watchOutputDirs(jobs.map((j) => j.outDir));
   const results: StudySummary[] = new Array(jobs.length);
   let done = 0;
   const finish = (i: number, s: StudySummary): void => {

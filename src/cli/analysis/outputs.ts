@@ -1,4 +1,3 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { orientationFromDirection, worldToIndex } from '../../core/geometry.js';
 import { createVolumeLike, type Mask, type Volume } from '../../core/volume.js';
@@ -6,6 +5,7 @@ import type { SegmentDescription } from '../../io/dicom/seg-write.js';
 import { generateUid, writeDicomSeg, writeDicomSr, type SrFindingInput } from '../../io/index.js';
 import { renderMosaicPng, renderSlicePng, type SliceMarker } from '../../io/png/index.js';
 import { VERSION } from '../../version.js';
+import { ensureDir, writeFileAtomic } from '../safe-write.js';
 import { type HtmlSection, type HtmlTable, renderSummaryHtml } from './html.js';
 import type { LoadedStudy } from './input.js';
 import { toReport } from '../../tasks/report.js';
@@ -67,12 +67,8 @@ function labelledSlices(labels: Volume, count: number): number[] | undefined {
   return Array.from({ length: n }, (_, i) => Math.round(lo + ((i + 0.5) * (hi - lo + 1)) / n - 0.5));
 }
 
-/** Writes bytes to `file` through a temporary name so a crash never leaves a half file. */
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
+/** Writes through a temporary name (a crash never leaves a half file) and never into an input. */
+const writeAtomic = writeFileAtomic;
 
 /**
  * Writes everything about one analysed study into `outDir`: PNG overlays, DICOM SEG and SR (when
@@ -85,7 +81,7 @@ export async function writeStudyOutputs(
   settings: AnalysisSettings,
   res: TaskOutputs,
 ): Promise<WrittenOutputs> {
-  await mkdir(outDir, { recursive: true });
+  await ensureDir(outDir);
   const { image } = study;
   const files: string[] = [];
   const pngs: { file: string; title: string; png: Uint8Array }[] = [];

@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Volume } from '../../core/volume.js';
 import { dataset, ds, is, str, tag as T, us } from '../../io/dicom/ds-model.js';
 import { writePart10 } from '../../io/dicom/write.js';
 import { generateUid } from '../../io/index.js';
+import { ensureDir, writeFileAtomic } from '../safe-write.js';
 
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -14,7 +14,7 @@ const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
  */
 export async function writePhantomDicom(image: Volume, dir: string): Promise<void> {
   if (!(image.data instanceof Int16Array)) throw new Error('writePhantomDicom expects Int16 HU data.');
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const [nx, ny, nz] = image.dims;
   const [sx, sy, sz] = image.spacing;
   const d = image.direction;
@@ -70,6 +70,6 @@ export async function writePhantomDicom(image: Volume, dir: string): Promise<voi
         [T(0x7fe0, 0x0010), { vr: 'OW', value: pixels }],
       ]),
     );
-    await writeFile(join(dir, `CT${String(k + 1).padStart(4, '0')}.dcm`), file);
+    await writeFileAtomic(join(dir, `CT${String(k + 1).padStart(4, '0')}.dcm`), file);
   }
 }

@@ -1,4 +1,5 @@
 import type { LongRunOptions } from '../../core/progress.js';
+import { ensureDir, guardOutput } from '../safe-write.js';
 import { type LoadedStudy, loadStudy } from './input.js';
 import { type WrittenOutputs, writeStudyOutputs } from './outputs.js';
 import { type AnalysisSettings, runTasks } from './tasks.js';
@@ -97,6 +98,9 @@ export async function analyzeStudy(
   outDir: string,
   opts: LongRunOptions & { series?: string } = {},
 ): Promise<StudySummary> {
+  // outputs next to the input are fine (`--out .`), inside its folder or onto its files never
+  await guardOutput([input], outDir, { allowInputInsideOutput: true });
+  await ensureDir(outDir); // an unusable --out fails now, not after the tasks ran
   const study = await loadStudy(input, opts);
   return analyzeLoaded(study, settings, outDir, opts);
 }

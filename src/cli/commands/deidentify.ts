@@ -1,7 +1,9 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { MedImgError } from '../../core/errors.js';
+import { nodeFileSystem } from '../../io/fs-node.js';
 import { type DeidentifyOptions, deidentifyWithReport } from '../../io/index.js';
+import { ensureDir, guardOutput, writeFileAtomic } from '../safe-write.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressBar } from '../progress.js';
@@ -28,14 +30,6 @@ Options:
 
 Exit codes: 0 ok, 2 bad input, 3 some files failed.`;
 
-async function walk(dir: string, out: string[]): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile()) out.push(p);
-  }
-}
-
 export const deidentifyCommand: Command = {
   name: 'deidentify',
   summary: 'de-identify DICOM files (PS3.15 Basic Profile), a file or a folder',
@@ -61,8 +55,8 @@ export const deidentifyCommand: Command = {
     const st = await stat(input).catch(() => {
       throw new UsageError(`Cannot read '${positionals[0]}': no such file or folder.`);
     });
-    if (input === output)
-      throw new UsageError('<out> must differ from <in>: de-identification never overwrites the originals.');
+    // real paths and inodes, not path strings: `ln -s in alias; medimg deidentify in alias` is refused
+    await guardOutput([input], output);
     const opts: DeidentifyOptions = {
       ...(values.key ? { key: values.key } : {}),
       ...(values.dates ? { dates: values.dates as 'remove' | 'keep' | 'shift' } : {}),
@@ -72,7 +66,8 @@ export const deidentifyCommand: Command = {
       ...(values['retain-patient-characteristics'] ? { retainPatientCharacteristics: true } : {}),
     };
     const files: string[] = [];
-    if (st.isDirectory()) await walk(input, files);
+    // symbolic links followed once, loops detected
+    if (st.isDirectory()) files.push(...(await nodeFileSystem.listFiles(input)));
     else files.push(input);
     files.sort();
     const targetOf = (f: string): string => (st.isDirectory() ? join(output, relative(input, f)) : output);
@@ -89,11 +84,13 @@ export const deidentifyCommand: Command = {
         const bytes = new Uint8Array(await readFile(f));
         const { bytes: out, report } = deidentifyWithReport(bytes, opts);
         const target = targetOf(f);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, out);
+        await ensureDir(dirname(target));
+        await writeFileAtomic(target, out);
         written.push(rel);
         if (report.burnedInAnnotationRisk) burnedIn.push(rel);
       } catch (e) {
+        // writing into an input is never a per-file failure: stop the batch
+        if (e instanceof MedImgError && e.code === 'OUTPUT_OVERLAPS_INPUT') throw e;
         if (e instanceof MedImgError && (e.code === 'NOT_DICOM' || e.code === 'DICOM_INVALID') && st.isDirectory()) {
           skipped.push(rel);
         } else if (!st.isDirectory()) {

@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { makeChestCtPhantom } from '../../core/phantoms/chest-ct.js';
 import { writeNifti } from '../../io/nifti.js';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../safe-write.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { loadStudy } from '../analysis/input.js';
 import { writePhantomDicom } from '../analysis/phantom-dicom.js';
@@ -99,7 +100,7 @@ export const demoCommand: Command = {
     await rm(dicomDir, { recursive: true, force: true });
     bar.update(0.05, 'writing DICOM');
     await writePhantomDicom(image, dicomDir);
-    await writeFile(join(out, 'phantom.nii.gz'), writeNifti(image, { gzip: true }));
+    await writeFileAtomic(join(out, 'phantom.nii.gz'), writeNifti(image, { gzip: true }));
     const study = await loadStudy(dicomDir);
     study.name = `chest CT phantom (seed ${seed})`;
     const settings: AnalysisSettings = { tasks: [...CT_TASKS], seed: [...truth.tumor!.centerMm] };
@@ -120,7 +121,7 @@ export const demoCommand: Command = {
       tumor: truth.tumor ? { centerMm: truth.tumor.centerMm, volumeMl: truth.tumor.volumeMm3 / 1000 } : null,
       vertebrae: truth.vertebrae.map((v) => ({ level: v.level, trabecularHU: v.trabecularHU })),
     };
-    await writeFile(join(out, 'truth.json'), `${JSON.stringify(truthJson, null, 2)}\n`);
+    await writeFileAtomic(join(out, 'truth.json'), `${JSON.stringify(truthJson, null, 2)}\n`);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { results: Record<string, unknown> };
     const validation = compareWithTruth(report.results, truthJson);
     const totalMs = Math.round(performance.now() - t0);
