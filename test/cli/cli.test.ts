@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createVolume,
   extractRadiomics,
   makeChestCtPhantom,
   readDicomSeg,
@@ -66,6 +67,16 @@ describe('medimg: usage and bad input', () => {
     expectOneLineError(medimg('analyze', junk, '--tasks', 'nodules'), 2, /not a readable DICOM, NIfTI or NRRD file/);
     expectOneLineError(medimg('analyze', empty, '--tasks', 'nodules,spleen'), 2, /Unknown task 'spleen'/);
     expectOneLineError(medimg('analyze', empty, '--tasks', 'tumor'), 2, /needs --seed/);
+    expectOneLineError(
+      medimg('analyze', empty, '--tasks', 'tumor', '--seed-voxel', '1,2'),
+      2,
+      /--seed-voxel needs three/,
+    );
+    expectOneLineError(
+      medimg('analyze', empty, '--tasks', 'tumor', '--seed', '1,2,3', '--seed-slice', '3:1,2'),
+      2,
+      /Give one of --seed/,
+    );
     expectOneLineError(medimg('analyze', join(tmp, 'missing'), '--tasks', 'bone'), 2, /no such file or folder/);
     expectOneLineError(medimg('info', '--frobnicate'), 2, /Unknown option '--frobnicate'/);
     expectOneLineError(medimg('frobnicate'), 2, /unknown command 'frobnicate'/);
@@ -147,6 +158,47 @@ describe('medimg analyze: batch', () => {
   }, 240_000);
 });
 
+describe('medimg analyze: pointing at a lesion without a seed', () => {
+  it('seeds the tumour at the largest detected lesion and says so', () => {
+    const { image, truth } = makeChestCtPhantom({
+      seed: 3,
+      dims: [128, 128, 48],
+      spacing: [2.8, 2.8, 5],
+      nodules: 2,
+      tumor: true,
+    });
+    const file = join(tmp, 'tumour-phantom.nii.gz');
+    writeFileSync(file, writeNifti(image, { gzip: true }));
+    const out = join(tmp, 'no-seed');
+    const r = medimg('analyze', file, '--tasks', 'nodules,tumor,radiomics', '--out', out);
+    expect(r.code).toBe(0);
+    const line = r.stdout
+      .split('\n')
+      .find((l) => /tumor: no seed given: seeded at the largest detected lesion/.test(l));
+    expect(line).toBeDefined();
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.tasks.tumor.note).toMatch(/largest detected lesion/);
+    // the largest lesion of this phantom is its tumour: the segmented volume is the tumour's
+    const ml = report.results.tumor.lesions[0].volumeMl;
+    expect(Math.abs(ml - truth.tumor!.volumeMm3 / 1000) / (truth.tumor!.volumeMm3 / 1000)).toBeLessThan(0.25);
+    expect(report.results.radiomics.maskSource).toBe('tumor');
+  }, 240_000);
+
+  it('skips the tumour and its radiomics with a one-line reason when nothing was found, and runs the rest', () => {
+    const air = createVolume([64, 64, 20], Int16Array, { spacing: [3, 3, 5] });
+    air.data.fill(-1000);
+    const file = join(tmp, 'air.nii.gz');
+    writeFileSync(file, writeNifti(air, { gzip: true }));
+    const r = medimg('analyze', file, '--tasks', 'nodules,tumor,radiomics', '--out', join(tmp, 'air-out'));
+    // nodules itself fails here (no lungs): exit 3 for that task, never a usage error for the tumour
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/nodules: FAILED NO_LUNGS_FOUND/);
+    expect(r.stdout).toMatch(/tumor: skipped, no --seed or --box given/);
+    expect(r.stdout).toMatch(/radiomics: skipped, no ROI/);
+    expect(r.stdout).not.toMatch(/tumor: FAILED|radiomics: FAILED/);
+  });
+});
+
 describe('medimg demo', () => {
   it('runs every task on the phantom and writes report, SEG, SR, PNGs and a self-contained HTML', async () => {
     const out = join(tmp, 'demo');
@@ -208,6 +260,24 @@ describeData('medimg on the real chest CT', () => {
     expect(list[0].modality).toBe('CT');
     expect(list[0].dims).toEqual([512, 512, 64]);
     expect(list[0].problems).toEqual([]);
+    // extent and centre against the first/last ImagePositionPatient of reference.json
+    const ref = JSON.parse(readFileSync(join(ct, 'reference.json'), 'utf8'));
+    const first = ref.first_IPP_after_sort as number[];
+    const last = ref.last_IPP_after_sort as number[];
+    const width = 511 * ref.pixel_spacing_row_col_mm[1];
+    const height = 511 * ref.pixel_spacing_row_col_mm[0];
+    const min = [first[0]!, first[1]!, Math.min(first[2]!, last[2]!)];
+    const max = [first[0]! + width, first[1]! + height, Math.max(first[2]!, last[2]!)];
+    for (let a = 0; a < 3; a++) {
+      expect(list[0].extentMm.min[a]).toBeCloseTo(min[a]!, 3);
+      expect(list[0].extentMm.max[a]).toBeCloseTo(max[a]!, 3);
+      expect(list[0].centerMm[a]).toBeCloseTo((min[a]! + max[a]!) / 2, 3);
+    }
+    const text = medimg('info', ct).stdout;
+    expect(text).toMatch(
+      /extent LPS mm: x \(R->L\) -228\.0\.\.202\.1, y \(A->P\) -93\.1\.\.337\.1, z \(F->H\) -439\.0\.\.-124\.0/,
+    );
+    expect(text).toMatch(/centre LPS mm: -13\.0,122\.0,-281\.5, nearest voxel 256,256,32 \(slice 33 of 64/);
   });
 
   it('analyze writes a SEG whose tumour segment matches the report and SEG/SR that dciodvfy accepts', async () => {

@@ -113,8 +113,9 @@ export async function writeStudyOutputs(
   const status = (t: string): { status: string; error?: string } => {
     const s = res.status[t];
     if (!s) return { status: 'not run' };
+    if (s.skipped) return { status: `skipped: ${s.skipped}` };
     return s.ok
-      ? { status: `done in ${(s.ms / 1000).toFixed(1)} s` }
+      ? { status: `done in ${(s.ms / 1000).toFixed(1)} s${s.note ? `; ${s.note}` : ''}` }
       : { status: 'failed', error: `${s.error!.code}: ${s.error!.message}` };
   };
 

@@ -15,6 +15,8 @@ export interface StudySummary {
   failedTasks: Record<string, string>;
   /** Short per-task headline figures. */
   headlines: string[];
+  /** One line per task that was skipped (with why) or set up on the user's behalf (with how). */
+  notes?: string[];
   files: string[];
   error?: { code: string; message: string };
 }
@@ -79,7 +81,12 @@ export async function analyzeLoaded(
   const res = await runTasks(study.image, settings, opts);
   const written = await writeStudyOutputs(outDir, study, settings, res);
   const failedTasks: Record<string, string> = {};
-  for (const [k, s] of Object.entries(res.status)) if (!s.ok) failedTasks[k] = `${s.error!.code}: ${s.error!.message}`;
+  const notes: string[] = [];
+  for (const [k, s] of Object.entries(res.status)) {
+    if (!s.ok) failedTasks[k] = `${s.error!.code}: ${s.error!.message}`;
+    if (s.skipped) notes.push(`${k}: skipped, ${s.skipped}`);
+    if (s.note) notes.push(`${k}: ${s.note}`);
+  }
   return {
     name: study.name,
     outDir,
@@ -87,6 +94,7 @@ export async function analyzeLoaded(
     ms: Math.round(performance.now() - t0),
     failedTasks,
     headlines: headlines(written),
+    ...(notes.length ? { notes } : {}),
     files: written.files,
   };
 }

@@ -10,6 +10,8 @@ import { type LungSegmentationResult, segmentLungs } from '../../tasks/lung-segm
 import { extractRadiomics, type RadiomicsResult } from '../../tasks/radiomics/index.js';
 import { type BoxMm, type SegmentationResult, segmentTumor } from '../../tasks/segment-tumor/index.js';
 import { UsageError } from '../args.js';
+import { geometryOf } from '../../core/geometry.js';
+import { pointerCount, resolvePointer } from './locate.js';
 
 /** Task names accepted by `--tasks`. */
 export const TASK_NAMES = ['nodules', 'bone', 'tumor', 'opacity', 'radiomics', 'brain'] as const;
@@ -25,6 +27,10 @@ export interface AnalysisSettings {
   seed?: Vec3;
   /** segmentTumor box, LPS mm. */
   box?: BoxMm;
+  /** segmentTumor seed as a voxel index [i, j, k] of the image read (0-based). */
+  seedVoxel?: Vec3;
+  /** segmentTumor box as voxel indices of the image read (0-based, corners included). */
+  boxVoxel?: { min: Vec3; max: Vec3 };
   /** Radiomics ROI when the tumour task does not run (path already loaded by the caller). */
   radiomicsMask?: Volume;
   /** Radiomics parameter file text (PyRadiomics YAML/JSON). */
@@ -45,8 +51,14 @@ export interface TaskOutputs {
   radiomics?: RadiomicsResult;
   radiomicsMaskSource?: 'tumor' | 'file';
   brain?: BrainTissueResult;
-  /** Per task: ms taken, or the error that stopped it. */
-  status: Record<string, { ok: boolean; ms: number; error?: { code: string; message: string } }>;
+  /**
+   * Per task: ms taken, or the error that stopped it. `skipped` says why a task did not run
+   * without failing the study; `note` says how it was set up (e.g. where the tumour seed came from).
+   */
+  status: Record<
+    string,
+    { ok: boolean; ms: number; error?: { code: string; message: string }; skipped?: string; note?: string }
+  >;
 }
 
 /** Parses and validates `--tasks a,b,c` ('all' = every CT task). */
@@ -67,8 +79,13 @@ export function parseTasks(text: string): TaskName[] {
 
 /** Checks the options each task needs before any work starts. */
 export function checkSettings(s: AnalysisSettings): void {
-  if (s.tasks.includes('tumor') && !s.seed && !s.box) {
-    throw new UsageError("Task 'tumor' needs --seed x,y,z or --box x0,y0,z0,x1,y1,z1 (LPS mm).");
+  const pointers = pointerCount(s);
+  if (pointers > 1)
+    throw new UsageError('Give one of --seed, --box, --seed-voxel, --box-voxel, --seed-slice, --box-slice.');
+  if (s.tasks.includes('tumor') && pointers === 0 && !s.tasks.includes('nodules')) {
+    throw new UsageError(
+      "Task 'tumor' needs --seed x,y,z or --box (LPS mm), --seed-voxel i,j,k or --seed-slice n:x,y ('medimg info' shows the extent), or 'nodules' with it to seed at the largest detected lesion.",
+    );
   }
   if (s.tasks.includes('radiomics') && !s.tasks.includes('tumor') && !s.radiomicsMask) {
     throw new UsageError("Task 'radiomics' needs a mask: run it with 'tumor', or give --mask <nifti|nrrd>.");
@@ -137,17 +154,26 @@ export async function runTasks(
       case 'bone':
         out.bone = await run('bone', (o) => measureBoneDensity(image, { ...o, returnRoiMasks: true }));
         break;
-      case 'tumor':
+      case 'tumor': {
+        const p = resolvePointer(geometryOf(image), settings, out.nodules?.nodules);
+        if (p.skip !== undefined) {
+          sub('tumor');
+          out.status.tumor = { ok: true, ms: 0, skipped: p.skip };
+          break;
+        }
         out.tumor = await run('tumor', (o) =>
-          segmentTumor(image, {
-            ...o,
-            ...(settings.seed ? { seed: settings.seed } : {}),
-            ...(settings.box ? { box: settings.box } : {}),
-          }),
+          segmentTumor(image, { ...o, ...(p.seed ? { seed: p.seed } : {}), ...(p.box ? { box: p.box } : {}) }),
         );
+        if (p.note) out.status.tumor!.note = p.note;
         break;
+      }
       case 'radiomics': {
         const mask: Mask | Volume | undefined = out.tumor?.mask ?? settings.radiomicsMask;
+        if (!mask && out.status.tumor?.skipped) {
+          sub('radiomics');
+          out.status.radiomics = { ok: true, ms: 0, skipped: 'no ROI: the tumour task was skipped' };
+          break;
+        }
         if (!mask) {
           sub('radiomics');
           out.status.radiomics = {

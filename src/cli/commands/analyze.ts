@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EXIT, parseCommandArgs, parsePositiveInt, parseTriple, UsageError } from '../args.js';
 import { defaultJobs, runBatch } from '../analysis/batch.js';
 import { batchStudies, readVolumeFile } from '../analysis/input.js';
+import { parseBoxSlice, parseBoxVoxel, parseSeedSlice, parseSeedVoxel } from '../analysis/locate.js';
 import { analyzeStudy, type StudySummary } from '../analysis/study.js';
 import { type AnalysisSettings, checkSettings, parseTasks, TASK_NAMES } from '../analysis/tasks.js';
 import { cliEntryUrl } from '../entry.js';
@@ -24,7 +25,8 @@ others go on.
 Tasks (comma-separated, or 'all' = nodules,bone,tumor,opacity,radiomics):
   nodules    lung nodule detection with Lung-RADS (CT)
   bone       vertebral trabecular bone density (CT)
-  tumor      lesion segmentation from --seed or --box
+  tumor      lesion segmentation from a seed or a box (below); without one, and with
+             'nodules' (as in 'all'), seeded at the largest detected lesion, else skipped
   opacity    lung volume by HU band: emphysema, ground glass, consolidation (CT)
   radiomics  PyRadiomics-compatible features on the tumour mask, or on --mask
   brain      grey/white matter with the MeshNet model (T1 MR), needs --model
@@ -34,6 +36,10 @@ Options:
   --out <dir>           output folder (default: medimg-output)
   --seed <x,y,z>        tumour seed point, LPS mm (as 'medimg info'/viewers show world coordinates)
   --box <x0,y0,z0,x1,y1,z1>  tumour box, LPS mm
+  --seed-voxel <i,j,k>  tumour seed as a voxel index (0-based: column, row, slice in position order)
+  --box-voxel <i0,j0,k0,i1,j1,k1>  tumour box in voxel indices (0-based, corners included)
+  --seed-slice <n:x,y>  tumour seed on slice n (1-based, as 'medimg info' counts) at pixel column x, row y
+  --box-slice <n0-n1:x0,y0,x1,y1>  tumour box: slices n0..n1, pixel columns x0..x1, rows y0..y1
   --mask <file>         radiomics ROI (NIfTI/NRRD on the image grid) when tumor does not run
   --params <file>       PyRadiomics parameter file (YAML/JSON) for radiomics
   --model <file>        MeshNet ONNX model for brain
@@ -69,6 +75,7 @@ export function studyLines(s: StudySummary): string[] {
   ];
   for (const h of s.headlines) lines.push(`  ${h}`);
   for (const [t, e] of Object.entries(s.failedTasks)) lines.push(`  ${t}: FAILED ${e}`);
+  for (const n of s.notes ?? []) lines.push(`  ${n}`);
   return lines;
 }
 
@@ -82,6 +89,10 @@ export const analyzeCommand: Command = {
       out: { type: 'string', short: 'o' },
       seed: { type: 'string' },
       box: { type: 'string' },
+      'seed-voxel': { type: 'string' },
+      'box-voxel': { type: 'string' },
+      'seed-slice': { type: 'string' },
+      'box-slice': { type: 'string' },
       mask: { type: 'string' },
       params: { type: 'string' },
       model: { type: 'string' },
@@ -102,6 +113,21 @@ export const analyzeCommand: Command = {
     const settings: AnalysisSettings = { tasks: parseTasks(values.tasks) };
     if (values.seed) settings.seed = parseTriple(values.seed, '--seed');
     if (values.box) settings.box = parseBox(values.box);
+    const seedVoxels = [
+      values['seed-voxel'] && parseSeedVoxel(values['seed-voxel']),
+      values['seed-slice'] && parseSeedSlice(values['seed-slice']),
+    ];
+    const boxVoxels = [
+      values['box-voxel'] && parseBoxVoxel(values['box-voxel']),
+      values['box-slice'] && parseBoxSlice(values['box-slice']),
+    ];
+    if (seedVoxels.filter(Boolean).length + boxVoxels.filter(Boolean).length > 1) {
+      throw new UsageError('Give one of --seed, --box, --seed-voxel, --box-voxel, --seed-slice, --box-slice.');
+    }
+    const seedVoxel = seedVoxels.find(Boolean);
+    const boxVoxel = boxVoxels.find(Boolean);
+    if (seedVoxel) settings.seedVoxel = seedVoxel;
+    if (boxVoxel) settings.boxVoxel = boxVoxel;
     if (values.model) settings.brainModel = resolve(values.model);
     if (values.backend) {
       if (!BACKENDS.includes(values.backend)) {

@@ -6,11 +6,18 @@ import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressBar } from '../progress.js';
 import type { Command } from './types.js';
+import { indexToWorld, worldBoundingBox } from '../../core/geometry.js';
+import type { Vec3 } from '../../core/volume.js';
+import type { SeriesInfo } from '../../io/dicom/index.js';
 
 const HELP = `Usage: medimg info <dicom-folder | dicom-file> [--json]
 
 Lists the DICOM image series found (recursively) with their size, spacing, orientation and
 problems (uneven spacing, gantry tilt, missing slices, duplicates), and the files skipped.
+For each series it prints the world extent of its voxel centres and its centre in LPS mm (x grows
+to the patient's left, y to posterior, z to head), with the voxel index of that centre: the
+coordinates 'analyze --seed' (LPS mm), '--seed-voxel' (0-based i,j,k) and '--seed-slice' (slice
+number 1..n, in the order listed here, and pixel column,row) take.
 Prints no patient data: no names, IDs, dates or UIDs (--json adds each series' id, its
 SeriesInstanceUID, for 'analyze --series'; the index [n] works as well).
 
@@ -19,6 +26,26 @@ Options:
   -h, --help this text
 
 Exit codes: 0 ok, 2 bad input (no such folder, no DICOM series found).`;
+
+/** World extent of the voxel centres, the centre in LPS mm and its voxel index. */
+function extentOf(s: SeriesInfo): { extentMm: { min: Vec3; max: Vec3 }; centerMm: Vec3; centerVoxel: Vec3 } {
+  const g = { dims: s.dims, spacing: s.spacing, origin: s.origin, direction: s.direction };
+  const centerVoxel: Vec3 = [(s.dims[0] - 1) / 2, (s.dims[1] - 1) / 2, (s.dims[2] - 1) / 2];
+  return { extentMm: worldBoundingBox(g), centerMm: indexToWorld(g, centerVoxel), centerVoxel };
+}
+
+function extentLines(s: SeriesInfo): string[] {
+  const { extentMm, centerMm, centerVoxel } = extentOf(s);
+  const mm = (v: number): string => v.toFixed(1);
+  const axes = ['x (R->L)', 'y (A->P)', 'z (F->H)'].map(
+    (a, i) => `${a} ${mm(extentMm.min[i]!)}..${mm(extentMm.max[i]!)}`,
+  );
+  const k = Math.round(centerVoxel[2]);
+  return [
+    `    extent LPS mm: ${axes.join(', ')}`,
+    `    centre LPS mm: ${centerMm.map(mm).join(',')}, nearest voxel ${centerVoxel.map((v) => Math.round(v)).join(',')} (slice ${k + 1} of ${s.dims[2]}, pixel ${Math.round(centerVoxel[0])},${Math.round(centerVoxel[1])})`,
+  ];
+}
 
 export const infoCommand: Command = {
   name: 'info',
@@ -57,6 +84,9 @@ export const infoCommand: Command = {
           dims: s.dims,
           spacing: s.spacing,
           orientation: s.orientation,
+          origin: s.origin,
+          direction: s.direction,
+          ...(s.sliceCount > 0 ? extentOf(s) : {}),
           uniformSpacing: s.uniformSpacing,
           gantryTiltDeg: s.gantryTiltDeg,
           problems: s.problems,
@@ -71,6 +101,7 @@ export const infoCommand: Command = {
       lines.push(
         `[${i}] ${s.modality ?? '??'} #${s.seriesNumber ?? '-'} ${s.seriesDescription ? `"${s.seriesDescription}" ` : ''}${s.stackLabel ? `(${s.stackLabel}) ` : ''}`,
         `    ${s.dims.join(' x ')} voxels${s.volumeCount > 1 ? ` x ${s.volumeCount} volumes` : ''}, ${s.spacing.map((v) => v.toFixed(3)).join(' x ')} mm, ${s.orientation}, ${s.fileCount} file(s)`,
+        ...(s.sliceCount > 0 ? extentLines(s) : []),
         ...(s.problems.length ? s.problems.map((p) => `    problem: ${p}`) : ['    no problems found']),
       );
     });

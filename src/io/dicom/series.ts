@@ -48,6 +48,13 @@ export interface SeriesInfo {
   spacing: Vec3;
   /** Orientation code of the index axes, e.g. 'LPS' for axial head-first supine. */
   orientation: string;
+  /**
+   * LPS mm of the first voxel's centre (the first slice's ImagePositionPatient), as the
+   * {@link Volume} read from this stack will have it; [0, 0, 0] when the stack could not be analysed.
+   */
+  origin: Vec3;
+  /** Row-major 3x3 whose columns are the index axes in LPS, as in the {@link Volume} read from this stack. */
+  direction: number[];
   imageOrientationPatient: number[];
   uniformSpacing: boolean;
   gantryTiltDeg: number;
@@ -160,6 +167,8 @@ function infoOf(group: StackGroup, all: StackGroup[], skipped: SkippedFile[]): S
       dims: [a.columns, a.rows, a.positions.length],
       spacing: [a.pixelSpacing[0], a.pixelSpacing[1], a.positions.length > 1 ? zSpacing : zSpacingFallback(group)],
       orientation: orientationFromDirection(direction),
+      origin: [a.positions[0]![0], a.positions[0]![1], a.positions[0]![2]],
+      direction,
       imageOrientationPatient: [...a.rowDir, ...a.colDir],
       uniformSpacing: a.uniform,
       gantryTiltDeg: a.tiltDeg,
@@ -174,6 +183,8 @@ function infoOf(group: StackGroup, all: StackGroup[], skipped: SkippedFile[]): S
       dims: [f0.file.info.columns, f0.file.info.rows, 0],
       spacing: [f0.rec.pixelSpacing?.[1] ?? 1, f0.rec.pixelSpacing?.[0] ?? 1, 0],
       orientation: '',
+      origin: f0.rec.position ? [f0.rec.position[0], f0.rec.position[1], f0.rec.position[2]] : [0, 0, 0],
+      direction: [1, 0, 0, 0, 1, 0, 0, 0, 1],
       imageOrientationPatient: f0.rec.orientation ? [...f0.rec.orientation] : [],
       uniformSpacing: false,
       gantryTiltDeg: 0,
