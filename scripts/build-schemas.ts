@@ -85,7 +85,46 @@ export function buildSchema(task: SchemaTask): string {
   )}\n`;
 }
 
+/** Schemas of the validation harness's own files: the manifest it reads and the report it writes. */
+export const VALIDATION_TYPES = {
+  validationManifest: ['src/validation/manifest.ts', 'ValidationManifest', 'medimg validation manifest, schema v1'],
+  validation: ['src/validation/report.ts', 'ValidationReport', 'medimg validation.json, schema v1'],
+} as const;
+export type ValidationSchema = keyof typeof VALIDATION_TYPES;
+
+/** The schema of a validation file, as JSON text (NaN/Infinity are written as null, so numbers may be null). */
+export function buildValidationSchema(name: ValidationSchema): string {
+  const [path, type, title] = VALIDATION_TYPES[name];
+  const generator = createGenerator({
+    path,
+    tsconfig: 'tsconfig.json',
+    type,
+    skipTypeCheck: true,
+    expose: 'none',
+    topRef: false,
+    jsDoc: 'extended',
+  });
+  const { $schema: _, ...schema } = generator.createSchema(type) as Json;
+  const body = name === 'validation' ? (toReportSchema(schema) as Json) : schema;
+  if (name === 'validationManifest')
+    (body.properties as Json).$schema = { type: 'string', description: 'Path or URL of this schema (for editors).' };
+  return `${JSON.stringify(
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: `medimg/schemas/${name}.v1.schema.json`,
+      title,
+      ...body,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
 if (process.argv[1]?.endsWith('build-schemas.ts')) {
+  for (const name of Object.keys(VALIDATION_TYPES) as ValidationSchema[]) {
+    writeFileSync(`schemas/${name}.v1.schema.json`, buildValidationSchema(name));
+    console.log(`schemas/${name}.v1.schema.json`);
+  }
   for (const task of Object.keys(RESULT_TYPES) as SchemaTask[]) {
     writeFileSync(`schemas/${task}.v1.schema.json`, buildSchema(task));
     console.log(`schemas/${task}.v1.schema.json`);

@@ -4,3 +4,4 @@ export * from './io/index.js';
 export * from './backends/index.js';
 export * from './tasks/index.js';
 export { VERSION } from './version.js';
+export * from './validation/index.js';

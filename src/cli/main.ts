@@ -6,12 +6,20 @@ import { demoCommand } from './commands/demo.js';
 import { infoCommand } from './commands/info.js';
 import { radiomicsCommand } from './commands/radiomics.js';
 import type { Command } from './commands/types.js';
+import { validateCommand } from './commands/validate.js';
 import { setCliEntryUrl } from './entry.js';
 import { VERSION } from '../version.js';
 // The Node entry registers the file system, gzip codec and onnxruntime-node backends.
 import '../index.js';
 
-const COMMANDS: Command[] = [infoCommand, analyzeCommand, radiomicsCommand, deidentifyCommand, demoCommand];
+const COMMANDS: Command[] = [
+  infoCommand,
+  analyzeCommand,
+  radiomicsCommand,
+  deidentifyCommand,
+  validateCommand,
+  demoCommand,
+];
 
 function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

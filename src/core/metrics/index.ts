@@ -3,3 +3,4 @@ export * from './overlap.js';
 export * from './roc.js';
 export * from './subgroups.js';
 export * from './surface-distance.js';
+export * from './bootstrap.js';
