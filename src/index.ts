@@ -1,18 +1,21 @@
 /**
  * medimg for Node: the whole public API, with path inputs read through `node:fs`, the
- * onnxruntime-node backends (cpu, cuda, webgpu) and onnxruntime-web's wasm backend registered.
+ * DICOMweb over `node:https` (TLS options), the onnxruntime-node backends (cpu, cuda, webgpu) and onnxruntime-web's wasm backend registered.
  *
  * @packageDocumentation
  */
 import { registerNodeBackends } from './backends/ort-node.js';
 import { webWasmBackend } from './backends/ort-web.js';
 import { registerBackend } from './backends/registry.js';
+import { nodeHttpTransport } from './io/dicomweb/transport-node.js';
+import { setHttpTransport } from './io/dicomweb/transport.js';
 import { setFileSystem } from './io/fs.js';
 import { nodeFileSystem, nodeGzip } from './io/fs-node.js';
 import { setGzipCodec } from './io/gzip.js';
 
 setFileSystem(nodeFileSystem);
 setGzipCodec(nodeGzip);
+setHttpTransport(nodeHttpTransport);
 registerNodeBackends();
 registerBackend(webWasmBackend());
 

@@ -39,7 +39,12 @@ export type MedImgErrorCode =
   | 'DICOM_INVALID'
   | 'DECODE_LIMIT_EXCEEDED'
   | 'OUTPUT_OVERLAPS_INPUT'
-  | 'IO_WRITE_FAILED';
+  | 'IO_WRITE_FAILED'
+  | 'DICOMWEB_HTTP_ERROR'
+  | 'DICOMWEB_UNREACHABLE'
+  | 'DICOMWEB_TIMEOUT'
+  | 'DICOMWEB_INVALID_RESPONSE'
+  | 'DICOMWEB_STORE_FAILED';
 
 /** The one error type medimg throws for bad input or unavailable resources. */
 export class MedImgError extends Error {

@@ -54,3 +54,4 @@ export {
 } from './dicom/deidentify.js';
 export { DEID_RULES, type DeidRule } from './dicom/deid-table.js';
 export * from './dicom/index.js';
+export * from './dicomweb/index.js';

@@ -4,6 +4,7 @@ import { type LongRunOptions, ProgressTracker, throwIfAborted, yieldToEventLoop 
 import type { Vec3, Volume, VolumeMeta } from '../../core/volume.js';
 import { decodeFrame, nativeFrameView, rawNorm, type StoredArray, storedCtor } from './pixel.js';
 import { resampleStack } from './resample.js';
+import { type DicomWebSeriesRef, isDicomWebSeriesRef, withDicomWebSeries } from '../dicomweb/retrieve.js';
 import type { DicomSeriesInput } from './sources.js';
 import {
   analyzeStack,
@@ -207,7 +208,12 @@ function usableFiles(files: ScannedFile[], skipped: SkippedFile[]): ScannedFile[
  * series mixes orientations, image sizes, pixel spacings or frame types/echoes. Files that are not
  * DICOM images are reported in `skippedFiles`, never thrown.
  */
-export async function listDicomSeries(input: DicomSeriesInput, opts: LongRunOptions = {}): Promise<SeriesInfo[]> {
+export async function listDicomSeries(
+  input: DicomSeriesInput | DicomWebSeriesRef,
+  opts: LongRunOptions = {},
+): Promise<SeriesInfo[]> {
+  // a DICOMweb series: its instances' bytes take the byte-array path
+  if (isDicomWebSeriesRef(input)) return withDicomWebSeries(input, opts, listDicomSeries);
   const { files, skipped } = await scanSources(input, opts, [0, 1], false);
   const groups = sortGroups(groupStacks(usableFiles(files, skipped)));
   return groups.map((g) => infoOf(g, groups, skipped));
@@ -222,7 +228,11 @@ export async function listDicomSeries(input: DicomSeriesInput, opts: LongRunOpti
  * Memory: every input file is held once; the volume is decoded frame by frame straight into its
  * output array (a second array only with `resampleToUniform`, or when values overflow Int16).
  */
-export async function readDicomSeries(input: DicomSeriesInput, options: ReadDicomSeriesOptions = {}): Promise<Volume> {
+export async function readDicomSeries(
+  input: DicomSeriesInput | DicomWebSeriesRef,
+  options: ReadDicomSeriesOptions = {},
+): Promise<Volume> {
+  if (isDicomWebSeriesRef(input)) return withDicomWebSeries(input, options, readDicomSeries);
   const { files, skipped } = await scanSources(input, options, [0, 0.5]);
   const usable = usableFiles(files, skipped);
   if (usable.length === 0) {
