@@ -18,6 +18,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
 } as const satisfies Options;
 
 /**

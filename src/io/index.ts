@@ -47,6 +47,7 @@ export {
   type SrMeasurementGroup,
 } from './dicom/sr-read.js';
 export {
+  checkDeidentifyOptions,
   deidentify,
   deidentifyWithReport,
   type DeidentifyOptions,

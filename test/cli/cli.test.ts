@@ -34,7 +34,8 @@ function medimg(...args: string[]): { code: number; stdout: string; stderr: stri
 /** One line on stderr, no stack trace. */
 function expectOneLineError(r: { code: number; stderr: string }, code: number, text: RegExp): void {
   expect(r.code).toBe(code);
-  const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
+  // progress lines (stderr is not a terminal here) come before the error; the error is one line
+  const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn') && !l.startsWith('progress: '));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^medimg: /);
   expect(lines[0]).toMatch(text);
@@ -81,6 +82,13 @@ describe('medimg: usage and bad input', () => {
     expectOneLineError(medimg('info', '--frobnicate'), 2, /Unknown option '--frobnicate'/);
     expectOneLineError(medimg('frobnicate'), 2, /unknown command 'frobnicate'/);
     expectOneLineError(medimg('deidentify', junk, join(tmp, 'out.dcm')), 2, /NOT_DICOM/);
+    // a short key is one usage line before any file is read, and --help says the rule
+    expectOneLineError(
+      medimg('deidentify', empty, join(tmp, 'deid-short-key'), '--key', 'secret123'),
+      2,
+      /at least 16 bytes/,
+    );
+    expect(medimg('deidentify', '--help').stdout).toMatch(/at least 16 bytes/);
     expectOneLineError(medimg('radiomics', '--image', junk), 2, /needs --image and --mask/);
   });
 });
@@ -176,6 +184,9 @@ describe('medimg analyze: pointing at a lesion without a seed', () => {
       .split('\n')
       .find((l) => /tumor: no seed given: seeded at the largest detected lesion/.test(l));
     expect(line).toBeDefined();
+    // stderr is not a terminal here: progress comes as plain lines with percentage and stage
+    expect(r.stderr).toMatch(/^progress: Analysing \d+% nodules: /m);
+    expect(r.stderr).toMatch(/^progress: Analysing \d+% tumor/m);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.tasks.tumor.note).toMatch(/largest detected lesion/);
     // the largest lesion of this phantom is its tumour: the segmented volume is the tumour's
@@ -189,7 +200,8 @@ describe('medimg analyze: pointing at a lesion without a seed', () => {
     air.data.fill(-1000);
     const file = join(tmp, 'air.nii.gz');
     writeFileSync(file, writeNifti(air, { gzip: true }));
-    const r = medimg('analyze', file, '--tasks', 'nodules,tumor,radiomics', '--out', join(tmp, 'air-out'));
+    const r = medimg('analyze', file, '--tasks', 'nodules,tumor,radiomics', '--out', join(tmp, 'air-out'), '--quiet');
+    expect(r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'))).toEqual([]);
     // nodules itself fails here (no lungs): exit 3 for that task, never a usage error for the tumour
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/nodules: FAILED NO_LUNGS_FOUND/);

@@ -115,6 +115,8 @@ export async function runTasks(
   const sub = (name: string): LongRunOptions => {
     const i = step++;
     opts.onTask?.(name, i, steps);
+    // every task announces its start, also those that report no progress of their own
+    opts.onProgress?.({ stage: name, fraction: i / steps });
     return {
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (e: ProgressEvent) =>

@@ -49,6 +49,7 @@ Options:
   --force               batch: redo studies that already have a report.json
   --single              treat the folder as one study even if its DICOM files sit in sub-folders
   --json                print the summary as JSON
+  -q, --quiet           no progress lines on stderr (drawn as a bar on a terminal, plain lines elsewhere)
   -h, --help            this text
 
 Exit codes: 0 ok, 1 internal error, 2 bad input, 3 some studies or tasks failed.`;
@@ -152,7 +153,7 @@ export const analyzeCommand: Command = {
     });
     const out = resolve(values.out ?? 'medimg-output');
     const jobs = parsePositiveInt(values.jobs, '--jobs', defaultJobs());
-    const showBar = !values.json;
+    const showBar = !values.quiet;
 
     const studies = values.single ? undefined : await batchStudies(input);
     if (studies) {

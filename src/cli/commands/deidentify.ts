@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { MedImgError } from '../../core/errors.js';
 import { nodeFileSystem } from '../../io/fs-node.js';
-import { type DeidentifyOptions, deidentifyWithReport } from '../../io/index.js';
+import { checkDeidentifyOptions, type DeidentifyOptions, deidentifyWithReport } from '../../io/index.js';
 import { ensureDir, guardOutput, writeFileAtomic } from '../safe-write.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
@@ -19,13 +19,15 @@ them yourself if they carry identifiers). Non-DICOM files are skipped. Pixel dat
 changed: files flagged (or likely) to carry burned-in text are listed.
 
 Options:
-  --key <text>             key for UID remapping and date shifting (default: random per run)
+  --key <text>             key for UID remapping and date shifting, at least 16 bytes (UTF-8);
+                           the same key keeps studies linked across runs (default: random per run)
   --dates <remove|keep|shift>  dates: remove (default), keep, or shift by a key-derived offset
   --retain-uids            keep UIDs (Retain UIDs Option)
   --retain-device          keep device identity
   --retain-institution     keep institution identity
   --retain-patient-characteristics  keep sex, age, size, weight
   --json                   machine-readable report
+  -q, --quiet              no progress lines on stderr
   -h, --help               this text
 
 Exit codes: 0 ok, 2 bad input, 3 some files failed.`;
@@ -65,6 +67,8 @@ export const deidentifyCommand: Command = {
       ...(values['retain-institution'] ? { retainInstitutionIdentity: true } : {}),
       ...(values['retain-patient-characteristics'] ? { retainPatientCharacteristics: true } : {}),
     };
+    // options are checked once: a bad one is one usage line, not a failure per file
+    checkDeidentifyOptions(opts);
     const files: string[] = [];
     // symbolic links followed once, loops detected
     if (st.isDirectory()) files.push(...(await nodeFileSystem.listFiles(input)));
@@ -75,7 +79,7 @@ export const deidentifyCommand: Command = {
     const skipped: string[] = [];
     const failed: { file: string; error: string }[] = [];
     const burnedIn: string[] = [];
-    const bar = createProgressBar('De-identifying', !values.json && files.length > 20);
+    const bar = createProgressBar('De-identifying', !values.quiet && files.length > 20);
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
       const rel = st.isDirectory() ? relative(input, f) : f;

@@ -26,6 +26,7 @@ Options:
   --out <dir>   output folder (default: medimg-demo-output)
   --seed <n>    phantom seed (default 1)
   --json        print the summary as JSON
+  -q, --quiet   no progress lines on stderr
   -h, --help    this text`;
 
 interface Validation {
@@ -93,7 +94,7 @@ export const demoCommand: Command = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed needs an integer, got '${values.seed}'.`);
     const out = resolve(values.out ?? 'medimg-demo-output');
     const t0 = performance.now();
-    const bar = createProgressBar('Demo', !values.json);
+    const bar = createProgressBar('Demo', !values.quiet);
     bar.update(0, 'building the phantom');
     const { image, truth } = makeChestCtPhantom({ seed, noiseSd: 15, nodules: 8, tumor: true });
     const dicomDir = join(out, 'phantom-dicom');

@@ -23,6 +23,7 @@ SeriesInstanceUID, for 'analyze --series'; the index [n] works as well).
 
 Options:
   --json     machine-readable output
+  -q, --quiet  no progress lines on stderr
   -h, --help this text
 
 Exit codes: 0 ok, 2 bad input (no such folder, no DICOM series found).`;
@@ -63,7 +64,7 @@ export const infoCommand: Command = {
     await stat(input).catch(() => {
       throw new UsageError(`Cannot read '${input}': no such file or folder.`);
     });
-    const bar = createProgressBar('Scanning', !values.json);
+    const bar = createProgressBar('Scanning', !values.quiet);
     const list = await listDicomSeries(input, { onProgress: (e) => bar.update(e.fraction, e.stage) });
     bar.done();
     if (list.length === 0) {

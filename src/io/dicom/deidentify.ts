@@ -303,6 +303,28 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
   return out;
 }
 
+/**
+ * Checks de-identification options without touching a file, so a caller handling many files can
+ * refuse bad options once instead of failing every file: `dates` one of remove/keep/shift, `key`
+ * at least 16 bytes (UTF-8 for a string), `dateShiftDays` an integer. {@link deidentify} runs the
+ * same checks.
+ *
+ * @throws MedImgError `INVALID_ARGUMENT` naming the option (never its value).
+ * @example
+ * ```ts
+ * checkDeidentifyOptions({ key: process.env.DEID_KEY, dates: 'shift' }); // throws before any file is read
+ * ```
+ */
+export function checkDeidentifyOptions(options: DeidentifyOptions): void {
+  if (options.dates !== undefined && !['remove', 'keep', 'shift'].includes(options.dates)) {
+    throw new MedImgError('INVALID_ARGUMENT', "dates must be 'remove', 'keep' or 'shift'.");
+  }
+  if (options.key !== undefined) keyBytes(options.key);
+  if (options.dateShiftDays !== undefined && !Number.isInteger(options.dateShiftDays)) {
+    throw new MedImgError('INVALID_ARGUMENT', 'dateShiftDays must be an integer.');
+  }
+}
+
 function keyBytes(k: string | Uint8Array | undefined): Uint8Array {
   if (k === undefined) {
     processKey ??= randomKey();
@@ -328,9 +350,7 @@ export function deidentifyWithReport(
 ): { bytes: Uint8Array; report: DeidentifyReport } {
   if (!(dicomBytes instanceof Uint8Array))
     throw new MedImgError('INVALID_ARGUMENT', 'deidentify expects the file as a Uint8Array.');
-  if (options.dates && !['remove', 'keep', 'shift'].includes(options.dates)) {
-    throw new MedImgError('INVALID_ARGUMENT', "dates must be 'remove', 'keep' or 'shift'.");
-  }
+  checkDeidentifyOptions(options);
   const parsed = parseDicom(dicomBytes);
   const key = keyBytes(options.key);
   const derivedShift = -(1 + (new DataView(hmacSha256(key, enc.encode('date-shift')).buffer).getUint32(0) % 3650));
