@@ -18,8 +18,23 @@ type OrtNode = OrtModule & {
 
 let modulePromise: Promise<OrtNode> | undefined;
 
+/**
+ * Turns off onnxruntime's telemetry before the native addon loads. Official onnxruntime-node
+ * builds (1.29+) on Linux and macOS keep a telemetry cache in
+ * `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` and, some 30 s after a session is created,
+ * resolve and contact `mobile.events.data.microsoft.com`; the native runtime reads
+ * `ORT_DISABLE_TELEMETRY` when its environment is created (there is no session option for it and
+ * the JS API does not expose `DisableTelemetryEvents`). An explicit value set by the user is kept.
+ */
+export function disableOrtTelemetry(): void {
+  if (typeof process !== 'undefined' && process.env && process.env.ORT_DISABLE_TELEMETRY === undefined) {
+    process.env.ORT_DISABLE_TELEMETRY = '1';
+  }
+}
+
 /** Loads onnxruntime-node once, lazily, so importing medimg does not load the native addon. */
 function loadOrtNode(): Promise<OrtNode> {
+  if (!modulePromise) disableOrtTelemetry();
   modulePromise ??= import('onnxruntime-node').then((m) => ((m as { default?: OrtNode }).default ?? m) as OrtNode);
   return modulePromise;
 }
