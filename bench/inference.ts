@@ -62,7 +62,7 @@ for (const backend of backends) {
     pipe.push(performance.now() - t);
     pipeRun.push(res.timings.run);
     const bt = await segmentBrainTissue(t1, { model: session });
-    task.push(bt.provenance.timings.total);
+    task.push(bt.provenance.timingsMs.total);
   }
   await session.release();
   const overhead = median(pipe) - median(pipeRun);

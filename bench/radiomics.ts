@@ -33,7 +33,7 @@ async function run(label: string, m: Volume, runs: number, extra: RadiomicsSetti
     if (r === 0) continue; // warm-up
     unavailable = res.unavailable;
     nFeatures = Object.keys(res.features).length;
-    for (const [k, v] of Object.entries(res.provenance.timings)) (times[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(res.provenance.timingsMs)) (times[k] ??= []).push(v);
     (times.wall ??= []).push(wall);
   }
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;

@@ -1,16 +1,17 @@
-// Generates schemas/<task>.v1.schema.json from the task result types (their TSDoc becomes the
+// Generates schemas/<task>.v<major>.schema.json from the task result types (their TSDoc becomes the
 // field descriptions), in the JSON form toReport() gives: volumes become summaries, numbers may be
 // null. test/tasks/report-schemas.test.ts checks that the committed schemas are current.
 import { writeFileSync } from 'node:fs';
 import { createGenerator } from 'ts-json-schema-generator';
+import { REPORT_SCHEMA_MAJOR } from '../src/tasks/report.js';
 
 export const RESULT_TYPES = {
-  detectNodules: ['src/tasks/detect-nodules/index.ts', 'NoduleResult'],
-  measureBoneDensity: ['src/tasks/bone-density/index.ts', 'BoneDensityResult'],
-  segmentTumor: ['src/tasks/segment-tumor/index.ts', 'SegmentationResult'],
-  quantifyLungOpacity: ['src/tasks/lung-opacity/index.ts', 'LungOpacityResult'],
-  extractRadiomics: ['src/tasks/radiomics/extract.ts', 'RadiomicsResult'],
-  segmentBrainTissue: ['src/tasks/brain-tissue/types.ts', 'BrainTissueResult'],
+  detectNodules: ['src/tasks/detect-nodules/index.ts', 'DetectNodulesResult'],
+  measureBoneDensity: ['src/tasks/bone-density/index.ts', 'MeasureBoneDensityResult'],
+  segmentTumor: ['src/tasks/segment-tumor/index.ts', 'SegmentTumorResult'],
+  quantifyLungOpacity: ['src/tasks/lung-opacity/index.ts', 'QuantifyLungOpacityResult'],
+  extractRadiomics: ['src/tasks/radiomics/extract.ts', 'ExtractRadiomicsResult'],
+  segmentBrainTissue: ['src/tasks/brain-tissue/types.ts', 'SegmentBrainTissueResult'],
 } as const;
 export type SchemaTask = keyof typeof RESULT_TYPES;
 
@@ -52,6 +53,11 @@ function toReportSchema(s: unknown): unknown {
   return out;
 }
 
+/** File name of a task's report schema under `schemas/`. */
+export function schemaFile(task: string): string {
+  return `${task}.v${REPORT_SCHEMA_MAJOR}.schema.json`;
+}
+
 /** The schema of one task's report, as JSON text. */
 export function buildSchema(task: SchemaTask): string {
   const [path, type] = RESULT_TYPES[task];
@@ -70,12 +76,16 @@ export function buildSchema(task: SchemaTask): string {
   return `${JSON.stringify(
     {
       $schema: 'http://json-schema.org/draft-07/schema#',
-      $id: `medimg/schemas/${task}.v1.schema.json`,
-      title: `medimg ${task} report, schema v1`,
+      $id: `medimg/schemas/${schemaFile(task)}`,
+      title: `medimg ${task} report, schema v${REPORT_SCHEMA_MAJOR}`,
       ...schema,
       properties: {
         task: { const: task, description: 'Which task produced the report.' },
-        schemaVersion: { type: 'string', pattern: '^1\\.', description: 'Report schema version (semver, major 1).' },
+        schemaVersion: {
+          type: 'string',
+          pattern: `^${REPORT_SCHEMA_MAJOR}\\.`,
+          description: `Report schema version (semver, major ${REPORT_SCHEMA_MAJOR}).`,
+        },
         ...props,
       },
       required: ['task', 'schemaVersion', ...required],
@@ -126,7 +136,7 @@ if (process.argv[1]?.endsWith('build-schemas.ts')) {
     console.log(`schemas/${name}.v1.schema.json`);
   }
   for (const task of Object.keys(RESULT_TYPES) as SchemaTask[]) {
-    writeFileSync(`schemas/${task}.v1.schema.json`, buildSchema(task));
-    console.log(`schemas/${task}.v1.schema.json`);
+    writeFileSync(`schemas/${schemaFile(task)}`, buildSchema(task));
+    console.log(`schemas/${schemaFile(task)}`);
   }
 }

@@ -1,13 +1,20 @@
 import type { Volume, VoxelArray } from '../core/volume.js';
-import type { BoneDensityResult } from './bone-density/index.js';
-import type { BrainTissueResult } from './brain-tissue/types.js';
-import type { NoduleResult } from './detect-nodules/index.js';
-import type { LungOpacityResult } from './lung-opacity/index.js';
-import type { RadiomicsResult } from './radiomics/extract.js';
-import type { SegmentationResult } from './segment-tumor/index.js';
+import type { MeasureBoneDensityResult } from './bone-density/index.js';
+import type { SegmentBrainTissueResult } from './brain-tissue/types.js';
+import type { DetectNodulesResult } from './detect-nodules/index.js';
+import type { QuantifyLungOpacityResult } from './lung-opacity/index.js';
+import type { ExtractRadiomicsResult } from './radiomics/extract.js';
+import type { SegmentTumorResult } from './segment-tumor/index.js';
 
-/** Version of the report schemas in `schemas/` (semver: a field removed or changed is a major bump). */
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+/**
+ * Version of the report schemas in `schemas/` (semver: a field removed or changed is a major bump).
+ * 2.0.0: one task contract (`limitations` on every result, one provenance shape: `timingsMs`,
+ * `backend`, `model`, `warnings`; radiomics and brain-tissue task names are the function names).
+ */
+export const REPORT_SCHEMA_VERSION = '2.0.0';
+
+/** The major of {@link REPORT_SCHEMA_VERSION}: schema files are `schemas/<task>.v<major>.schema.json`. */
+export const REPORT_SCHEMA_MAJOR = 2;
 
 /** What a report keeps of a volume (its voxels live in DICOM SEG, NIfTI or PNG files, not in JSON). */
 export interface VolumeSummary {
@@ -45,24 +52,24 @@ export interface ReportHeader<Task extends string> {
   schemaVersion: string;
 }
 
-/** JSON report of a task: the header plus the plain form of its result (`schemas/<task>.v1.schema.json`). */
+/** JSON report of a task: the header plus the plain form of its result (`schemas/<task>.v2.schema.json`). */
 export type TaskReport<K extends ReportTask> = ReportHeader<K> & Plain<TaskResults[K]>;
 
 /** Task name → its result type. */
 export interface TaskResults {
-  detectNodules: NoduleResult;
-  measureBoneDensity: BoneDensityResult;
-  segmentTumor: SegmentationResult;
-  quantifyLungOpacity: LungOpacityResult;
-  extractRadiomics: RadiomicsResult;
-  segmentBrainTissue: BrainTissueResult;
+  detectNodules: DetectNodulesResult;
+  measureBoneDensity: MeasureBoneDensityResult;
+  segmentTumor: SegmentTumorResult;
+  quantifyLungOpacity: QuantifyLungOpacityResult;
+  extractRadiomics: ExtractRadiomicsResult;
+  segmentBrainTissue: SegmentBrainTissueResult;
 }
 
 /** Task names that have a report schema. */
 export type ReportTask = keyof TaskResults;
 
 /**
- * The JSON report of a task result, following `schemas/<task>.v1.schema.json`: volumes become
+ * The JSON report of a task result, following `schemas/<task>.v2.schema.json`: volumes become
  * summaries, typed arrays are dropped, non-finite numbers become null (JSON has no NaN).
  */
 export function toReport<K extends ReportTask>(task: K, result: TaskResults[K]): TaskReport<K> {

@@ -59,7 +59,7 @@ describeData('segmentBrainTissue: real MeshNet on t1_crop.nii.gz', () => {
     }
   });
 
-  it('its JSON report follows schemas/segmentBrainTissue.v1.schema.json', () => {
+  it('its JSON report follows schemas/segmentBrainTissue.v2.schema.json', () => {
     const report = toReport('segmentBrainTissue', cpu);
     expect(report.labels.nonzeroVoxels).toBe(cpu.voxelCounts.whiteMatter + cpu.voxelCounts.greyMatter);
     expect(reportSchemaErrors('segmentBrainTissue', report)).toEqual([]);
@@ -68,7 +68,7 @@ describeData('segmentBrainTissue: real MeshNet on t1_crop.nii.gz', () => {
   it('records provenance: version, task, backend, model id + sha256, settings, timings', () => {
     const p = cpu.provenance;
     expect(p.version).toBe(VERSION);
-    expect(p.task).toBe('brain-tissue');
+    expect(p.task).toBe('segmentBrainTissue');
     expect(p.backend).toBe('cpu');
     expect(p.runtime).toMatch(/^onnxruntime-node /);
     expect(p.backendAttempts).toEqual([expect.objectContaining({ backend: 'cpu', ok: true })]);
@@ -80,8 +80,8 @@ describeData('segmentBrainTissue: real MeshNet on t1_crop.nii.gz', () => {
     });
     expect(p.settings).toMatchObject({ axisOrder: 'zyx', intensity: { method: 'minmax' }, argmax: true, roi: null });
     for (const k of ['load', 'preprocess', 'inference', 'run', 'postprocess', 'total'] as const)
-      expect(p.timings[k]).toBeGreaterThanOrEqual(0);
-    expect(p.timings.run).toBeLessThanOrEqual(p.timings.inference);
+      expect(p.timingsMs[k]).toBeGreaterThanOrEqual(0);
+    expect(p.timingsMs.run).toBeLessThanOrEqual(p.timingsMs.inference);
     expect(p.warnings).toEqual([]);
   });
 

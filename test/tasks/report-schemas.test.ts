@@ -11,13 +11,13 @@ import {
   segmentTumor,
   toReport,
 } from '../../src/tasks/index.js';
-import { buildSchema, RESULT_TYPES, type SchemaTask } from '../../scripts/build-schemas.js';
+import { buildSchema, RESULT_TYPES, type SchemaTask, schemaFile } from '../../scripts/build-schemas.js';
 import { reportSchemaErrors } from '../helpers/report-schema.js';
 
 describe('task report schemas', () => {
   it('committed schemas are generated from the current result types (npx tsx scripts/build-schemas.ts)', () => {
     for (const task of Object.keys(RESULT_TYPES) as SchemaTask[]) {
-      expect(readFileSync(`schemas/${task}.v1.schema.json`, 'utf8'), task).toBe(buildSchema(task));
+      expect(readFileSync(`schemas/${schemaFile(task)}`, 'utf8'), task).toBe(buildSchema(task));
     }
   }, 60_000);
 

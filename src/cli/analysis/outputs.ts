@@ -493,7 +493,7 @@ export async function writeStudyOutputs(
       leftVolumeMl: r1(res.lungs.leftVolumeMl),
       lungVolumeMl: r1(res.lungs.lungVolumeMl),
     };
-  // Each task's part follows its versioned report schema (schemas/<task>.v1.schema.json).
+  // Each task's part follows its versioned report schema (schemas/<task>.v2.schema.json).
   if (res.nodules) results.nodules = toReport('detectNodules', res.nodules);
   if (res.tumor) results.tumor = toReport('segmentTumor', res.tumor);
   if (res.bone) results.bone = toReport('measureBoneDensity', res.bone);

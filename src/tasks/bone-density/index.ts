@@ -1,8 +1,9 @@
 import { assertArg, MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
-import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
-import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
+import type { TaskOptions, TaskResult } from '../contract.js';
+import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
 import { findVertebrae } from './vertebrae.js';
 
@@ -27,7 +28,7 @@ export interface ManualRoi {
 }
 
 /** Options of {@link measureBoneDensity}. */
-export interface BoneDensityOptions extends LongRunOptions {
+export interface MeasureBoneDensityOptions extends TaskOptions {
   /** QCT calibration: rods with known density, or 'internal' (air, fat, muscle). Default none (HU only). */
   calibration?: { rods: CalibrationRod[] } | 'internal';
   /**
@@ -92,7 +93,7 @@ export interface VertebraQuality {
 }
 
 /** Result of {@link measureBoneDensity}. */
-export interface BoneDensityResult {
+export interface MeasureBoneDensityResult extends TaskResult {
   /** Vertebrae top (superior) to bottom. */
   vertebrae: VertebraMeasurement[];
   /** 'automatic' or 'manual-roi', plus the calibration used. */
@@ -100,8 +101,13 @@ export interface BoneDensityResult {
   calibration: 'none' | 'phantom-rods' | 'internal';
   /** HU = intercept + slope · BMD, when calibrated. */
   calibrationFit?: { slopeHUPerMg: number; interceptHU: number; points: { hu: number; mgPerCm3: number }[] };
-  provenance: TaskProvenance;
 }
+
+/** @deprecated Use {@link MeasureBoneDensityOptions}; this alias goes in the next minor version. */
+export type BoneDensityOptions = MeasureBoneDensityOptions;
+
+/** @deprecated Use {@link MeasureBoneDensityResult}; this alias goes in the next minor version. */
+export type BoneDensityResult = MeasureBoneDensityResult;
 
 const LEVELS = [
   'C7',
@@ -124,6 +130,11 @@ const LEVELS = [
   'L5',
 ];
 
+const BONE_STAGES = [
+  ['vertebrae', 90],
+  ['calibration', 10],
+] as const;
+
 /**
  * Trabecular bone density of the vertebral bodies on CT. Automatic: per axial slice the bony ring
  * is filled with the spinal canal kept open, the vertebral body is the thickest bony region in
@@ -134,25 +145,25 @@ const LEVELS = [
  * Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category when calibrated
  * (phantom rods, or internal air/fat/muscle). Level labels only from `lowestLevel`.
  */
-export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions = {}): Promise<BoneDensityResult> {
+export async function measureBoneDensity(
+  ct: Volume,
+  options: MeasureBoneDensityOptions = {},
+): Promise<MeasureBoneDensityResult> {
   assertCtHu(ct, 'measureBoneDensity');
   const timer = new StageTimer();
   const warnings: string[] = [];
   const boneT = options.boneThresholdHU ?? 250;
-  const report = (stage: string, fraction: number): void => {
-    throwIfAborted(options.signal);
-    options.onProgress?.({ stage, fraction });
-  };
+  const stages = new Stages(options, BONE_STAGES);
 
   let vertebrae: VertebraMeasurement[];
-  let method: BoneDensityResult['method'];
-  report('vertebrae', 0);
+  let method: MeasureBoneDensityResult['method'];
+  await stages.start('vertebrae');
   if (options.roi) {
     method = 'manual-roi';
     vertebrae = manualRois(ct, options.roi, !!options.returnRoiMasks);
   } else {
     method = 'automatic';
-    vertebrae = findVertebrae(ct, boneT, !!options.returnRoiMasks, warnings);
+    vertebrae = await findVertebrae(ct, boneT, !!options.returnRoiMasks, warnings, stages);
     if (vertebrae.length === 0) {
       throw new MedImgError(
         'EMPTY_MASK',
@@ -164,9 +175,9 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
   timer.mark('vertebrae');
 
   // Calibration.
-  report('calibration', 0.8);
-  let calibration: BoneDensityResult['calibration'] = 'none';
-  let fit: BoneDensityResult['calibrationFit'];
+  await stages.start('calibration');
+  let calibration: MeasureBoneDensityResult['calibration'] = 'none';
+  let fit: MeasureBoneDensityResult['calibrationFit'];
   if (options.calibration === 'internal') {
     calibration = 'internal';
     const huPerMg = options.internalHUPerMg ?? 1.0;
@@ -212,11 +223,12 @@ export async function measureBoneDensity(ct: Volume, options: BoneDensityOptions
     }
   }
   timer.mark('calibration');
-  report('done', 1);
+  stages.finish();
   return {
     vertebrae,
     method,
     calibration,
+    limitations: [],
     ...(fit ? { calibrationFit: fit } : {}),
     provenance: makeProvenance(
       'measureBoneDensity',

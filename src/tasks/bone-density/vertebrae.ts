@@ -3,6 +3,7 @@
 // along the curve, and a trabecular ROI per vertebra with a plain-data quality record.
 import { indexToWorld } from '../../core/geometry.js';
 import { gaussian } from '../../core/ops/gaussian.js';
+import type { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Vec3, type Volume } from '../../core/volume.js';
 import { round } from '../internal/common.js';
 import { closeMm, distanceMm, fillHoles2d, labelComponents, largestComponent } from '../internal/mask-ops.js';
@@ -40,27 +41,33 @@ const CURVE_TOL_MM = 6;
 const DISC_PITCH_MM: [number, number] = [15, 35];
 const PITCH_PRIOR_MM = 25;
 
-export function findVertebrae(
+export async function findVertebrae(
   ct: Volume,
   boneT: number,
   withMasks: boolean,
   warnings: string[],
-): VertebraMeasurement[] {
+  stages: Stages,
+): Promise<VertebraMeasurement[]> {
   const { dims, spacing, direction } = ct;
   const [nx, ny, nz] = dims;
   const sxy = nx * ny;
   const sm = gaussian(ct, { sigmaMm: [0.7, 0.7, 0] }).data;
+  await stages.step(0.05, 1);
   // a smoother copy finds trabecular bone (> 130 HU) where the cortical shell is not closed
   const sm2 = gaussian(ct, { sigmaMm: [2, 2, 0] }).data;
+  await stages.step(0.1, 1);
   const dense = new Uint8Array(sm.length);
   for (let i = 0; i < sm.length; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
-  const body = fillHoles2d(largestComponent(dense, dims, 6), dims);
+  const largest = largestComponent(dense, dims, 6);
+  await stages.step(0.125, 1);
+  const body = fillHoles2d(largest, dims);
   const ySign = (direction[4] ?? 1) >= 0 ? 1 : -1; // +1: index y increases toward posterior
   const pxArea = spacing[0] * spacing[1];
   const slices: SliceBody[] = [];
   const bone = new Uint8Array(sxy);
   const trab = new Uint8Array(sxy);
   for (let k = 0; k < nz; k++) {
+    await stages.step(0.15 + (0.8 * k) / nz, 1);
     let bx = 0;
     let by = 0;
     let bn = 0;

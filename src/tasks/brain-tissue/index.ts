@@ -10,10 +10,16 @@ import {
   validateVolume,
   voxelVolumeMm3,
 } from './deps.js';
-import type { BrainTissueOptions, BrainTissueResult } from './types.js';
+import type { SegmentBrainTissueOptions, SegmentBrainTissueResult } from './types.js';
 
 export { MESHNET_GWM_CARD } from './card.js';
-export type { BrainTissueOptions, BrainTissueProvenance, BrainTissueResult } from './types.js';
+export type {
+  BrainTissueOptions,
+  BrainTissueProvenance,
+  BrainTissueResult,
+  SegmentBrainTissueOptions,
+  SegmentBrainTissueResult,
+} from './types.js';
 
 function isSession(m: unknown): m is Session {
   return typeof m === 'object' && m !== null && typeof (m as Session).run === 'function' && 'provenance' in m;
@@ -31,7 +37,10 @@ function isSession(m: unknown): m is Session {
  * Errors: MODEL_INPUT_MISMATCH, MODEL_INVALID, MODEL_HASH_MISMATCH, MODEL_CARD_INVALID,
  * BACKEND_UNAVAILABLE, INVALID_VOLUME, ABORTED.
  */
-export async function segmentBrainTissue(t1: Volume, options: BrainTissueOptions): Promise<BrainTissueResult> {
+export async function segmentBrainTissue(
+  t1: Volume,
+  options: SegmentBrainTissueOptions,
+): Promise<SegmentBrainTissueResult> {
   const t0 = performance.now();
   validateVolume(t1, 't1');
   if (!options || options.model === undefined) {
@@ -89,15 +98,16 @@ export async function segmentBrainTissue(t1: Volume, options: BrainTissueOptions
       whiteMatterMl: counts[1]! * mlPerVoxel,
       greyMatterMl: counts[2]! * mlPerVoxel,
       voxelCounts: { background: counts[0]!, whiteMatter: counts[1]!, greyMatter: counts[2]! },
+      limitations: [],
       provenance: {
         version: VERSION,
-        task: 'brain-tissue',
+        task: 'segmentBrainTissue',
         backend: session.backend,
         runtime: session.provenance.runtime,
         backendAttempts: session.provenance.attempts,
         model: { id: card.id, version: card.version, license: card.license, sha256: session.provenance.model.sha256 },
         settings: run.settings,
-        timings: {
+        timingsMs: {
           load: owned ? tLoad - t0 : 0,
           preprocess: run.timings.preprocess,
           inference: run.timings.inference,

@@ -1,6 +1,6 @@
 import { symmetricEigenvalues3 } from '../../core/geometry.js';
 import { gaussian } from '../../core/ops/gaussian.js';
-import { ProgressTracker, type LongRunOptions } from '../../core/progress.js';
+import type { Stages } from '../../core/progress.js';
 import type { Vec3 } from '../../core/volume.js';
 
 /** A cropped working image around the lungs. */
@@ -41,23 +41,23 @@ export interface BlobCandidate {
  * smoothed, -σ²∇²G is computed inside the lungs, and its 26-neighbour local maxima above
  * max(`minResponse`, `noiseK` robust SDs of the response) become candidates with the Hessian eigenvalues at their centre.
  */
-export function detectBlobs(
+export async function detectBlobs(
   crop: LungCrop,
   sigmasMm: number[],
   minResponse: number,
   minBlobness: number,
   noiseK: number,
-  opts: LongRunOptions | undefined,
-  range: [number, number],
+  stages: Stages,
+  /** Steps of the current stage done before these scales, and the stage's total (one step per scale). */
+  progress: { done: number; total: number },
   floors: number[] = [],
-): BlobCandidate[] {
+): Promise<BlobCandidate[]> {
   const [nx, ny, nz] = crop.dims;
   const [sx, sy, sz] = crop.spacing;
   const sxy = nx * ny;
   const n = sxy * nz;
   const out: BlobCandidate[] = [];
   const resp = new Float32Array(n);
-  const tracker = new ProgressTracker(opts, 'blob detection', sigmasMm.length, range);
   const vol = {
     data: crop.data,
     dims: crop.dims,
@@ -69,9 +69,11 @@ export function detectBlobs(
   const ix2 = 1 / (sx * sx);
   const iy2 = 1 / (sy * sy);
   const iz2 = 1 / (sz * sz);
-  sigmasMm.forEach((sigma, si) => {
-    tracker.step(si);
+  for (let si = 0; si < sigmasMm.length; si++) {
+    const sigma = sigmasMm[si]!;
+    await stages.step(progress.done + si, progress.total);
     const g = gaussian(vol, { sigmaMm: sigma, truncate: 3 }).data;
+    await stages.step(progress.done + si + 0.5, progress.total);
     const s2 = sigma * sigma;
     resp.fill(0);
     for (let z = 1; z < nz - 1; z++) {
@@ -134,8 +136,8 @@ export function detectBlobs(
         }
       }
     }
-  });
-  tracker.step(sigmasMm.length);
+  }
+  await stages.step(progress.done + sigmasMm.length, progress.total);
   return out;
 }
 
@@ -207,16 +209,15 @@ export function poolCrop(crop: LungCrop, f: number): LungCrop {
  * Multi-scale detection with large scales on in-plane pooled grids (pixels up to σ/2), which keeps
  * the cost of wide Gaussians down; candidate positions are mapped back to the crop grid.
  */
-export function detectBlobsMultiGrid(
+export async function detectBlobsMultiGrid(
   crop: LungCrop,
   sigmasMm: number[],
   minResponse: number,
   minBlobness: number,
   noiseK: number,
-  opts: LongRunOptions | undefined,
-  range: [number, number],
+  stages: Stages,
   floors: number[] = [],
-): BlobCandidate[] {
+): Promise<BlobCandidate[]> {
   const sp = Math.max(crop.spacing[0], crop.spacing[1]);
   const groups = new Map<number, number[]>();
   for (const s of sigmasMm) {
@@ -229,10 +230,9 @@ export function detectBlobsMultiGrid(
   let done = 0;
   for (const [f, sig] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
     const pooled = poolCrop(crop, f);
-    const a = range[0] + ((range[1] - range[0]) * done) / sigmasMm.length;
+    const progress = { done, total: sigmasMm.length };
     done += sig.length;
-    const b = range[0] + ((range[1] - range[0]) * done) / sigmasMm.length;
-    const found = detectBlobs(pooled, sig, minResponse, minBlobness, noiseK, opts, [a, b], floors);
+    const found = await detectBlobs(pooled, sig, minResponse, minBlobness, noiseK, stages, progress, floors);
     for (const c of found) {
       if (f > 1) {
         c.x = Math.min(crop.dims[0] - 1, Math.round(c.x * f + (f - 1) / 2));

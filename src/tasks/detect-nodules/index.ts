@@ -1,9 +1,10 @@
 import { assertArg } from '../../core/errors.js';
 import { indexToWorld } from '../../core/geometry.js';
-import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import { Stages } from '../../core/progress.js';
 import type { Mask, Vec3, Volume } from '../../core/volume.js';
-import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { type LungSegmentationResult, segmentLungs } from '../lung-segmentation/index.js';
+import type { TaskOptions, TaskResult } from '../contract.js';
+import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
+import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
 import { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
 import { measureCandidate } from './measure.js';
@@ -11,7 +12,7 @@ import { measureCandidate } from './measure.js';
 export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
 
 /** Options of {@link detectNodules}. */
-export interface DetectNodulesOptions extends LongRunOptions {
+export interface DetectNodulesOptions extends TaskOptions {
   /** Smallest nodule diameter searched, mm. Default 4. */
   minDiameterMm?: number;
   /** Largest blob diameter searched, mm (larger masses are still found at the largest scale). Default 80. */
@@ -23,7 +24,7 @@ export interface DetectNodulesOptions extends LongRunOptions {
   /** At most this many candidates are analysed. Default 300. */
   maxCandidates?: number;
   /** A lung segmentation to reuse (from {@link segmentLungs}); computed when absent. */
-  lungs?: LungSegmentationResult;
+  lungs?: SegmentLungsResult;
   /**
    * Closing radius (mm) of the lung mask searched, when it is computed here: large enough to pull
    * juxtapleural and juxtamediastinal masses into the search region. Default 30.
@@ -66,15 +67,17 @@ export interface DetectedNodule {
 }
 
 /** Result of {@link detectNodules}. */
-export interface NoduleResult {
+export interface DetectNodulesResult extends TaskResult {
   /** Nodules, most probable first. */
   nodules: DetectedNodule[];
   lungMask: Mask;
   lungVolumeMl: number;
   /** Exam-level Lung-RADS: highest nodule category, '1' without nodules. */
   lungRads: '1' | LungRadsCategory;
-  provenance: TaskProvenance;
 }
+
+/** @deprecated Use {@link DetectNodulesResult}; this alias goes in the next minor version. */
+export type NoduleResult = DetectNodulesResult;
 
 /**
  * Logistic weights of the candidate score, fitted (class-balanced logistic regression) on training
@@ -91,13 +94,19 @@ const W = {
   logResponse: -0.307,
 };
 
+const NODULE_STAGES = [
+  ['lung segmentation', 25],
+  ['candidates', 50],
+  ['measurement', 25],
+] as const;
+
 /**
  * Detects lung nodules on a chest CT: lung segmentation, multi-scale scale-normalised LoG blob
  * candidates inside the lungs with Hessian blobness, cross-scale merging, local segmentation of
  * each candidate (size, type by HU), a logistic score from the features, and the Lung-RADS v2022
  * category from size and type.
  */
-export async function detectNodules(ct: Volume, options: DetectNodulesOptions = {}): Promise<NoduleResult> {
+export async function detectNodules(ct: Volume, options: DetectNodulesOptions = {}): Promise<DetectNodulesResult> {
   assertCtHu(ct, 'detectNodules');
   const timer = new StageTimer();
   const minD = options.minDiameterMm ?? 4;
@@ -110,32 +119,26 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
     'Need 0 < minDiameterMm < maxDiameterMm and 1..20 scales.',
   );
   assertArg(minP >= 0 && minP <= 1, 'minProbability must be in [0, 1].');
-  const report = (stage: string, fraction: number): void => {
-    throwIfAborted(options.signal);
-    options.onProgress?.({ stage, fraction });
-  };
-  report('lung segmentation', 0);
+  const stages = new Stages(options, NODULE_STAGES);
+  await stages.start('lung segmentation');
   const lungs =
     options.lungs ??
-    (await segmentLungs(ct, {
-      closingRadiusMm: options.lungClosingRadiusMm ?? 30,
-      ...(options.signal ? { signal: options.signal } : {}),
-    }));
+    (await segmentLungs(ct, { closingRadiusMm: options.lungClosingRadiusMm ?? 30, ...stages.nested() }));
   timer.mark('lungSegmentation');
-  report('candidates', 0.25);
+  await stages.start('candidates');
   const crop = cropLungs(ct, lungs.lungMask);
   const sigmas: number[] = [];
   const s0 = minD / (2 * Math.sqrt(3));
   const s1 = maxD / (2 * Math.sqrt(3));
   for (let k = 0; k < nScales; k++) sigmas.push(nScales === 1 ? s0 : s0 * (s1 / s0) ** (k / (nScales - 1)));
   const floors: number[] = [];
-  const raw = detectBlobsMultiGrid(crop, sigmas, 40, 0.3, 4.5, options, [0.25, 0.75], floors);
+  const raw = await detectBlobsMultiGrid(crop, sigmas, 40, 0.3, 4.5, stages, floors);
   const merged = mergeCandidates(raw, crop.spacing, maxCand);
   timer.mark('candidates');
-  report('measurement', 0.75);
+  await stages.start('measurement');
   const nodules: DetectedNodule[] = [];
-  for (const c of merged) {
-    throwIfAborted(options.signal);
+  for (const [k, c] of merged.entries()) {
+    await stages.step(k, merged.length);
     // a region cut by the search sphere is re-measured with a larger sphere: nodules larger than
     // their LoG scale settle, vessels keep leaking
     let m = measureCandidate(crop, c.x, c.y, c.z, c.radiusMm);
@@ -206,12 +209,13 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
     if (!dup) kept.push(nd);
   }
   timer.mark('measurement');
-  report('done', 1);
+  stages.finish();
   return {
     nodules: kept,
     lungMask: lungs.lungMask,
     lungVolumeMl: round(lungs.lungVolumeMl, 1),
     lungRads: examLungRads(kept.map((k) => k.lungRads)),
+    limitations: [],
     provenance: makeProvenance(
       'detectNodules',
       {

@@ -2,24 +2,9 @@ import { MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
 import { validateVolume, type Vec3, type Volume } from '../../core/volume.js';
 import { VERSION } from '../../version.js';
+import type { TaskProvenance } from '../contract.js';
 
-/** Where a task result came from: enough to reproduce and audit it. */
-export interface TaskProvenance {
-  /** medimg package version. */
-  version: string;
-  /** Task name, e.g. 'detectNodules'. */
-  task: string;
-  /** Where the computation ran: 'cpu-js' for the classical pipelines, or the inference backend. */
-  backend: string;
-  /** Model id and sha256 when a model was used, else null. */
-  model: { id: string; sha256: string } | null;
-  /** The effective settings (defaults filled in). */
-  settings: Record<string, unknown>;
-  /** Wall-clock milliseconds per stage, plus `total`. */
-  timingsMs: Record<string, number>;
-  /** Non-fatal problems met on the way. */
-  warnings: string[];
-}
+export type { TaskProvenance } from '../contract.js';
 
 /** Collects stage timings for a provenance record. */
 export class StageTimer {

@@ -1,8 +1,8 @@
 import { assertArg } from '../../core/errors.js';
-import type { LongRunOptions } from '../../core/progress.js';
 import type { Volume } from '../../core/volume.js';
-import { assertCtHu, makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
-import { type LungSegmentationResult, segmentLungs } from '../lung-segmentation/index.js';
+import type { TaskOptions, TaskResult } from '../contract.js';
+import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
+import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 
 /** A HU band: voxels with `minHU <= HU < maxHU`. */
 export interface HuBand {
@@ -26,11 +26,11 @@ export const DEFAULT_OPACITY_BANDS: readonly HuBand[] = Object.freeze([
 ]);
 
 /** Options of {@link quantifyLungOpacity}. */
-export interface LungOpacityOptions extends LongRunOptions {
+export interface QuantifyLungOpacityOptions extends TaskOptions {
   /** Bands to report. Default {@link DEFAULT_OPACITY_BANDS}. */
   bands?: HuBand[];
   /** A lung segmentation to reuse; computed when absent. */
-  lungs?: LungSegmentationResult;
+  lungs?: SegmentLungsResult;
 }
 
 /** Volume and percentage of one band. */
@@ -47,17 +47,25 @@ export interface LungOpacityFigures {
 }
 
 /** Result of {@link quantifyLungOpacity}. */
-export interface LungOpacityResult {
+export interface QuantifyLungOpacityResult extends TaskResult {
   lungs: { left: LungOpacityFigures; right: LungOpacityFigures; total: LungOpacityFigures };
-  provenance: TaskProvenance;
 }
+
+/** @deprecated Use {@link QuantifyLungOpacityOptions}; this alias goes in the next minor version. */
+export type LungOpacityOptions = QuantifyLungOpacityOptions;
+
+/** @deprecated Use {@link QuantifyLungOpacityResult}; this alias goes in the next minor version. */
+export type LungOpacityResult = QuantifyLungOpacityResult;
 
 /**
  * Lung volume by HU band, per lung and in total: low-attenuation areas (emphysema, < -950 HU),
  * ground-glass (-700 to -300 HU) and consolidation (-300 to +100 HU). The lung mask is filled and
  * closed, so dense lesions count inside the lung; vessels also fall in the consolidation band.
  */
-export async function quantifyLungOpacity(ct: Volume, options: LungOpacityOptions = {}): Promise<LungOpacityResult> {
+export async function quantifyLungOpacity(
+  ct: Volume,
+  options: QuantifyLungOpacityOptions = {},
+): Promise<QuantifyLungOpacityResult> {
   assertCtHu(ct, 'quantifyLungOpacity');
   const bands = options.bands ?? [...DEFAULT_OPACITY_BANDS];
   assertArg(
@@ -108,6 +116,7 @@ export async function quantifyLungOpacity(ct: Volume, options: LungOpacityOption
   timer.mark('bands');
   return {
     lungs: { right: fig(1), left: fig(2), total: fig(0) },
+    limitations: [],
     provenance: makeProvenance('quantifyLungOpacity', { bands }, timer, [...lungs.provenance.warnings]),
   };
 }

@@ -1,8 +1,9 @@
 import { MedImgError } from '../../core/errors.js';
 import { gaussian } from '../../core/ops/gaussian.js';
-import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume } from '../../core/volume.js';
-import { assertCtHu, makeProvenance, StageTimer, type TaskProvenance } from '../internal/common.js';
+import type { TaskOptions, TaskResult } from '../contract.js';
+import { assertCtHu, makeProvenance, StageTimer } from '../internal/common.js';
 import {
   closeMm,
   dilateMm,
@@ -15,7 +16,7 @@ import {
 } from '../internal/mask-ops.js';
 
 /** Options of {@link segmentLungs}. */
-export interface LungSegmentationOptions extends LongRunOptions {
+export interface SegmentLungsOptions extends TaskOptions {
   /** HU below which a voxel inside the body counts as air or lung. Default -400. */
   airThresholdHU?: number;
   /** Radius (mm) of the 3D closing of each lung that pulls juxtapleural nodules and dense lesions inside. Default 15. */
@@ -27,7 +28,7 @@ export interface LungSegmentationOptions extends LongRunOptions {
 }
 
 /** Result of {@link segmentLungs}. */
-export interface LungSegmentationResult {
+export interface SegmentLungsResult extends TaskResult {
   /** 1 = right lung, 2 = left lung, on the CT grid (airways removed, holes filled, closed). */
   lungLabels: Volume<Uint8Array>;
   /** Union of both lungs. */
@@ -41,8 +42,22 @@ export interface LungSegmentationResult {
   leftVolumeMl: number;
   /** How the lungs were told apart: 'components', 'erosion' or 'midline'. */
   splitMethod: 'components' | 'erosion' | 'midline';
-  provenance: TaskProvenance;
 }
+
+/** @deprecated Use {@link SegmentLungsOptions}; this alias goes in the next minor version. */
+export type LungSegmentationOptions = SegmentLungsOptions;
+
+/** @deprecated Use {@link SegmentLungsResult}; this alias goes in the next minor version. */
+export type LungSegmentationResult = SegmentLungsResult;
+
+const LUNG_STAGES = [
+  ['smoothing', 15],
+  ['body', 15],
+  ['air', 15],
+  ['lungs', 10],
+  ['split', 15],
+  ['closing', 30],
+] as const;
 
 /**
  * Segments the lungs of a chest CT: body outline (threshold, largest component, holes filled),
@@ -51,7 +66,7 @@ export interface LungSegmentationResult {
  * body midline), then holes filled per slice and a 3D closing per lung so that juxtapleural
  * nodules and dense lesions stay inside the mask.
  */
-export async function segmentLungs(ct: Volume, options: LungSegmentationOptions = {}): Promise<LungSegmentationResult> {
+export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}): Promise<SegmentLungsResult> {
   assertCtHu(ct, 'segmentLungs');
   const timer = new StageTimer();
   const warnings: string[] = [];
@@ -59,36 +74,33 @@ export async function segmentLungs(ct: Volume, options: LungSegmentationOptions 
   const closeR = options.closingRadiusMm ?? 15;
   const minMl = options.minLungMl ?? 30;
   const smoothMm = options.smoothingMm ?? 1;
-  const report = (stage: string, fraction: number): void => {
-    throwIfAborted(options.signal);
-    options.onProgress?.({ stage, fraction });
-  };
+  const stages = new Stages(options, LUNG_STAGES);
   const { dims, spacing } = ct;
   const [nx, ny, nz] = dims;
   const n = nx * ny * nz;
   const vox = spacing[0] * spacing[1] * spacing[2];
 
-  report('smoothing', 0);
+  await stages.start('smoothing');
   const sm = smoothMm > 0 ? gaussian(ct, { sigmaMm: smoothMm }).data : Float32Array.from(ct.data as ArrayLike<number>);
   timer.mark('smoothing');
 
   // Body: not air (> -500 HU), largest 3D component, holes filled per slice.
-  report('body', 0.15);
+  await stages.start('body');
   const dense = new Uint8Array(n);
   for (let i = 0; i < n; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
   const body = fillHoles2d(largestComponent(dense, dims, 6), dims);
   timer.mark('body');
 
   // Air inside the body.
-  report('air', 0.3);
+  await stages.start('air');
   const air = new Uint8Array(n);
   for (let i = 0; i < n; i++) air[i] = body[i] && sm[i]! < airT ? 1 : 0;
-  const airways = findAirways(airT, sm, body, dims, spacing, (ct.direction[8] ?? 1) >= 0, warnings);
+  const airways = await findAirways(airT, sm, body, dims, spacing, (ct.direction[8] ?? 1) >= 0, warnings, stages);
   for (let i = 0; i < n; i++) if (airways[i]) air[i] = 0;
   timer.mark('airways');
 
   // Lung components.
-  report('lungs', 0.45);
+  await stages.start('lungs');
   const comps = labelComponents(air, dims, 6);
   let largest = 0;
   for (let l = 1; l <= comps.count; l++) largest = Math.max(largest, comps.sizes[l]!);
@@ -108,7 +120,7 @@ export async function segmentLungs(ct: Volume, options: LungSegmentationOptions 
   timer.mark('components');
 
   // Left/right split (LPS: +x is the patient's left; use the world x of each voxel column).
-  report('split', 0.55);
+  await stages.start('split');
   const xw = worldXOfColumn(ct);
   const { labels, method } = splitLungs(lungs, dims, spacing, xw, body);
   if (method === 'midline') warnings.push('Lungs could not be separated by erosion; split at the body midline.');
@@ -116,17 +128,20 @@ export async function segmentLungs(ct: Volume, options: LungSegmentationOptions 
 
   // Fill holes (vessels, nodules) and close each lung; the closing may not add voxels within
   // 10 mm of the trachea and main bronchi (it would bridge lung and mediastinum there).
-  report('closing', 0.7);
+  await stages.start('closing');
   const nearAirway = dilateMm(airways, dims, spacing, 10);
   const out = new Uint8Array(n);
   for (const side of [1, 2] as const) {
     const m = new Uint8Array(n);
     for (let i = 0; i < n; i++) m[i] = labels[i] === side ? 1 : 0;
-    const closed = closeCropped(fillHoles2d(m, dims), dims, spacing, closeR);
+    const holesFilled = fillHoles2d(m, dims);
+    await stages.step(side - 0.8, 2);
+    const closed = closeCropped(holesFilled, dims, spacing, closeR);
+    await stages.step(side - 0.2, 2);
     const filled = fillHoles2d(closed, dims);
     for (let i = 0; i < n; i++)
       if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
-    throwIfAborted(options.signal);
+    await stages.step(side, 2);
   }
   timer.mark('closing');
 
@@ -144,7 +159,7 @@ export async function segmentLungs(ct: Volume, options: LungSegmentationOptions 
   bodyMask.data.set(body);
   const airwayMask = createVolumeLike(ct, Uint8Array);
   airwayMask.data.set(airways);
-  report('done', 1);
+  stages.finish();
   return {
     lungLabels,
     lungMask,
@@ -154,6 +169,7 @@ export async function segmentLungs(ct: Volume, options: LungSegmentationOptions 
     rightVolumeMl: (nr * vox) / 1000,
     leftVolumeMl: (nl * vox) / 1000,
     splitMethod: method,
+    limitations: [],
     provenance: makeProvenance(
       'segmentLungs',
       { airThresholdHU: airT, closingRadiusMm: closeR, minLungMl: minMl, smoothingMm: smoothMm },
@@ -178,7 +194,7 @@ function worldXOfColumn(ct: Volume): Float32Array {
  * 3D below an air threshold that is lowered until the grown volume stays below 250 mL (no leak
  * into the lungs).
  */
-function findAirways(
+async function findAirways(
   airT: number,
   sm: Float32Array,
   body: Uint8Array,
@@ -186,7 +202,8 @@ function findAirways(
   spacing: Vec3,
   superiorIsHighK: boolean,
   warnings: string[],
-): Uint8Array {
+  stages: Stages,
+): Promise<Uint8Array> {
   const [nx, ny, nz] = dims;
   const sxy = nx * ny;
   const pxArea = spacing[0] * spacing[1];
@@ -259,6 +276,7 @@ function findAirways(
   const vox = spacing[0] * spacing[1] * spacing[2];
   const maxVox = 250000 / vox;
   for (let t = -930; t >= -1000; t -= 15) {
+    await stages.step(-930 - t, 75);
     const grown = growBelow(sm, body, dims, seed, t, maxVox);
     if (grown) {
       // add the partial-volume rim of the airway wall (still below the air threshold)

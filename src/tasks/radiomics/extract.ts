@@ -19,6 +19,7 @@ import { worldToIndexFn } from '../../core/geometry.js';
 import { throwIfAborted, yieldToEventLoop } from '../../core/progress.js';
 import { type Mask, type Vec3, type Volume, sameGrid, validateVolume } from '../../core/volume.js';
 import { VERSION } from '../../version.js';
+import type { TaskProvenance, TaskResult } from '../contract.js';
 import { type Diagnostics, imageDiagnostics, maskDiagnostics, versionDiagnostics } from './diagnostics.js';
 import { discretiseFbn, discretiseFbs, discretisePyradiomics } from './discretise.js';
 import { laplacianOfGaussian, logImageName, waveletDecompositions } from './filters.js';
@@ -58,24 +59,25 @@ import {
 } from './texture/index.js';
 
 /** Provenance of a radiomics result. */
-export interface RadiomicsProvenance {
-  package: 'medimg';
-  version: string;
-  task: 'radiomics';
+export interface RadiomicsProvenance extends TaskProvenance {
+  task: 'extractRadiomics';
+  /** Which definitions the features follow. */
   mode: 'pyradiomics' | 'ibsi';
-  settings: Record<string, unknown>;
-  /** Milliseconds per stage. */
-  timings: Record<string, number>;
 }
 
 /** Result of {@link extractRadiomics}. */
-export interface RadiomicsResult {
+export interface ExtractRadiomicsResult extends TaskResult<RadiomicsProvenance> {
   features: Record<string, number>;
   diagnostics: Diagnostics;
-  provenance: RadiomicsProvenance;
   /** Feature groups that could not be computed here (e.g. a texture family not available), with reasons. */
   unavailable: string[];
 }
+
+/** @deprecated Use {@link ExtractRadiomicsResult}; this alias goes in the next minor version. */
+export type RadiomicsResult = ExtractRadiomicsResult;
+
+/** Options of {@link extractRadiomics}: PyRadiomics settings plus `signal` and `onProgress`. */
+export type ExtractRadiomicsOptions = RadiomicsSettings;
 
 const TEXTURE_CLASSES: FeatureClass[] = ['glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
 
@@ -87,8 +89,8 @@ const TEXTURE_CLASSES: FeatureClass[] = ['glcm', 'glrlm', 'glszm', 'gldm', 'ngtd
 export async function extractRadiomics(
   image: Volume,
   mask: Mask | Volume,
-  settings: RadiomicsSettings | string = {},
-): Promise<RadiomicsResult> {
+  settings: ExtractRadiomicsOptions | string = {},
+): Promise<ExtractRadiomicsResult> {
   const s: RadiomicsSettings = typeof settings === 'string' ? parseParameterFile(settings) : settings;
   validateVolume(image, 'image');
   validateVolume(mask, 'mask');
@@ -172,7 +174,11 @@ function texInput(
 
 // ------------------------------------------------------------------ PyRadiomics mode
 
-async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: RadiomicsSettings): Promise<RadiomicsResult> {
+async function extractPyradiomics(
+  image: Volume,
+  roiIn: Uint8Array,
+  s: RadiomicsSettings,
+): Promise<ExtractRadiomicsResult> {
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const unavailable: string[] = [];
@@ -411,13 +417,16 @@ async function extractPyradiomics(image: Volume, roiIn: Uint8Array, s: Radiomics
     features,
     diagnostics,
     provenance: {
-      package: 'medimg',
       version: VERSION,
-      task: 'radiomics',
+      task: 'extractRadiomics',
+      backend: 'cpu-js',
+      model: null,
       mode: 'pyradiomics',
       settings: sanitize(s),
-      timings,
+      timingsMs: timings,
+      warnings: [],
     },
+    limitations: [],
     unavailable,
   };
 }
@@ -510,7 +519,7 @@ const IBSI_TEXTURE: ('glcm' | 'glrlm' | 'glszm' | 'gldzm' | 'ngtdm' | 'ngldm')[]
   'ngldm',
 ];
 
-async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSettings): Promise<RadiomicsResult> {
+async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSettings): Promise<ExtractRadiomicsResult> {
   const t0 = performance.now();
   const o = s.ibsi ?? {};
   const timings: Record<string, number> = {};
@@ -624,13 +633,16 @@ async function extractIbsi(image: Volume, roiIn: Uint8Array, s: RadiomicsSetting
     features,
     diagnostics,
     provenance: {
-      package: 'medimg',
       version: VERSION,
-      task: 'radiomics',
+      task: 'extractRadiomics',
+      backend: 'cpu-js',
+      model: null,
       mode: 'ibsi',
       settings: sanitize(s),
-      timings,
+      timingsMs: timings,
+      warnings: [],
     },
+    limitations: [],
     unavailable,
   };
 }

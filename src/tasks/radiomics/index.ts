@@ -3,7 +3,13 @@
  * The public surface is {@link extractRadiomics} plus the feature-family functions and settings;
  * helpers (interpolation, mesh, filters) stay internal to avoid clashing with core/ops names.
  */
-export { extractRadiomics, type RadiomicsProvenance, type RadiomicsResult } from './extract.js';
+export {
+  type ExtractRadiomicsOptions,
+  type ExtractRadiomicsResult,
+  extractRadiomics,
+  type RadiomicsProvenance,
+  type RadiomicsResult,
+} from './extract.js';
 export type { Diagnostics as RadiomicsDiagnostics } from './diagnostics.js';
 export {
   ALL_FEATURE_CLASSES,

@@ -1,9 +1,10 @@
 import { MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
-import { type LongRunOptions, throwIfAborted } from '../../core/progress.js';
+import { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
 import { axes } from '../detect-nodules/measure.js';
-import { makeProvenance, round, StageTimer, type TaskProvenance } from '../internal/common.js';
+import type { TaskOptions, TaskResult } from '../contract.js';
+import { makeProvenance, round, StageTimer } from '../internal/common.js';
 import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
 import { cutLeaks, type LeakCutInfo } from './leak-cut.js';
 
@@ -14,7 +15,7 @@ export interface BoxMm {
 }
 
 /** Options of {@link segmentTumor}: give a `seed` point or a `box`. */
-export interface SegmentTumorOptions extends LongRunOptions {
+export interface SegmentTumorOptions extends TaskOptions {
   /** A click inside the lesion, LPS mm. */
   seed?: Vec3;
   /** A box around the lesion, LPS mm (on one slice or 3D). */
@@ -63,14 +64,23 @@ export interface LesionStats {
 }
 
 /** Result of {@link segmentTumor}. */
-export interface SegmentationResult {
+export interface SegmentTumorResult extends TaskResult {
   mask: Mask;
   /** Connected lesions of the mask, largest first. */
   lesions: LesionStats[];
   /** The intensity window finally used, HU. */
   intensityRange: [number, number];
-  provenance: TaskProvenance;
 }
+
+/** @deprecated Use {@link SegmentTumorResult}; this alias goes in the next minor version. */
+export type SegmentationResult = SegmentTumorResult;
+
+const TUMOR_STAGES = [
+  ['init', 5],
+  ['growing', 35],
+  ['leakage', 40],
+  ['refine', 20],
+] as const;
 
 /**
  * Semi-automatic lesion segmentation from a click or a box: robust intensity model (median and
@@ -82,7 +92,7 @@ export interface SegmentationResult {
  * lesion's component, a 50 % boundary (halfway to the surrounding tissue),
  * and smoothing (closing, holes filled).
  */
-export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentationResult> {
+export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
   validateVolume(image);
   if (options?.model !== undefined && options.seed === undefined && options.box === undefined) {
     throw new MedImgError(
@@ -94,6 +104,8 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     throw new MedImgError('INVALID_ARGUMENT', 'segmentTumor needs a seed point or a box (LPS mm).');
   }
   const timer = new StageTimer();
+  const stages = new Stages(options, TUMOR_STAGES);
+  await stages.start('init');
   const k = options.k ?? 2.5;
   const iterations = options.iterations ?? 2;
   const openR = options.openingMm ?? 3;
@@ -163,9 +175,10 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   timer.mark('init');
 
   // Confidence-connected growing.
+  await stages.start('growing');
   let region: Uint8Array = new Uint8Array(n);
   for (let it = 0; it <= iterations; it++) {
-    throwIfAborted(options.signal);
+    await stages.step(it, iterations + 1);
     region = boxSlices
       ? growBySlices(data, allowed, init, mu - k * sd, mu + k * sd, dims, spacing, boxSlices, stepMm, openR)
       : grow(data, allowed, init, mu - k * sd, mu + k * sd, dims);
@@ -185,6 +198,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   timer.mark('growing');
 
   // Size-adaptive leak cut (thin and medium bridges relative to the lesion's own thickness).
+  await stages.start('leakage');
   let cutInfo: LeakCutInfo = { coreRadiusMm: 0, cutRadiusMm: 0, coreIndex: -1 };
   if (leakCut > 0) {
     const regrow = 1.5 * Math.max(spacing[0], spacing[1]);
@@ -197,6 +211,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   }
 
   // Leakage control: opening, then the component holding the seed (or the largest).
+  await stages.step(1, 2);
   const opened = openR > 0 ? openMm(region, dims, spacing, openR) : region;
   const comps = labelComponents(opened, dims, 6);
   const si =
@@ -220,12 +235,14 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     for (let i = 0; i < n; i++) if (near[i] && region[i]) mask[i] = 1;
   }
   timer.mark('leakage');
+  await stages.start('refine');
 
   // 50 % boundary: surrounding tissue = median of a ring 1.5–3.5 voxels outside the region (past
   // the partial-volume rim); then up to two rims of neighbours beyond halfway to it are added.
   const vs = Math.max(spacing[0], spacing[1], spacing[2]);
   const inner = dilateMm(mask, dims, spacing, 1.5 * vs);
   const outer = dilateMm(mask, dims, spacing, 3.5 * vs);
+  await stages.step(0.5, 2);
   const ringVals: number[] = [];
   for (let i = 0; i < n; i++) if (outer[i] && !inner[i]) ringVals.push(data[i]!);
   const bg = ringVals.length ? robustStats(ringVals)[0] : mu;
@@ -252,6 +269,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     for (const i of add) mask[i] = 1;
   }
   // Smoothing.
+  await stages.step(1, 2);
   const smooth = fillHoles2d(closeMm(mask, dims, spacing, 1.5 * Math.max(spacing[0], spacing[1])), dims);
   for (let i = 0; i < n; i++) mask[i] = smooth[i]! & (allowed[i]! | mask[i]!);
   timer.mark('refine');
@@ -259,10 +277,12 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const out = createVolumeLike(image, Uint8Array);
   out.data.set(mask);
   const lesions = lesionStats(image, mask);
+  stages.finish();
   return {
     mask: out,
     lesions,
     intensityRange: [round(mu - k * sd, 1), round(mu + k * sd, 1)],
+    limitations: [],
     provenance: makeProvenance(
       'segmentTumor',
       {
