@@ -326,7 +326,7 @@ export async function validate(
   manifest: ValidationManifest | string,
   options: ValidateOptions = {},
 ): Promise<ValidateResult> {
-  const m = typeof manifest === 'string' ? parseValidationManifest(manifest) : parseValidationManifest(manifest);
+  const m = parseValidationManifest(manifest);
   const roots = {
     manifestDir: options.manifestDir ?? '.',
     ...(options.dataRoot ? { dataRoot: options.dataRoot } : {}),
