@@ -62,7 +62,10 @@ export interface ValidationTaskSummary {
   cases: number;
   runs: number;
   failedRuns: number;
-  /** Per metric: mean over cases (each case's runs averaged first) with a bootstrap interval over cases. */
+  /**
+   * Per metric: mean over cases (each case's runs averaged first) with a bootstrap interval over
+   * cases (none below {@link MIN_CASES_FOR_INTERVAL} cases).
+   */
   metrics: Record<string, BootstrapCi>;
   /** FROC over the cases swept with every candidate (detection only). */
   froc?: { fpRates: number[]; sensitivities: number[]; cpm: number; lesions: number; scans: number };
@@ -80,6 +83,9 @@ export interface ValidationReport {
   cases: ValidationCaseReport[];
   summary: ValidationTaskSummary[];
 }
+
+/** Fewest cases for which a summary gives a bootstrap interval. */
+export const MIN_CASES_FOR_INTERVAL = 3;
 
 /** Attributes audited for every group (those no case has are left out). */
 export const AUDIT_ATTRIBUTES = [
@@ -148,7 +154,10 @@ export function summarise(
     const metrics: Record<string, BootstrapCi> = {};
     for (const k of [...names].sort()) {
       const vals = records.map((r) => r[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      if (vals.length) metrics[k] = bootstrapCi(vals, bootstrap);
+      if (!vals.length) continue;
+      const ci = bootstrapCi(vals, bootstrap);
+      // with one or two cases a percentile bootstrap only restates them: no interval
+      metrics[k] = vals.length < MIN_CASES_FOR_INTERVAL ? { ...ci, low: null, high: null } : ci;
     }
     const summary: ValidationTaskSummary = {
       group,

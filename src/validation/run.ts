@@ -79,8 +79,10 @@ function plainError(e: unknown): { code: string; message: string } {
   return { code: 'INTERNAL', message: e instanceof Error ? e.message.slice(0, 300) : 'unknown error' };
 }
 
-function groupOf(t: ManifestTask): string {
-  return t.prompt ? `${t.task} (${t.prompt.kind === 'centre' ? 'click' : t.prompt.kind})` : t.task;
+/** Summary group of a task entry: task, prompt kind, and real scans apart from phantoms (never pooled). */
+function groupOf(t: ManifestTask, c: ManifestCase): string {
+  const kind = t.prompt ? ` (${t.prompt.kind === 'centre' ? 'click' : t.prompt.kind})` : '';
+  return `${t.task}${kind}, ${'phantom' in c.image ? 'phantoms' : 'real scans'}`;
 }
 
 function limitationsOf(result: unknown): { code: string; message: string }[] {
@@ -96,12 +98,12 @@ function planRuns(c: ManifestCase, loaded: LoadedCase | null): PlannedRun[] {
   for (const t of c.tasks) {
     const base = t.id ?? t.task;
     if (!t.prompt) {
-      out.push({ runId: base, group: groupOf(t), entry: t });
+      out.push({ runId: base, group: groupOf(t, c), entry: t });
       continue;
     }
     if (!loaded) {
       // ids only (the cache is keyed by them); prompts need the truth
-      out.push({ runId: base, group: groupOf(t), entry: t });
+      out.push({ runId: base, group: groupOf(t, c), entry: t });
       continue;
     }
     const lesion = loaded.lesions.find((l) => l.id === t.prompt!.lesion);
@@ -111,7 +113,7 @@ function planRuns(c: ManifestCase, loaded: LoadedCase | null): PlannedRun[] {
     ps.forEach((p, i) =>
       out.push({
         runId: t.prompt!.slice === 'all' ? `${base}#${i}` : base,
-        group: groupOf(t),
+        group: groupOf(t, c),
         entry: t,
         prompt: { ...p, lesion: lesion.id },
       }),
@@ -391,6 +393,7 @@ export async function validate(
         options.onProgress?.({ stage, fraction: done / total, done, total });
         const cached = resume ? await cachedRunsOf(t) : null;
         if (cached) {
+          for (const r of cached) r.group = groupOf(t, c);
           caseReport.runs.push(...cached);
           cachedRuns += cached.length;
           for (const r of cached) options.onRun?.(r, true);
