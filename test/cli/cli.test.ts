@@ -11,6 +11,7 @@ import {
   readDicomSeg,
   readDicomSeries,
   readDicomSr,
+  readNiftiBytes,
   writeNifti,
 } from '../../src/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
@@ -193,6 +194,15 @@ describe('medimg analyze: pointing at a lesion without a seed', () => {
     const ml = report.results.tumor.lesions[0].volumeMl;
     expect(Math.abs(ml - truth.tumor!.volumeMm3 / 1000) / (truth.tumor!.volumeMm3 / 1000)).toBeLessThan(0.25);
     expect(report.results.radiomics.maskSource).toBe('tumor');
+    // the tumour mask is also written as NIfTI on the image's grid
+    const tumourFile = (report.outputs.masks as string[]).find((f) => /^masks\/\d\d-tumor\.nii\.gz$/.test(f));
+    expect(tumourFile).toBeDefined();
+    const nii = readNiftiBytes(new Uint8Array(readFileSync(join(out, tumourFile!))));
+    expect(nii.dims).toEqual(image.dims);
+    for (let a = 0; a < 3; a++) expect(nii.origin[a]).toBeCloseTo(image.origin[a]!, 3);
+    let voxels = 0;
+    for (const v of nii.data) voxels += v ? 1 : 0;
+    expect(voxels).toBe(report.results.tumor.lesions[0].voxelCount);
   }, 240_000);
 
   it('skips the tumour and its radiomics with a one-line reason when nothing was found, and runs the rest', () => {
@@ -319,6 +329,14 @@ describeData('medimg on the real chest CT', () => {
     const tumorIndex = seg.segments.findIndex((x: { label: string }) => x.label === 'Tumor');
     const voxels = (seg.masks[tumorIndex]!.data as Uint8Array).reduce((a, v) => a + (v ? 1 : 0), 0);
     expect(voxels).toBe(lesion.voxelCount);
+    // the NIfTI copy of the tumour mask holds the same voxels as the SEG segment
+    const nii = readNiftiBytes(
+      new Uint8Array(readFileSync(join(out, `masks/${String(tumorIndex + 1).padStart(2, '0')}-tumor.nii.gz`))),
+    );
+    const segMask = seg.masks[tumorIndex]!.data as Uint8Array;
+    let same = 0;
+    for (let i = 0; i < segMask.length; i++) if ((nii.data[i]! ? 1 : 0) === segMask[i]) same++;
+    expect(same).toBe(segMask.length);
     if (existsSync('/usr/bin/dciodvfy')) {
       for (const f of ['seg.dcm', 'sr.dcm']) {
         const v = spawnSync('/usr/bin/dciodvfy', [join(out, f)], { encoding: 'utf8' });
@@ -341,5 +359,40 @@ describeData('medimg on the real chest CT', () => {
     expect(deid).not.toContain('Lung_Dx-A0001');
     const info = medimg('info', out, '--json');
     expect(JSON.parse(info.stdout)[0].dims).toEqual([512, 512, 64]);
+  });
+});
+
+describeData('medimg radiomics with a DICOM SEG mask (dcmqi liver SEG on the 3-slice abdominal CT)', () => {
+  const image = dataPath('dicom/ct_abdomen_dcmqi_3slice');
+  const segDir = dataPath('seg/dcmqi_on_ct_abdomen_3slice');
+
+  it('gives the same features from the SEG segment as from its NRRD label map', () => {
+    const fromSeg = medimg('radiomics', '--image', image, '--mask', join(segDir, 'liver.dcm'), '--format', 'json');
+    expect(fromSeg.code).toBe(0);
+    const fromNrrd = medimg('radiomics', image, join(segDir, 'liver_seg.nrrd'), '--label', '1', '--format', 'json');
+    expect(fromNrrd.code).toBe(0);
+    const a = JSON.parse(fromSeg.stdout) as Record<string, unknown>;
+    const b = JSON.parse(fromNrrd.stdout) as Record<string, unknown>;
+    expect(a.Segment).toBe('1 Liver');
+    const keys = Object.keys(b).filter((k) => k.startsWith('original_'));
+    expect(keys.length).toBeGreaterThan(90);
+    for (const k of keys) expect(a[k], k).toEqual(b[k]);
+  });
+
+  it('picks a segment by number or label, and asks for one when the SEG holds several', () => {
+    const overlaps = join(segDir, 'partial_overlaps.dcm');
+    const byNumber = medimg('radiomics', image, overlaps, '--segment', '2', '--format', 'json');
+    const byLabel = medimg('radiomics', image, overlaps, '--segment', 'orange', '--format', 'json');
+    expect(byNumber.code).toBe(0);
+    const n = JSON.parse(byNumber.stdout);
+    expect(n.Segment).toBe('2 ORANGE');
+    expect(JSON.parse(byLabel.stdout)).toEqual(n);
+    expectOneLineError(medimg('radiomics', image, overlaps), 2, /holds 5 segments .*--segment/);
+    expectOneLineError(medimg('radiomics', image, overlaps, '--segment', 'spleen'), 2, /No segment 'spleen'/);
+    expectOneLineError(
+      medimg('radiomics', image, join(segDir, 'liver_seg.nrrd'), '--segment', '1'),
+      2,
+      /for a label map use --label/,
+    );
   });
 });

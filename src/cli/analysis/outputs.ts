@@ -8,6 +8,7 @@ import { VERSION } from '../../version.js';
 import { ensureDir, writeFileAtomic } from '../safe-write.js';
 import { type HtmlSection, type HtmlTable, renderSummaryHtml } from './html.js';
 import type { LoadedStudy } from './input.js';
+import { writeMaskNiftis } from './mask-files.js';
 import { toReport } from '../../tasks/report.js';
 import type { AnalysisSettings, TaskOutputs } from './tasks.js';
 
@@ -25,7 +26,7 @@ export interface StudyReport {
   input: Record<string, unknown>;
   tasks: TaskOutputs['status'];
   results: Record<string, unknown>;
-  outputs: { seg?: string; sr?: string; segError?: string; srError?: string; pngs: string[] };
+  outputs: { seg?: string; sr?: string; segError?: string; srError?: string; pngs: string[]; masks?: string[] };
 }
 
 const MAX_PNG = 512;
@@ -457,6 +458,16 @@ export async function writeStudyOutputs(
     } catch (e) {
       outputs.segError = e instanceof Error ? e.message : String(e);
     }
+  }
+  // every mask also as NIfTI (any input, DICOM or not), numbered as the SEG's segments
+  const maskFiles = await writeMaskNiftis(
+    outDir,
+    segMasks,
+    segments.map((s) => s.label),
+  );
+  if (maskFiles.length) {
+    files.push(...maskFiles);
+    outputs.masks = maskFiles;
   }
   if (hasDicomIdentity && findings.length > 0) {
     try {

@@ -2,11 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Volume } from '../../core/volume.js';
 import { extractRadiomics } from '../../tasks/radiomics/index.js';
 import { isVolumeFile, loadStudy, readVolumeFile } from '../analysis/input.js';
+import { readMaskInput } from '../analysis/mask-input.js';
 import { EXIT, parseCommandArgs, parsePositiveInt, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
 import type { Command } from './types.js';
 
-const HELP = `Usage: medimg radiomics --image <file|dicom-folder> --mask <file> [options]
+const HELP = `Usage: medimg radiomics --image <file|dicom-folder> --mask <file|seg.dcm> [options]
 
 Extracts radiomics features as PyRadiomics does (same settings and feature names, e.g.
 original_glcm_Contrast) and prints them like PyRadiomics's command line: diagnostics first, then
@@ -14,9 +15,11 @@ features.
 
 Options:
   --image <path>        NIfTI/NRRD file or DICOM folder
-  --mask <path>         NIfTI/NRRD label image on the same grid
+  --mask <path>         NIfTI/NRRD label image on the same grid, or a DICOM SEG of the image
+                        (placed on the image's grid by its plane positions)
+  --segment <n|label>   SEG segment by number or label (needed when the SEG holds several)
   --params <file>       PyRadiomics parameter file (YAML or JSON); default PyRadiomics defaults
-  --label <n>           mask label of the ROI (default 1, or the parameter file's)
+  --label <n>           label map value of the ROI (default 1, or the parameter file's)
   --format <csv|json|txt>  output format (default csv; --json is --format json)
   -h, --help            this text
 
@@ -50,6 +53,7 @@ export const radiomicsCommand: Command = {
         mask: { type: 'string', short: 'm' },
         params: { type: 'string', short: 'p' },
         label: { type: 'string', short: 'l' },
+        segment: { type: 'string', short: 's' },
         format: { type: 'string', short: 'f' },
       },
       true,
@@ -77,10 +81,14 @@ export const radiomicsCommand: Command = {
       });
     }
     const image = await loadImage(imagePath);
-    const mask = await readVolumeFile(maskPath);
+    const roi = await readMaskInput(maskPath, image, values.segment);
+    if (roi.segment && values.label) {
+      throw new UsageError('--label applies to label maps; pick a SEG segment with --segment <n|label>.');
+    }
+    const mask = roi.mask;
     let settings: Parameters<typeof extractRadiomics>[2] = params ?? {};
-    if (values.label) {
-      const label = parsePositiveInt(values.label, '--label', 1);
+    if (values.label || roi.label !== undefined) {
+      const label = roi.label ?? parsePositiveInt(values.label, '--label', 1);
       const { parseParameterFile } = await import('../../tasks/radiomics/index.js');
       const base = params ? parseParameterFile(params) : {};
       settings = { ...base, label };
@@ -89,6 +97,7 @@ export const radiomicsCommand: Command = {
     const row: Record<string, unknown> = {
       Image: imagePath,
       Mask: maskPath,
+      ...(roi.segment ? { Segment: `${roi.segment.number} ${roi.segment.label}` } : {}),
       ...result.diagnostics,
       ...result.features,
     };
