@@ -99,3 +99,9 @@ it('the dev manifest is valid against its schema and lists every annotated real 
     ]),
   );
 });
+
+it('committed validation schemas are generated from the current types (npx tsx scripts/build-schemas.ts)', async () => {
+  const { buildValidationSchema } = await import('../../scripts/build-schemas.js');
+  for (const name of ['validationManifest', 'validation'] as const)
+    expect(readFileSync(`schemas/${name}.v1.schema.json`, 'utf8'), name).toBe(buildValidationSchema(name));
+}, 60_000);
