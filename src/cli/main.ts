@@ -3,10 +3,14 @@ import { EXIT, errorLine, exitCodeOf } from './args.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { deidentifyCommand } from './commands/deidentify.js';
 import { demoCommand } from './commands/demo.js';
+import { enqueueCommand } from './commands/enqueue.js';
 import { infoCommand } from './commands/info.js';
+import { jobsCommand } from './commands/jobs.js';
 import { radiomicsCommand } from './commands/radiomics.js';
 import type { Command } from './commands/types.js';
 import { validateCommand } from './commands/validate.js';
+import { watchCommand } from './commands/watch.js';
+import { workerCommand } from './commands/worker.js';
 import { setCliEntryUrl } from './entry.js';
 import { VERSION } from '../version.js';
 // The Node entry registers the file system, gzip codec and onnxruntime-node backends.
@@ -18,6 +22,10 @@ const COMMANDS: Command[] = [
   radiomicsCommand,
   deidentifyCommand,
   validateCommand,
+  workerCommand,
+  enqueueCommand,
+  jobsCommand,
+  watchCommand,
   demoCommand,
 ];
 

@@ -81,6 +81,12 @@ export async function writeStudyOutputs(
   study: LoadedStudy,
   settings: AnalysisSettings,
   res: TaskOutputs,
+  /**
+   * UIDs of the written objects by role ('seg-series', 'seg-instance', 'sr-series', 'sr-instance',
+   * 'track-...'). Default new random UIDs; a queue job passes deterministic ones so that a retried
+   * job overwrites its SEG and SR in the PACS instead of adding copies.
+   */
+  uidFor: (role: string) => string = () => generateUid(),
 ): Promise<WrittenOutputs> {
   await ensureDir(outDir);
   const { image } = study;
@@ -129,8 +135,8 @@ export async function writeStudyOutputs(
       if (v === 1) rightMask.data[i] = 1;
       else if (v === 2) leftMask.data[i] = 1;
     }
-    const trackR = generateUid();
-    const trackL = generateUid();
+    const trackR = uidFor('track-right-lung');
+    const trackL = uidFor('track-left-lung');
     const nR = pushSegment(rightMask, {
       label: 'Right lung',
       type: 'lung',
@@ -235,7 +241,7 @@ export async function writeStudyOutputs(
     const sec: HtmlSection = { title: 'Tumour', ...status('tumor'), pictures: [], tables: [] };
     if (t && t.lesions.length > 0) {
       const les = t.lesions[0]!;
-      const track = generateUid();
+      const track = uidFor('track-tumor');
       const segNo = pushSegment(t.mask, {
         label: 'Tumor',
         type: 'tumor',
@@ -444,8 +450,8 @@ export async function writeStudyOutputs(
   let segRef: { sopInstanceUid: string; seriesInstanceUid: string } | undefined;
   if (hasDicomIdentity && segMasks.length > 0) {
     try {
-      const sopInstanceUid = generateUid();
-      const seriesInstanceUid = generateUid();
+      const sopInstanceUid = uidFor('seg-instance');
+      const seriesInstanceUid = uidFor('seg-series');
       const seg = writeDicomSeg(segMasks, image, segments, {
         sopInstanceUid,
         seriesInstanceUid,
@@ -474,7 +480,11 @@ export async function writeStudyOutputs(
       const linked: SrFindingInput[] = findings.map(({ segmentNumber, ...f }) =>
         segRef && segmentNumber !== undefined ? { ...f, segment: { ...segRef, segmentNumber } } : f,
       );
-      const sr = writeDicomSr({ findings: linked }, image, { seriesDescription: 'medimg measurements' });
+      const sr = writeDicomSr({ findings: linked }, image, {
+        seriesDescription: 'medimg measurements',
+        seriesInstanceUid: uidFor('sr-series'),
+        sopInstanceUid: uidFor('sr-instance'),
+      });
       await writeAtomic(join(outDir, 'sr.dcm'), sr);
       files.push('sr.dcm');
       outputs.sr = 'sr.dcm';

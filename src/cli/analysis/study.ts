@@ -75,11 +75,11 @@ export async function analyzeLoaded(
   study: LoadedStudy,
   settings: AnalysisSettings,
   outDir: string,
-  opts: LongRunOptions = {},
+  opts: LongRunOptions & { uidFor?: (role: string) => string } = {},
 ): Promise<StudySummary> {
   const t0 = performance.now();
   const res = await runTasks(study.image, settings, opts);
-  const written = await writeStudyOutputs(outDir, study, settings, res);
+  const written = await writeStudyOutputs(outDir, study, settings, res, opts.uidFor);
   const failedTasks: Record<string, string> = {};
   const notes: string[] = [];
   for (const [k, s] of Object.entries(res.status)) {
