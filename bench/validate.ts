@@ -2,8 +2,9 @@
  * Runs the dev validation manifest (validation/dev.manifest.json: every annotated real case in
  * ../shared/data and chest phantoms at 1, 2.5, 5 and 8 mm) through the harness, writes
  * bench/out/validation/{validation.json,validation.html}, and regenerates docs/validation.md and the
- * "Validated on" sections of the task pages. Stopped runs resume (cached per case and run).
- * Run: npm run validate [-- --fresh] [-- --case <id>] [-- --no-docs]
+ * "Validated on" sections of the task pages. Every run is computed afresh (the cache cannot tell
+ * that the task code changed); `--resume` reuses the cached runs of a stopped run instead.
+ * Run: npm run validate [-- --resume] [-- --case <id>] [-- --no-docs]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -22,7 +23,7 @@ const { report, cachedRuns, files } = await validate(readFileSync(manifestPath, 
   manifestDir: dirname(manifestPath),
   dataRoot: process.env.MEDIMG_DATA ?? resolve(ROOT, '../shared/data'),
   outDir: resolve(ROOT, 'bench/out/validation'),
-  resume: !args.includes('--fresh'),
+  resume: args.includes('--resume'),
   ...(only.length ? { cases: only } : {}),
   onRun: (r, cached) =>
     console.log(

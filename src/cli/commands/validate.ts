@@ -20,6 +20,7 @@ Options:
   --case <id>         only this case (repeatable)
   --fresh             ignore cached results
   --json              print the summary as JSON
+  -q, --quiet         no per-run lines on stderr
   -h, --help          this text
 
 Exit codes: 0 ok, 1 internal error, 2 bad input (manifest), 3 some runs failed.`;
@@ -61,6 +62,7 @@ export const validateCommand: Command = {
         ...(values.case ? { cases: values.case } : {}),
         signal: controller.signal,
         onRun: (r, cached) =>
+          !values.quiet &&
           process.stderr.write(
             `${r.caseId}/${r.runId}: ${r.status === 'ok' ? 'ok' : `${r.error?.code}`}${cached ? ' (cached)' : ` ${fmt(r.seconds, 1)} s`} ${Object.entries(
               r.metrics,
