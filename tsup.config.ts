@@ -1,4 +1,4 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 import { emptyNodeBuiltinsForCodecs } from './build/browser-shims.js';
 
 // onnxruntime-* ship native or wasm binaries: they stay external and are resolved by the consumer.
@@ -6,6 +6,17 @@ const external = ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];
 // fast-png and iobuffer ship ESM only: bundle them so the CJS build also loads on Node < 20.19.
 const esmOnly = ['fast-png', 'iobuffer'];
 const codecs = [/^@cornerstonejs\/codec-/];
+
+/** The `medimg` command alone: what `npm run demo` rebuilds when src is newer (scripts/ensure-cli-build.ts). */
+export const cliBuild: Options = {
+  entry: { cli: 'src/cli/main.ts' },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  banner: { js: '#!/usr/bin/env node' },
+  external: [...external, /^[^./]/],
+};
 
 export default defineConfig([
   {
@@ -33,13 +44,5 @@ export default defineConfig([
     noExternal: [...esmOnly, ...codecs],
     esbuildPlugins: [emptyNodeBuiltinsForCodecs],
   },
-  {
-    entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    banner: { js: '#!/usr/bin/env node' },
-    external: [...external, /^[^./]/],
-  },
+  cliBuild,
 ]);
