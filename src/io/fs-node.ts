@@ -1,4 +1,4 @@
-import { readFile as readFileCb } from 'node:fs';
+import { close as closeCb, open as openCb, read as readCb, readFile as readFileCb } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,29 @@ export const nodeFileSystem: FileSystemAdapter = {
       readFileCb(path, (err, buf) => {
         if (err) reject(err);
         else resolve(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+      });
+    });
+  },
+  async stat(path) {
+    const s = await stat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  },
+  readInto(path, offset, into) {
+    // callbacks, not FileHandle: one open, read(s) and close per call, nothing else
+    return new Promise((resolve, reject) => {
+      openCb(path, 'r', (err, fd) => {
+        if (err) return reject(err);
+        let got = 0;
+        const finish = (e: Error | null) => closeCb(fd, () => (e ? reject(e) : resolve(got)));
+        const next = (): void => {
+          readCb(fd, into, got, into.length - got, offset + got, (e, n) => {
+            if (e) return finish(e);
+            got += n;
+            if (n === 0 || got >= into.length) finish(null);
+            else next();
+          });
+        };
+        next();
       });
     });
   },

@@ -11,6 +11,14 @@ export interface FileSystemAdapter {
   listFiles(dir: string): Promise<string[]>;
   isDirectory(path: string): Promise<boolean>;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** Size in bytes and modification time (ms since the epoch) of a file; optional (header caches use it). */
+  stat?(path: string): Promise<{ size: number; mtimeMs: number }>;
+  /**
+   * Reads up to `into.length` bytes of a file from byte `offset` into `into`; resolves to the count
+   * read (fewer at the end of the file). Optional: lets readers fetch a header or one frame
+   * without reading the whole file.
+   */
+  readInto?(path: string, offset: number, into: Uint8Array): Promise<number>;
 }
 
 let adapter: FileSystemAdapter | undefined;

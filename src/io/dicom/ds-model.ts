@@ -24,6 +24,11 @@ export interface DicomElement {
   fragments?: PixelFragment[];
   /** Encapsulated pixel data: the Basic Offset Table (empty when the first item is empty). */
   basicOffsetTable?: number[];
+  /**
+   * Pixel Data of a header-only parse (value not loaded): where its value starts in the file and
+   * its length as the header says (0xFFFFFFFF: encapsulated).
+   */
+  unread?: { offset: number; length: number };
 }
 
 /** One fragment of encapsulated pixel data (PS3.5 A.4). */

@@ -13,6 +13,16 @@ import {
 } from './ds-model.js';
 import { TS } from './transfer-syntax.js';
 
+/** Options of {@link parseDicom}. */
+export interface ParseDicomOptions {
+  /**
+   * Stop at the top-level Pixel Data element and record where its value lies (`unread`) instead of
+   * reading it, so that `input` may be just the head of a file. Default false. Not for deflated
+   * data sets (DICOM_UNSUPPORTED_TRANSFER_SYNTAX).
+   */
+  untilPixelData?: boolean;
+}
+
 /** A parsed DICOM file: the one parse result of readers, de-identification and rewriting. */
 export interface ParsedDicom {
   /** File meta group (0002,xxxx); empty when the file had none. */
@@ -139,7 +149,7 @@ function bareDataSetKind(b: Uint8Array): 'implicit' | 'explicit' | undefined {
  * const { dataset } = parseDicom(bytes);
  * const modality = getString(dataset, tag(0x0008, 0x0060));
  */
-export function parseDicom(input: Uint8Array): ParsedDicom {
+export function parseDicom(input: Uint8Array, options: ParseDicomOptions = {}): ParsedDicom {
   if (!(input instanceof Uint8Array))
     throw new MedImgError('INVALID_ARGUMENT', 'Expected the DICOM file as a Uint8Array.');
   let pos = 0;
@@ -169,13 +179,16 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
     let body = input;
     let bodyView = dv;
     if (tsUid === TS.deflatedLE) {
+      if (options.untilPixelData) {
+        throw new MedImgError('DICOM_UNSUPPORTED_TRANSFER_SYNTAX', 'A deflated data set has no header-only parse.');
+      }
       body = inflate(input, pos);
       bodyView = new DataView(body.buffer, body.byteOffset, body.byteLength);
     }
     const implicit = tsUid === TS.implicitLE;
     const bigEndian = tsUid === TS.explicitBE;
-    const reader = new Reader(body, bodyView, implicit, bigEndian);
-    const dataset = reader.dataset(pos, body.length, false, undefined).ds;
+    const reader = new Reader(body, bodyView, implicit, bigEndian, !!options.untilPixelData);
+    const dataset = reader.dataset(pos, body.length, false, undefined, true).ds;
     return {
       meta,
       dataset,
@@ -232,6 +245,7 @@ class Reader {
     private readonly dv: DataView,
     private readonly implicit: boolean,
     bigEndian: boolean,
+    private readonly untilPixelData = false,
   ) {
     this.le = !bigEndian;
   }
@@ -245,6 +259,7 @@ class Reader {
     end: number,
     stopAtItemDelim: boolean,
     inherited: TextDecodeFn | undefined,
+    top = false,
   ): { ds: DicomDataset; next: number } {
     const ds: DicomDataset = new Map();
     let decode = inherited;
@@ -259,6 +274,10 @@ class Reader {
       }
       // trailing padding (0xFFFC,0xFFFC) ends the data set
       if (t === 0xfffcfffc) break;
+      if (top && this.untilPixelData && t === PIXEL_DATA) {
+        ds.set(t, this.unreadPixelData(pos));
+        return { ds, next: end };
+      }
       pos = this.element(ds, pos, end, decode);
       countNode();
       if (t === CHARSET) {
@@ -352,6 +371,15 @@ class Reader {
     }
     if (undefinedLength) throw new MedImgError('DICOM_TRUNCATED', 'A sequence has no end.');
     return { items, next: pos };
+  }
+
+  /** The Pixel Data element header only: VR, where the value starts, its length. */
+  private unreadPixelData(pos: number): DicomElement {
+    const { b, dv, le } = this;
+    if (this.implicit) return { vr: 'OW', unread: { offset: pos + 8, length: dv.getUint32(pos + 4, true) } };
+    const vr = String.fromCharCode(b[pos + 4]!, b[pos + 5]!);
+    if (LONG_VRS.has(vr)) return { vr, unread: { offset: pos + 12, length: dv.getUint32(pos + 8, le) } };
+    return { vr, unread: { offset: pos + 8, length: dv.getUint16(pos + 6, le) } };
   }
 
   /** Encapsulated pixel data: Basic Offset Table, fragments (views) and the raw span, zero-copy. */

@@ -76,7 +76,11 @@ export interface DicomImage {
 
 /** Parses bytes and reads the pixel module; shared by the file and series readers. */
 export function openDicom(bytes: Uint8Array): { parsed: ParsedDicom; info: PixelInfo; meta: DicomObjectMeta } {
-  const parsed = parseDicom(bytes);
+  return openParsed(parseDicom(bytes));
+}
+
+/** Object facts and the pixel module of a parsed file (a full or a header-only parse). */
+export function openParsed(parsed: ParsedDicom): { parsed: ParsedDicom; info: PixelInfo; meta: DicomObjectMeta } {
   const meta = readObjectMeta(parsed);
   const info = readPixelInfo(parsed);
   if (!isEncapsulatedSyntax(info.transferSyntax)) {

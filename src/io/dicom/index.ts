@@ -8,3 +8,4 @@ export type { ReadDicomSeriesOptions, SeriesInfo } from './series.js';
 export { listDicomSeries, readDicomSeries } from './series.js';
 export type { DicomSeriesInput } from './sources.js';
 export type { SkippedFile } from './stack.js';
+export { clearDicomHeaderCache } from './stack.js';

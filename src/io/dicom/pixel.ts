@@ -130,7 +130,11 @@ function nativeFrameBytes(info: PixelInfo): number {
  * more than one even-padding byte extra.
  */
 export function checkNativeLength(parsed: ParsedDicom, info: PixelInfo): string | undefined {
-  const length = nativeBytes(parsed.dataset).length;
+  const el = pixelElement(parsed.dataset);
+  if (el.unread?.length === 0xffffffff) {
+    throw new MedImgError('DICOM_INVALID', 'Pixel Data is encapsulated but the transfer syntax is native.');
+  }
+  const length = el.unread ? el.unread.length : nativeBytes(parsed.dataset).length;
   const expected = nativeFrameBytes(info) * info.frames;
   if (length < expected) {
     throw new MedImgError(

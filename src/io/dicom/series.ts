@@ -2,10 +2,13 @@ import { MedImgError } from '../../core/errors.js';
 import { orientationFromDirection } from '../../core/geometry.js';
 import { type LongRunOptions, ProgressTracker, throwIfAborted, yieldToEventLoop } from '../../core/progress.js';
 import type { Vec3, Volume, VolumeMeta } from '../../core/volume.js';
+import { getFileSystem } from '../fs.js';
+import { type ParsedDicom, parseDicom, prepareDicomBytes } from './ds-parse.js';
 import { decodeFrame, nativeFrameView, rawNorm, type StoredArray, storedCtor } from './pixel.js';
 import { resampleStack } from './resample.js';
 import { type DicomWebSeriesRef, isDicomWebSeriesRef, withDicomWebSeries } from '../dicomweb/retrieve.js';
 import type { DicomSeriesInput } from './sources.js';
+import { TS } from './transfer-syntax.js';
 import {
   analyzeStack,
   groupStacks,
@@ -225,8 +228,15 @@ export async function listDicomSeries(
  * the slice normal; the z spacing comes from ImagePositionPatient. Problems (uneven spacing,
  * tilt, fallbacks, several volumes) are listed in `meta.warnings`.
  *
- * Memory: every input file is held once; the volume is decoded frame by frame straight into its
- * output array (a second array only with `resampleToUniform`, or when values overflow Int16).
+ * Memory: paths are scanned header-only and native little-endian frames are read from disk
+ * straight into the output volume (other files are read whole when first needed); in-memory inputs
+ * are decoded from the bytes given. A second array only with `resampleToUniform`, or when values
+ * overflow Int16. Headers are parsed once per file and cached for later calls (see
+ * `clearDicomHeaderCache`), so `listDicomSeries` then `readDicomSeries` parses each file once.
+ *
+ * @example
+ * const [ct] = await listDicomSeries('/data/study');
+ * const volume = await readDicomSeries('/data/study', { series: ct });
  */
 export async function readDicomSeries(
   input: DicomSeriesInput | DicomWebSeriesRef,
@@ -300,38 +310,45 @@ export async function readDicomSeries(
 
   let data: ValueArray | undefined;
   const tmpByFile = new Map<number, StoredArray>();
+  const frames = new FrameReader(colour);
   for (;;) {
     const out = new ctor(plane * nz);
     const tracker = new ProgressTracker(options, 'decode', nz, [0.5, resampleNeeded(a, options) ? 0.9 : 1]);
     let ok = true;
-    for (let z = 0; z < nz && ok; z++) {
-      tracker.step(z);
-      // native slices decode synchronously: let abort signals and UI events through now and then
-      if (z % 32 === 31) await yieldToEventLoop();
-      const s = slices[z]!;
-      const info = s.file.info;
-      const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
-      const view = colour ? undefined : nativeFrameView(s.file.parsed!, info, s.rec.frameIndex);
-      if (view) {
-        // native data: file bytes to modality values in one pass, no temporary frame
-        ok = writeModalityFrame(view, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv, rawNorm(info));
-        continue;
-      }
-      const len = info.frameLength;
-      const key = len * 8 + info.bitsAllocated + (info.pixelRepresentation << 6);
-      let tmp = tmpByFile.get(key);
-      if (!tmp) {
-        tmp = new (storedCtor(info))(len);
-        tmpByFile.set(key, tmp);
-      }
-      await decodeFrame(s.file.parsed!, info, s.rec.frameIndex, tmp);
-      if (colour) {
-        for (let i = 0, o = z * plane; i < plane; i++, o++) {
-          out[o] = Math.round(0.299 * tmp[3 * i]! + 0.587 * tmp[3 * i + 1]! + 0.114 * tmp[3 * i + 2]!);
+    for (let z0 = 0; z0 < nz && ok; z0 += READ_AHEAD) {
+      const z1 = Math.min(nz, z0 + READ_AHEAD);
+      // frames on disk go straight into their place in the volume, several reads at once
+      const direct = await Promise.all(slices.slice(z0, z1).map((s, k) => frames.readInPlace(s, out, z0 + k, k)));
+      for (let z = z0; z < z1 && ok; z++) {
+        tracker.step(z);
+        const s = slices[z]!;
+        const info = s.file.info;
+        const inv = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
+        const parsed = direct[z - z0] ? undefined : await frames.parsed(s.file);
+        const view = direct[z - z0] ?? (colour ? undefined : nativeFrameView(parsed!, info, s.rec.frameIndex));
+        if (view) {
+          // native data: raw words to modality values in one pass (in place for frames read into `out`)
+          ok = writeModalityFrame(view, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv, rawNorm(info));
+          continue;
         }
-      } else {
-        ok = writeModalityFrame(tmp, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv);
+        const len = info.frameLength;
+        const key = len * 8 + info.bitsAllocated + (info.pixelRepresentation << 6);
+        let tmp = tmpByFile.get(key);
+        if (!tmp) {
+          tmp = new (storedCtor(info))(len);
+          tmpByFile.set(key, tmp);
+        }
+        await decodeFrame(parsed!, info, s.rec.frameIndex, tmp);
+        if (colour) {
+          for (let i = 0, o = z * plane; i < plane; i++, o++) {
+            out[o] = Math.round(0.299 * tmp[3 * i]! + 0.587 * tmp[3 * i + 1]! + 0.114 * tmp[3 * i + 2]!);
+          }
+        } else {
+          ok = writeModalityFrame(tmp, plane, out, z * plane, s.rec.slope, s.rec.intercept, inv);
+        }
       }
+      // in-memory slices decode synchronously: let abort signals and UI events through now and then
+      if (z1 % 32 < READ_AHEAD) await yieldToEventLoop();
     }
     tracker.step(nz);
     if (ok) {
@@ -375,6 +392,74 @@ export async function readDicomSeries(
     direction,
     meta,
   };
+}
+
+/** Frames read ahead (and in parallel) from disk while decoding a series. */
+const READ_AHEAD = 8;
+
+/**
+ * Pixel data of the scanned files while a series is decoded: frames of native little-endian files
+ * scanned header-only are read from disk straight into the output volume; other files are read
+ * and parsed once, when their first frame is needed.
+ */
+class FrameReader {
+  private readonly whole = new Map<ScannedFile, Promise<ParsedDicom>>();
+  private readonly slots: Uint8Array[] = [];
+  constructor(private readonly colour: boolean) {}
+
+  /** The whole file parsed: the scan's parse, or the file read and parsed again. */
+  parsed(file: ScannedFile): Promise<ParsedDicom> {
+    if (file.parsed) return Promise.resolve(file.parsed);
+    let p = this.whole.get(file);
+    if (!p) {
+      p = (async () => {
+        if (!file.source) throw new MedImgError('DICOM_INVALID', 'The file of a slice is no longer available.');
+        const bytes = await file.source.read();
+        await prepareDicomBytes(bytes);
+        return parseDicom(bytes);
+      })();
+      this.whole.set(file, p);
+    }
+    return p;
+  }
+
+  /**
+   * Reads the raw words of a native frame into the slice's place in `out` (or a scratch buffer
+   * when `out` has another element size) and returns a view of them; undefined when the frame is
+   * not read this way.
+   */
+  async readInPlace(
+    s: { file: ScannedFile; rec: { frameIndex: number } },
+    out: ValueArray,
+    z: number,
+    slot: number,
+  ): Promise<Uint8Array | Uint16Array | undefined> {
+    const { file } = s;
+    const info = file.info;
+    const path = file.source?.path;
+    if (this.colour || file.parsed || file.pixelOffset === undefined || path === undefined) return undefined;
+    if (info.transferSyntax !== TS.explicitLE && info.transferSyntax !== TS.implicitLE) return undefined;
+    if (info.samplesPerPixel !== 1 || (info.bitsAllocated !== 8 && info.bitsAllocated !== 16)) return undefined;
+    const fs = getFileSystem();
+    if (!fs.readInto) return undefined;
+    const bpv = info.bitsAllocated / 8;
+    const n = info.frameLength;
+    const bytes = n * bpv;
+    let target: Uint8Array;
+    if (out.BYTES_PER_ELEMENT === bpv) target = new Uint8Array(out.buffer, out.byteOffset + z * n * bpv, bytes);
+    else {
+      if (!this.slots[slot] || this.slots[slot]!.length < bytes) this.slots[slot] = new Uint8Array(bytes);
+      target = this.slots[slot]!.subarray(0, bytes);
+    }
+    let got: number;
+    try {
+      got = await fs.readInto(path, file.pixelOffset + s.rec.frameIndex * bytes, target);
+    } catch (e) {
+      throw new MedImgError('IO_READ_FAILED', 'A slice file could not be read again.', { cause: e });
+    }
+    if (got < bytes) throw new MedImgError('DICOM_TRUNCATED', 'Pixel Data runs past the end of the file.');
+    return bpv === 1 ? target : new Uint16Array(target.buffer, target.byteOffset, n);
+  }
 }
 
 function resampleNeeded(a: StackAnalysis, o: ReadDicomSeriesOptions): boolean {

@@ -13,6 +13,10 @@ export type DicomSeriesInput =
 export interface DicomSource {
   /** File path, File name, or `#index` for bytes. */
   name: string;
+  /** The file path, for path inputs (header caching and partial reads use it). */
+  path?: string;
+  /** The object given, for in-memory inputs (the header cache is keyed by it). */
+  key?: object;
   read(): Promise<Uint8Array>;
 }
 
@@ -39,9 +43,9 @@ export async function gatherSources(input: DicomSeriesInput): Promise<DicomSourc
         } catch (e) {
           throw new MedImgError('IO_READ_FAILED', 'Could not list the directory.', { cause: e });
         }
-        for (const f of files) out.push({ name: f, read: () => toBytes(f) });
+        for (const f of files) out.push({ name: f, path: f, read: () => toBytes(f) });
       } else {
-        out.push({ name: item, read: () => toBytes(item) });
+        out.push({ name: item, path: item, read: () => toBytes(item) });
       }
       continue;
     }
@@ -52,7 +56,7 @@ export async function gatherSources(input: DicomSeriesInput): Promise<DicomSourc
       (typeof Blob !== 'undefined' && item instanceof Blob)
     ) {
       const it = item as Uint8Array;
-      out.push({ name: nameOf(item, i), read: () => toBytes(it) });
+      out.push({ name: nameOf(item, i), key: item as object, read: () => toBytes(it) });
       continue;
     }
     throw new MedImgError('INVALID_ARGUMENT', `Input ${i} is not a path, bytes or a File.`);

@@ -1,9 +1,11 @@
 import { isMedImgError, MedImgError, type MedImgErrorCode } from '../../core/errors.js';
 import { type LongRunOptions, ProgressTracker, yieldToEventLoop } from '../../core/progress.js';
 import type { Vec3 } from '../../core/volume.js';
-import { openDicom } from './file.js';
+import { getFileSystem } from '../fs.js';
+import { tag } from './ds-model.js';
+import { isDeflatedPart10, type ParsedDicom, parseDicom, prepareDicomBytes } from './ds-parse.js';
+import { openParsed } from './file.js';
 import { type DicomObjectMeta, type FrameRecord, readFrameRecords } from './header.js';
-import { type ParsedDicom, prepareDicomBytes } from './ds-parse.js';
 import type { PixelInfo } from './pixel.js';
 import { type DicomSource, type DicomSeriesInput, gatherSources } from './sources.js';
 
@@ -19,6 +21,10 @@ export interface ScannedFile {
   name: string;
   /** The parsed file (holding its bytes); absent after a headers-only scan. */
   parsed?: ParsedDicom;
+  /** Where to read the file again when `parsed` was not kept. */
+  source?: DicomSource;
+  /** Native pixel data of a header-only scan: where its value starts in the file. */
+  pixelOffset?: number;
   info: PixelInfo;
   meta: DicomObjectMeta;
   records: FrameRecord[];
@@ -65,6 +71,7 @@ export interface StackAnalysis {
 // SOP classes that carry pixel data but are not images to stack (segmentations, RT dose is fine).
 const NON_IMAGE_SOP = new Set(['1.2.840.10008.5.1.4.1.1.66.4', '1.2.840.10008.5.1.4.1.1.66.7']);
 const DICOMDIR_SOP = '1.2.840.10008.1.3.10';
+const PIXEL_DATA = tag(0x7fe0, 0x0010);
 
 /** Reads and parses every input file, in parallel batches; files that fail are skipped with their reason. */
 export async function scanSources(
@@ -101,7 +108,64 @@ export async function scanSources(
   return { files, skipped };
 }
 
-async function scanOne(src: DicomSource, keepPixels: boolean): Promise<{ file: ScannedFile } | { skip: SkippedFile }> {
+type ScanResult = { file: ScannedFile } | { skip: SkippedFile };
+
+// Header caches shared by listDicomSeries and readDicomSeries: by path (valid while size and
+// mtime stay the same; the oldest entries go past PATH_CACHE_ENTRIES) and by the bytes object given.
+const PATH_CACHE_ENTRIES = 8192;
+const byPath = new Map<string, { size: number; mtimeMs: number; result: ScanResult }>();
+const byBytes = new WeakMap<object, ScanResult>();
+
+/** Forgets every cached DICOM header (the caches also drop entries whose file changed). */
+export function clearDicomHeaderCache(): void {
+  byPath.clear();
+}
+
+function skipOf(name: string, e: unknown): { skip: SkippedFile } {
+  if (isMedImgError(e)) {
+    const reason = e.code === 'DICOM_NO_PIXEL_DATA' ? 'no Pixel Data (not an image)' : e.message;
+    return { skip: { name, code: e.code, reason } };
+  }
+  return { skip: { name, code: 'DICOM_INVALID', reason: 'could not be parsed' } };
+}
+
+function scanned(name: string, parsed: ParsedDicom, keep: boolean): ScanResult {
+  const { info, meta } = openParsed(parsed);
+  if (meta.sopClassUid && NON_IMAGE_SOP.has(meta.sopClassUid)) {
+    return { skip: { name, code: 'NOT_AN_IMAGE', reason: 'segmentation object, not an image' } };
+  }
+  const records = readFrameRecords(parsed, info.frames);
+  const unread = parsed.dataset.get(PIXEL_DATA)?.unread;
+  return {
+    file: {
+      name,
+      ...(keep ? { parsed } : {}),
+      ...(unread && unread.length !== 0xffffffff ? { pixelOffset: unread.offset } : {}),
+      info,
+      meta,
+      records,
+    },
+  };
+}
+
+async function scanOne(src: DicomSource, keepPixels: boolean): Promise<ScanResult> {
+  const fs = src.path !== undefined ? getFileSystem() : undefined;
+  if (src.path !== undefined && fs?.stat && fs.readInto) {
+    let st: { size: number; mtimeMs: number };
+    try {
+      st = await fs.stat(src.path);
+    } catch {
+      return { skip: { name: src.name, code: 'IO_READ_FAILED', reason: 'could not be read' } };
+    }
+    const hit = byPath.get(src.path);
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return withSource(hit.result, src);
+    const result = await scanHead(src, src.path, st.size, fs.readInto.bind(fs));
+    if (byPath.size >= PATH_CACHE_ENTRIES) byPath.delete(byPath.keys().next().value!);
+    byPath.set(src.path, { size: st.size, mtimeMs: st.mtimeMs, result });
+    return withSource(result, src);
+  }
+  const cached = src.key ? byBytes.get(src.key) : undefined;
+  if (cached && ('skip' in cached || cached.file.parsed || !keepPixels)) return cached;
   let bytes: Uint8Array;
   try {
     bytes = await src.read();
@@ -111,27 +175,70 @@ async function scanOne(src: DicomSource, keepPixels: boolean): Promise<{ file: S
       skip: { name: src.name, code: isMedImgError(e) ? e.code : 'IO_READ_FAILED', reason: 'could not be read' },
     };
   }
+  let result: ScanResult;
   try {
     await prepareDicomBytes(bytes);
-    const { parsed, info, meta } = openDicom(bytes);
-    if (meta.sopClassUid && NON_IMAGE_SOP.has(meta.sopClassUid)) {
-      return { skip: { name: src.name, code: 'NOT_AN_IMAGE', reason: 'segmentation object, not an image' } };
-    }
-    const records = readFrameRecords(parsed, info.frames);
-    // a headers-only scan lets each file's bytes go as soon as its header is read
-    return { file: { name: src.name, ...(keepPixels ? { parsed } : {}), info, meta, records } };
+    // bytes given in memory: the parse is views of them, so keeping it costs nothing
+    result = scanned(src.name, parseDicom(bytes), true);
   } catch (e) {
-    if (isMedImgError(e)) {
-      const sop = (() => {
-        try {
-          return e.code === 'DICOM_NO_PIXEL_DATA' ? 'no Pixel Data (not an image)' : e.message;
-        } catch {
-          return e.message;
-        }
-      })();
-      return { skip: { name: src.name, code: e.code, reason: sop } };
+    result = skipOf(src.name, e);
+  }
+  if (src.key) byBytes.set(src.key, result);
+  if ('file' in result && !keepPixels) {
+    const { parsed: _, ...rest } = result.file;
+    return { file: rest };
+  }
+  return result;
+}
+
+function withSource(r: ScanResult, src: DicomSource): ScanResult {
+  return 'file' in r ? { file: { ...r.file, source: src } } : r;
+}
+
+const HEAD_BYTES = 16 * 1024;
+
+/**
+ * Header-only scan of a file on disk: reads its head (16 KiB, more while the header runs on) and
+ * parses up to Pixel Data, whose place in the file is kept for reading frames later. Deflated
+ * files are read whole (their header is compressed).
+ */
+async function scanHead(
+  src: DicomSource,
+  path: string,
+  size: number,
+  readInto: (path: string, offset: number, into: Uint8Array) => Promise<number>,
+): Promise<ScanResult> {
+  let want = Math.min(size, HEAD_BYTES);
+  for (;;) {
+    let head: Uint8Array;
+    try {
+      head = new Uint8Array(want);
+      head = head.subarray(0, await readInto(path, 0, head));
+    } catch {
+      return { skip: { name: src.name, code: 'IO_READ_FAILED', reason: 'could not be read' } };
     }
-    return { skip: { name: src.name, code: 'DICOM_INVALID', reason: 'could not be parsed' } };
+    const whole = head.length >= size;
+    try {
+      if (isDeflatedPart10(head)) {
+        const bytes = whole ? head : await src.read();
+        await prepareDicomBytes(bytes);
+        return scanned(src.name, parseDicom(bytes), false);
+      }
+      const parsed = parseDicom(head, { untilPixelData: true });
+      const unread = parsed.dataset.get(PIXEL_DATA)?.unread;
+      if (!unread && !whole) throw new MedImgError('DICOM_TRUNCATED', 'The header runs past the bytes read.');
+      if (unread && unread.length !== 0xffffffff && unread.offset + unread.length > size) {
+        throw new MedImgError('DICOM_TRUNCATED', 'Pixel Data runs past the end of the file.');
+      }
+      return scanned(src.name, parsed, false);
+    } catch (e) {
+      // a header longer than the head read: read more (the whole file at last) and parse again
+      if (!whole && isMedImgError(e) && e.code === 'DICOM_TRUNCATED') {
+        want = Math.min(size, want * 8);
+        continue;
+      }
+      return skipOf(src.name, e);
+    }
   }
 }
 
