@@ -13,7 +13,7 @@ const HEAD_BYTES = 256 * 1024;
  * Bits Allocated; the whole set may then inflate to the image it declares plus 64 MiB (256 MiB
  * when it declares none), and never past the `setMaxDecodedBytes` budget. Past that,
  * `DECODE_LIMIT_EXCEEDED` after inflating only the limit. Returns the bytes before `position`
- * followed by the inflated data set (what dicom-parser's `inflater` returns).
+ * followed by the inflated data set (what parseDicom reads on from).
  */
 export function inflateDataSet(bytes: Uint8Array, position: number): Uint8Array {
   const deflated = bytes.subarray(position);
