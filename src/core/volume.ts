@@ -58,6 +58,10 @@ export interface VolumeMeta {
   studyId?: string;
   accessionNumber?: string;
   referringPhysicianName?: string;
+  /** Patient Identity Removed (0012,0062) of a DICOM source ('YES' when de-identified). */
+  patientIdentityRemoved?: string;
+  /** De-identification Method (0012,0063) of a de-identified DICOM source. */
+  deidentificationMethod?: string;
   /** Where the volume came from, e.g. 'dicom', 'nifti', 'phantom'. */
   source?: string;
   /** Non-fatal problems found while reading (uneven spacing, tilt, fallbacks used). */

@@ -4,6 +4,7 @@ import { MedImgError } from '../../core/errors.js';
 import { nodeFileSystem } from '../../io/fs-node.js';
 import { checkDeidentifyOptions, type DeidentifyOptions, deidentifyWithReport } from '../../io/index.js';
 import { ensureDir, guardOutput, writeFileAtomic } from '../safe-write.js';
+import { prepareDicomBytes } from '../../io/dicom/ds-parse.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressBar } from '../progress.js';
@@ -86,6 +87,7 @@ export const deidentifyCommand: Command = {
       bar.update(i / files.length, rel);
       try {
         const bytes = new Uint8Array(await readFile(f));
+        await prepareDicomBytes(bytes); // loads the bounded inflater for deflated files
         const { bytes: out, report } = deidentifyWithReport(bytes, opts);
         const target = targetOf(f);
         await ensureDir(dirname(target));

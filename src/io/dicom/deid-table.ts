@@ -13,6 +13,15 @@
  * The VR is the attribute's usual VR (used for dummy values when the input is implicit VR).
  * Group wildcards (50xx curves, 60xx overlays) and private groups are handled in code.
  */
+/**
+ * What this table is, written into every output's De-identification Method (0012,0063), at most
+ * 64 characters. The 456 rows were transcribed from PS3.15 Table E.1-1 without recording the
+ * edition; the current (2025) table has about 640 rows. The attributes it misses are covered by
+ * the value-representation rules of deid-vr-rules.ts (dates, times, names, AE titles, UIDs, free
+ * text, documents), so the method names both.
+ */
+export const DEID_TABLE_EDITION = 'PS3.15 E.1-1 (456 rows, pre-2025) + medimg VR rules';
+
 const TABLE = `
 00080050 SH Z
 00184000 LT X c

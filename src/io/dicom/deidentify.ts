@@ -1,6 +1,7 @@
 import { MedImgError } from '../../core/errors.js';
 import { type Code, DEID_METHOD } from './codes.js';
-import { DEID_RULES, type DeidRule } from './deid-table.js';
+import { DEID_RULES, DEID_TABLE_EDITION, type DeidRule } from './deid-table.js';
+import { guessVr, isStandardUid, vrRule } from './deid-vr-rules.js';
 import {
   type DicomDataset,
   type DicomElement,
@@ -15,6 +16,7 @@ import {
 import { parseDicom } from './ds-parse.js';
 import { codeItem } from './seg-write.js';
 import { hmacSha256, randomKey, uidFromDigest } from './uid.js';
+import { TS } from './transfer-syntax.js';
 import { writePart10 } from './write.js';
 
 /** Options for {@link deidentify}. Defaults give the plain Basic Application Level Confidentiality Profile. */
@@ -53,6 +55,16 @@ export interface DeidentifyOptions {
    * (Clean Structured Content Option, 113104). Default false.
    */
   retainStructuredContentText?: boolean;
+  /**
+   * Keep free-text attributes (LT, ST, UT) that Table E.1-1 does not list. Default false: they are
+   * removed, since free text is where names, IDs and dates hide.
+   */
+  retainFreeText?: boolean;
+  /**
+   * Keep the Encapsulated Document (0042,0011) of an encapsulated PDF/CDA object. Default false:
+   * removed (a PDF report holds the name, MRN and birth date in its text, out of reach of this profile).
+   */
+  retainEncapsulatedDocuments?: boolean;
   /** Pseudonyms written instead of empty Patient's Name / Patient ID (e.g. a study subject code). */
   patientName?: string;
   patientId?: string;
@@ -247,6 +259,12 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
       count(ctx, 'X', t);
       continue;
     }
+    if (ctx.inContent && ctx.o.retainStructuredContentText && SR_VALUE_TAGS.has(t)) {
+      // the caller cleaned the content tree's text, dates and times (Clean Structured Content)
+      count(ctx, 'K', t);
+      out.set(t, e);
+      continue;
+    }
     if (ctx.inContent && !ctx.o.retainStructuredContentText && SR_VALUE_TAGS.has(t)) {
       count(ctx, 'D', t);
       out.set(t, dummyValue(e.vr === 'UN' ? (SR_VALUE_TAGS.get(t) as string) : e.vr));
@@ -254,7 +272,8 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
     }
     const rule = DEID_RULES.get(t);
     if (!rule) {
-      out.set(t, e.items ? { vr: e.vr, items: e.items.map((it) => processDataset(it, ctx)) } : e);
+      if (e.items) out.set(t, { vr: e.vr, items: e.items.map((it) => processDataset(it, ctx)) });
+      else applyVrRule(out, ds, t, e, ctx);
       continue;
     }
     const vr = e.vr === 'UN' || (ctx.implicit && !e.items) ? rule.vr : e.vr;
@@ -301,6 +320,77 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
     }
   }
   return out;
+}
+
+/** Printable text of a short value (for guessing the VR of an implicit VR element), else undefined. */
+function shortText(e: DicomElement): string | undefined {
+  const v = e.value;
+  if (!v || v.length > 64) return undefined;
+  for (let i = 0; i < v.length; i++) if (v[i]! < 0x20 && v[i] !== 0) return undefined;
+  return String.fromCharCode(...v).replace(/[\0 ]+$/, '');
+}
+
+/**
+ * Attributes the table does not list, by what their value is (see deid-vr-rules.ts): every date
+ * and time shifted with the same offset, kept, or dummied as the dates option says; names dummied;
+ * AE titles removed unless device identity is retained; instance UIDs remapped unless UIDs are
+ * retained; free text and encapsulated documents removed unless an option keeps them.
+ */
+function applyVrRule(out: DicomDataset, ds: DicomDataset, t: number, e: DicomElement, ctx: Ctx): void {
+  const vr = e.vr === 'UN' ? guessVr(t, shortText(e)) : e.vr;
+  const o = ctx.o;
+  switch (vrRule(t, vr)) {
+    case 'keep':
+      out.set(t, e);
+      return;
+    case 'temporal': {
+      if (o.dates === 'keep') {
+        count(ctx, 'K', t);
+        out.set(t, e);
+      } else if (o.dates === 'shift') {
+        count(ctx, 'C', t);
+        const v = getString(ds, t) ?? '';
+        out.set(t, vr === 'TM' ? str('TM', v) : str(vr, ...v.split('\\').map((x) => shiftDate(x, ctx.shiftDays))));
+      } else {
+        count(ctx, 'D', t);
+        out.set(t, dummyValue(vr));
+      }
+      return;
+    }
+    case 'person':
+      count(ctx, 'D', t);
+      out.set(t, dummyValue('PN'));
+      return;
+    case 'ae':
+      if (o.retainDeviceIdentity) {
+        count(ctx, 'K', t);
+        out.set(t, e);
+      } else count(ctx, 'X', t);
+      return;
+    case 'uid': {
+      if (o.retainUids) {
+        count(ctx, 'K', t);
+        out.set(t, e);
+        return;
+      }
+      const uids = (getString(ds, t) ?? '').split('\\').map((u) => u.trim());
+      count(ctx, 'U', t);
+      out.set(t, str('UI', ...uids.filter(Boolean).map((u) => (isStandardUid(u) ? u : remapUid(ctx, u)))));
+      return;
+    }
+    case 'text':
+      if (o.retainFreeText) {
+        count(ctx, 'K', t);
+        out.set(t, e);
+      } else count(ctx, 'X', t);
+      return;
+    case 'document':
+      if (o.retainEncapsulatedDocuments) {
+        count(ctx, 'K', t);
+        out.set(t, e);
+      } else count(ctx, 'X', t);
+      return;
+  }
 }
 
 /**
@@ -395,7 +485,7 @@ export function deidentifyWithReport(
   if (options.patientName !== undefined) out.set(T(0x0010, 0x0010), str('PN', options.patientName));
   if (options.patientId !== undefined) out.set(T(0x0010, 0x0020), str('LO', options.patientId));
   out.set(T(0x0012, 0x0062), str('CS', 'YES'));
-  out.set(T(0x0012, 0x0063), str('LO', ...methods.map((m) => m.meaning.slice(0, 64))));
+  out.set(T(0x0012, 0x0063), str('LO', ...methods.map((m) => m.meaning.slice(0, 64)), DEID_TABLE_EDITION));
   out.set(T(0x0012, 0x0064), seq(...methods.map(codeItem)));
   out.set(
     T(0x0028, 0x0303),
@@ -411,8 +501,10 @@ export function deidentifyWithReport(
     // Source/sending/receiving AE titles and private meta information may identify the site.
     if (el === 0x0016 || el === 0x0017 || el === 0x0018 || el === 0x0100 || el === 0x0102) meta.delete(t);
   }
+  // big endian and deflated inputs were read into little-endian values: written explicit VR little endian
+  const ts = parsed.transferSyntaxUid;
   const bytes = writePart10(out, {
-    transferSyntaxUid: parsed.transferSyntaxUid,
+    transferSyntaxUid: ts === TS.explicitBE || ts === TS.deflatedLE ? TS.explicitLE : ts,
     meta: dataset([...meta.entries()]),
     preamble: undefined,
   });

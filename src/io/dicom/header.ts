@@ -28,6 +28,8 @@ const TAG = {
   studyId: tag(0x0020, 0x0010),
   accessionNumber: tag(0x0008, 0x0050),
   referringPhysicianName: tag(0x0008, 0x0090),
+  patientIdentityRemoved: tag(0x0012, 0x0062),
+  deidentificationMethod: tag(0x0012, 0x0063),
   patientAge: tag(0x0010, 0x1010),
   sliceThickness: tag(0x0018, 0x0050),
   spacingBetweenSlices: tag(0x0018, 0x0088),
@@ -105,6 +107,10 @@ export interface DicomIdentity {
   studyId?: string;
   accessionNumber?: string;
   referringPhysicianName?: string;
+  /** Patient Identity Removed (0012,0062): 'YES' for a de-identified source (its SEG/SR say so too). */
+  patientIdentityRemoved?: string;
+  /** De-identification Method (0012,0063) of a de-identified source. */
+  deidentificationMethod?: string;
 }
 
 const IDENTITY_KEYS = [
@@ -116,6 +122,8 @@ const IDENTITY_KEYS = [
   'studyId',
   'accessionNumber',
   'referringPhysicianName',
+  'patientIdentityRemoved',
+  'deidentificationMethod',
 ] as const;
 
 /** Geometry and value transform of one frame (the only frame of a single-frame object). */

@@ -166,6 +166,21 @@ export function patientStudyElements(m: VolumeMeta, ref: { studyInstanceUid: str
     [T(0x0010, 0x0040), str('CS', META_STRING(m, 'patientSex'))],
     [T(0x0020, 0x000d), str('UI', ref.studyInstanceUid)],
     [T(0x0020, 0x0010), str('SH', META_STRING(m, 'studyId'))],
+    // derived from a de-identified series: say so, as the source did (PS3.15 E.1, PS3.3 C.7.1.1)
+    ...(META_STRING(m, 'patientIdentityRemoved').toUpperCase() === 'YES'
+      ? ([
+          [T(0x0012, 0x0062), str('CS', 'YES')],
+          [
+            T(0x0012, 0x0063),
+            str(
+              'LO',
+              ...(META_STRING(m, 'deidentificationMethod') || 'de-identified source')
+                .split('\\')
+                .map((s) => s.slice(0, 64)),
+            ),
+          ],
+        ] as [number, DicomElement][])
+      : []),
   ];
 }
 
