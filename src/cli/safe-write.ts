@@ -135,11 +135,15 @@ function hookExit(): void {
   // signals reach the main thread only; it sweeps the workers' folders too
   if (!isMainThread) return;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
+    const onSignal = (): void => {
+      // a command with its own handler (worker, watch: graceful stop) decides; the exit hook cleans
+      if (process.listenerCount(sig) > 1) return;
+      process.off(sig, onSignal);
       removeTempFilesSync();
       // re-raise so the exit status says which signal stopped us
       process.kill(process.pid, sig);
-    });
+    };
+    process.on(sig, onSignal);
   }
 }
 
