@@ -5,7 +5,8 @@ import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } f
 import { axes } from '../detect-nodules/measure.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { makeProvenance, round, StageTimer } from '../internal/common.js';
-import { closeMm, dilateMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
+import { addLimitation, type Limitation } from '../internal/limitations.js';
+import { closeMm, dilateMm, distanceMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
 import { cutLeaks, type LeakCutInfo } from './leak-cut.js';
 
 /** A box in LPS mm; a box drawn on one slice has equal z. */
@@ -37,7 +38,11 @@ export interface SegmentTumorOptions extends TaskOptions {
    * is cut off. 0 disables it. Default 0.6.
    */
   leakCut?: number;
-  /** Box mode: in-plane margin added around the box, as a fraction of its size. Default 0.1. */
+  /**
+   * Box mode: least in-plane margin (fraction of the box size, plus 3 mm) of the column the lesion may
+   * occupy on other slices; the column is at least the box widened by a quarter of its size on each
+   * side, and the drawn slice itself is limited to the box plus 2 mm. Default 0.1.
+   */
   boxMargin?: number;
   /**
    * Box mode: the lesion is grown slice by slice away from the box's slice, each slice limited to
@@ -84,13 +89,26 @@ const TUMOR_STAGES = [
 
 /**
  * Semi-automatic lesion segmentation from a click or a box: robust intensity model (median and
- * MAD) from the seed neighbourhood or the box centre, 3D region growing inside a spatial limit
- * (sphere around the seed, or the box with a margin and a z range proportional to its size), the
- * model re-estimated from the region (confidence-connected), leakage control by a size-adaptive
- * cut (an opening scaled to the lesion's own inscribed radius, then a distance-map watershed
- * against touching structures of the same HU; see `leakCut`) and a 3 mm opening keeping the
- * lesion's component, a 50 % boundary (halfway to the surrounding tissue),
- * and smoothing (closing, holes filled).
+ * MAD) from the seed neighbourhood or the box centre, then region growing. Seed mode grows in 3D
+ * inside a sphere of `maxRadiusMm`. Box mode (a box drawn on one slice) grows on the box's slice
+ * inside the box (what continues beyond the box, e.g. the mediastinum the lesion touches, is split
+ * off by distance), then follows the lesion slice by slice through every slice it spans, each
+ * slice limited to the previous one's outline dilated by `sliceStepMm` inside the box's column;
+ * propagation stops where the cross-section vanishes, moves off, jumps in size, or rises again
+ * after narrowing (another structure). Against a clearly different background (lung) the window
+ * reaches down to the 50 % level between lesion and background (partial-volume slices of thick
+ * scans). The model is re-estimated from the region (confidence-connected); leakage control by a
+ * size-adaptive cut (an opening scaled to the lesion's own inscribed radius, then a distance-map
+ * watershed against touching structures of the same HU; see `leakCut`) and a 3 mm opening keeping
+ * the lesion's component, a 50 % boundary (halfway to the surrounding tissue), and smoothing
+ * (closing, holes filled). The result lists its `limitations` (thick slices, scan edge, low
+ * contrast, search limit reached).
+ *
+ * @example
+ * ```ts
+ * const r = await segmentTumor(ct, { box: { min: [-86, -117, 184], max: [-33, -75, 184] } });
+ * console.log(r.lesions[0].volumeMl, r.limitations.map((l) => l.code));
+ * ```
  */
 export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
   validateVolume(image);
@@ -124,24 +142,37 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const init: number[] = [];
   let seedVox: Vec3;
   let inBox: ((v: Vec3) => boolean) | undefined;
-  let boxSlices: { k0: number; k1: number; x0: number; x1: number; y0: number; y1: number } | undefined;
+  let boxSlices: SliceWindow | undefined;
+  let boxBg: number | undefined;
+  let cornerVals: number[] = [];
   if (options.box) {
     const a = worldToIndex(image, options.box.min);
     const b = worldToIndex(image, options.box.max);
     const lo = [0, 1, 2].map((i) => Math.min(a[i]!, b[i]!));
     const hi = [0, 1, 2].map((i) => Math.max(a[i]!, b[i]!));
     const size = [0, 1].map((i) => (hi[i]! - lo[i]!) * spacing[i]!);
-    const zHalf = Math.max((hi[2]! - lo[2]!) / 2 + (0.75 * Math.max(size[0]!, size[1]!)) / spacing[2], 1);
-    const zc = (lo[2]! + hi[2]!) / 2;
+    // The z extent comes from the image (slice-by-slice propagation stops where the lesion's
+    // cross-section vanishes or jumps), so every slice is allowed; in plane the lesion may drift
+    // beyond the drawn box on other slices, so the window is the box widened by half its size.
     const m = [0, 1].map((i) => (margin * size[i]! + 3) / spacing[i]!);
-    const bx0 = Math.max(0, Math.floor(lo[0]! - m[0]!));
-    const bx1 = Math.min(nx - 1, Math.ceil(hi[0]! + m[0]!));
-    const by0 = Math.max(0, Math.floor(lo[1]! - m[1]!));
-    const by1 = Math.min(ny - 1, Math.ceil(hi[1]! + m[1]!));
-    const bz0 = Math.max(0, Math.floor(zc - zHalf));
-    const bz1 = Math.min(nz - 1, Math.ceil(zc + zHalf));
+    const w = [0, 1].map((i) => Math.max(m[i]!, (0.6 * size[i]!) / spacing[i]!));
+    const cw = [0, 1].map((i) => Math.max(m[i]!, (0.25 * size[i]!) / spacing[i]!));
+    const bx0 = Math.max(0, Math.floor(lo[0]! - w[0]!));
+    const bx1 = Math.min(nx - 1, Math.ceil(hi[0]! + w[0]!));
+    const by0 = Math.max(0, Math.floor(lo[1]! - w[1]!));
+    const by1 = Math.min(ny - 1, Math.ceil(hi[1]! + w[1]!));
+    const bz0 = 0;
+    const bz1 = nz - 1;
     for (let z = bz0; z <= bz1; z++)
       for (let y = by0; y <= by1; y++) for (let x = bx0; x <= bx1; x++) allowed[x + nx * (y + ny * z)] = 1;
+    // on the drawn slice the lesion lies inside the box (a hand-drawn box is tight to a few mm)
+    const dm = [0, 1].map((i) => 2 / spacing[i]!);
+    const drawn = {
+      x0: Math.max(0, Math.floor(lo[0]! - dm[0]!)),
+      x1: Math.min(nx - 1, Math.ceil(hi[0]! + dm[0]!)),
+      y0: Math.max(0, Math.floor(lo[1]! - dm[1]!)),
+      y1: Math.min(ny - 1, Math.ceil(hi[1]! + dm[1]!)),
+    };
     // initial region: the central half of the box on its slice(s)
     const c = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2);
     for (let z = Math.round(lo[2]!); z <= Math.round(hi[2]!); z++)
@@ -149,9 +180,24 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
         for (let x = Math.round(c[0]! - (hi[0]! - lo[0]!) / 4); x <= Math.round(c[0]! + (hi[0]! - lo[0]!) / 4); x++)
           if (x >= 0 && y >= 0 && z >= 0 && x < nx && y < ny && z < nz) init.push(x + nx * (y + ny * z));
     seedVox = c as Vec3;
+    // surroundings on the drawn slice(s): the box's corners outside its inscribed ellipse
+    const bgVals: number[] = [];
+    const hx = Math.max(0.5, (hi[0]! - lo[0]!) / 2);
+    const hy = Math.max(0.5, (hi[1]! - lo[1]!) / 2);
+    for (let z = Math.max(0, Math.round(lo[2]!)); z <= Math.min(nz - 1, Math.round(hi[2]!)); z++)
+      for (let y = Math.max(0, Math.ceil(lo[1]!)); y <= Math.min(ny - 1, Math.floor(hi[1]!)); y++)
+        for (let x = Math.max(0, Math.ceil(lo[0]!)); x <= Math.min(nx - 1, Math.floor(hi[0]!)); x++)
+          if (((x - c[0]!) / hx) ** 2 + ((y - c[1]!) / hy) ** 2 > 1) bgVals.push(data[x + nx * (y + ny * z)]!);
+    cornerVals = bgVals;
     // a separate maximum inside the drawn box is part of the lesion the user boxed, not a rival
     inBox = (v) => v[0] >= lo[0]! && v[0] <= hi[0]! && v[1] >= lo[1]! && v[1] <= hi[1]!;
-    boxSlices = { k0: bz0, k1: bz1, x0: bx0, x1: bx1, y0: by0, y1: by1 };
+    const column = {
+      x0: Math.max(0, Math.floor(lo[0]! - cw[0]!)),
+      x1: Math.min(nx - 1, Math.ceil(hi[0]! + cw[0]!)),
+      y0: Math.max(0, Math.floor(lo[1]! - cw[1]!)),
+      y1: Math.min(ny - 1, Math.ceil(hi[1]! + cw[1]!)),
+    };
+    boxSlices = { k0: bz0, k1: bz1, x0: bx0, x1: bx1, y0: by0, y1: by1, drawn, column };
   } else {
     const s = worldToIndex(image, options.seed!);
     seedVox = s;
@@ -172,18 +218,35 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   const iv = init.map((i) => data[i]!);
   let [mu, sd] = robustStats(iv);
   sd = Math.max(sd, 10);
+  // background: the box corners that are not lesion-like (a lesion may touch other tissue of its
+  // own HU in a corner, so those are left out); used only when they are a sizeable share
+  const other = cornerVals.filter((v) => Math.abs(v - mu) > k * sd);
+  if (other.length >= 8 && other.length >= 0.3 * cornerVals.length) boxBg = robustStats(other)[0];
   timer.mark('init');
 
-  // Confidence-connected growing.
+  // Confidence-connected growing. Against a clearly different background (a lung lesion in air)
+  // the window reaches down (or up) to the 50 % level between lesion and background, so the
+  // partial-volume slices at a lesion's top and bottom (thick slices) still belong to it.
+  const windowHU = (): [number, number] => {
+    let lo = mu - k * sd;
+    let hi = mu + k * sd;
+    if (boxBg !== undefined && Math.abs(mu - boxBg) > 2 * k * sd) {
+      if (mu > boxBg) lo = Math.min(lo, (mu + boxBg) / 2);
+      else hi = Math.max(hi, (mu + boxBg) / 2);
+    }
+    return [lo, hi];
+  };
   await stages.start('growing');
   let region: Uint8Array = new Uint8Array(n);
   for (let it = 0; it <= iterations; it++) {
     await stages.step(it, iterations + 1);
+    const [lo, hi] = windowHU();
     region = boxSlices
-      ? growBySlices(data, allowed, init, mu - k * sd, mu + k * sd, dims, spacing, boxSlices, stepMm, openR)
-      : grow(data, allowed, init, mu - k * sd, mu + k * sd, dims);
+      ? growBySlices(data, allowed, init, lo, hi, dims, spacing, boxSlices, stepMm, openR)
+      : grow(data, allowed, init, lo, hi, dims);
+    // the model is re-estimated from the region's voxels inside the core band (not the partial-volume rim)
     const vals: number[] = [];
-    for (let i = 0; i < n; i++) if (region[i]) vals.push(data[i]!);
+    for (let i = 0; i < n; i++) if (region[i] && Math.abs(data[i]! - mu) <= k * sd) vals.push(data[i]!);
     if (vals.length === 0) break;
     if (it < iterations) {
       [mu, sd] = robustStats(vals);
@@ -218,7 +281,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     cutInfo.coreIndex >= 0
       ? cutInfo.coreIndex
       : Math.round(seedVox[0]) + nx * (Math.round(seedVox[1]) + ny * Math.round(seedVox[2]));
-  let keep = comps.labels[si] ?? 0;
+  let keep = boxSlices ? 0 : (comps.labels[si] ?? 0);
   if (!keep) {
     const votes = new Map<number, number>();
     for (const i of init) if (comps.labels[i]) votes.set(comps.labels[i]!, (votes.get(comps.labels[i]!) ?? 0) + 1);
@@ -274,6 +337,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   for (let i = 0; i < n; i++) mask[i] = smooth[i]! & (allowed[i]! | mask[i]!);
   timer.mark('refine');
 
+  const limitations = segmentationLimitations(mask, allowed, dims, spacing, mu, sd, bg);
   const out = createVolumeLike(image, Uint8Array);
   out.data.set(mask);
   const lesions = lesionStats(image, mask);
@@ -282,7 +346,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     mask: out,
     lesions,
     intensityRange: [round(mu - k * sd, 1), round(mu + k * sd, 1)],
-    limitations: [],
+    limitations,
     provenance: makeProvenance(
       'segmentTumor',
       {
@@ -302,6 +366,57 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
       timer,
     ),
   };
+}
+
+/** The caveats of a finished mask (see {@link SegmentTumorResult.limitations}). */
+function segmentationLimitations(
+  mask: Uint8Array,
+  allowed: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  mu: number,
+  sd: number,
+  bg: number,
+): Limitation[] {
+  const out: Limitation[] = [];
+  const [nx, ny, nz] = dims;
+  if (spacing[2] > 2.5)
+    addLimitation(out, {
+      code: 'THICK_SLICES',
+      message:
+        'Slices are thicker than 2.5 mm: the lesion top and bottom are blurred, so volume and extent are approximate.',
+      details: { sliceSpacingMm: round(spacing[2], 2) },
+    });
+  let edge = false;
+  let limit = false;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        const i = x + nx * (y + ny * z);
+        if (!mask[i]) continue;
+        if (x === 0 || y === 0 || x === nx - 1 || y === ny - 1 || (nz > 1 && (z === 0 || z === nz - 1))) edge = true;
+        else if (!allowed[i - 1] || !allowed[i + 1] || !allowed[i - nx] || !allowed[i + nx]) limit = true;
+      }
+  if (edge)
+    addLimitation(out, {
+      code: 'LESION_AT_SCAN_EDGE',
+      message: 'The lesion reaches the edge of the scan and may continue outside it; its volume is a lower bound.',
+    });
+  if (limit)
+    addLimitation(out, {
+      code: 'SEARCH_LIMIT_REACHED',
+      message:
+        'The mask reaches the search limit (seed radius or box window): the lesion may be larger, or the mask may have leaked.',
+    });
+  const contrast = Math.abs(mu - bg) / Math.max(sd, 1);
+  if (contrast < 3)
+    addLimitation(out, {
+      code: 'LOW_CONTRAST',
+      message:
+        'The lesion has about the intensity of the tissue around it: its boundary is uncertain and should be checked.',
+      details: { contrastToNoise: round(contrast, 2) },
+    });
+  return out;
 }
 
 /** Median and 1.4826·MAD. */
@@ -440,6 +555,18 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
   return out.sort((a, b) => b.voxelCount - a.voxelCount);
 }
 
+/** Box mode's in-plane window (voxels) and z range, with the drawn box plus its margin. */
+interface SliceWindow {
+  k0: number;
+  k1: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  drawn: { x0: number; x1: number; y0: number; y1: number };
+  column: { x0: number; x1: number; y0: number; y1: number };
+}
+
 /**
  * Box mode growing: 2D growing on the box's slice(s) inside the box, then slice by slice outward,
  * each slice seeded by the previous slice's region and limited to it dilated by `stepMm` and
@@ -454,7 +581,7 @@ function growBySlices(
   hi: number,
   dims: Vec3,
   spacing: Vec3,
-  box: { k0: number; k1: number; x0: number; x1: number; y0: number; y1: number },
+  box: SliceWindow,
   stepMm: number,
   openMmR: number,
 ): Uint8Array {
@@ -481,7 +608,35 @@ function growBySlices(
     const y = (p - x) / nx;
     return x - box.x0 + wx * (y - box.y0);
   };
-  const grow2d = (k: number, seedIdx: number[], limit: Uint8Array | null): Uint8Array => {
+  const grow2d = (k: number, seedIdx: number[], limit: Uint8Array | null, outside?: Uint8Array): Uint8Array => {
+    if (outside && limit) {
+      // Drawn slice: grow without the box, then split the region between the box's core and what
+      // lies beyond the box (tissue of the lesion's HU that continues outside it, e.g. the
+      // mediastinum the lesion touches): each pixel goes to the nearer of the two.
+      const full = grow2d(k, seedIdx, null);
+      const core = new Uint8Array(wn);
+      const rival = new Uint8Array(wn);
+      let nr = 0;
+      let nc = 0;
+      for (const s of seedIdx) {
+        const w = toWin(s);
+        if (w >= 0 && w < wn && full[w]) {
+          core[w] = 1;
+          nc++;
+        }
+      }
+      for (let w = 0; w < wn; w++)
+        if (full[w] && outside[w]) {
+          rival[w] = 1;
+          nr++;
+        }
+      if (nr === 0 || nc === 0) return grow2d(k, seedIdx, limit);
+      const dC = distanceMm(core, wd, sp2);
+      const dR = distanceMm(rival, wd, sp2);
+      const part = new Uint8Array(wn);
+      for (let w = 0; w < wn; w++) part[w] = full[w] && limit[w] && dC[w]! <= dR[w]! ? 1 : 0;
+      return grow2d(k, seedIdx, part);
+    }
     const m = new Uint8Array(wn);
     const queue = new Int32Array(wn);
     let tail = 0;
@@ -537,26 +692,77 @@ function growBySlices(
     }
     return c;
   };
+  // the box's own slices: limited to the drawn box plus its margin
+  const drawnLimit = new Uint8Array(wn);
+  for (let y = box.drawn.y0; y <= box.drawn.y1; y++)
+    for (let x = box.drawn.x0; x <= box.drawn.x1; x++) drawnLimit[x - box.x0 + wx * (y - box.y0)] = 1;
+  const notDrawn = drawnLimit.map((v) => 1 - v);
+  // other slices: the lesion's column is the box widened by a quarter of its size on each side;
+  // what continues beyond it is another structure
+  const column = new Uint8Array(wn);
+  for (let y = box.column.y0; y <= box.column.y1; y++)
+    for (let x = box.column.x0; x <= box.column.x1; x++) column[x - box.x0 + wx * (y - box.y0)] = 1;
+  const notColumn = column.map((v) => 1 - v);
   const first = new Map<number, Uint8Array>();
+  let maxArea = 0;
   for (const k of ks) {
-    const m = grow2d(k, seedSlices.get(k)!, null);
+    const m = grow2d(k, seedSlices.get(k)!, drawnLimit, notDrawn);
+    let a = 0;
+    for (let w = 0; w < wn; w++) a += m[w]!;
+    maxArea = Math.max(maxArea, a);
     write(k, m);
     first.set(k, m);
   }
   for (const dir of [-1, 1]) {
     let prev = first.get(dir < 0 ? ks[0]! : ks.at(-1)!)!;
+    let prevArea = 0;
+    for (let w = 0; w < wn; w++) prevArea += prev[w]!;
+    let peak = maxArea;
+    // A compact lesion's cross-section rises to one maximum and falls: once it has fallen, a
+    // renewed rise is another structure coming into the slice (vessel, hilum, diaphragm), so the
+    // lesion ends at the narrowest slice before it.
+    let low = prevArea;
+    let pending: { k: number; m: Uint8Array }[] = [];
     for (let k = (dir < 0 ? ks[0]! : ks.at(-1)!) + dir; k >= box.k0 && k <= box.k1; k += dir) {
-      let any = 0;
-      for (let w = 0; w < wn; w++) any += prev[w]!;
-      if (!any) break;
+      if (!prevArea) break;
       const limit = dilateMm(prev, wd, sp2, stepMm);
+      for (let w = 0; w < wn; w++) limit[w]! &= column[w]!;
       const seedIdx: number[] = [];
       for (let w = 0; w < wn; w++)
         if (prev[w]) seedIdx.push(k * sxy + (Math.floor(w / wx) + box.y0) * nx + (w % wx) + box.x0);
-      const m = grow2d(k, seedIdx, limit);
-      if (write(k, m) === 0) break;
+      const m = grow2d(k, seedIdx, limit, notColumn);
+      let area = 0;
+      let overlap = 0;
+      for (let w = 0; w < wn; w++)
+        if (m[w]) {
+          area++;
+          overlap += prev[w]!;
+        }
+      // the cross-section vanished, moved off the previous one (another structure), or jumped in
+      // size past anything seen so far (a leak into touching tissue of the same HU): the lesion ends
+      if (area === 0 || overlap < 0.5 * Math.min(area, prevArea)) break;
+      if (area > 2 * prevArea && area > 1.3 * peak) break;
+      if (area < low) {
+        low = area;
+        for (const p of pending) write(p.k, p.m);
+        pending = [];
+      }
+      if (area > 1.8 * low && low < 0.8 * peak) {
+        pending = [];
+        break;
+      }
+      if (low < peak) pending.push({ k, m });
+      else write(k, m);
+      if (area >= peak) {
+        for (const p of pending) write(p.k, p.m);
+        pending = [];
+        low = area;
+      }
       prev = m;
+      prevArea = area;
+      peak = Math.max(peak, area);
     }
+    for (const p of pending) write(p.k, p.m);
   }
   return out;
 }

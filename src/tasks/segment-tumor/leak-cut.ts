@@ -162,7 +162,13 @@ export function cutLeaks(
   if (cut < minCutMm) return { mask: region, info: { coreRadiusMm: best, cutRadiusMm: 0, coreIndex } };
 
   // erode (depth > cut), keep the core's component, dilate back by cut + regrow inside the region
-  const thin = openFromCore(filled, depth, cd, spacing, coreC, cut, cut + regrowMm);
+  // box mode: every eroded part whose deepest point lies in the drawn box's columns is the boxed
+  // lesion (lobes joined by a waist on other slices), not a leak
+  const keepAlso = inUserBox
+    ? (labels: Int32Array, label: number): boolean =>
+        inUserBox(maxPoint(labels, depth, label, cn, x0, y0, z0, cd, dims))
+    : undefined;
+  const thin = openFromCore(filled, depth, cd, spacing, coreC, cut, cut + regrowMm, keepAlso);
 
   // Touching blobs of the lesion's HU (a vessel, the mediastinum) joined by a contact too wide for
   // the cut: split along the distance map's watershed. Scanning erosion levels above the cut, the
@@ -233,14 +239,18 @@ function openFromCore(
   core: number,
   cut: number,
   reach: number,
+  keepAlso?: (labels: Int32Array, label: number) => boolean,
 ): Uint8Array {
   const n = mask.length;
   const eroded = new Uint8Array(n);
   for (let c = 0; c < n; c++) eroded[c] = depth[c]! > cut ? 1 : 0;
   const comps = labelComponents(eroded, dims, 6);
-  const keep = comps.labels[core]!;
+  const keep = new Uint8Array(comps.count + 1);
+  keep[comps.labels[core]!] = 1;
+  if (keepAlso) for (let l = 1; l <= comps.count; l++) if (!keep[l] && keepAlso(comps.labels, l)) keep[l] = 1;
+  keep[0] = 0;
   const kept = new Uint8Array(n);
-  for (let c = 0; c < n; c++) kept[c] = comps.labels[c] === keep ? 1 : 0;
+  for (let c = 0; c < n; c++) kept[c] = keep[comps.labels[c]!]!;
   const back = distanceMm(kept, dims, spacing);
   const out = new Uint8Array(n);
   for (let c = 0; c < n; c++) out[c] = mask[c] && back[c]! <= reach ? 1 : 0;
