@@ -64,6 +64,28 @@ export interface VolumeMeta {
   deidentificationMethod?: string;
   /** Where the volume came from, e.g. 'dicom', 'nifti', 'phantom'. */
   source?: string;
+  // ---- DICOM series facts (set by readDicomSeries) ----
+  seriesNumber?: number;
+  /** Transfer syntax UID of the first slice's file. */
+  transferSyntaxUid?: string;
+  /** What sets the stack apart inside its series (frame type, echo), as in SeriesInfo. */
+  stackLabel?: string;
+  /** SliceThickness (0018,0050) of the first slice, mm. */
+  sliceThickness?: number;
+  /** 1-based frame numbers per slice (z order), for multi-frame sources. */
+  frameNumbers?: number[];
+  /** Repeated acquisitions of the same positions in the stack, and which one was read (0-based). */
+  volumeCount?: number;
+  volumeIndex?: number;
+  uniformSpacing?: boolean;
+  gantryTiltDeg?: number;
+  /** Distance of each slice from the first along the slice normal, mm (the grid's after resampling). */
+  slicePositions?: number[];
+  /** With `resampledToUniform`: the source slices' distances. */
+  sourceSlicePositions?: number[];
+  resampledToUniform?: boolean;
+  /** Geometry could not be read from the files and a fallback was used (see warnings). */
+  geometryFallback?: boolean;
   /** Non-fatal problems found while reading (uneven spacing, tilt, fallbacks used). */
   warnings?: string[];
   /** Anything else a reader wants to keep. */

@@ -521,6 +521,11 @@ function pickGroup(
   throw new MedImgError('INVALID_ARGUMENT', 'No stack with that series id in the input.');
 }
 
+/** The keys VolumeMeta declares, without its `[key: string]` catch-all. */
+type DeclaredMetaKey = keyof {
+  [K in keyof VolumeMeta as string extends K ? never : number extends K ? never : K]: VolumeMeta[K];
+};
+
 function buildMeta(
   f0: ScannedFile,
   slices: { file: ScannedFile; rec: { frameIndex: number; sliceThickness?: number } }[],
@@ -532,7 +537,8 @@ function buildMeta(
 ): VolumeMeta {
   const m = f0.meta;
   const meta: VolumeMeta = { source: 'dicom' };
-  const put = (k: string, v: unknown) => {
+  // declared keys only (not the index signature); empty strings and undefined stay out
+  const put = <K extends DeclaredMetaKey>(k: K, v: VolumeMeta[K] | undefined) => {
     if (v !== undefined && v !== '') meta[k] = v;
   };
   put('modality', m.modality);
