@@ -1,5 +1,6 @@
 import { MedImgError } from '../../../core/errors.js';
 import { decodeLimitError, maxDecodedBytes } from '../../gzip.js';
+import { TS } from '../transfer-syntax.js';
 
 /** What the DICOM header says one frame is. */
 export interface ExpectedFrame {
@@ -98,14 +99,9 @@ export function j2kSize(b: Uint8Array): CodestreamSize | undefined {
   return { width: xsiz - xo, height: ysiz - yo, components: csiz, tiles };
 }
 
-const TS_JPEG_LS = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
-const TS_J2K = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91']);
-const TS_JPEG = new Set([
-  '1.2.840.10008.1.2.4.50',
-  '1.2.840.10008.1.2.4.51',
-  '1.2.840.10008.1.2.4.57',
-  '1.2.840.10008.1.2.4.70',
-]);
+const TS_JPEG_LS = new Set<string>([TS.jpegLsLossless, TS.jpegLsNear]);
+const TS_J2K = new Set<string>([TS.j2kLossless, TS.j2k]);
+const TS_JPEG = new Set<string>([TS.jpegBaseline, TS.jpegExtended, TS.jpegLossless14, TS.jpegLosslessSV1]);
 
 /** {@link checkCodestream} for one encapsulated frame of transfer syntax `ts` (others pass unchecked). */
 export function checkFrameCodestream(ts: string, frame: Uint8Array, info: ExpectedFrame): void {
