@@ -145,9 +145,35 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   let boxSlices: SliceWindow | undefined;
   let boxBg: number | undefined;
   let cornerVals: number[] = [];
-  if (options.box) {
-    const a = worldToIndex(image, options.box.min);
-    const b = worldToIndex(image, options.box.max);
+  let box3d = false;
+  const boxIdx: [Vec3, Vec3] | undefined = options.box
+    ? [worldToIndex(image, options.box.min), worldToIndex(image, options.box.max)]
+    : undefined;
+  if (boxIdx && Math.abs(boxIdx[1][2] - boxIdx[0][2]) >= 2) {
+    // A 3D box (three slices or more) gives the lesion's extent on every axis: the shape prior is
+    // the ellipsoid inscribed in it (half a voxel of slack), inside which lesion-like voxels are
+    // grown from the box's central half. This is what separates a tumour from touching tissue of
+    // the same density (a sarcoma in muscle), where intensity alone cannot.
+    const [a, b] = boxIdx;
+    const lo = [0, 1, 2].map((i) => Math.min(a[i]!, b[i]!));
+    const hi = [0, 1, 2].map((i) => Math.max(a[i]!, b[i]!));
+    const c = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2);
+    const h = [0, 1, 2].map((i) => (hi[i]! - lo[i]!) / 2 + 0.5);
+    for (let z = Math.max(0, Math.floor(lo[2]!)); z <= Math.min(nz - 1, Math.ceil(hi[2]!)); z++)
+      for (let y = Math.max(0, Math.floor(lo[1]!)); y <= Math.min(ny - 1, Math.ceil(hi[1]!)); y++)
+        for (let x = Math.max(0, Math.floor(lo[0]!)); x <= Math.min(nx - 1, Math.ceil(hi[0]!)); x++) {
+          const e = ((x - c[0]!) / h[0]!) ** 2 + ((y - c[1]!) / h[1]!) ** 2 + ((z - c[2]!) / h[2]!) ** 2;
+          const i = x + nx * (y + ny * z);
+          if (e <= 1) allowed[i] = 1;
+          else if (x >= lo[0]! && x <= hi[0]! && y >= lo[1]! && y <= hi[1]! && z >= lo[2]! && z <= hi[2]!)
+            cornerVals.push(data[i]!);
+          if (e <= 0.25) init.push(i);
+        }
+    seedVox = c as Vec3;
+    inBox = (v) => [0, 1, 2].every((i) => v[i]! >= lo[i]! && v[i]! <= hi[i]!);
+    box3d = true;
+  } else if (boxIdx) {
+    const [a, b] = boxIdx;
     const lo = [0, 1, 2].map((i) => Math.min(a[i]!, b[i]!));
     const hi = [0, 1, 2].map((i) => Math.max(a[i]!, b[i]!));
     const size = [0, 1].map((i) => (hi[i]! - lo[i]!) * spacing[i]!);
@@ -350,7 +376,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     provenance: makeProvenance(
       'segmentTumor',
       {
-        mode: options.box ? 'box' : 'seed',
+        mode: box3d ? 'box3d' : options.box ? 'box' : 'seed',
         k,
         iterations,
         openingMm: openR,
