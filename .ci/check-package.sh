@@ -22,6 +22,26 @@ echo 'onnxruntime-node-install=skip' > .npmrc
 npm install --no-audit --no-fund --loglevel=error "$work/$tarball" 2>&1 | grep -v 'Unknown project config' || true
 test -d node_modules/medimg || { echo "install of the tarball failed" >&2; exit 1; }
 
+# onnxruntime-node and onnxruntime-web are optional peer dependencies: a plain install has neither,
+# everything that runs no network works, and asking for a backend names the package to install.
+for p in onnxruntime-node onnxruntime-web; do
+  [ ! -d "node_modules/$p" ] || { echo "$p was installed although it is an optional peer" >&2; exit 1; }
+done
+echo "consumer install without onnxruntime: $(du -sm node_modules | cut -f1) MB"
+node --input-type=module -e "
+const m = await import('medimg');
+const { image } = m.makeChestCtPhantom({ dims: [96, 96, 40], spacing: [3.6, 3.6, 7.5], nodules: 1 });
+const r = await m.quantifyLungOpacity(image);
+if (!(r.lungs.total.volumeMl > 500)) throw new Error('lung opacity without onnxruntime failed');
+try {
+  await m.createSession(new Uint8Array(16), { backend: 'cpu' });
+  throw new Error('createSession without onnxruntime-node did not fail');
+} catch (e) {
+  if (e.code !== 'BACKEND_UNAVAILABLE' || !/npm install onnxruntime-node/.test(e.message)) throw e;
+  console.log('without onnxruntime: tasks run; a backend asks for it: ' + e.message);
+}
+"
+
 node -e "
 const m = require('medimg');
 if (typeof m.makeChestCtPhantom !== 'function' || typeof m.readNifti !== 'function') throw new Error('require: API missing');
@@ -61,11 +81,31 @@ TS
 echo "types ok for CommonJS (.cts)"
 # A web page's bundler resolves the browser entry with no special configuration.
 echo "import { makeChestCtPhantom, readDicomSeries } from 'medimg'; console.log(makeChestCtPhantom, readDicomSeries);" > page.js
-"$root/node_modules/.bin/esbuild" page.js --bundle --platform=browser --format=esm --splitting --outdir=web \
-  --external:onnxruntime-web --log-level=error
+"$root/node_modules/.bin/esbuild" page.js --bundle --platform=browser --format=esm --splitting --outdir=web --log-level=error
 if grep -l 'onnxruntime-node\|require("node:' web/*.js >/dev/null 2>&1; then
   echo "the browser bundle pulls in Node-only code" >&2
   exit 1
 fi
 echo "browser bundle of the installed package ok ($(du -sh web | cut -f1))"
+
+# With the peers installed the backends load, and a Vite build of a page that never runs inference
+# emits no onnxruntime wasm (the ORT import is a lazy chunk only inference reaches).
+npm install --no-audit --no-fund --loglevel=error onnxruntime-node@1.30.0 onnxruntime-web@1.30.0 2>&1 | grep -v 'Unknown project config' || true
+echo "consumer install with onnxruntime-node and onnxruntime-web: $(du -sm node_modules | cut -f1) MB"
+node --input-type=module -e "
+const m = await import('medimg');
+const b = await m.probeBackend('cpu');
+if (!b.available) throw new Error('cpu backend unavailable with onnxruntime-node installed: ' + b.reason);
+console.log('with onnxruntime-node: cpu backend ' + b.runtime);
+"
+mkdir -p page
+echo '<!doctype html><script type="module" src="./main.js"></script>' > page/index.html
+echo "import { makeChestCtPhantom, renderSlicePng } from 'medimg'; const { image } = makeChestCtPhantom({ dims: [32, 32, 8] }); console.log(renderSlicePng(image).length);" > page/main.js
+node "$root/node_modules/vite/bin/vite.js" build page --outDir ../vite-out --emptyOutDir --logLevel error
+if find vite-out -name '*.wasm' | grep -q .; then
+  echo "a Vite build of a page without inference emits wasm:" >&2
+  find vite-out -name '*.wasm' -exec du -h {} + >&2
+  exit 1
+fi
+echo "Vite bundle of a page without inference: $(du -sh vite-out | cut -f1), no wasm"
 echo "package check passed"

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { registerNodeBackends } from './backends/ort-node.js';
-import { webWasmBackend } from './backends/ort-web.js';
+import { setOnnxRuntimeWeb, webWasmBackend } from './backends/ort-web.js';
 import { registerBackend } from './backends/registry.js';
 import { nodeHttpTransport } from './io/dicomweb/transport-node.js';
 import { setHttpTransport } from './io/dicomweb/transport.js';
@@ -17,6 +17,8 @@ setFileSystem(nodeFileSystem);
 setGzipCodec(nodeGzip);
 setHttpTransport(nodeHttpTransport);
 registerNodeBackends();
+// Node bundles nothing: onnxruntime-web (an optional peer) is imported when a wasm session opens.
+setOnnxRuntimeWeb(() => import('onnxruntime-web'));
 registerBackend(webWasmBackend());
 
 export * from './common.js';

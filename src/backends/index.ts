@@ -6,7 +6,7 @@ export * from './model-cache.js';
 export * from './session.js';
 export * from './sliding-window.js';
 export * from './pipeline.js';
-export { configureWebBackends, type WebBackendConfig } from './ort-web.js';
+export { configureWebBackends, setOnnxRuntimeWeb, type WebBackendConfig } from './ort-web.js';
 export {
   buildOnnxModel,
   identityModel,

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { openOrtSession, type OrtModule } from './ort-session.js';
-import { errorText, registerBackend } from './registry.js';
+import { errorText, registerBackend, runtimeLoadFailure } from './registry.js';
 import { identityModel } from './testing/onnx-builder.js';
 import type { Backend, BackendAvailability, BackendName, BackendSessionOptions } from './types.js';
 
@@ -82,7 +82,7 @@ async function probeEp(name: BackendName, ep: string): Promise<BackendAvailabili
       name,
       runtime: RUNTIME,
       available: false,
-      reason: `onnxruntime-node could not be loaded: ${errorText(e)}`,
+      reason: runtimeLoadFailure(RUNTIME, e),
     };
   }
   const runtime = versionOf(ort);

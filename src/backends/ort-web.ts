@@ -4,7 +4,7 @@
  * (onnxruntime-web's Node build runs the same wasm). No `node:` imports in this file.
  */
 import { openOrtSession, type OrtModule } from './ort-session.js';
-import { errorText, registerBackend } from './registry.js';
+import { errorText, registerBackend, runtimeLoadFailure } from './registry.js';
 import { identityModel } from './testing/onnx-builder.js';
 import type { Backend, BackendAvailability, BackendName, BackendSessionOptions } from './types.js';
 
@@ -27,6 +27,28 @@ export interface WebBackendConfig {
 
 let config: WebBackendConfig = {};
 let modulePromise: Promise<OrtWeb> | undefined;
+let loadModule: (() => Promise<unknown>) | undefined;
+
+/** Probe reason while no page code has connected onnxruntime-web. */
+export const ORT_WEB_NOT_CONNECTED =
+  "onnxruntime-web is not connected: install it (npm install onnxruntime-web) and call setOnnxRuntimeWeb(() => import('onnxruntime-web')) once";
+
+/**
+ * Connects onnxruntime-web to the wasm and webgpu backends. The browser entry never imports it
+ * itself, so a page that runs no network bundles no onnxruntime code or 28 MB wasm (and builds
+ * without the package installed); a page that runs networks makes this one call. The Node entry
+ * makes it for you.
+ *
+ * @example
+ * ```ts
+ * import { setOnnxRuntimeWeb, segmentBrainTissue } from 'medimg';
+ * setOnnxRuntimeWeb(() => import('onnxruntime-web')); // your bundler emits ORT's wasm for this page
+ * ```
+ */
+export function setOnnxRuntimeWeb(load: () => Promise<unknown>): void {
+  loadModule = load;
+  modulePromise = undefined;
+}
 
 /** Sets where onnxruntime-web finds its wasm files and how many threads it uses. */
 export function configureWebBackends(next: WebBackendConfig): void {
@@ -41,9 +63,8 @@ function applyConfig(ort: OrtWeb): OrtWeb {
 }
 
 function loadOrtWeb(): Promise<OrtWeb> {
-  modulePromise ??= import('onnxruntime-web').then((m) =>
-    applyConfig(((m as { default?: OrtWeb }).default ?? m) as OrtWeb),
-  );
+  if (!loadModule) return Promise.reject(new Error(ORT_WEB_NOT_CONNECTED));
+  modulePromise ??= loadModule().then((m) => applyConfig(((m as { default?: OrtWeb }).default ?? m) as OrtWeb));
   return modulePromise;
 }
 
@@ -87,7 +108,8 @@ async function probeWeb(name: BackendName, ep: 'wasm' | 'webgpu'): Promise<Backe
   try {
     ort = await loadOrtWeb();
   } catch (e) {
-    return { name, runtime: RUNTIME, available: false, reason: `onnxruntime-web could not be loaded: ${errorText(e)}` };
+    const reason = loadModule ? runtimeLoadFailure(RUNTIME, e) : ORT_WEB_NOT_CONNECTED;
+    return { name, runtime: RUNTIME, available: false, reason };
   }
   const runtime = runtimeOf(ort);
   try {

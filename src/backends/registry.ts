@@ -79,6 +79,20 @@ function notRegisteredReason(name: BackendName): string {
   return 'not registered by this entry point';
 }
 
+/**
+ * Why an onnxruntime package could not be loaded. They are optional peer dependencies: when the
+ * package itself is absent the text names what to install; any other failure keeps its message.
+ */
+export function runtimeLoadFailure(pkg: string, e: unknown): string {
+  const text = errorText(e);
+  const named = text.includes(`'${pkg}'`) || text.includes(`"${pkg}"`);
+  const missing =
+    named && /Cannot find (package|module)|Failed to resolve module specifier|Could not resolve/i.test(text);
+  return missing
+    ? `${pkg} is not installed (an optional peer dependency of medimg): npm install ${pkg}@^1.30.0`
+    : `${pkg} could not be loaded: ${text}`;
+}
+
 /** Short text of an unknown thrown value, first line only (runtimes add long native traces). */
 export function errorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);

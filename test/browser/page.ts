@@ -7,9 +7,13 @@ import {
   createSession,
   createVolume,
   listBackends,
+  setOnnxRuntimeWeb,
   slidingWindowInference,
   thresholdSoftmaxModel,
 } from '../../src/browser.js';
+
+// this page runs networks: connect onnxruntime-web (the browser entry never imports it itself)
+setOnnxRuntimeWeb(() => import('onnxruntime-web'));
 
 interface CaseResult {
   backend: string;

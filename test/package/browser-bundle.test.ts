@@ -14,8 +14,6 @@ describe('browser entry', () => {
       write: false,
       metafile: true,
       logLevel: 'silent',
-      // onnxruntime-web ships its own wasm/worker files that a page serves; it is web-safe.
-      external: ['onnxruntime-web', 'onnxruntime-web/*'],
       plugins: [emptyNodeBuiltinsForCodecs],
     });
     const inputs = Object.keys(result.metafile.inputs);
@@ -26,5 +24,8 @@ describe('browser entry', () => {
       imports.filter((p) => p.startsWith('node:') || /^(fs|path|os|crypto|worker_threads|child_process)$/.test(p)),
     ).toEqual([]);
     expect(imports.filter((p) => p.includes('onnxruntime-node'))).toEqual([]);
+    // nor onnxruntime-web: a page that runs no network bundles none of it (setOnnxRuntimeWeb connects it)
+    expect(inputs.filter((p) => p.includes('onnxruntime-web'))).toEqual([]);
+    expect(imports.filter((p) => p.includes('onnxruntime-web'))).toEqual([]);
   });
 });

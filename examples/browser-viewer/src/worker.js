@@ -7,9 +7,14 @@ import {
   readNifti,
   segmentBrainTissue,
   segmentTumor,
+  setOnnxRuntimeWeb,
   worldToIndex,
   writeDicomSeg,
 } from 'medimg';
+
+// The brain task runs a network: connect onnxruntime-web (medimg's browser entry never imports it,
+// so pages without networks bundle none of it).
+setOnnxRuntimeWeb(() => import('onnxruntime-web'));
 
 let image = null;
 /** Latest mask per task, for the SEG: { mask, segment }. */
