@@ -87,6 +87,8 @@ export interface VolumeMeta {
   /** Geometry could not be read from the files and a fallback was used (see warnings). */
   geometryFallback?: boolean;
   /** Non-fatal problems found while reading (uneven spacing, tilt, fallbacks used). */
+  /** A DICOM series read with `allowGaps` although files were unreadable or slices missing. */
+  gaps?: { unreadableFiles: number; missingSlices: number };
   warnings?: string[];
   /** Anything else a reader wants to keep. */
   [key: string]: unknown;

@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { guardOutput, removeTempFilesSync, watchOutputDirs, writeFileAtomic } from '../../src/cli/safe-write.js';
 import { isMedImgError } from '../../src/core/errors.js';
 import { nodeFileSystem } from '../../src/io/fs-node.js';
-import { writeDicom } from '../io/dicom-synth.js';
+import { slice16, writeDicom } from '../io/dicom-synth.js';
 
 // Issue 19 item 2: outputs never land in the inputs, whatever links point where.
 
@@ -104,6 +104,23 @@ describe('medimg deidentify never writes into its input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/IO_WRITE_FAILED/);
     expect(r.stderr).not.toMatch(/EEXIST: |\n\s+at /);
+  });
+});
+
+describe('medimg analyze refuses a series with a hole unless --allow-gaps', () => {
+  it('a missing slice is SERIES_INCOMPLETE, exit 2, one line', () => {
+    const d = join(tmp, 'gappy');
+    mkdirSync(d);
+    [0, 1, 2, 4].forEach((z, k) => {
+      const px = Array.from({ length: 16 * 16 }, (_, i) => (i + k) % 50);
+      writeFileSync(
+        join(d, `s${k}.dcm`),
+        slice16({ rows: 16, columns: 16, position: [0, 0, z], instance: k + 1, sop: `1.2.9.${k}` }, px),
+      );
+    });
+    const r = medimg('analyze', d, '--tasks', 'bone', '--out', join(tmp, 'gappy-out'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^medimg: SERIES_INCOMPLETE: .*1 slice\(s\) missing/m);
   });
 });
 

@@ -183,11 +183,14 @@ describe('synthetic DICOM: series geometry', () => {
 
   it('reports uneven spacing; resampleToUniform interpolates onto a uniform grid', async () => {
     const files = stack([0, 1, 2, 4, 5]);
-    const vol = await readDicomSeries(files);
+    // a missing slice is refused unless the caller accepts gaps (issue 19)
+    await expect(readDicomSeries(files)).rejects.toMatchObject({ code: 'SERIES_INCOMPLETE' });
+    const vol = await readDicomSeries(files, { allowGaps: true });
+    expect(vol.meta!.gaps).toEqual({ unreadableFiles: 0, missingSlices: 1 });
     expect(vol.meta!.uniformSpacing).toBe(false);
     expect(vol.meta!.warnings!.join()).toMatch(/Uneven slice spacing.*1 slice\(s\) missing/);
     expect(vol.meta!.slicePositions).toEqual([0, 1, 2, 4, 5]);
-    const r = await readDicomSeries(files, { resampleToUniform: true });
+    const r = await readDicomSeries(files, { resampleToUniform: true, allowGaps: true });
     expect(r.spacing[2]).toBeCloseTo(1.25, 9);
     expect(r.dims[2]).toBe(5);
     // value = 10 * z, linear in z: resampled slices hold 10 * (1.25 k)
@@ -243,10 +246,13 @@ describe('synthetic DICOM: series geometry', () => {
     await expect(readDicomSeries([...stack([0, 1, 2]), dup])).rejects.toMatchObject({
       code: 'SERIES_DUPLICATE_POSITION',
     });
-    // a broken file among the slices is reported, and the gap it leaves is detected
+    // a broken file among the slices is refused by default; accepted, it is reported, and the gap
+    // it leaves is detected
     const withBroken = stack([0, 1, 2, 3]);
     withBroken[2] = withBroken[2]!.subarray(0, 400);
-    const vb = await readDicomSeries(withBroken);
+    await expect(readDicomSeries(withBroken)).rejects.toMatchObject({ code: 'SERIES_INCOMPLETE' });
+    const vb = await readDicomSeries(withBroken, { allowGaps: true });
+    expect(vb.meta!.gaps).toEqual({ unreadableFiles: 1, missingSlices: 1 });
     expect(vb.meta!.warnings!.join()).toMatch(/1 DICOM file\(s\) in the input could not be read \(DICOM_TRUNCATED\)/);
     expect(vb.meta!.warnings!.join()).toMatch(/1 slice\(s\) missing/);
     // the same file twice is dropped with a note

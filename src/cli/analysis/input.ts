@@ -57,7 +57,10 @@ export function chooseSeries(list: SeriesInfo[], wanted?: string): SeriesInfo {
 }
 
 /** Loads one study: a NIfTI/NRRD file, or a folder / file of DICOM. */
-export async function loadStudy(input: string, opts: { series?: string } & LongRunOptions = {}): Promise<LoadedStudy> {
+export async function loadStudy(
+  input: string,
+  opts: { series?: string; allowGaps?: boolean } & LongRunOptions = {},
+): Promise<LoadedStudy> {
   const st = await stat(input).catch(() => {
     throw new UsageError(`Cannot read '${input}': no such file or folder.`);
   });
@@ -78,6 +81,7 @@ export async function loadStudy(input: string, opts: { series?: string } & LongR
   const series = chooseSeries(list, opts.series);
   const image = await readDicomSeries(input, {
     series: series.id,
+    ...(opts.allowGaps ? { allowGaps: true } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });

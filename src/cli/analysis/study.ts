@@ -17,6 +17,8 @@ export interface StudySummary {
   headlines: string[];
   /** One line per task that was skipped (with why) or set up on the user's behalf (with how). */
   notes?: string[];
+  /** The input series had unreadable files or missing slices (read with --allow-gaps): exit code 3. */
+  incomplete?: boolean;
   files: string[];
   error?: { code: string; message: string };
 }
@@ -87,10 +89,17 @@ export async function analyzeLoaded(
     if (s.skipped) notes.push(`${k}: skipped, ${s.skipped}`);
     if (s.note) notes.push(`${k}: ${s.note}`);
   }
+  const gaps = study.image.meta?.gaps;
+  if (gaps) {
+    notes.push(
+      `input: series incomplete (${gaps.unreadableFiles} unreadable file(s), ${gaps.missingSlices} missing slice(s)), read because of --allow-gaps`,
+    );
+  }
   return {
     name: study.name,
     outDir,
     ok: Object.keys(failedTasks).length === 0,
+    ...(gaps ? { incomplete: true } : {}),
     ms: Math.round(performance.now() - t0),
     failedTasks,
     headlines: headlines(written),
@@ -109,6 +118,6 @@ export async function analyzeStudy(
   // outputs next to the input are fine (`--out .`), inside its folder or onto its files never
   await guardOutput([input], outDir, { allowInputInsideOutput: true });
   await ensureDir(outDir); // an unusable --out fails now, not after the tasks ran
-  const study = await loadStudy(input, opts);
+  const study = await loadStudy(input, { ...opts, ...(settings.allowGaps ? { allowGaps: true } : {}) });
   return analyzeLoaded(study, settings, outDir, opts);
 }

@@ -23,6 +23,8 @@ export const CT_TASKS: TaskName[] = ['nodules', 'bone', 'tumor', 'opacity', 'rad
 /** Settings of one analysis. */
 export interface AnalysisSettings {
   tasks: TaskName[];
+  /** Read a DICOM series with unreadable files or missing slices (else SERIES_INCOMPLETE); the exit code is then 3. */
+  allowGaps?: boolean;
   /** segmentTumor seed, LPS mm. */
   seed?: Vec3;
   /** segmentTumor box, LPS mm. */

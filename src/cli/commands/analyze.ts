@@ -45,6 +45,8 @@ Options:
   --model <file>        MeshNet ONNX model for brain
   --backend <name>      inference backend for brain: cpu (default), auto, cuda, webgpu, wasm
   --series <id|index>   which DICOM series to analyse (default: the largest CT/MR series)
+  --allow-gaps          read a series with unreadable files or missing slices (default: refused,
+                        SERIES_INCOMPLETE); the study then exits 3 and report notes say so
   --jobs <n>            batch: studies at once (default ${defaultJobs()} here)
   --force               batch: redo studies that already have a report.json
   --single              treat the folder as one study even if its DICOM files sit in sub-folders
@@ -102,6 +104,7 @@ export const analyzeCommand: Command = {
       jobs: { type: 'string', short: 'j' },
       force: { type: 'boolean' },
       single: { type: 'boolean' },
+      'allow-gaps': { type: 'boolean' },
     });
     if (values.help) {
       printLines([HELP]);
@@ -112,6 +115,7 @@ export const analyzeCommand: Command = {
     if (!values.tasks) throw new UsageError(`--tasks is required (${TASK_NAMES.join(', ')}, or all).`);
     const input = positionals[0]!;
     const settings: AnalysisSettings = { tasks: parseTasks(values.tasks) };
+    if (values['allow-gaps']) settings.allowGaps = true;
     if (values.seed) settings.seed = parseTriple(values.seed, '--seed');
     if (values.box) settings.box = parseBox(values.box);
     const seedVoxels = [
@@ -172,7 +176,7 @@ export const analyzeCommand: Command = {
         },
       });
       bar.done();
-      const failed = list.filter((s) => s.error || !s.ok);
+      const failed = list.filter((s) => s.error || !s.ok || s.incomplete);
       if (values.json) printJson({ out, studies: list });
       else
         printLines([
@@ -189,6 +193,6 @@ export const analyzeCommand: Command = {
     bar.done();
     if (values.json) printJson(summary);
     else printLines([...studyLines(summary), `  open ${resolve(out, 'summary.html')}`]);
-    return summary.ok ? EXIT.ok : EXIT.partial;
+    return summary.ok && !summary.incomplete ? EXIT.ok : EXIT.partial;
   },
 };

@@ -86,6 +86,13 @@ export interface ReadDicomSeriesOptions extends LongRunOptions {
   resampleToUniform?: boolean;
   /** Invert MONOCHROME1 so that higher values are brighter. Default true. */
   invertMonochrome1?: boolean;
+  /**
+   * Accept a series with a hole: DICOM files in the input that could not be read (they may be
+   * its slices), or slices missing from an evenly spaced stack. Default false: `SERIES_INCOMPLETE`,
+   * since a volume with a silent gap gives wrong volumes and distances. With true, the volume is
+   * read, `meta.gaps` counts what is missing and `meta.warnings` says so.
+   */
+  allowGaps?: boolean;
 }
 
 function stackId(group: StackGroup, all: StackGroup[]): string {
@@ -268,6 +275,13 @@ export async function readDicomSeries(
     const codes = [...new Set(broken.map((f) => f.code))].join(', ');
     warnings.push(`${broken.length} DICOM file(s) in the input could not be read (${codes}) and were left out.`);
   }
+  if ((broken.length || a.missingSlices) && !options.allowGaps) {
+    throw new MedImgError(
+      'SERIES_INCOMPLETE',
+      `The series is incomplete: ${broken.length} DICOM file(s) could not be read, ${a.missingSlices} slice(s) missing from the stack; pass allowGaps to read it anyway.`,
+      { details: { unreadableFiles: broken.length, missingSlices: a.missingSlices } },
+    );
+  }
   const nVol = a.volumes.length;
   let vi = options.volumeIndex ?? 0;
   if (!Number.isInteger(vi) || vi < 0 || vi >= nVol) {
@@ -376,6 +390,7 @@ export async function readDicomSeries(
   }
   const f0 = slices[0]!.file;
   const meta = buildMeta(f0, slices, warnings, a, nVol, vi, group);
+  if (broken.length || a.missingSlices) meta.gaps = { unreadableFiles: broken.length, missingSlices: a.missingSlices };
   if (resampleNeeded(a, options)) {
     // the grid no longer holds the source slices; keep their positions for reference
     meta.sourceSlicePositions = meta.slicePositions;

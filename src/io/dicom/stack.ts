@@ -61,6 +61,8 @@ export interface StackAnalysis {
   /** Mean slice gap along the normal (0 for one slice). */
   meanGap: number;
   uniform: boolean;
+  /** Slices missing from a stack whose gaps are whole multiples of the smallest one. */
+  missingSlices: number;
   /** Angle between the slice stacking direction and the normal, degrees. */
   tiltDeg: number;
   /** Geometry could not be derived from the files; a fallback was used. */
@@ -417,6 +419,7 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
   const n = clusters.length;
   let meanGap = 0;
   let uniform = true;
+  let missingSlices = 0;
   let tiltDeg = 0;
   if (n > 1) {
     meanGap = (distances[n - 1]! - distances[0]!) / (n - 1);
@@ -438,6 +441,7 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
         if (Math.abs(k - Math.round(k)) > 0.05) multiples = false;
         else missing += Math.round(k) - 1;
       }
+      if (multiples) missingSlices = missing;
       problems.push(
         `Uneven slice spacing: gaps from ${minGap.toFixed(3)} to ${maxGap.toFixed(3)} mm${multiples && missing > 0 ? ` (${missing} slice(s) missing)` : ''}.`,
       );
@@ -468,6 +472,7 @@ export function analyzeStack(group: StackGroup): StackAnalysis {
     distances,
     meanGap,
     uniform,
+    missingSlices,
     tiltDeg,
     geometryFallback,
     problems,
