@@ -3,8 +3,8 @@ import { emptyNodeBuiltinsForCodecs } from './build/browser-shims.js';
 
 // onnxruntime-* ship native or wasm binaries: they stay external and are resolved by the consumer.
 const external = ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];
-// fast-png and iobuffer ship ESM only: bundle them so the CJS build also loads on Node < 20.19.
-const esmOnly = ['fast-png', 'iobuffer'];
+// fast-png, iobuffer and @noble/hashes ship ESM only: bundle them so the CJS build also loads on Node < 20.19.
+const esmOnly = ['fast-png', 'iobuffer', '@noble/hashes'];
 const codecs = [/^@cornerstonejs\/codec-/];
 
 /** The `medimg` command alone: what `npm run demo` rebuilds when src is newer (scripts/ensure-cli-build.ts). */
