@@ -118,6 +118,17 @@ imageType: {Original: {}}
     expect(() => parseParameterFile('imageType:\n  Gabor: {}')).toThrow(/Unsupported image type/);
     expect(() => parseParameterFile('foo: 1')).toThrow(/Unknown parameter file section/);
   });
+
+  it('reads YAML 1.1 as PyYAML does (anchors, yes/no) and reports syntax errors with their line', () => {
+    const y = parseParameterFile(
+      'setting:\n  binWidth: &w 25\n  resampledPixelSpacing: [*w, *w, *w]\n  correctMask: yes\nimageType:\n  Original: {}\n',
+    );
+    expect(y.binWidth).toBe(25);
+    expect(y.resampledPixelSpacing).toEqual([25, 25, 25]);
+    expect(y.correctMask).toBe(true);
+    expect(() => parseParameterFile('setting:\n  binWidth: [1, 2\n')).toThrow(/Parameter file line \d/);
+    expect(() => parseParameterFile('setting:\n  binWidth: 1\n  binWidth: 2\n')).toThrow(/Parameter file line 3/);
+  });
 });
 
 describe('PyRadiomics firstorder on known arrays', () => {

@@ -1,9 +1,10 @@
 /**
  * Radiomics settings: PyRadiomics's setting names and defaults, IBSI-mode options, and parsing
  * of a PyRadiomics parameter file (YAML or JSON) with its `imageType`, `featureClass` and
- * `setting` sections. The YAML reader covers the subset parameter files use (nested block maps,
- * block and flow lists, `{}`, scalars, quotes, comments); anything else is an INVALID_ARGUMENT.
+ * `setting` sections. YAML is read by the `yaml` package as YAML 1.1 (as PyYAML does); bad
+ * syntax is an INVALID_ARGUMENT with the line number.
  */
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { MedImgError } from '../../core/errors.js';
 import type { LongRunOptions } from '../../core/progress.js';
 import type { TextureAggregation } from './texture/index.js';
@@ -150,7 +151,7 @@ export function parseParameterFile(text: string): RadiomicsSettings {
       throw new MedImgError('INVALID_ARGUMENT', 'Parameter file is not valid JSON.', { cause: e });
     }
   } else {
-    doc = parseYamlSubset(text);
+    doc = parseParameterYaml(text);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc))
@@ -185,133 +186,19 @@ export function parseParameterFile(text: string): RadiomicsSettings {
   return out;
 }
 
-// ---------------------------------------------------------------- YAML subset
+// ---------------------------------------------------------------- YAML
 
-interface Line {
-  indent: number;
-  text: string;
-  no: number;
-}
-
-function stripComment(s: string): string {
-  let q: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (q) {
-      if (c === q) q = null;
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(s[i - 1]!))) return s.slice(0, i);
+/**
+ * Parses parameter-file YAML with the `yaml` package (maintained, browser-safe) as YAML 1.1, the
+ * version PyYAML reads (PyRadiomics loads its files with PyYAML). Syntax errors and documents
+ * with more than one YAML document are INVALID_ARGUMENT with the line number.
+ */
+function parseParameterYaml(text: string): unknown {
+  try {
+    return parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100 });
+  } catch (e) {
+    const line = e instanceof YAMLError && e.linePos ? `line ${e.linePos[0].line}: ` : '';
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new MedImgError('INVALID_ARGUMENT', `Parameter file ${line}${msg}`, { cause: e });
   }
-  return s;
-}
-
-function scalar(raw: string, no: number): unknown {
-  const s = raw.trim();
-  if (s === '' || s === '~' || s === 'null' || s === 'Null' || s === 'NULL' || s === 'None') return null;
-  if (s === 'true' || s === 'True' || s === 'TRUE') return true;
-  if (s === 'false' || s === 'False' || s === 'FALSE') return false;
-  if ((s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'"))) return s.slice(1, -1);
-  if (s.startsWith('[')) {
-    if (!s.endsWith(']')) throw yamlError(no, 'unterminated flow list');
-    const inner = s.slice(1, -1).trim();
-    return inner === '' ? [] : splitFlow(inner).map((x) => scalar(x, no));
-  }
-  if (s.startsWith('{')) {
-    if (!s.endsWith('}')) throw yamlError(no, 'unterminated flow mapping');
-    const inner = s.slice(1, -1).trim();
-    const o: Record<string, unknown> = {};
-    if (inner === '') return o;
-    for (const part of splitFlow(inner)) {
-      const i = part.indexOf(':');
-      if (i < 0) throw yamlError(no, 'flow mapping entry without ":"');
-      o[part.slice(0, i).trim()] = scalar(part.slice(i + 1), no);
-    }
-    return o;
-  }
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return Number(s);
-  if (/^[-+]?\.?inf$/i.test(s)) return s.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  return s;
-}
-
-function splitFlow(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let q: string | null = null;
-  let cur = '';
-  for (const c of s) {
-    if (q) {
-      if (c === q) q = null;
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += c;
-  }
-  if (cur.trim() !== '') parts.push(cur);
-  return parts;
-}
-
-function yamlError(no: number, msg: string): MedImgError {
-  return new MedImgError('INVALID_ARGUMENT', `Parameter file line ${no}: ${msg}.`);
-}
-
-/** Parses the YAML subset used by PyRadiomics parameter files. */
-export function parseYamlSubset(text: string): unknown {
-  const lines: Line[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    if (raw.includes('\t')) {
-      const lead = raw.match(/^\s*/)![0];
-      if (lead.includes('\t')) throw yamlError(i + 1, 'tabs are not allowed for indentation');
-    }
-    const t = stripComment(raw).replace(/\s+$/, '');
-    if (t.trim() === '' || t.trim() === '---') return;
-    lines.push({ indent: t.length - t.trimStart().length, text: t.trim(), no: i + 1 });
-  });
-  let pos = 0;
-  const parseBlock = (indent: number): unknown => {
-    const first = lines[pos];
-    if (!first || first.indent < indent) return null;
-    if (first.text.startsWith('- ') || first.text === '-') {
-      const arr: unknown[] = [];
-      const ind = first.indent;
-      while (
-        pos < lines.length &&
-        lines[pos]!.indent === ind &&
-        (lines[pos]!.text.startsWith('- ') || lines[pos]!.text === '-')
-      ) {
-        const l = lines[pos]!;
-        const rest = l.text.slice(1).trim();
-        pos++;
-        if (rest === '') arr.push(parseBlock(ind + 1));
-        else arr.push(scalar(rest, l.no));
-      }
-      return arr;
-    }
-    const obj: Record<string, unknown> = {};
-    const ind = first.indent;
-    while (pos < lines.length && lines[pos]!.indent === ind) {
-      const l = lines[pos]!;
-      const m = l.text.match(/^("[^"]*"|'[^']*'|[^:]+?)\s*:(\s+(.*))?$/);
-      if (!m) throw yamlError(l.no, 'expected "key: value"');
-      const key = m[1]!.replace(/^["']|["']$/g, '');
-      const val = m[3];
-      pos++;
-      if (val === undefined || val.trim() === '') {
-        const next = lines[pos];
-        obj[key] =
-          next && (next.indent > ind || (next.indent === ind && next.text.startsWith('- ')))
-            ? parseBlock(next.indent)
-            : null;
-      } else obj[key] = scalar(val, l.no);
-    }
-    if (pos < lines.length && lines[pos]!.indent > ind) throw yamlError(lines[pos]!.no, 'unexpected indentation');
-    return obj;
-  };
-  const doc = parseBlock(0);
-  if (pos < lines.length) throw yamlError(lines[pos]!.no, 'unexpected content');
-  return doc;
 }
