@@ -45,6 +45,22 @@ describe('measureBoneDensity on phantoms with known trabecular HU', () => {
     expect(full.at(-1)!.levelConfidence).toBe(1);
   }, 30000);
 
+  it('limitations: levels seen, thick slices; the phantom is unenhanced', async () => {
+    const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 10, seed: 3, vertebraHU: [150] });
+    const r = await measureBoneDensity(p.image, { lowestLevel: 'T11' });
+    expect(r.scan.sliceThicknessMm).toBe(2.5);
+    expect(r.scan.levelsSeen).toContain('T11');
+    expect(r.scan.contrast).not.toBe('enhanced');
+    const codes = r.limitations.map((l) => l.code);
+    expect(codes).toContain('LEVELS_NOT_SEEN'); // T11 and above: no L1 for the Pickhardt thresholds
+    expect(codes).not.toContain('THICK_SLICES');
+    const unlabelled = await measureBoneDensity(p.image);
+    expect(unlabelled.limitations.find((l) => l.code === 'LEVELS_NOT_SEEN')!.message).toMatch(/not labelled/);
+    const thick = makeChestCtPhantom({ ...small, dims: [170, 120, 20], spacing: [2, 2, 7.5], nodules: 0, seed: 3 });
+    const t = await measureBoneDensity(thick.image);
+    expect(t.limitations.find((l) => l.code === 'THICK_SLICES')!.details).toMatchObject({ sliceThicknessMm: 7.5 });
+  }, 60000);
+
   it('QCT with phantom rods: linear calibration recovered, BMD and ACR category', async () => {
     const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 10, seed: 4, vertebraHU: [150] });
     // three rods in the subcutaneous fat, HU = 10 + 1.2 * density

@@ -35,6 +35,8 @@ describe('quantifyLungOpacity on phantom lesions of known volume', () => {
     expect(pct).toBeCloseTo(100, 1);
     expect(a.lungs.total.volumeMl).toBeCloseTo(a.lungs.left.volumeMl + a.lungs.right.volumeMl, 0);
     expect(a.provenance.task).toBe('quantifyLungOpacity');
+    expect(a.scan.sliceThicknessMm).toBe(2.5);
+    expect(a.limitations.map((l) => l.code)).toContain('THICK_SLICES'); // 2.5 mm > 1.5 mm
   }, 40000);
 });
 
@@ -47,5 +49,9 @@ describeData('quantifyLungOpacity on the real chest CT', () => {
     expect(r.lungs.total.bands.normal!.percent).toBeGreaterThan(70);
     expect(r.lungs.left.volumeMl).toBeGreaterThan(1000);
     expect(r.lungs.right.volumeMl).toBeGreaterThan(1000);
+    // 5 mm slices: the LAA-950 and opacity bands assume thin slices
+    expect(r.scan.sliceThicknessMm).toBe(5);
+    expect(r.limitations.map((l) => l.code)).toContain('THICK_SLICES');
+    expect(r.scan.bloodHU).not.toBeNull();
   }, 120000);
 });

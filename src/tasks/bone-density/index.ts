@@ -4,6 +4,8 @@ import { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, assertSameGrid } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
+import { aortaHUBesideSpine, checkContrast, checkSliceThickness } from '../internal/ct-scope.js';
+import { addLimitation, type Limitation } from '../internal/limitations.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
 import { findVertebrae } from './vertebrae.js';
 
@@ -101,6 +103,20 @@ export interface MeasureBoneDensityResult extends TaskResult {
   calibration: 'none' | 'phantom-rods' | 'internal';
   /** HU = intercept + slope · BMD, when calibrated. */
   calibrationFit?: { slopeHUPerMg: number; interceptHU: number; points: { hu: number; mgPerCm3: number }[] };
+  /** Scan facts behind the limitations. */
+  scan: {
+    sliceThicknessMm: number;
+    /** Descending-aorta HU beside the measured vertebrae (automatic mode); null when not found. */
+    aortaHU: number | null;
+    contrast: 'unenhanced' | 'enhanced' | 'unknown';
+    /** Level labels of the measured vertebrae (empty when unlabelled: see `lowestLevel`). */
+    levelsSeen: string[];
+  };
+  /**
+   * Why the figures may not be comparable to the published thresholds (Pickhardt L1 HU, ACR QCT
+   * BMD): contrast phase, slice thickness, levels seen. Empty when inside that scope.
+   */
+  limitations: Limitation[];
 }
 
 /** @deprecated Use {@link MeasureBoneDensityOptions}; this alias goes in the next minor version. */
@@ -108,6 +124,9 @@ export type BoneDensityOptions = MeasureBoneDensityOptions;
 
 /** @deprecated Use {@link MeasureBoneDensityResult}; this alias goes in the next minor version. */
 export type BoneDensityResult = MeasureBoneDensityResult;
+
+/** The attenuation and QCT thresholds were published on CT this thin or thinner (mm). */
+export const BONE_MAX_SLICE_MM = 5;
 
 const LEVELS = [
   'C7',
@@ -223,13 +242,50 @@ export async function measureBoneDensity(
     }
   }
   timer.mark('calibration');
+  const limitations: Limitation[] = [];
+  const thickness = checkSliceThickness(limitations, ct, BONE_MAX_SLICE_MM, 'the L1 attenuation and QCT thresholds');
+  const aortaHU =
+    method === 'automatic'
+      ? aortaHUBesideSpine(
+          ct,
+          vertebrae.map((v) => v.centerMm),
+        )
+      : null;
+  const contrast = checkContrast(
+    limitations,
+    aortaHU,
+    'descending aorta beside the spine',
+    'iodine raises trabecular HU, so HU and BMD read higher than on the non-contrast scans the QCT categories assume.',
+  );
+  const levelsSeen = vertebrae.flatMap((v) => (v.level ? [v.level] : []));
+  if (!levelsSeen.includes('L1'))
+    addLimitation(limitations, {
+      code: 'LEVELS_NOT_SEEN',
+      message: levelsSeen.length
+        ? `L1, the level of the published attenuation thresholds, is not among the measured levels (${levelsSeen.join(', ')}).`
+        : 'Vertebral levels are not labelled (pass lowestLevel): the L1 attenuation thresholds are applied to vertebrae of unknown level.',
+      details: { levelsSeen: levelsSeen.join(',') },
+    });
+  const cut = vertebrae.filter((v) => v.partial).length;
+  if (cut > 0)
+    addLimitation(limitations, {
+      code: 'LESION_AT_SCAN_EDGE',
+      message: `${cut} vertebra(e) are cut by the edge of the scan: their ROI is smaller than intended.`,
+      details: { vertebrae: cut },
+    });
   stages.finish();
   return {
     vertebrae,
     method,
     calibration,
-    limitations: [],
     ...(fit ? { calibrationFit: fit } : {}),
+    scan: {
+      sliceThicknessMm: round(thickness, 2),
+      aortaHU: aortaHU === null ? null : round(aortaHU, 1),
+      contrast,
+      levelsSeen,
+    },
+    limitations,
     provenance: makeProvenance(
       'measureBoneDensity',
       {

@@ -2,6 +2,8 @@ import { assertArg } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
+import { checkContrast, checkLungCoverage, checkSliceThickness, mediastinalBloodHU } from '../internal/ct-scope.js';
+import type { Limitation } from '../internal/limitations.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 
 /** A HU band: voxels with `minHU <= HU < maxHU`. */
@@ -49,6 +51,18 @@ export interface LungOpacityFigures {
 /** Result of {@link quantifyLungOpacity}. */
 export interface QuantifyLungOpacityResult extends TaskResult {
   lungs: { left: LungOpacityFigures; right: LungOpacityFigures; total: LungOpacityFigures };
+  /** Scan facts behind the limitations. */
+  scan: {
+    sliceThicknessMm: number;
+    /** Mediastinal blood-pool HU (mode between the lungs); null when not measurable. */
+    bloodHU: number | null;
+    contrast: 'unenhanced' | 'enhanced' | 'unknown';
+  };
+  /**
+   * Why the band percentages may not be comparable to published thresholds (LAA-950 and the
+   * ground-glass bands assume thin-slice non-contrast CT of the whole lungs). Empty when inside it.
+   */
+  limitations: Limitation[];
 }
 
 /** @deprecated Use {@link QuantifyLungOpacityOptions}; this alias goes in the next minor version. */
@@ -56,6 +70,9 @@ export type LungOpacityOptions = QuantifyLungOpacityOptions;
 
 /** @deprecated Use {@link QuantifyLungOpacityResult}; this alias goes in the next minor version. */
 export type LungOpacityResult = QuantifyLungOpacityResult;
+
+/** LAA-950 (Gevenois 1996) and the COVID-19 bands were validated on slices this thin or thinner (mm). */
+export const OPACITY_MAX_SLICE_MM = 1.5;
 
 /**
  * Lung volume by HU band, per lung and in total: low-attenuation areas (emphysema, < -950 HU),
@@ -114,9 +131,25 @@ export async function quantifyLungOpacity(
     };
   };
   timer.mark('bands');
+  const limitations: Limitation[] = [];
+  const thickness = checkSliceThickness(
+    limitations,
+    ct,
+    OPACITY_MAX_SLICE_MM,
+    'the emphysema (LAA-950) and opacity bands',
+  );
+  const bloodHU = mediastinalBloodHU(ct, lab);
+  const contrast = checkContrast(
+    limitations,
+    bloodHU,
+    'mediastinal blood pool',
+    'enhanced parenchyma and vessels shift voxels out of the emphysema band and into the dense bands.',
+  );
+  checkLungCoverage(limitations, lungs.lungMask);
   return {
     lungs: { right: fig(1), left: fig(2), total: fig(0) },
-    limitations: [],
+    scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast },
+    limitations,
     provenance: makeProvenance('quantifyLungOpacity', { bands }, timer, [...lungs.provenance.warnings]),
   };
 }

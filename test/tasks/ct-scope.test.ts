@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { createVolume, type Vec3 } from '../../src/core/index.js';
+import {
+  aortaHUBesideSpine,
+  checkContrast,
+  checkLungCoverage,
+  checkSliceThickness,
+  mediastinalBloodHU,
+  sliceThicknessMm,
+} from '../../src/tasks/internal/ct-scope.js';
+import type { Limitation } from '../../src/tasks/internal/limitations.js';
+
+/** Two box lungs (labels 1 and 2) with a 50 x 60 mm mediastinum of `bloodHU` between them. */
+function chest(bloodHU: number, nz = 10, spacingZ = 2) {
+  const dims: Vec3 = [120, 80, nz];
+  const ct = createVolume(dims, Int16Array, { spacing: [1, 1, spacingZ] });
+  const labels = new Uint8Array(ct.data.length);
+  for (let z = 0; z < nz; z++)
+    for (let y = 10; y < 70; y++)
+      for (let x = 5; x < 115; x++) {
+        const i = x + 120 * (y + 80 * z);
+        if (x < 35) {
+          labels[i] = 1;
+          ct.data[i] = -850;
+        } else if (x >= 85) {
+          labels[i] = 2;
+          ct.data[i] = -850;
+        } else ct.data[i] = bloodHU;
+      }
+  return { ct, labels };
+}
+
+describe('CT scope checks', () => {
+  it('blood pool HU from the gap between the lungs tells unenhanced from enhanced', () => {
+    const plain = chest(40);
+    expect(mediastinalBloodHU(plain.ct, plain.labels)).toBe(45);
+    const enhanced = chest(230);
+    expect(mediastinalBloodHU(enhanced.ct, enhanced.labels)).toBe(235);
+    const list: Limitation[] = [];
+    expect(checkContrast(list, 45, 'test', 'x')).toBe('unenhanced');
+    expect(list).toHaveLength(0);
+    expect(checkContrast(list, 235, 'test', 'x')).toBe('enhanced');
+    expect(list[0]).toMatchObject({ code: 'CONTRAST_ENHANCED', details: { bloodHU: 235 } });
+    expect(checkContrast(list, null, 'test', 'x')).toBe('unknown');
+    // one lung only: no gap, no figure
+    const one = chest(40);
+    one.labels.forEach((v, i) => (one.labels[i] = v === 2 ? 1 : v));
+    expect(mediastinalBloodHU(one.ct, one.labels)).toBeNull();
+  });
+
+  it('aorta beside the spine: the uniform disc anterior-left of the body centre', () => {
+    const ct = createVolume([100, 100, 3], Int16Array, { spacing: [1, 1, 5], origin: [-50, -50, 0] });
+    ct.data.fill(-100);
+    // a 12 mm-radius "aorta" of 180 HU, 35 mm anterior (-P) and 15 mm left (+L) of (0, 0)
+    for (let z = 0; z < 3; z++)
+      for (let y = 0; y < 100; y++)
+        for (let x = 0; x < 100; x++)
+          if ((x - 50 - 15) ** 2 + (y - 50 + 35) ** 2 <= 144) ct.data[x + 100 * (y + 100 * z)] = 180;
+    expect(aortaHUBesideSpine(ct, [[0, 0, 5]])).toBeCloseTo(180, 0);
+    expect(aortaHUBesideSpine(ct, [[0, 0, 500]])).toBeNull();
+  });
+
+  it('slice thickness from spacing or DICOM SliceThickness, and lung coverage', () => {
+    const { ct, labels } = chest(40, 10, 2);
+    expect(sliceThicknessMm(ct)).toBe(2);
+    ct.meta = { ...ct.meta, sliceThickness: 3 };
+    expect(sliceThicknessMm(ct)).toBe(3);
+    const list: Limitation[] = [];
+    expect(checkSliceThickness(list, ct, 2.5, 'test')).toBe(3);
+    expect(list[0]).toMatchObject({ code: 'THICK_SLICES', details: { sliceThicknessMm: 3, maxSliceThicknessMm: 2.5 } });
+    // box lungs fill every slice: apex and base are cut
+    const mask = { ...ct, data: labels.map((v) => (v ? 1 : 0)) };
+    const cov: Limitation[] = [];
+    expect(checkLungCoverage(cov, mask)).toEqual({ top: true, bottom: true });
+    expect(cov[0]!.code).toBe('PARTIAL_LUNG_COVERAGE');
+    // lungs that taper to nothing at both ends: covered
+    for (const z of [0, 9]) mask.data.fill(0, z * 120 * 80, (z + 1) * 120 * 80);
+    const ok: Limitation[] = [];
+    expect(checkLungCoverage(ok, mask)).toEqual({ top: false, bottom: false });
+    expect(ok).toHaveLength(0);
+  });
+});
