@@ -10,6 +10,7 @@ import { type HtmlSection, type HtmlTable, renderSummaryHtml } from './html.js';
 import type { LoadedStudy } from './input.js';
 import { writeMaskNiftis } from './mask-files.js';
 import { toReport } from '../../tasks/report.js';
+import type { Limitation } from '../../tasks/internal/limitations.js';
 import type { AnalysisSettings, TaskOutputs } from './tasks.js';
 
 /** What {@link writeStudyOutputs} wrote. */
@@ -183,7 +184,7 @@ export async function writeStudyOutputs(
       n.nodules.slice(0, 6).forEach((d, i) => {
         addPng(
           `nodule-${i + 1}.png`,
-          `Nodule ${i + 1}: ${r1(d.diameterMm)} mm ${d.type}, Lung-RADS ${d.lungRads}`,
+          `Nodule ${i + 1}: ${r1(d.diameterMm)} mm ${d.type}${d.lungRads ? `, Lung-RADS ${d.lungRads}` : ''}`,
           sec,
           renderSlicePng(image, { index: sliceOf(image, d.centerMm), window: 'lung', markers, maxSize: MAX_PNG }),
         );
@@ -192,7 +193,7 @@ export async function writeStudyOutputs(
           finding: 'nodule',
           findingSite: 'lung',
           center: [...d.centerMm],
-          lungRads: d.lungRads,
+          ...(d.lungRads ? { lungRads: d.lungRads } : {}),
           measurements: [
             { kind: 'diameter', value: r1(d.diameterMm) },
             { kind: 'longAxis', value: r1(d.longAxisMm) },
@@ -203,7 +204,7 @@ export async function writeStudyOutputs(
         });
       });
       sec.tables.push({
-        title: `${n.nodules.length} nodule(s); exam Lung-RADS ${n.lungRads}; lung volume ${r1(n.lungVolumeMl)} mL`,
+        title: `${n.nodules.length} nodule(s); ${n.lungRads ? `exam Lung-RADS ${n.lungRads}` : 'no Lung-RADS category (not a screening CT, see limitations)'}; lung volume ${r1(n.lungVolumeMl)} mL`,
         columns: [
           '#',
           'type',
@@ -226,12 +227,13 @@ export async function writeStudyOutputs(
           Math.round(d.volumeMm3),
           Math.round(d.meanHU),
           d.lung,
-          d.lungRads,
+          d.lungRads ?? 'n/a',
           r2(d.probability),
           d.centerMm.map(r1).join(', '),
         ]),
         note: 'Probability is the detector confidence that the finding is a nodule, not a malignancy risk.',
       });
+      if (n.limitations.length) sec.tables.push(limitationsTable(n.limitations));
     }
     sections.push(sec);
   }
@@ -564,3 +566,8 @@ export async function writeStudyOutputs(
 }
 
 export type { HtmlTable };
+
+/** The caveats of a task result as a table (code, what it means for the figures). */
+function limitationsTable(list: Limitation[]): HtmlTable {
+  return { title: 'Limitations', columns: ['code', 'caveat'], rows: list.map((l) => [l.code, l.message]) };
+}

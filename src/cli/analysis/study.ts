@@ -28,11 +28,19 @@ export function headlines(w: WrittenOutputs): string[] {
   const r = w.report.results as Record<string, Record<string, unknown>>;
   const out: string[] = [];
   const nod = r.nodules as
-    | { nodules?: { diameterMm: number; type: string; lungRads: string }[]; lungRads?: string }
+    | {
+        nodules?: { diameterMm: number; type: string; lungRads: string | null }[];
+        lungRads?: string | null;
+        limitations?: { code: string }[];
+      }
     | undefined;
   if (nod?.nodules)
     out.push(
-      `nodules: ${nod.nodules.length} found, exam Lung-RADS ${nod.lungRads}${
+      `nodules: ${nod.nodules.length} found, ${
+        nod.lungRads
+          ? `exam Lung-RADS ${nod.lungRads}`
+          : `no Lung-RADS category (not a screening CT: ${(nod.limitations ?? []).map((l) => l.code).join(', ')})`
+      }${
         nod.nodules.length
           ? ` (${nod.nodules
               .slice(0, 5)

@@ -4,12 +4,24 @@ import { Stages } from '../../core/progress.js';
 import type { Mask, Vec3, Volume } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
+import { checkContrast, checkLungCoverage, checkSliceThickness, mediastinalBloodHU } from '../internal/ct-scope.js';
+import { addLimitation, type Limitation } from '../internal/limitations.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
 import { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
 import { measureCandidate } from './measure.js';
+import { noduleProbability, SCORE_WEIGHTS } from './score.js';
 
 export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
+
+/** Lesion type: the attenuation class, or `mass` for a lesion longer than 30 mm (Fleischner glossary). */
+export type LesionType = NoduleKind | 'mass';
+
+/** Lesions whose long axis exceeds this (mm) are masses, not nodules. */
+export const MASS_LONG_AXIS_MM = 30;
+
+/** Lung-RADS v2022 is defined for screening CT reconstructed this thin or thinner (mm). */
+export const LUNG_RADS_MAX_SLICE_MM = 2.5;
 
 /** Options of {@link detectNodules}. */
 export interface DetectNodulesOptions extends TaskOptions {
@@ -30,6 +42,12 @@ export interface DetectNodulesOptions extends TaskOptions {
    * juxtapleural and juxtamediastinal masses into the search region. Default 30.
    */
   lungClosingRadiusMm?: number;
+  /**
+   * Assign Lung-RADS categories even on scans outside its scope (thick slices, contrast, partial
+   * lung coverage); the `limitations` still say why they may not apply. Default false: on such
+   * scans every `lungRads` is null and `lungRadsReason` says why.
+   */
+  lungRadsOnAnyScan?: boolean;
 }
 
 /** One detected nodule. */
@@ -47,11 +65,22 @@ export interface DetectedNodule {
   /** Mean diameter of the solid component, mm (0 for ground-glass). */
   solidDiameterMm: number;
   volumeMm3: number;
-  type: NoduleKind;
-  /** Detector confidence in [0, 1] that this is a nodule (not a malignancy risk). */
+  /** `mass` when the long axis exceeds 30 mm, else the attenuation class. */
+  type: LesionType;
+  /** Attenuation class (also for masses): solid, part-solid or ground-glass. */
+  attenuation: NoduleKind;
+  /**
+   * Detector confidence in [0, 1] that this is a nodule or mass (not a malignancy risk), calibrated
+   * on real chest CTs held out per patient (see docs/tasks/detect-nodules.md).
+   */
   probability: number;
-  /** Lung-RADS v2022 category from size and type (see docs/tasks/detect-nodules.md). */
-  lungRads: LungRadsCategory;
+  /**
+   * Lung-RADS v2022 category from size and attenuation (see docs/tasks/detect-nodules.md); null when
+   * the scan is outside Lung-RADS scope (see the result's `lungRadsReason`).
+   */
+  lungRads: LungRadsCategory | null;
+  /** True when the lesion reaches the first or last slice: it may continue outside the scan. */
+  atScanEdge: boolean;
   /** Which lung the centre lies in. */
   lung: 'left' | 'right' | 'unknown';
   meanHU: number;
@@ -62,6 +91,10 @@ export interface DetectedNodule {
     blobness: number;
     compactness: number;
     leak: number;
+    /** Fraction of the lesion's outer shell that is aerated lung. */
+    lungContact: number;
+    /** Fraction of the lesion's outer shell outside the lung mask (mediastinum, chest wall). */
+    wallContact: number;
     scaleMm: number;
   };
 }
@@ -72,27 +105,27 @@ export interface DetectNodulesResult extends TaskResult {
   nodules: DetectedNodule[];
   lungMask: Mask;
   lungVolumeMl: number;
-  /** Exam-level Lung-RADS: highest nodule category, '1' without nodules. */
-  lungRads: '1' | LungRadsCategory;
+  /**
+   * Exam-level Lung-RADS: highest nodule category, '1' without nodules; null when the scan cannot
+   * support a screening category (thicker than 2.5 mm slices, contrast, lungs cut off): then
+   * `lungRadsReason` says why, and an empty nodule list is NOT a negative exam.
+   */
+  lungRads: '1' | LungRadsCategory | null;
+  /** Why `lungRads` is null (one sentence), else null. */
+  lungRadsReason: string | null;
+  /** Scan facts behind the limitations. */
+  scan: {
+    sliceThicknessMm: number;
+    /** Mediastinal blood-pool HU (mode between the lungs); null when not measurable. */
+    bloodHU: number | null;
+    contrast: 'unenhanced' | 'enhanced' | 'unknown';
+  };
+  /** Why the result may not be comparable to the validated scope (empty when inside it). */
+  limitations: Limitation[];
 }
 
 /** @deprecated Use {@link DetectNodulesResult}; this alias goes in the next minor version. */
 export type NoduleResult = DetectNodulesResult;
-
-/**
- * Logistic weights of the candidate score, fitted (class-balanced logistic regression) on training
- * phantoms (seeds 101–108, half with a tumour), never on the validation seeds; see
- * bench/fit-nodule-score.ts.
- */
-const W = {
-  bias: -15.178,
-  blobness: 18.072,
-  logContrast: 0.461,
-  compactness: 1.19,
-  leak: -2.385,
-  logDiameter: 1.779,
-  logResponse: -0.307,
-};
 
 const NODULE_STAGES = [
   ['lung segmentation', 25],
@@ -152,15 +185,16 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
     const blobness = l1 < 0 && l3 < 0 ? l3 / l1 : 0;
     const contrast = m.peakHU - m.backgroundHU;
     const diameter = (m.longAxisMm + m.shortAxisMm) / 2;
-    const z =
-      W.bias +
-      W.blobness * blobness +
-      W.logContrast * Math.log(Math.max(contrast, 1) / 100) +
-      W.compactness * Math.min(1.5, m.compactness) +
-      W.leak * m.leak +
-      W.logDiameter * Math.log(diameter / 10) +
-      W.logResponse * Math.log(c.response / 100);
-    const probability = 1 / (1 + Math.exp(-z));
+    const probability = noduleProbability({
+      blobness,
+      contrastHU: contrast,
+      compactness: m.compactness,
+      leak: m.leak,
+      lungContact: m.lungContact,
+      wallContact: m.wallContact,
+      diameterMm: diameter,
+      response: c.response,
+    });
     if (probability < minP) continue;
     // centre: the region's centroid, unless attached vessels pulled it away from the blob centre
     const sp = crop.spacing;
@@ -174,6 +208,15 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
     const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
     const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
     const side = lungs.lungLabels.data[ci];
+    const cxy = crop.dims[0] * crop.dims[1];
+    let atScanEdge = false;
+    for (const v of m.voxels) {
+      const gz = Math.floor(v / cxy) + crop.offset[2];
+      if (gz === 0 || gz === ct.dims[2] - 1) {
+        atScanEdge = true;
+        break;
+      }
+    }
     nodules.push({
       centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
       centerVoxel: full.map((v) => round(v, 2)) as Vec3,
@@ -182,9 +225,11 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
       shortAxisMm: round(m.shortAxisMm, 1),
       solidDiameterMm: round(solidD, 1),
       volumeMm3: round(m.volumeMm3, 1),
-      type: m.type,
+      type: m.longAxisMm > MASS_LONG_AXIS_MM ? 'mass' : m.type,
+      attenuation: m.type,
       probability: round(probability, 4),
       lungRads: lungRadsCategory(m.type, diameter, solidD),
+      atScanEdge,
       lung: side === 1 ? 'right' : side === 2 ? 'left' : 'unknown',
       meanHU: round(m.meanHU, 1),
       features: {
@@ -193,6 +238,8 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
         blobness: round(blobness, 3),
         compactness: round(m.compactness, 3),
         leak: round(m.leak, 3),
+        lungContact: round(m.lungContact, 3),
+        wallContact: round(m.wallContact, 3),
         scaleMm: round(c.sigmaMm, 2),
       },
     });
@@ -209,13 +256,44 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
     if (!dup) kept.push(nd);
   }
   timer.mark('measurement');
+  // honest scope: Lung-RADS v2022 is for thin-slice, non-contrast screening CT of the whole lungs
+  const limitations: Limitation[] = [];
+  const thickness = checkSliceThickness(limitations, ct, LUNG_RADS_MAX_SLICE_MM, 'Lung-RADS v2022 (screening CT)');
+  const bloodHU = mediastinalBloodHU(ct, lungs.lungLabels.data);
+  const contrastPhase = checkContrast(
+    limitations,
+    bloodHU,
+    'mediastinal blood pool',
+    'Lung-RADS is defined for non-contrast low-dose screening CT.',
+  );
+  checkLungCoverage(limitations, lungs.lungMask);
+  const edge = kept.filter((k) => k.atScanEdge).length;
+  if (edge > 0)
+    addLimitation(limitations, {
+      code: 'LESION_AT_SCAN_EDGE',
+      message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
+      details: { findings: edge },
+    });
+  const outOfScope = limitations.filter((l) => l.code !== 'LESION_AT_SCAN_EDGE');
+  let lungRadsReason: string | null = null;
+  if (outOfScope.length > 0 && !options.lungRadsOnAnyScan) {
+    lungRadsReason = `Lung-RADS v2022 does not apply: ${outOfScope.map((l) => l.message).join(' ')}`;
+    addLimitation(limitations, {
+      code: 'NOT_SCREENING_CT',
+      message:
+        'Not a thin-slice non-contrast screening CT of the whole lungs: no Lung-RADS category, and no findings does not mean a negative exam.',
+    });
+    for (const k of kept) k.lungRads = null;
+  }
   stages.finish();
   return {
     nodules: kept,
     lungMask: lungs.lungMask,
     lungVolumeMl: round(lungs.lungVolumeMl, 1),
-    lungRads: examLungRads(kept.map((k) => k.lungRads)),
-    limitations: [],
+    lungRads: lungRadsReason ? null : examLungRads(kept.map((k) => k.lungRads!)),
+    lungRadsReason,
+    scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast: contrastPhase },
+    limitations,
     provenance: makeProvenance(
       'detectNodules',
       {
@@ -226,7 +304,8 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
         responseFloors: floors.map((f) => round(f, 1)),
         minProbability: minP,
         maxCandidates: maxCand,
-        weights: W,
+        weights: SCORE_WEIGHTS,
+        lungRadsOnAnyScan: options.lungRadsOnAnyScan ?? false,
       },
       timer,
       [...lungs.provenance.warnings],

@@ -26,6 +26,17 @@ export interface CandidateMeasure {
   compactness: number;
   /** Fraction of the region's surface on the search-sphere boundary (leak into vessels or wall). */
   leak: number;
+  /**
+   * Fraction of the voxels just outside the region that are aerated lung (inside the lung mask and
+   * below the region threshold): high for a nodule or a mass in the lung even when it touches the
+   * pleura or mediastinum, low for heart, great vessels or chest wall pulled into a closed lung mask.
+   */
+  lungContact: number;
+  /**
+   * Fraction of the voxels just outside the region that lie outside the lung mask: high for heart,
+   * aorta or chest wall that a closed lung mask only partly takes in.
+   */
+  wallContact: number;
   /** Region voxel indices in the crop. */
   voxels: Int32Array;
 }
@@ -133,6 +144,32 @@ export function measureCandidate(
       if (r2[li]! > rIn) onBoundary++;
     }
   }
+  // outer shell: 6-neighbours of the region that are not in it (inside the local box)
+  let shellN = 0;
+  let shellLung = 0;
+  let shellWall = 0;
+  const sxyL = ld[0] * ld[1];
+  const nb = [-1, 1, -ld[0], ld[0], -sxyL, sxyL];
+  const seen = new Uint8Array(ln);
+  for (const li of vox) {
+    const lx = li % ld[0];
+    const ly = Math.floor(li / ld[0]) % ld[1];
+    const lz = Math.floor(li / sxyL);
+    for (let k = 0; k < 6; k++) {
+      if ((k === 0 && lx === 0) || (k === 1 && lx === ld[0] - 1)) continue;
+      if ((k === 2 && ly === 0) || (k === 3 && ly === ld[1] - 1)) continue;
+      if ((k === 4 && lz === 0) || (k === 5 && lz === ld[2] - 1)) continue;
+      const lj = li + nb[k]!;
+      if (comps.labels[lj] === label || seen[lj]) continue;
+      seen[lj] = 1;
+      shellN++;
+      const gx = lj % ld[0];
+      const gy = Math.floor(lj / ld[0]) % ld[1];
+      const gz = Math.floor(lj / sxyL);
+      if (!crop.hull[gx + x0 + nx * (gy + y0 + ny * (gz + z0))]) shellWall++;
+      else if (vals[lj]! <= tLow) shellLung++;
+    }
+  }
   const solid = vox.filter((li) => vals[li]! > SOLID_THRESHOLD_HU);
   const vv = sp[0] * sp[1] * sp[2];
   const all = axes(vox, ld, sp);
@@ -175,6 +212,8 @@ export function measureCandidate(
     type,
     compactness: ax.long > 0 ? volume / ((Math.PI / 6) * ax.long ** 3) : 0,
     leak: surface ? onBoundary / surface : 0,
+    lungContact: shellN ? shellLung / shellN : 0,
+    wallContact: shellN ? shellWall / shellN : 0,
     voxels,
   };
 }

@@ -1,0 +1,38 @@
+import { gaussian } from '../../src/core/ops/gaussian.js';
+import { resample } from '../../src/core/ops/resample.js';
+import type { Volume } from '../../src/core/volume.js';
+
+/**
+ * A real CT as another scanner would have made it, for robustness tests: slices `thicknessMm`
+ * thick (the mean over each slab of a 1 mm linear re-slicing, like a thick-slice reconstruction),
+ * spaced `thicknessMm` apart. Thinner than the source only interpolates.
+ */
+export function resliceThick(ct: Volume, thicknessMm: number): Volume<Float32Array> {
+  const fine = resample(ct, { spacing: [ct.spacing[0], ct.spacing[1], 1] }) as Volume<Float32Array>;
+  const [nx, ny, nzf] = fine.dims;
+  const sxy = nx * ny;
+  const step = thicknessMm; // fine slices are 1 mm apart
+  const nz = Math.max(1, Math.floor((nzf - 1) / step));
+  const data = new Float32Array(sxy * nz);
+  for (let k = 0; k < nz; k++) {
+    const c = k * step + step / 2; // slab centre, fine index
+    const lo = Math.max(0, Math.round(c - step / 2));
+    const hi = Math.min(nzf - 1, Math.max(lo, Math.round(c + step / 2) - 1));
+    const w = 1 / (hi - lo + 1);
+    const out = data.subarray(k * sxy, (k + 1) * sxy);
+    for (let z = lo; z <= hi; z++) {
+      const src = fine.data.subarray(z * sxy, (z + 1) * sxy);
+      for (let i = 0; i < sxy; i++) out[i]! += w * src[i]!;
+    }
+  }
+  const origin = [...fine.origin] as [number, number, number];
+  // slab k is centred at fine index k*step + step/2 - 0.5 (mean of the fine slices it spans)
+  const shift = (step - 1) / 2;
+  for (let a = 0; a < 3; a++) origin[a] = origin[a]! + fine.direction[3 * a + 2]! * shift;
+  return { ...fine, data, dims: [nx, ny, nz], spacing: [ct.spacing[0], ct.spacing[1], thicknessMm], origin };
+}
+
+/** A smoother reconstruction kernel: in-plane Gaussian of `sigmaMm` (no smoothing across slices). */
+export function smoothKernel(ct: Volume, sigmaMm: number): Volume<Float32Array> {
+  return gaussian(ct, { sigmaMm: [sigmaMm, sigmaMm, 0] });
+}
