@@ -42,7 +42,7 @@ describe('detectNodules on a phantom (12 nodules incl. juxtapleural and ground-g
   let r: NoduleResult;
   const events: number[] = [];
   beforeAll(async () => {
-    // the 150 mm phantom cuts the lungs (no Lung-RADS by default): categories asked for anyway
+    // the 150 mm phantom cuts the lungs (exam Lung-RADS 0): categories asked for anyway
     r = await detectNodules(p.image, {
       minProbability: 0,
       lungRadsOnAnyScan: true,
@@ -233,10 +233,12 @@ describe('detectNodules: Lung-RADS only where the scan supports it', () => {
     // asked for anyway: categories, with the caveat still attached
     const c = await detectNodules(thick.image, { lungRadsOnAnyScan: true });
     expect(c.lungRads).not.toBeNull();
-    // the 150 mm phantom cuts the lungs off: no negative exam from it either
+    // the 150 mm phantom cuts the lungs off: Lung-RADS 0 (incomplete), not a negative exam
     const cut = await detectNodules(makeChestCtPhantom({ ...small, nodules: 0, seed: 5 }).image);
-    expect(cut.lungRads).toBeNull();
+    expect(cut.lungRads).toBe('0');
+    expect(cut.lungRadsReason).toMatch(/incomplete/);
     expect(cut.limitations.map((l) => l.code)).toContain('PARTIAL_LUNG_COVERAGE');
+    expect(cut.limitations.map((l) => l.code)).not.toContain('NOT_SCREENING_CT');
     expect(c.limitations.map((l) => l.code)).toContain('THICK_SLICES');
   }, 60000);
 });

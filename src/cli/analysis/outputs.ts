@@ -204,7 +204,7 @@ export async function writeStudyOutputs(
         });
       });
       sec.tables.push({
-        title: `${n.nodules.length} nodule(s); ${n.lungRads ? `exam Lung-RADS ${n.lungRads}` : 'no Lung-RADS category (not a screening CT, see limitations)'}; lung volume ${r1(n.lungVolumeMl)} mL`,
+        title: `${n.nodules.length} nodule(s); ${n.lungRads ? `exam Lung-RADS ${n.lungRads}${n.lungRads === '0' ? ' (incomplete: lungs cut off)' : ''}` : 'no Lung-RADS category (not a screening CT, see limitations)'}; lung volume ${r1(n.lungVolumeMl)} mL`,
         columns: [
           '#',
           'type',

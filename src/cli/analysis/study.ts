@@ -38,7 +38,7 @@ export function headlines(w: WrittenOutputs): string[] {
     out.push(
       `nodules: ${nod.nodules.length} found, ${
         nod.lungRads
-          ? `exam Lung-RADS ${nod.lungRads}`
+          ? `exam Lung-RADS ${nod.lungRads}${nod.lungRads === '0' ? ' (incomplete: lungs cut off by the scan)' : ''}`
           : `no Lung-RADS category (not a screening CT: ${(nod.limitations ?? []).map((l) => l.code).join(', ')})`
       }${
         nod.nodules.length

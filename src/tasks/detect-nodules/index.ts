@@ -106,12 +106,12 @@ export interface DetectNodulesResult extends TaskResult {
   lungMask: Mask;
   lungVolumeMl: number;
   /**
-   * Exam-level Lung-RADS: highest nodule category, '1' without nodules; null when the scan cannot
-   * support a screening category (thicker than 2.5 mm slices, contrast, lungs cut off): then
-   * `lungRadsReason` says why, and an empty nodule list is NOT a negative exam.
+   * Exam-level Lung-RADS: highest nodule category, '1' without nodules; '0' (incomplete) when the
+   * lungs are cut off by the scan; null when the scan is not a screening CT (slices thicker than
+   * 2.5 mm, contrast): then `lungRadsReason` says why, and an empty nodule list is NOT a negative exam.
    */
-  lungRads: '1' | LungRadsCategory | null;
-  /** Why `lungRads` is null (one sentence), else null. */
+  lungRads: '0' | '1' | LungRadsCategory | null;
+  /** Why `lungRads` is null or '0', else null. */
   lungRadsReason: string | null;
   /** Scan facts behind the limitations. */
   scan: {
@@ -274,23 +274,31 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
       message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
       details: { findings: edge },
     });
-  const outOfScope = limitations.filter((l) => l.code !== 'LESION_AT_SCAN_EDGE');
+  // thick slices or contrast: not a screening CT at all; lungs cut off on an otherwise screening-like
+  // scan: Lung-RADS 0 (incomplete), never 1
+  const notScreening = limitations.filter((l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED');
+  const incomplete = limitations.find((l) => l.code === 'PARTIAL_LUNG_COVERAGE');
   let lungRadsReason: string | null = null;
-  if (outOfScope.length > 0 && !options.lungRadsOnAnyScan) {
-    lungRadsReason = `Lung-RADS v2022 does not apply: ${outOfScope.map((l) => l.message).join(' ')}`;
+  let examCategory: NoduleResult['lungRads'] = examLungRads(kept.map((k) => k.lungRads!));
+  if (!options.lungRadsOnAnyScan && notScreening.length > 0) {
+    lungRadsReason = `Lung-RADS v2022 does not apply: ${notScreening.map((l) => l.message).join(' ')}`;
     addLimitation(limitations, {
       code: 'NOT_SCREENING_CT',
       message:
-        'Not a thin-slice non-contrast screening CT of the whole lungs: no Lung-RADS category, and no findings does not mean a negative exam.',
+        'Not a thin-slice non-contrast screening CT: no Lung-RADS category, and no findings does not mean a negative exam.',
     });
     for (const k of kept) k.lungRads = null;
+    examCategory = null;
+  } else if (!options.lungRadsOnAnyScan && incomplete) {
+    lungRadsReason = `Lung-RADS 0 (incomplete): ${incomplete.message}`;
+    examCategory = '0';
   }
   stages.finish();
   return {
     nodules: kept,
     lungMask: lungs.lungMask,
     lungVolumeMl: round(lungs.lungVolumeMl, 1),
-    lungRads: lungRadsReason ? null : examLungRads(kept.map((k) => k.lungRads!)),
+    lungRads: examCategory,
     lungRadsReason,
     scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast: contrastPhase },
     limitations,
