@@ -30,7 +30,9 @@ console.log(`read ${ct.dims.join('x')} voxels, ${ct.spacing.map((s) => s.toFixed
 
 // 2. Two tasks: nodule detection (with its lung mask) and a seeded tumour segmentation.
 const nodules = await detectNodules(ct);
-console.log(`${nodules.nodules.length} nodules, exam Lung-RADS ${nodules.lungRads}`);
+console.log(
+  `${nodules.nodules.length} nodules, ${nodules.lungRads ? `exam Lung-RADS ${nodules.lungRads}` : `no Lung-RADS (${nodules.lungRadsReason})`}`,
+);
 const seed = (seedText?.split(',').map(Number) as Vec3 | undefined) ?? nodules.nodules[0]?.centerMm;
 const tumor = seed ? await segmentTumor(ct, { seed }) : undefined;
 if (tumor?.lesions[0]) console.log(`lesion at seed: ${tumor.lesions[0].volumeMl.toFixed(1)} mL`);

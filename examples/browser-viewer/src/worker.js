@@ -115,11 +115,12 @@ async function run(m) {
     }));
     rows = [
       ['nodules', res.nodules.length],
-      ['exam Lung-RADS', res.lungRads],
+      // null on scans outside Lung-RADS scope (thick slices, contrast): say why, never show a category
+      ['exam Lung-RADS', res.lungRads ?? `n/a: ${res.limitations.map((l) => l.code).join(', ')}`],
       ['lung volume mL', r1(res.lungVolumeMl)],
       ...res.nodules.map((n, i) => [
         `nodule ${i + 1}`,
-        `${r1(n.diameterMm)} mm ${n.type}, Lung-RADS ${n.lungRads}, slice ${Math.round(n.centerVoxel[2]) + 1}`,
+        `${r1(n.diameterMm)} mm ${n.type}${n.lungRads ? `, Lung-RADS ${n.lungRads}` : ''}, slice ${Math.round(n.centerVoxel[2]) + 1}`,
       ]),
     ];
     if (res.nodules[0]) focusSlice = Math.round(res.nodules[0].centerVoxel[2]);
