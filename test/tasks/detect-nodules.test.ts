@@ -240,5 +240,5 @@ describe('detectNodules: Lung-RADS only where the scan supports it', () => {
     expect(cut.limitations.map((l) => l.code)).toContain('PARTIAL_LUNG_COVERAGE');
     expect(cut.limitations.map((l) => l.code)).not.toContain('NOT_SCREENING_CT');
     expect(c.limitations.map((l) => l.code)).toContain('THICK_SLICES');
-  }, 60000);
+  }, 300000);
 });
