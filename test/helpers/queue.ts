@@ -68,8 +68,11 @@ export function runMedimg(args: string[]): Promise<{ code: number; stdout: strin
 /** Waits for a child to exit (SIGKILL after `ms`); resolves to its exit code or signal. */
 export function waitExit(child: ChildProcess, ms = 60_000): Promise<number | string> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const t = setTimeout(() => child.kill('SIGKILL'), ms);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode!);
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('timeout');
+    }, ms);
     child.once('exit', (code, sig) => {
       clearTimeout(t);
       resolve(code ?? sig ?? -1);

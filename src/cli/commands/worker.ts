@@ -76,14 +76,17 @@ export const workerCommand: Command = {
     });
     log(`ready (concurrency ${concurrency})`);
     return new Promise<number>((resolve) => {
-      let closing = false;
+      let closingAt = 0;
       const stop = (sig: string): void => {
-        if (closing) {
+        // the CLI's temp-file sweeper re-raises the first signal at once: only a signal that comes
+        // later is a person's (or supervisor's) second request
+        if (closingAt && Date.now() - closingAt < 1000) return;
+        if (closingAt) {
           log(`${sig} again: releasing the active jobs`);
           void worker.close(true).then(() => resolve(EXIT.ok));
           return;
         }
-        closing = true;
+        closingAt = Date.now();
         log(`${sig}: finishing the active jobs, taking no new ones`);
         void worker.close().then(() => {
           log('stopped');
