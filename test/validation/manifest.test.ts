@@ -73,6 +73,29 @@ describe('parseValidationManifest', () => {
     ]);
   });
 
+  it('reads the same manifest from YAML', () => {
+    const yaml = `version: "1.0"
+cases:
+  - id: p1
+    image:
+      phantom: chest-ct
+      options: { seed: 3, noiseSd: 10 }
+    tasks:
+      - task: segmentTumor
+        prompt: { lesion: tumor, kind: centre }
+      - task: measureBoneDensity
+`;
+    const m = parseValidationManifest(yaml);
+    expect(m.cases[0]!.image).toEqual({ phantom: 'chest-ct', options: { seed: 3, noiseSd: 10 } });
+    expect(m.cases[0]!.tasks).toEqual([
+      { task: 'segmentTumor', prompt: { lesion: 'tumor', kind: 'centre' } },
+      { task: 'measureBoneDensity' },
+    ]);
+    expect(codeOf(() => parseValidationManifest('cases: [unclosed'))).toMatch(
+      /^INVALID_ARGUMENT: Validation manifest: not valid YAML/,
+    );
+  });
+
   it('rejects bad manifests with INVALID_ARGUMENT naming the field', () => {
     const bad = (patch: (m: typeof minimal) => unknown): string | undefined =>
       codeOf(() => parseValidationManifest(patch(structuredClone(minimal)) as object));

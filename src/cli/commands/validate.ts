@@ -7,7 +7,7 @@ import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
 import type { Command } from './types.js';
 
-const HELP = `Usage: medimg validate <manifest.json> --out <dir> [options]
+const HELP = `Usage: medimg validate <manifest.json|yaml> --out <dir> [options]
 
 Runs every task of every case of a validation manifest (schemas/validationManifest.v1.schema.json)
 against its ground truth and writes <dir>/validation.json (schemas/validation.v1.schema.json) and a
