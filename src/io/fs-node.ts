@@ -2,7 +2,7 @@ import { close as closeCb, open as openCb, read as readCb, readFile as readFileC
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import type { FileSystemAdapter } from './fs.js';
 import { decodeLimitError, type GzipCodec } from './gzip.js';
 
@@ -93,6 +93,16 @@ export const nodeGzip: GzipCodec = {
     try {
       // zlib stops at maxOutputLength (a bomb costs at most the limit, not its full size)
       b = gunzipSync(data, { maxOutputLength: Math.max(1, maxOutput) });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw decodeLimitError(maxOutput);
+      throw e;
+    }
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  },
+  inflateRaw(data, maxOutput) {
+    let b: Buffer;
+    try {
+      b = inflateRawSync(data, { maxOutputLength: Math.max(1, maxOutput) });
     } catch (e) {
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw decodeLimitError(maxOutput);
       throw e;

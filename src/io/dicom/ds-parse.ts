@@ -52,7 +52,7 @@ const CHARSET = 0x00080005;
  * SR or RT structure set has some 10^5); a crafted file of 8 M empty items would otherwise run
  * V8 out of memory. The parse is synchronous, so one module-level counter is safe.
  */
-export const MAX_DICOM_NODES = 1 << 20;
+export const MAX_DICOM_NODES = 1 << 19;
 let nodes = 0;
 
 function countNode(): void {

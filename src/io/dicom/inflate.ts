@@ -1,4 +1,4 @@
-import { inflateBounded, maxDecodedBytes } from '../gzip.js';
+import { inflateBounded, inflateRaw, maxDecodedBytes } from '../gzip.js';
 
 /** Inflated bytes allowed beyond the declared pixel data (other elements, overlays, icons). */
 const NON_PIXEL_ALLOWANCE = 64 * 1024 ** 2;
@@ -20,7 +20,7 @@ export function inflateDataSet(bytes: Uint8Array, position: number): Uint8Array 
   const budget = maxDecodedBytes();
   const declared = declaredImageBytes(inflateBounded(deflated, 'deflate', budget, HEAD_BYTES));
   const limit = Math.min(budget, declared === undefined ? NO_IMAGE_LIMIT : declared + NON_PIXEL_ALLOWANCE);
-  const inflated = inflateBounded(deflated, 'deflate', limit);
+  const inflated = inflateRaw(deflated, limit);
   const full = new Uint8Array(position + inflated.length);
   full.set(bytes.subarray(0, position), 0);
   full.set(inflated, position);
