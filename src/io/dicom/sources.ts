@@ -15,7 +15,7 @@ export interface DicomSource {
   name: string;
   /** The file path, for path inputs (header caching and partial reads use it). */
   path?: string;
-  /** The object given, for in-memory inputs (the header cache is keyed by it). */
+  /** The bytes object given (not a Blob), for in-memory inputs: the header cache is keyed by it. */
   key?: object;
   read(): Promise<Uint8Array>;
 }
@@ -56,7 +56,10 @@ export async function gatherSources(input: DicomSeriesInput): Promise<DicomSourc
       (typeof Blob !== 'undefined' && item instanceof Blob)
     ) {
       const it = item as Uint8Array;
-      out.push({ name: nameOf(item, i), key: item as object, read: () => toBytes(it) });
+      // the header cache keeps views of the bytes: keyed only where they are the caller's own
+      // memory, never for a Blob (its bytes are a copy the cache would keep alive)
+      const own = !(typeof Blob !== 'undefined' && item instanceof Blob);
+      out.push({ name: nameOf(item, i), ...(own ? { key: item as object } : {}), read: () => toBytes(it) });
       continue;
     }
     throw new MedImgError('INVALID_ARGUMENT', `Input ${i} is not a path, bytes or a File.`);
