@@ -1,6 +1,7 @@
 export * from './fs.js';
 export * from './nifti.js';
 export * from './nrrd.js';
+export * from './mgh.js';
 export { DEFAULT_MAX_DECODED_BYTES, maxDecodedBytes, setMaxDecodedBytes } from './gzip.js';
 export * from './png/index.js';
 export {

@@ -7,6 +7,7 @@ import type { Mask, Vec3, Volume } from '../core/volume.js';
 import { readDicomSeg } from '../io/dicom/seg-read.js';
 import { readDicomSeries } from '../io/dicom/series.js';
 import { getFileSystem } from '../io/fs.js';
+import { readMgh } from '../io/mgh.js';
 import { readNifti } from '../io/nifti.js';
 import { readNrrd } from '../io/nrrd.js';
 import type { ManifestBox, ManifestCase, ManifestExpectedValue, ManifestRoots } from './manifest.js';
@@ -36,7 +37,11 @@ async function readVolume(path: string, format: string | undefined, opts: LongRu
     return readDicomSeries(path, { ...(opts.signal ? { signal: opts.signal } : {}) });
   if (format === 'nifti' || /\.nii(\.gz)?$|\.hdr(\.gz)?$/.test(lower)) return readNifti(path);
   if (format === 'nrrd' || /\.n(rr|h)d$/.test(lower)) return readNrrd(path);
-  throw new MedImgError('INVALID_ARGUMENT', 'Case image: expected a DICOM folder, a NIfTI or an NRRD file.');
+  if (format === 'mgh' || /\.mg[hz]$/.test(lower)) return readMgh(path);
+  throw new MedImgError(
+    'INVALID_ARGUMENT',
+    'Case image: expected a DICOM folder, a NIfTI, an NRRD or an MGH/MGZ file.',
+  );
 }
 
 function sameGrid(a: Volume, b: Volume): boolean {
@@ -52,14 +57,18 @@ function sameGrid(a: Volume, b: Volume): boolean {
 
 async function readLabelMask(path: string, label: number, image: Volume): Promise<Mask> {
   let vol: Volume;
-  if (/\.dcm$/i.test(path) || !/\.(nii(\.gz)?|nrrd|nhdr)$/i.test(path)) {
+  if (/\.dcm$/i.test(path) || !/\.(nii(\.gz)?|nrrd|nhdr|mg[hz])$/i.test(path)) {
     const seg = readDicomSeg(await getFileSystem().readFile(path), { reference: image });
     const i = seg.segments.findIndex((s) => s.number === label);
     if (i < 0) throw new MedImgError('INVALID_ARGUMENT', `Truth mask: the SEG has no segment number ${label}.`);
     vol = seg.masks[i]!;
     label = -1; // any non-zero value
   } else {
-    vol = /\.nii(\.gz)?$/i.test(path) ? await readNifti(path) : await readNrrd(path);
+    vol = /\.nii(\.gz)?$/i.test(path)
+      ? await readNifti(path)
+      : /\.mg[hz]$/i.test(path)
+        ? await readMgh(path)
+        : await readNrrd(path);
   }
   if (!sameGrid(vol, image))
     throw new MedImgError('GRID_MISMATCH', 'Truth mask: its grid differs from the image grid (resample it first).');

@@ -20,7 +20,7 @@ export interface ManifestBox {
  * `root: 'data'`, to the data root), or a built-in synthetic phantom with its exact truth.
  */
 export type ManifestImage =
-  | { path: string; root?: 'manifest' | 'data'; format?: 'dicom' | 'nifti' | 'nrrd' }
+  | { path: string; root?: 'manifest' | 'data'; format?: 'dicom' | 'nifti' | 'nrrd' | 'mgh' }
   | { phantom: 'chest-ct'; options?: Record<string, unknown> };
 
 /** A label mask on the image's grid (NIfTI, NRRD or DICOM SEG). */
@@ -163,8 +163,8 @@ function parseImage(v: unknown, where: string): ManifestImage {
     return { phantom: 'chest-ct', ...(v.options ? { options: v.options } : {}) };
   }
   const format = v.format;
-  if (format !== undefined && format !== 'dicom' && format !== 'nifti' && format !== 'nrrd')
-    throw bad(`${where}.format must be dicom, nifti or nrrd.`);
+  if (format !== undefined && format !== 'dicom' && format !== 'nifti' && format !== 'nrrd' && format !== 'mgh')
+    throw bad(`${where}.format must be dicom, nifti, nrrd or mgh.`);
   const r = root(v.root, `${where}.root`);
   return { path: str(v.path, `${where}.path`), ...(r ? { root: r } : {}), ...(format ? { format } : {}) };
 }

@@ -4,6 +4,7 @@ import { MedImgError } from '../../core/errors.js';
 import type { LongRunOptions } from '../../core/progress.js';
 import type { Volume } from '../../core/volume.js';
 import { listDicomSeries, readDicomSeries, type SeriesInfo } from '../../io/dicom/index.js';
+import { readMgh } from '../../io/mgh.js';
 import { readNifti } from '../../io/nifti.js';
 import { readNrrd } from '../../io/nrrd.js';
 import { UsageError } from '../args.js';
@@ -11,7 +12,7 @@ import { UsageError } from '../args.js';
 /** A loaded study: the image and where it came from. */
 export interface LoadedStudy {
   image: Volume;
-  kind: 'dicom' | 'nifti' | 'nrrd' | 'phantom';
+  kind: 'dicom' | 'nifti' | 'nrrd' | 'mgh' | 'phantom';
   /** Name used for output folders and tables (file or folder name, never patient data). */
   name: string;
   /** The series read, for DICOM input. */
@@ -20,21 +21,25 @@ export interface LoadedStudy {
   otherSeries?: number;
 }
 
-/** True for file names medimg reads as NIfTI or NRRD volumes. */
+/** True for file names medimg reads as NIfTI, NRRD or FreeSurfer MGH/MGZ volumes. */
 export function isVolumeFile(path: string): boolean {
-  const p = path.toLowerCase();
-  return p.endsWith('.nii') || p.endsWith('.nii.gz') || p.endsWith('.nrrd') || p.endsWith('.nhdr');
+  return /\.(nii|nii\.gz|nrrd|nhdr|mgh|mgz)$/i.test(path);
+}
+
+function isMghFile(path: string): boolean {
+  return /\.mg[hz]$/i.test(path);
 }
 
 /** Study name from a path: the base name without volume extensions. */
 export function studyName(path: string): string {
-  return basename(path.replace(/[/\\]+$/, '')).replace(/\.(nii\.gz|nii|nrrd|nhdr)$/i, '') || 'study';
+  return basename(path.replace(/[/\\]+$/, '')).replace(/\.(nii\.gz|nii|nrrd|nhdr|mgh|mgz)$/i, '') || 'study';
 }
 
-/** Reads a NIfTI or NRRD file. */
+/** Reads a NIfTI, NRRD or MGH/MGZ file. */
 export async function readVolumeFile(path: string): Promise<Volume> {
   const p = path.toLowerCase();
   if (p.endsWith('.nrrd') || p.endsWith('.nhdr')) return readNrrd(path);
+  if (isMghFile(p)) return readMgh(path);
   return readNifti(path);
 }
 
@@ -69,13 +74,17 @@ export async function loadStudy(
     const image = await readVolumeFile(input);
     return {
       image,
-      kind: input.toLowerCase().includes('.nrrd') || extname(input) === '.nhdr' ? 'nrrd' : 'nifti',
+      kind: isMghFile(input)
+        ? 'mgh'
+        : input.toLowerCase().includes('.nrrd') || extname(input) === '.nhdr'
+          ? 'nrrd'
+          : 'nifti',
       name,
     };
   }
   const list = await listDicomSeries(input, opts.signal ? { signal: opts.signal } : {});
   if (list.length === 0) {
-    if (st.isFile()) throw new MedImgError('NOT_DICOM', `'${input}' is not a readable DICOM, NIfTI or NRRD file.`);
+    if (st.isFile()) throw new MedImgError('NOT_DICOM', `'${input}' is not a readable DICOM, NIfTI, NRRD or MGH file.`);
     throw new MedImgError('SERIES_EMPTY', `No DICOM image series found in '${input}'.`);
   }
   const series = chooseSeries(list, opts.series);
