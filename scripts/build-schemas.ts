@@ -3,17 +3,14 @@
 // null. test/tasks/report-schemas.test.ts checks that the committed schemas are current.
 import { writeFileSync } from 'node:fs';
 import { createGenerator } from 'ts-json-schema-generator';
+import { TASKS } from '../src/tasks/registry.js';
 import { REPORT_SCHEMA_MAJOR } from '../src/tasks/report.js';
 
-export const RESULT_TYPES = {
-  detectNodules: ['src/tasks/detect-nodules/index.ts', 'DetectNodulesResult'],
-  measureBoneDensity: ['src/tasks/bone-density/index.ts', 'MeasureBoneDensityResult'],
-  segmentTumor: ['src/tasks/segment-tumor/index.ts', 'SegmentTumorResult'],
-  quantifyLungOpacity: ['src/tasks/lung-opacity/index.ts', 'QuantifyLungOpacityResult'],
-  extractRadiomics: ['src/tasks/radiomics/extract.ts', 'ExtractRadiomicsResult'],
-  segmentBrainTissue: ['src/tasks/brain-tissue/types.ts', 'SegmentBrainTissueResult'],
-} as const;
-export type SchemaTask = keyof typeof RESULT_TYPES;
+/** Task id → [source file, result type name], from the task registry. */
+export const RESULT_TYPES: Record<string, readonly [string, string]> = Object.fromEntries(
+  TASKS.filter((t) => t.resultType).map((t) => [t.id, t.resultType!]),
+);
+export type SchemaTask = string;
 
 const VEC3 = { type: 'array', items: { type: 'number' }, minItems: 3, maxItems: 3 };
 const VOLUME_SUMMARY = {
@@ -60,7 +57,7 @@ export function schemaFile(task: string): string {
 
 /** The schema of one task's report, as JSON text. */
 export function buildSchema(task: SchemaTask): string {
-  const [path, type] = RESULT_TYPES[task];
+  const [path, type] = RESULT_TYPES[task]!;
   const generator = createGenerator({
     path,
     tsconfig: 'tsconfig.json',

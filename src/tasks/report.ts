@@ -1,10 +1,5 @@
 import type { Volume, VoxelArray } from '../core/volume.js';
-import type { MeasureBoneDensityResult } from './bone-density/index.js';
-import type { SegmentBrainTissueResult } from './brain-tissue/types.js';
-import type { DetectNodulesResult } from './detect-nodules/index.js';
-import type { QuantifyLungOpacityResult } from './lung-opacity/index.js';
-import type { ExtractRadiomicsResult } from './radiomics/extract.js';
-import type { SegmentTumorResult } from './segment-tumor/index.js';
+import type { RegisteredResults } from './registry.js';
 
 /**
  * Version of the report schemas in `schemas/` (semver: a field removed or changed is a major bump).
@@ -55,15 +50,8 @@ export interface ReportHeader<Task extends string> {
 /** JSON report of a task: the header plus the plain form of its result (`schemas/<task>.v2.schema.json`). */
 export type TaskReport<K extends ReportTask> = ReportHeader<K> & Plain<TaskResults[K]>;
 
-/** Task name → its result type. */
-export interface TaskResults {
-  detectNodules: DetectNodulesResult;
-  measureBoneDensity: MeasureBoneDensityResult;
-  segmentTumor: SegmentTumorResult;
-  quantifyLungOpacity: QuantifyLungOpacityResult;
-  extractRadiomics: ExtractRadiomicsResult;
-  segmentBrainTissue: SegmentBrainTissueResult;
-}
+/** Task name → its result type: every task of the registry (src/tasks/registry.ts). */
+export interface TaskResults extends RegisteredResults {}
 
 /** Task names that have a report schema. */
 export type ReportTask = keyof TaskResults;

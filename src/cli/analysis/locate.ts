@@ -1,29 +1,17 @@
-import { type Geometry, indexToWorld, worldBoundingBox } from '../../core/geometry.js';
+// Command-line forms of pointing at a lesion (voxel, slice and pixel); resolving them against an
+// image lives with the tumour task (tasks/segment-tumor/pointer.ts).
+import { MedImgError } from '../../core/errors.js';
+import type { Geometry } from '../../core/geometry.js';
 import type { Vec3 } from '../../core/volume.js';
 import type { DetectedNodule } from '../../tasks/detect-nodules/index.js';
-import type { BoxMm } from '../../tasks/segment-tumor/index.js';
+import {
+  type LesionPointer,
+  type ResolvedPointer,
+  resolvePointer as resolveLesionPointer,
+} from '../../tasks/segment-tumor/pointer.js';
 import { UsageError } from '../args.js';
 
-/**
- * Where the user pointed at the lesion, in any of the forms the command line takes. Voxel forms
- * are 0-based indices of the volume medimg reads (i = column, j = row, k = slice in position
- * order); they become LPS mm only once the image's geometry is known.
- */
-export interface LesionPointer {
-  /** LPS mm. */
-  seed?: Vec3;
-  /** LPS mm. */
-  box?: BoxMm;
-  /** Voxel index [i, j, k]. */
-  seedVoxel?: Vec3;
-  /** Voxel index box, corners included. */
-  boxVoxel?: { min: Vec3; max: Vec3 };
-}
-
-/** The tumour prompt for one image: LPS seed or box, with a line saying where it came from. */
-export type ResolvedPointer =
-  | { seed?: Vec3; box?: BoxMm; note?: string; skip?: undefined }
-  | { skip: string; seed?: undefined; box?: undefined; note?: undefined };
+export type { LesionPointer, ResolvedPointer } from '../../tasks/segment-tumor/pointer.js';
 
 function numbers(text: string, count: number, name: string, what: string): number[] {
   const v = text.split(',').map((s) => Number(s.trim()));
@@ -94,46 +82,12 @@ export function pointerCount(p: LesionPointer): number {
   return [p.seed, p.box, p.seedVoxel, p.boxVoxel].filter((x) => x !== undefined).length;
 }
 
-function inside(g: Geometry, v: Vec3): boolean {
-  return v.every((x, a) => x >= 0 && x <= g.dims[a]! - 1);
-}
-
-const fmt = (v: readonly number[]): string => v.map((x) => x.toFixed(1)).join(',');
-
-/**
- * Turns the pointer into the LPS seed or box segmentTumor takes, on this image's grid. Without
- * one, the largest detected nodule (by volume) becomes the seed when nodules ran; otherwise the
- * result says why the tumour task is skipped. Voxel indices outside the image are a usage error.
- */
+/** {@link resolveLesionPointer} with a pointer outside the image as a usage error (exit 2). */
 export function resolvePointer(g: Geometry, p: LesionPointer, nodules?: readonly DetectedNodule[]): ResolvedPointer {
-  const where = `the image (${g.dims.join(' x ')} voxels)`;
-  if (p.seedVoxel) {
-    if (!inside(g, p.seedVoxel)) throw new UsageError(`--seed-voxel ${p.seedVoxel.join(',')} lies outside ${where}.`);
-    const seed = indexToWorld(g, p.seedVoxel);
-    return { seed, note: `seed voxel ${p.seedVoxel.join(',')} = LPS ${fmt(seed)} mm` };
+  try {
+    return resolveLesionPointer(g, p, nodules);
+  } catch (e) {
+    if (e instanceof MedImgError && e.code === 'INVALID_ARGUMENT') throw new UsageError(e.message);
+    throw e;
   }
-  if (p.boxVoxel) {
-    const { min, max } = p.boxVoxel;
-    if (!inside(g, min) || !inside(g, max)) {
-      throw new UsageError(`--box-voxel ${[...min, ...max].join(',')} reaches outside ${where}.`);
-    }
-    // the LPS bounding box of the voxel box (exact for axis-aligned grids, enclosing for oblique ones)
-    const sub: Geometry = {
-      ...g,
-      origin: indexToWorld(g, min),
-      dims: [max[0] - min[0] + 1, max[1] - min[1] + 1, max[2] - min[2] + 1],
-    };
-    const box = worldBoundingBox(sub);
-    return { box, note: `box voxels ${[...min, ...max].join(',')} = LPS ${fmt(box.min)} .. ${fmt(box.max)} mm` };
-  }
-  if (p.seed || p.box) return { ...(p.seed ? { seed: p.seed } : {}), ...(p.box ? { box: p.box } : {}) };
-  if (!nodules)
-    return { skip: "no --seed or --box given, and 'nodules' did not run or failed, so no lesion to seed at" };
-  if (nodules.length === 0) return { skip: 'no --seed or --box given, and no nodule or mass was detected' };
-  let largest = nodules[0]!;
-  for (const n of nodules) if (n.volumeMm3 > largest.volumeMm3) largest = n;
-  return {
-    seed: largest.centerMm,
-    note: `no seed given: seeded at the largest detected lesion (${largest.diameterMm.toFixed(1)} mm ${largest.type}, LPS ${fmt(largest.centerMm)} mm)`,
-  };
 }

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
-import { orientationFromDirection, worldToIndex } from '../../core/geometry.js';
-import { createVolumeLike, type Mask, type Volume } from '../../core/volume.js';
+import { orientationFromDirection } from '../../core/geometry.js';
+import type { Mask } from '../../core/volume.js';
 import type { SegmentDescription } from '../../io/dicom/seg-write.js';
-import { generateUid, writeDicomSeg, writeDicomSr, type SrFindingInput } from '../../io/index.js';
-import { renderMosaicPng, renderSlicePng, type SliceMarker } from '../../io/png/index.js';
+import { generateUid, type SrFindingInput, writeDicomSeg, writeDicomSr } from '../../io/index.js';
+import { renderMosaicPng } from '../../io/png/index.js';
+import type { Limitation } from '../../tasks/contract.js';
+import { type ReportTask, toReport } from '../../tasks/report.js';
 import { VERSION } from '../../version.js';
 import { ensureDir, writeFileAtomic } from '../safe-write.js';
 import { type HtmlSection, type HtmlTable, renderSummaryHtml } from './html.js';
 import type { LoadedStudy } from './input.js';
 import { writeMaskNiftis } from './mask-files.js';
-import { toReport } from '../../tasks/report.js';
-import type { Limitation } from '../../tasks/internal/limitations.js';
-import type { AnalysisSettings, TaskOutputs } from './tasks.js';
+import { type AnalysisSettings, plannedTasks, type TaskOutputs } from './tasks.js';
 
 /** What {@link writeStudyOutputs} wrote. */
 export interface WrittenOutputs {
@@ -28,45 +28,6 @@ export interface StudyReport {
   tasks: TaskOutputs['status'];
   results: Record<string, unknown>;
   outputs: { seg?: string; sr?: string; segError?: string; srError?: string; pngs: string[]; masks?: string[] };
-}
-
-const MAX_PNG = 512;
-const r1 = (x: number): number => Math.round(x * 10) / 10;
-const r2 = (x: number): number => Math.round(x * 100) / 100;
-
-function sliceOf(image: Volume, centerMm: readonly number[]): number {
-  const k = Math.round(worldToIndex(image, centerMm)[2]);
-  return Math.min(image.dims[2] - 1, Math.max(0, k));
-}
-
-function labelVolume(image: Volume, parts: { mask: Mask; label: number }[]): Volume<Uint8Array> {
-  const out = createVolumeLike(image, Uint8Array);
-  for (const { mask, label } of parts) {
-    const d = mask.data;
-    for (let i = 0; i < d.length; i++) if (d[i]) out.data[i] = label;
-  }
-  return out;
-}
-
-/** `count` evenly spaced axial slice indices among the slices where `labels` is non-zero. */
-function labelledSlices(labels: Volume, count: number): number[] | undefined {
-  const [nx, ny, nz] = labels.dims;
-  const d = labels.data;
-  let lo = -1;
-  let hi = -1;
-  for (let k = 0; k < nz; k++) {
-    const off = k * nx * ny;
-    for (let p = 0; p < nx * ny; p++) {
-      if (d[off + p]) {
-        if (lo < 0) lo = k;
-        hi = k;
-        break;
-      }
-    }
-  }
-  if (lo < 0) return undefined;
-  const n = Math.min(count, hi - lo + 1);
-  return Array.from({ length: n }, (_, i) => Math.round(lo + ((i + 0.5) * (hi - lo + 1)) / n - 0.5));
 }
 
 /** Writes through a temporary name (a crash never leaves a half file) and never into an input. */
@@ -107,17 +68,12 @@ export async function writeStudyOutputs(
     renderMosaicPng(image, { count: 9, window: isCt ? 'lung' : 'auto', maxSize: 220 }),
   );
 
-  // Nodules: one picture per nodule (up to 6) with every nodule marked.
   const sections: HtmlSection[] = [];
   const segMasks: Mask[] = [];
   const segments: SegmentDescription[] = [];
   // SR findings; `segmentNumber` links to the SEG written below (its UIDs are known only then).
   const findings: (Omit<SrFindingInput, 'segment'> & { segmentNumber?: number })[] = [];
-  const pushSegment = (mask: Mask, seg: SegmentDescription): number => {
-    segMasks.push(mask);
-    segments.push(seg);
-    return segments.length;
-  };
+  const extraFiles: { name: string; data: Uint8Array | string }[] = [];
   const status = (t: string): { status: string; error?: string } => {
     const s = res.status[t];
     if (!s) return { status: 'not run' };
@@ -127,307 +83,35 @@ export async function writeStudyOutputs(
       : { status: 'failed', error: `${s.error!.code}: ${s.error!.message}` };
   };
 
-  if (res.lungs) {
-    const l = res.lungs;
-    const rightMask = createVolumeLike(image, Uint8Array);
-    const leftMask = createVolumeLike(image, Uint8Array);
-    for (let i = 0; i < l.lungLabels.data.length; i++) {
-      const v = l.lungLabels.data[i];
-      if (v === 1) rightMask.data[i] = 1;
-      else if (v === 2) leftMask.data[i] = 1;
-    }
-    const trackR = uidFor('track-right-lung');
-    const trackL = uidFor('track-left-lung');
-    const nR = pushSegment(rightMask, {
-      label: 'Right lung',
-      type: 'lung',
-      color: [80, 160, 255],
-      trackingId: 'Right lung',
-      trackingUid: trackR,
-    });
-    const nL = pushSegment(leftMask, {
-      label: 'Left lung',
-      type: 'lung',
-      color: [255, 170, 60],
-      trackingId: 'Left lung',
-      trackingUid: trackL,
-    });
-    findings.push(
-      {
-        trackingId: 'Right lung',
-        trackingUid: trackR,
-        finding: 'lung',
-        measurements: [{ kind: 'volume', value: r1(l.rightVolumeMl), unit: 'ml' }],
-        segmentNumber: nR,
-      },
-      {
-        trackingId: 'Left lung',
-        trackingUid: trackL,
-        finding: 'lung',
-        measurements: [{ kind: 'volume', value: r1(l.leftVolumeMl), unit: 'ml' }],
-        segmentNumber: nL,
-      },
-    );
-  }
-
-  if (settings.tasks.includes('nodules')) {
-    const n = res.nodules;
-    const sec: HtmlSection = { title: 'Lung nodules', ...status('nodules'), pictures: [], tables: [] };
-    if (n && !res.lungs)
-      pushSegment(n.lungMask, { label: 'Lungs (nodule search region)', type: 'lung', color: [80, 160, 255] });
-    if (n) {
-      const markers: SliceMarker[] = n.nodules.map((d, i) => ({
-        centerMm: d.centerMm,
-        radiusMm: Math.max(4, d.diameterMm / 2 + 3),
-        label: String(i + 1),
-      }));
-      n.nodules.slice(0, 6).forEach((d, i) => {
-        addPng(
-          `nodule-${i + 1}.png`,
-          `Nodule ${i + 1}: ${r1(d.diameterMm)} mm ${d.type}${d.lungRads ? `, Lung-RADS ${d.lungRads}` : ''}`,
-          sec,
-          renderSlicePng(image, { index: sliceOf(image, d.centerMm), window: 'lung', markers, maxSize: MAX_PNG }),
-        );
-        findings.push({
-          trackingId: `Nodule ${i + 1}`,
-          finding: 'nodule',
-          findingSite: 'lung',
-          center: [...d.centerMm],
-          ...(d.lungRads ? { lungRads: d.lungRads } : {}),
-          measurements: [
-            { kind: 'diameter', value: r1(d.diameterMm) },
-            { kind: 'longAxis', value: r1(d.longAxisMm) },
-            { kind: 'shortAxis', value: r1(d.shortAxisMm) },
-            { kind: 'volume', value: r1(d.volumeMm3), unit: 'mm3' },
-            { kind: 'meanHU', value: Math.round(d.meanHU) },
-          ],
-        });
+  // Each task presents its own result: SEG segments, SR findings, pictures, its HTML section.
+  for (const def of plannedTasks(settings.tasks)) {
+    const result = res.results[def.id];
+    const requested = settings.tasks.includes(def.cliName);
+    const sec: HtmlSection = { title: def.title, ...status(def.cliName), pictures: [], tables: [] };
+    if (result) {
+      const p = def.present(result, {
+        image,
+        results: res.results,
+        requested: settings.tasks,
+        isCt,
+        uidFor,
+        ...(res.reportExtra[def.id] ? { reportExtra: res.reportExtra[def.id] } : {}),
       });
-      sec.tables.push({
-        title: `${n.nodules.length} nodule(s); ${n.lungRads ? `exam Lung-RADS ${n.lungRads}${n.lungRads === '0' ? ' (incomplete: lungs cut off)' : ''}` : 'no Lung-RADS category (not a screening CT, see limitations)'}; lung volume ${r1(n.lungVolumeMl)} mL`,
-        columns: [
-          '#',
-          'type',
-          'diameter mm',
-          'long mm',
-          'short mm',
-          'volume mm³',
-          'mean HU',
-          'lung',
-          'Lung-RADS',
-          'probability',
-          'centre LPS mm',
-        ],
-        rows: n.nodules.map((d, i) => [
-          i + 1,
-          d.type,
-          r1(d.diameterMm),
-          r1(d.longAxisMm),
-          r1(d.shortAxisMm),
-          Math.round(d.volumeMm3),
-          Math.round(d.meanHU),
-          d.lung,
-          d.lungRads ?? 'n/a',
-          r2(d.probability),
-          d.centerMm.map(r1).join(', '),
-        ]),
-        note: 'Probability is the detector confidence that the finding is a nodule, not a malignancy risk.',
-      });
-      if (n.limitations.length) sec.tables.push(limitationsTable(n.limitations));
-    }
-    sections.push(sec);
-  }
-
-  if (settings.tasks.includes('tumor')) {
-    const t = res.tumor;
-    const sec: HtmlSection = { title: 'Tumour', ...status('tumor'), pictures: [], tables: [] };
-    if (t && t.lesions.length > 0) {
-      const les = t.lesions[0]!;
-      const track = uidFor('track-tumor');
-      const segNo = pushSegment(t.mask, {
-        label: 'Tumor',
-        type: 'tumor',
-        algorithmType: 'SEMIAUTOMATIC',
-        color: [255, 40, 40],
-        trackingId: 'Tumor 1',
-        trackingUid: track,
-      });
-      findings.push({
-        trackingId: 'Tumor 1',
-        trackingUid: track,
-        finding: 'tumor',
-        segmentNumber: segNo,
-        measurements: [
-          { kind: 'volume', value: r2(les.volumeMl), unit: 'ml' },
-          { kind: 'longAxis', value: r1(les.longAxisMm) },
-          { kind: 'shortAxis', value: r1(les.shortAxisMm) },
-          { kind: 'meanHU', value: Math.round(les.meanHU) },
-        ],
-      });
-      const k = sliceOf(image, les.centroidMm);
-      addPng(
-        'tumor.png',
-        `Tumour, axial slice ${k}`,
-        sec,
-        renderSlicePng(image, {
-          index: k,
-          window: isCt ? 'soft-tissue' : 'auto',
-          overlay: { mask: t.mask, mode: 'contour', colors: { 1: [255, 40, 40] }, lineWidth: 2 },
-          maxSize: MAX_PNG,
-        }),
-      );
-      sec.tables.push({
-        title: 'Lesions (largest first)',
-        columns: ['#', 'volume mL', 'long axis mm', 'short axis mm', 'mean HU', 'SD HU', 'centroid LPS mm'],
-        rows: t.lesions.map((l, i) => [
-          i + 1,
-          r2(l.volumeMl),
-          r1(l.longAxisMm),
-          r1(l.shortAxisMm),
-          Math.round(l.meanHU),
-          Math.round(l.sdHU),
-          l.centroidMm.map(r1).join(', '),
-        ]),
-      });
-    }
-    sections.push(sec);
-  }
-
-  if (settings.tasks.includes('bone')) {
-    const b = res.bone;
-    const sec: HtmlSection = {
-      title: 'Bone density (vertebral trabecular bone)',
-      ...status('bone'),
-      pictures: [],
-      tables: [],
-    };
-    if (b && b.vertebrae.length > 0) {
-      const roiParts = b.vertebrae.filter((v) => v.roiMask).map((v) => ({ mask: v.roiMask!, label: 1 }));
-      const roi = roiParts.length ? labelVolume(image, roiParts) : undefined;
-      if (roi) pushSegment(roi, { label: 'Vertebral trabecular ROI', type: 'vertebra', color: [60, 220, 120] });
-      const mid = b.vertebrae[Math.floor(b.vertebrae.length / 2)]!;
-      const x = Math.min(image.dims[0] - 1, Math.max(0, Math.round(worldToIndex(image, mid.centerMm)[0])));
-      addPng(
-        'bone.png',
-        'Sagittal slice through the vertebral ROIs',
-        sec,
-        renderSlicePng(image, {
-          axis: 'sagittal',
-          index: x,
-          window: 'bone',
-          ...(roi ? { overlay: { mask: roi, colors: { 1: [60, 220, 120] }, alpha: 0.5 } } : {}),
-          markers: b.vertebrae.map((v) => ({ centerMm: v.centerMm, radiusMm: 6, label: v.level ?? '' })),
-          maxSize: MAX_PNG,
-        }),
-      );
-      b.vertebrae.forEach((v, i) => {
-        findings.push({
-          trackingId: `Vertebra ${v.level ?? i + 1}`,
-          finding: 'vertebra',
-          center: [...v.centerMm],
-          measurements: [
-            { kind: 'meanHU', value: Math.round(v.meanHU) },
-            ...(v.bmdMgCm3 !== undefined ? [{ kind: 'bmd' as const, value: r1(v.bmdMgCm3) }] : []),
-          ],
-        });
-      });
-      sec.tables.push({
-        title: `${b.vertebrae.length} vertebra(e), ${b.method}, calibration ${b.calibration}`,
-        columns: ['level', 'mean HU', 'SD HU', 'ROI voxels', 'category', 'BMD mg/cm³', 'partial'],
-        rows: b.vertebrae.map((v) => [
-          v.level ?? '?',
-          Math.round(v.meanHU),
-          Math.round(v.sdHU),
-          v.roiVoxels,
-          v.category,
-          v.bmdMgCm3 !== undefined ? r1(v.bmdMgCm3) : '',
-          v.partial ? 'yes' : '',
-        ]),
-        note: 'Category: opportunistic L1 attenuation thresholds (Pickhardt 2013); level labels are estimates unless given.',
-      });
-    }
-    sections.push(sec);
-  }
-
-  if (settings.tasks.includes('opacity')) {
-    const o = res.opacity;
-    const sec: HtmlSection = { title: 'Lung opacity (HU bands)', ...status('opacity'), pictures: [], tables: [] };
-    if (o && res.lungs) {
-      addPng(
-        'lungs.png',
-        'Lungs (right blue, left orange)',
-        sec,
-        renderMosaicPng(image, {
-          ...(labelledSlices(res.lungs.lungLabels, 6)
-            ? { indices: labelledSlices(res.lungs.lungLabels, 6)! }
-            : { count: 6 }),
-          window: 'lung',
-          overlay: { mask: res.lungs.lungLabels, colors: { 1: [80, 160, 255], 2: [255, 170, 60] }, alpha: 0.3 },
-          maxSize: 260,
-        }),
-      );
-      const bands = Object.keys(o.lungs.total.bands);
-      sec.tables.push({
-        title: 'Volume by HU band',
-        columns: ['lung', 'volume mL', 'mean HU', ...bands.map((b) => `${b} %`)],
-        rows: (['right', 'left', 'total'] as const).map((side) => [
-          side,
-          r1(o.lungs[side].volumeMl),
-          Math.round(o.lungs[side].meanHU),
-          ...bands.map((b) => r1(o.lungs[side].bands[b]!.percent)),
-        ]),
-      });
-    }
-    sections.push(sec);
-  }
-
-  if (settings.tasks.includes('radiomics')) {
-    const rr = res.radiomics;
-    const sec: HtmlSection = { title: 'Radiomics', ...status('radiomics'), pictures: [], tables: [] };
-    if (rr) {
-      const entries = Object.entries(rr.features);
-      const pick = entries.filter(([k]) => /^original_(shape|firstorder)_/.test(k));
-      sec.tables.push({
-        title: `${entries.length} features on the ${res.radiomicsMaskSource === 'tumor' ? 'tumour mask' : 'given mask'} (shape and first order shown; all in report.json and radiomics.csv)`,
-        columns: ['feature', 'value'],
-        rows: pick.map(([k, v]) => [k, Number(v.toPrecision(6))]),
-      });
-    }
-    sections.push(sec);
-  }
-
-  if (settings.tasks.includes('brain')) {
-    const b = res.brain;
-    const sec: HtmlSection = { title: 'Brain tissue', ...status('brain'), pictures: [], tables: [] };
-    if (b) {
-      const wm = createVolumeLike(image, Uint8Array);
-      const gm = createVolumeLike(image, Uint8Array);
-      for (let i = 0; i < b.labels.data.length; i++) {
-        if (b.labels.data[i] === 1) wm.data[i] = 1;
-        else if (b.labels.data[i] === 2) gm.data[i] = 1;
+      const firstSegment = segments.length;
+      for (const s of p.segments) {
+        segMasks.push(s.mask);
+        segments.push(s.description);
       }
-      pushSegment(wm, { label: 'White matter', type: 'brain', color: [240, 240, 240] });
-      pushSegment(gm, { label: 'Grey matter', type: 'brain', color: [120, 120, 255] });
-      addPng(
-        'brain.png',
-        'Brain tissue (white matter, grey matter)',
-        sec,
-        renderMosaicPng(image, {
-          ...(labelledSlices(b.labels, 9) ? { indices: labelledSlices(b.labels, 9)! } : { count: 9 }),
-          overlay: { mask: b.labels, alpha: 0.35 },
-          maxSize: 220,
-        }),
-      );
-      sec.tables.push({
-        title: 'Tissue volumes',
-        columns: ['tissue', 'volume mL'],
-        rows: [
-          ['white matter', r1(b.whiteMatterMl)],
-          ['grey matter', r1(b.greyMatterMl)],
-        ],
-      });
+      for (const { segment, ...f } of p.findings) {
+        findings.push(segment !== undefined ? { ...f, segmentNumber: firstSegment + segment + 1 } : f);
+      }
+      for (const pic of p.pictures) addPng(pic.file, pic.title, requested ? sec : undefined, pic.png);
+      sec.tables.push(...p.tables);
+      // every task's caveats, the same way: a reader sees them next to the figures
+      if (result.limitations.length) sec.tables.push(limitationsTable(result.limitations));
+      extraFiles.push(...p.files);
     }
-    sections.push(sec);
+    if (requested) sections.push(sec);
   }
 
   // PNG files.
@@ -435,15 +119,10 @@ export async function writeStudyOutputs(
     await writeAtomic(join(outDir, p.file), p.png);
     files.push(p.file);
   }
-
-  // Radiomics CSV (PyRadiomics batch style: one header row, one value row).
-  if (res.radiomics) {
-    const keys = Object.keys(res.radiomics.features);
-    await writeAtomic(
-      join(outDir, 'radiomics.csv'),
-      `${keys.join(',')}\n${keys.map((k) => String(res.radiomics!.features[k])).join(',')}\n`,
-    );
-    files.push('radiomics.csv');
+  // Other files the tasks asked for (e.g. radiomics.csv).
+  for (const f of extraFiles) {
+    await writeAtomic(join(outDir, f.name), f.data);
+    files.push(f.name);
   }
 
   // DICOM SEG and SR, when the source has DICOM identity.
@@ -509,21 +188,13 @@ export async function writeStudyOutputs(
     ...(study.otherSeries ? { otherSeriesNotAnalysed: study.otherSeries } : {}),
     warnings: m.warnings ?? [],
   };
+  // Each task's part follows its versioned report schema (schemas/<task>.v2.schema.json), keyed by its CLI name.
   const results: Record<string, unknown> = {};
-  if (res.lungs)
-    results.lungs = {
-      rightVolumeMl: r1(res.lungs.rightVolumeMl),
-      leftVolumeMl: r1(res.lungs.leftVolumeMl),
-      lungVolumeMl: r1(res.lungs.lungVolumeMl),
-    };
-  // Each task's part follows its versioned report schema (schemas/<task>.v2.schema.json).
-  if (res.nodules) results.nodules = toReport('detectNodules', res.nodules);
-  if (res.tumor) results.tumor = toReport('segmentTumor', res.tumor);
-  if (res.bone) results.bone = toReport('measureBoneDensity', res.bone);
-  if (res.opacity) results.opacity = toReport('quantifyLungOpacity', res.opacity);
-  if (res.radiomics)
-    results.radiomics = { maskSource: res.radiomicsMaskSource, ...toReport('extractRadiomics', res.radiomics) };
-  if (res.brain) results.brain = toReport('segmentBrainTissue', res.brain);
+  for (const def of res.ran) {
+    const result = res.results[def.id];
+    if (result)
+      results[def.cliName] = { ...res.reportExtra[def.id], ...toReport(def.id as ReportTask, result as never) };
+  }
 
   const report: StudyReport = {
     medimg: VERSION,

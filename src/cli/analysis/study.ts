@@ -1,8 +1,8 @@
 import type { LongRunOptions } from '../../core/progress.js';
 import { ensureDir, guardOutput } from '../safe-write.js';
 import { type LoadedStudy, loadStudy } from './input.js';
-import { type WrittenOutputs, writeStudyOutputs } from './outputs.js';
-import { type AnalysisSettings, runTasks } from './tasks.js';
+import { writeStudyOutputs } from './outputs.js';
+import { type AnalysisSettings, runTasks, type TaskOutputs } from './tasks.js';
 
 /** Summary of one analysed study, as printed and as returned by batch workers. */
 export interface StudySummary {
@@ -23,60 +23,13 @@ export interface StudySummary {
   error?: { code: string; message: string };
 }
 
-/** Headline figures of a report, one line per task. */
-export function headlines(w: WrittenOutputs): string[] {
-  const r = w.report.results as Record<string, Record<string, unknown>>;
+/** Headline figures of an analysis, one line per task that produced a result. */
+export function headlines(res: TaskOutputs): string[] {
   const out: string[] = [];
-  const nod = r.nodules as
-    | {
-        nodules?: { diameterMm: number; type: string; lungRads: string | null }[];
-        lungRads?: string | null;
-        limitations?: { code: string }[];
-      }
-    | undefined;
-  if (nod?.nodules)
-    out.push(
-      `nodules: ${nod.nodules.length} found, ${
-        nod.lungRads
-          ? `exam Lung-RADS ${nod.lungRads}${nod.lungRads === '0' ? ' (incomplete: lungs cut off by the scan)' : ''}`
-          : `no Lung-RADS category (not a screening CT: ${(nod.limitations ?? []).map((l) => l.code).join(', ')})`
-      }${
-        nod.nodules.length
-          ? ` (${nod.nodules
-              .slice(0, 5)
-              .map((n) => `${n.diameterMm.toFixed(1)} mm ${n.type}`)
-              .join(', ')}${nod.nodules.length > 5 ? ', ...' : ''})`
-          : ''
-      }`,
-    );
-  const tum = r.tumor as { lesions?: { volumeMl: number; longAxisMm: number; shortAxisMm: number }[] } | undefined;
-  if (tum?.lesions?.[0])
-    out.push(
-      `tumour: ${tum.lesions[0].volumeMl.toFixed(2)} mL, ${tum.lesions[0].longAxisMm.toFixed(1)} x ${tum.lesions[0].shortAxisMm.toFixed(1)} mm`,
-    );
-  const bone = r.bone as { vertebrae?: { level?: string; meanHU: number }[] } | undefined;
-  if (bone?.vertebrae)
-    out.push(
-      `bone: ${bone.vertebrae.length} vertebrae, ${bone.vertebrae
-        .map((v, i) => `${v.level ?? `#${i + 1}`} ${Math.round(v.meanHU)} HU`)
-        .join(', ')}`,
-    );
-  const op = r.opacity as
-    | { lungs?: { total: { volumeMl: number; bands: Record<string, { percent: number }> } } }
-    | undefined;
-  if (op?.lungs)
-    out.push(
-      `opacity: lungs ${op.lungs.total.volumeMl.toFixed(0)} mL, ${Object.entries(op.lungs.total.bands)
-        .map(([k, v]) => `${k} ${v.percent.toFixed(1)}%`)
-        .join(', ')}`,
-    );
-  const rad = r.radiomics as { features?: Record<string, number>; maskSource?: string } | undefined;
-  if (rad?.features) out.push(`radiomics: ${Object.keys(rad.features).length} features on the ${rad.maskSource} mask`);
-  const brain = r.brain as { whiteMatterMl?: number; greyMatterMl?: number } | undefined;
-  if (brain?.whiteMatterMl !== undefined)
-    out.push(
-      `brain: white matter ${brain.whiteMatterMl.toFixed(1)} mL, grey matter ${brain.greyMatterMl!.toFixed(1)} mL`,
-    );
+  for (const def of res.ran) {
+    const result = res.results[def.id];
+    if (result && def.headline) out.push(def.headline(result, res.reportExtra[def.id]));
+  }
   return out;
 }
 
@@ -110,7 +63,7 @@ export async function analyzeLoaded(
     ...(gaps ? { incomplete: true } : {}),
     ms: Math.round(performance.now() - t0),
     failedTasks,
-    headlines: headlines(written),
+    headlines: headlines(res),
     ...(notes.length ? { notes } : {}),
     files: written.files,
   };

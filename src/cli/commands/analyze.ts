@@ -5,11 +5,30 @@ import { defaultJobs, runBatch } from '../analysis/batch.js';
 import { batchStudies, readVolumeFile } from '../analysis/input.js';
 import { parseBoxSlice, parseBoxVoxel, parseSeedSlice, parseSeedVoxel } from '../analysis/locate.js';
 import { analyzeStudy, type StudySummary } from '../analysis/study.js';
-import { type AnalysisSettings, checkSettings, parseTasks, TASK_NAMES } from '../analysis/tasks.js';
+import { TASKS } from '../../tasks/registry.js';
+import { type AnalysisSettings, CT_TASKS, checkSettings, parseTasks, TASK_NAMES } from '../analysis/tasks.js';
 import { cliEntryUrl } from '../entry.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressBar } from '../progress.js';
 import type { Command } from './types.js';
+
+/** One entry per registered task: its CLI name and summary, wrapped under 92 columns. */
+function taskHelpLines(): string {
+  const lines: string[] = [];
+  for (const t of TASKS) {
+    if (t.hidden) continue;
+    let line = `  ${t.cliName.padEnd(10)} `;
+    for (const word of t.summary.split(' ')) {
+      if (line.length + word.length > 92) {
+        lines.push(line.trimEnd());
+        line = ' '.repeat(13);
+      }
+      line += `${word} `;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join('\n');
+}
 
 const HELP = `Usage: medimg analyze <dicom-folder | nifti | nrrd | folder-of-studies> --tasks <list> [options]
 
@@ -22,14 +41,8 @@ batch: each entry is a study, written to <out>/<name>/, run in a pool of worker 
 whose report.json exists is skipped (--force redoes it); a failing study is reported and the
 others go on.
 
-Tasks (comma-separated, or 'all' = nodules,bone,tumor,opacity,radiomics):
-  nodules    lung nodule detection with Lung-RADS (CT)
-  bone       vertebral trabecular bone density (CT)
-  tumor      lesion segmentation from a seed or a box (below); without one, and with
-             'nodules' (as in 'all'), seeded at the largest detected lesion, else skipped
-  opacity    lung volume by HU band: emphysema, ground glass, consolidation (CT)
-  radiomics  PyRadiomics-compatible features on the tumour mask, or on --mask
-  brain      grey/white matter with the MeshNet model (T1 MR), needs --model
+Tasks (comma-separated, or 'all' = ${CT_TASKS.join(',')}):
+${taskHelpLines()}
 
 Options:
   --tasks <list>        tasks to run (required)

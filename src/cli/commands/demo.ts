@@ -8,6 +8,7 @@ import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { loadStudy } from '../analysis/input.js';
 import { writePhantomDicom } from '../analysis/phantom-dicom.js';
 import { analyzeLoaded } from '../analysis/study.js';
+import type { TaskReport } from '../../tasks/report.js';
 import { type AnalysisSettings, CT_TASKS } from '../analysis/tasks.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressBar } from '../progress.js';
@@ -45,7 +46,11 @@ function compareWithTruth(
     vertebrae: { trabecularHU: number }[];
   },
 ): Validation {
-  const found = ((results.nodules as { nodules?: { centerMm: number[] }[] })?.nodules ?? []).map((n) => n.centerMm);
+  // report.json parts follow the task report types (read back from JSON)
+  const nodules = results.nodules as TaskReport<'detectNodules'> | undefined;
+  const tumour = results.tumor as TaskReport<'segmentTumor'> | undefined;
+  const bone = results.bone as TaskReport<'measureBoneDensity'> | undefined;
+  const found = (nodules?.nodules ?? []).map((n) => n.centerMm);
   const used = new Set<number>();
   let hits = 0;
   for (const t of truth.nodules) {
@@ -59,14 +64,14 @@ function compareWithTruth(
       hits++;
     }
   }
-  const lesion = (results.tumor as { lesions?: { volumeMl: number }[] })?.lesions?.[0];
+  const ml = tumour?.lesions[0]?.volumeMl; // null in JSON when not finite
   const tumorErr =
-    lesion && truth.tumor ? (100 * (lesion.volumeMl - truth.tumor.volumeMl)) / truth.tumor.volumeMl : Number.NaN;
-  const verts = (results.bone as { vertebrae?: { meanHU: number }[] })?.vertebrae ?? [];
+    typeof ml === 'number' && truth.tumor ? (100 * (ml - truth.tumor.volumeMl)) / truth.tumor.volumeMl : Number.NaN;
+  const verts = bone?.vertebrae ?? [];
   // Both lists run top to bottom; compare when the counts agree (else the first ones).
   const n = Math.min(verts.length, truth.vertebrae.length);
   let abs = 0;
-  for (let i = 0; i < n; i++) abs += Math.abs(verts[i]!.meanHU - truth.vertebrae[i]!.trabecularHU);
+  for (let i = 0; i < n; i++) abs += Math.abs((verts[i]!.meanHU ?? Number.NaN) - truth.vertebrae[i]!.trabecularHU);
   return {
     nodules: { truth: truth.nodules.length, found: hits, falsePositives: found.length - hits },
     tumorVolumeErrorPct: tumorErr,
