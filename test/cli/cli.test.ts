@@ -66,7 +66,11 @@ describe('medimg: usage and bad input', () => {
     writeFileSync(junk, 'not a dicom file at all');
     expectOneLineError(medimg('info', empty), 2, /SERIES_EMPTY: No DICOM image series/);
     expectOneLineError(medimg('analyze', empty, '--tasks', 'nodules'), 2, /No DICOM image series/);
-    expectOneLineError(medimg('analyze', junk, '--tasks', 'nodules'), 2, /not a readable DICOM, NIfTI or NRRD file/);
+    expectOneLineError(
+      medimg('analyze', junk, '--tasks', 'nodules'),
+      2,
+      /not a readable DICOM, NIfTI, NRRD or MGH file/,
+    );
     expectOneLineError(medimg('analyze', empty, '--tasks', 'nodules,spleen'), 2, /Unknown task 'spleen'/);
     expectOneLineError(medimg('analyze', empty, '--tasks', 'tumor'), 2, /needs --seed/);
     expectOneLineError(
