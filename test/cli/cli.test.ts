@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { type CliRun, runMedimg } from '../helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createVolume,
@@ -19,18 +19,8 @@ import { reportSchemaErrors } from '../helpers/report-schema.js';
 
 // Runs the real `medimg` entry (src/cli/main.ts through tsx) as a user would, and checks exit
 // codes, the one-line errors, and the files written.
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(root, 'src/cli/main.ts');
 
-function medimg(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 240_000,
-    env: { ...process.env, MEDIMG_DEBUG: '' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const medimg = (...args: string[]): CliRun => runMedimg(args);
 
 /** One line on stderr, no stack trace. */
 function expectOneLineError(r: { code: number; stderr: string }, code: number, text: RegExp): void {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import {
   linkSync,
   mkdirSync,
@@ -10,8 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { type CliRun, runMedimg } from '../helpers/cli.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { guardOutput, removeTempFilesSync, watchOutputDirs, writeFileAtomic } from '../../src/cli/safe-write.js';
 import { isMedImgError } from '../../src/core/errors.js';
@@ -20,18 +19,7 @@ import { slice16, writeDicom } from '../io/dicom-synth.js';
 
 // Issue 19 item 2: outputs never land in the inputs, whatever links point where.
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(root, 'src/cli/main.ts');
-
-function medimg(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, MEDIMG_DEBUG: '' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const medimg = (...args: string[]): CliRun => runMedimg(args, 120_000);
 
 const tmp = mkdtempSync(join(tmpdir(), 'medimg-safety-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,24 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { type CliRun, runMedimg } from '../helpers/cli.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATA_DIR, describeData } from '../helpers/data.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(root, 'src/cli/main.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'medimg-validate-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function medimg(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const medimg = (...args: string[]): CliRun => runMedimg(args);
 
 const errorLines = (s: string): string[] => s.split('\n').filter((l) => l && !l.startsWith('npm warn'));
 
