@@ -126,6 +126,21 @@ interface AttemptFailure {
   error: MedImgError;
 }
 
+/** Node's codes for certificate and handshake failures (OpenSSL verify codes and ERR_SSL_*). */
+function isTlsFailure(code: string): boolean {
+  return (
+    code.startsWith('ERR_SSL_') ||
+    code.startsWith('ERR_TLS_') ||
+    code.startsWith('CERT_') ||
+    code.includes('CERTIFICATE') ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
+    code === 'EPROTO'
+  );
+}
+
 function classify(op: DicomWebOperation, xhr: TransportXhr, cause: unknown, timedOut: boolean): AttemptFailure {
   if (xhr.answer) {
     const status = xhr.answer.status;
@@ -146,6 +161,17 @@ function classify(op: DicomWebOperation, xhr: TransportXhr, cause: unknown, time
   }
   const sys = (xhr.failure as { cause?: { code?: unknown }; code?: unknown }) ?? {};
   const code = typeof sys.code === 'string' ? sys.code : typeof sys.cause?.code === 'string' ? sys.cause.code : 'error';
+  if (isTlsFailure(code)) {
+    // A certificate the client does not trust (or a client certificate the server refused) does not
+    // heal by retrying; say so at once instead of after the backoff.
+    return {
+      retryable: false,
+      error: new MedImgError('DICOMWEB_TLS_ERROR', `The TLS handshake for a ${op} failed (${code}).`, {
+        details: { operation: op, reason: code },
+        cause,
+      }),
+    };
+  }
   return {
     retryable: true,
     error: new MedImgError('DICOMWEB_UNREACHABLE', `The DICOMweb server could not be reached for a ${op} (${code}).`, {
