@@ -68,7 +68,8 @@ export interface OrthancServer {
 /**
  * Starts Orthanc with the DICOMweb plugin: HTTP only on a free port, no DICOM listener, remote
  * access refused (Orthanc 1.10 cannot bind one interface: it serves loopback only by refusing
- * others), storage in a temporary folder, CORS headers for browser tests, instances overwritten
+ * others), storage in a temporary folder (no CORS: Orthanc has none by design, so browser tests reach it
+ * through the example server's proxy), instances overwritten
  * when stored again (so a retried job replaces its SEG/SR), studies stable after `stableAgeS`.
  */
 export async function startOrthanc(opts: { stableAgeS?: number } = {}): Promise<OrthancServer> {
@@ -88,11 +89,6 @@ export async function startOrthanc(opts: { stableAgeS?: number } = {}): Promise<
     ConcurrentJobs: 2,
     Plugins: [DICOMWEB_PLUGIN],
     DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false, Host: `127.0.0.1:${port}`, Ssl: false },
-    HttpHeaders: {
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Headers': '*',
-      'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
-    },
   };
   writeFileSync(join(dir, 'orthanc.json'), JSON.stringify(config));
   const child = spawn(ORTHANC_BIN, [join(dir, 'orthanc.json')], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -115,6 +115,7 @@ $('folder').addEventListener('change', () => {
   markers = [];
   seedIndex = null;
   $('download-seg').hidden = true;
+  $('store-seg').hidden = true;
   setStatus(`Reading ${files.length} files...`);
   worker.postMessage({ type: 'load', files });
 });
@@ -127,8 +128,43 @@ $('nifti').addEventListener('change', () => {
   markers = [];
   seedIndex = null;
   $('download-seg').hidden = true;
+  $('store-seg').hidden = true;
   setStatus(`Reading ${file.name}...`);
   worker.postMessage({ type: 'load-nifti', file });
+});
+
+// A study on a PACS: the page reads it over DICOMweb (QIDO-RS, WADO-RS) straight from the browser.
+// The PACS must send CORS headers for this page's origin. Deep link: ?dicomweb=URL&study=UID[&series=UID].
+function openFromPacs() {
+  const url = $('dw-url').value.trim();
+  const study = $('dw-study').value.trim();
+  if (!url || !study) {
+    setStatus('Give the DICOMweb URL and the StudyInstanceUID.');
+    return;
+  }
+  setBusy(true);
+  labels = null;
+  markers = [];
+  seedIndex = null;
+  $('download-seg').hidden = true;
+  $('store-seg').hidden = true;
+  setStatus('Querying the PACS...');
+  worker.postMessage({ type: 'load-dicomweb', url, study, series: $('dw-series').value.trim() || undefined });
+}
+$('open-dw').addEventListener('click', openFromPacs);
+{
+  const q = new URLSearchParams(location.search);
+  if (q.get('dicomweb')) {
+    $('dw-url').value = q.get('dicomweb');
+    $('dw-study').value = q.get('study') ?? '';
+    $('dw-series').value = q.get('series') ?? '';
+    if (q.get('study')) openFromPacs();
+  }
+}
+$('store-seg').addEventListener('click', () => {
+  setBusy(true);
+  setStatus('Storing the SEG to the PACS...');
+  worker.postMessage({ type: 'store-seg' });
 });
 
 $('model').addEventListener('change', () => setBusy(busy));
@@ -189,7 +225,11 @@ worker.addEventListener('message', (e) => {
       if (a.href) URL.revokeObjectURL(a.href);
       a.href = URL.createObjectURL(new Blob([m.seg], { type: 'application/dicom' }));
       a.hidden = false;
+      $('store-seg').hidden = !m.fromPacs;
     }
+    setBusy(false);
+  } else if (m.type === 'stored') {
+    setStatus(`SEG stored to the PACS (${m.count} instance${m.count === 1 ? '' : 's'}).`);
     setBusy(false);
   } else if (m.type === 'error') {
     setStatus(`Error: ${m.message}`);

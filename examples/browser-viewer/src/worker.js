@@ -6,8 +6,10 @@ import {
   readDicomSeries,
   readNifti,
   segmentBrainTissue,
+  searchDicomWebSeries,
   segmentTumor,
   setOnnxRuntimeWeb,
+  storeDicomWebInstances,
   worldToIndex,
   writeDicomSeg,
 } from 'medimg';
@@ -17,6 +19,10 @@ import {
 setOnnxRuntimeWeb(() => import('onnxruntime-web'));
 
 let image = null;
+/** The PACS the image came from, when it came over DICOMweb: { url, study }. */
+let pacs = null;
+/** The SEG bytes of the latest run, for "Store SEG to the PACS". */
+let lastSeg;
 /** Latest mask per task, for the SEG: { mask, segment }. */
 const segs = new Map();
 
@@ -94,6 +100,42 @@ async function load(files) {
   ]);
 }
 
+const NOT_IMAGES = new Set(['SEG', 'SR', 'PR', 'KO', 'RTSTRUCT', 'REG', 'DOC']);
+
+async function loadDicomWeb(m) {
+  const t0 = performance.now();
+  const server = { url: m.url };
+  let seriesUid = m.series;
+  let description = '';
+  if (!seriesUid) {
+    // The image series with the most instances in the study (SEG/SR/KO are not images to view).
+    const found = (await searchDicomWebSeries(server, { studyInstanceUid: m.study })).filter(
+      (s) => !NOT_IMAGES.has(s.modality ?? ''),
+    );
+    if (!found.length) throw new Error('No image series in this study.');
+    found.sort((a, b) => (b.numberOfInstances ?? 0) - (a.numberOfInstances ?? 0));
+    seriesUid = found[0].seriesInstanceUid;
+    description = `${found[0].modality ?? ''} ${found[0].seriesDescription ?? ''}`.trim();
+  }
+  image = await readDicomSeries(
+    { dicomweb: server, studyInstanceUid: m.study, seriesInstanceUid: seriesUid },
+    { onProgress },
+  );
+  pacs = { url: m.url, study: m.study };
+  postLoaded(t0, [
+    ['source', 'PACS (DICOMweb)'],
+    ['series', description || image.meta?.modality || ''],
+    ['grid', `${image.dims.join(' x ')}`],
+    ['spacing mm', image.spacing.map((v) => v.toFixed(2)).join(' x ')],
+  ]);
+}
+
+async function storeSeg() {
+  if (!pacs || !lastSeg) throw new Error('Run a task on a study opened from the PACS first.');
+  const r = await storeDicomWebInstances({ url: pacs.url }, [lastSeg], { studyInstanceUid: pacs.study });
+  post({ type: 'stored', count: r.stored.length });
+}
+
 async function run(m) {
   if (!image) throw new Error('Open a DICOM folder first.');
   const t0 = performance.now();
@@ -166,9 +208,11 @@ async function run(m) {
   } catch (e) {
     rows.push(['SEG', `not written: ${e.message}`]);
   }
+  lastSeg = seg ? seg.slice() : undefined;
   post(
     {
       type: 'result',
+      fromPacs: pacs !== null,
       task: m.task,
       ms: Math.round(performance.now() - t0),
       backend,
@@ -184,8 +228,11 @@ async function run(m) {
 
 self.addEventListener('message', async (e) => {
   try {
+    if (e.data.type === 'load' || e.data.type === 'load-nifti') pacs = null;
     if (e.data.type === 'load') await load(e.data.files);
     else if (e.data.type === 'load-nifti') await loadNifti(e.data.file);
+    else if (e.data.type === 'load-dicomweb') await loadDicomWeb(e.data);
+    else if (e.data.type === 'store-seg') await storeSeg();
     else if (e.data.type === 'run') await run(e.data);
   } catch (err) {
     post({ type: 'error', message: err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err) });
