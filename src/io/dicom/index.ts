@@ -9,3 +9,15 @@ export { listDicomSeries, readDicomSeries } from './series.js';
 export type { DicomSeriesInput } from './sources.js';
 export type { SkippedFile } from './stack.js';
 export { clearDicomHeaderCache } from './stack.js';
+export type {
+  AppliedVoi,
+  LookupTable,
+  RadiographHeader,
+  RadiographNotice,
+  RadiographSpacing,
+  ReadRadiographOptions,
+  ReadRadiographResult,
+  VoiCandidate,
+} from './radiograph.js';
+export { readRadiograph } from './radiograph.js';
+export { readRadiographHeader } from './radiograph-header.js';
