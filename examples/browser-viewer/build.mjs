@@ -24,6 +24,8 @@ export async function buildViewer({ wasm = true } = {}) {
     alias: { medimg: join(root, 'src/browser.ts') },
     // The DICOM codecs (Emscripten) carry a Node branch that requires fs/path; it never runs here.
     external: ['fs', 'path'],
+    // The HTJ2K codec's WebAssembly travels inside its lazily loaded chunk (nothing to serve).
+    loader: { '.wasm': 'binary' },
   });
   if (wasm) {
     const ortDist = join(root, 'node_modules/onnxruntime-web/dist');

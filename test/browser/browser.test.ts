@@ -1,10 +1,13 @@
 import { emptyNodeBuiltinsForCodecs } from '../../build/browser-shims.js';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataPath, HAS_DATA } from '../helpers/data.js';
+import { HTJ2K_CASES, htj2kDicom, readSource } from '../io/htj2k-encode.js';
 import {
   conv3dModel,
   createSession,
@@ -37,7 +40,10 @@ interface TestApi {
   ): Promise<{ box: number[]; softmax: number[]; provenance: { backend: string } }>;
   isolated(): boolean;
   cacheCase(url: string, sha256: string): Promise<string[]>;
+  decodeDicom(b64: string): Promise<{ transferSyntax: string; frames: number; pixels: string }>;
 }
+
+const HAS_OJPH = spawnSync('ojph_compress', []).error === undefined;
 
 const urlModel = scaleModel(2);
 let modelHits = 0;
@@ -217,5 +223,35 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(sources).toEqual(['url', 'cache']);
       expect(modelHits).toBe(1);
     });
+
+    // The OpenJPH wasm is inlined in the bundle (build/browser-shims.ts): the page fetches no file
+    // for it (the server above answers 404 to anything else). Real slices, ojph_compress-encoded.
+    it.skipIf(!HAS_DATA || !HAS_OJPH)(
+      `decodes HTJ2K (.201, .202) of real CT and MR bit for bit${HAS_DATA && HAS_OJPH ? '' : ' (skipped: needs ../shared/data and ojph_compress)'}`,
+      async () => {
+        const work = mkdtempSync(join(tmpdir(), 'medimg-htj2k-browser-'));
+        try {
+          for (const file of [
+            ['ct_chest_LungPETCTDx_A0001_kernelB', '1-30.dcm'],
+            ['multiframe', 'enhanced_mr_siemens_XA10', '6_1.dcm'],
+          ]) {
+            const src = await readSource(dataPath('dicom', ...file));
+            for (const c of HTJ2K_CASES.slice(0, 2)) {
+              const bytes = htj2kDicom(src, c, work);
+              const r = await page.evaluate(
+                (b64: string) => (globalThis as unknown as { medimgTest: TestApi }).medimgTest.decodeDicom(b64),
+                Buffer.from(bytes).toString('base64'),
+              );
+              expect(r.transferSyntax).toBe(c.syntax);
+              expect(r.frames).toBe(src.frames);
+              const want = Buffer.from(src.pixels.buffer, src.pixels.byteOffset, src.pixels.byteLength);
+              expect(Buffer.from(r.pixels, 'base64').equals(want)).toBe(true);
+            }
+          }
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      },
+    );
   },
 );

@@ -7,6 +7,7 @@ import {
   createSession,
   createVolume,
   listBackends,
+  readDicomFile,
   setOnnxRuntimeWeb,
   slidingWindowInference,
   thresholdSoftmaxModel,
@@ -54,12 +55,23 @@ async function cacheCase(url: string, sha256: string): Promise<string[]> {
   return sources;
 }
 
+/** Reads a DICOM file (base64) to stored values; returns its syntax and the pixels' bytes as base64. */
+async function decodeDicom(b64: string): Promise<{ transferSyntax: string; frames: number; pixels: string }> {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const img = await readDicomFile(bytes, { raw: true });
+  const raw = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
+  let s = '';
+  for (let i = 0; i < raw.length; i += 0x8000) s += String.fromCharCode(...raw.subarray(i, i + 0x8000));
+  return { transferSyntax: img.transferSyntaxUid, frames: img.frames, pixels: btoa(s) };
+}
+
 const w = globalThis as unknown as Record<string, unknown>;
 w.medimgTest = {
   configure: (threads: number) => configureWebBackends({ wasmPaths: '/ort/', numThreads: threads }),
   listBackends,
   runCase,
   cacheCase,
+  decodeDicom,
   isolated: () => globalThis.crossOriginIsolated === true,
 };
 w.medimgReady = true;

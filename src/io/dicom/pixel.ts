@@ -4,7 +4,7 @@ import { checkDecodedSize, checkFrameCodestream } from './codecs/codestream.js';
 import { decodeRle } from './codecs/rle.js';
 import { type DicomDataset, type DicomElement, readNumber, readText, readUint16, tag } from './ds-model.js';
 import type { ParsedDicom } from './ds-parse.js';
-import { isEncapsulatedSyntax, TS } from './transfer-syntax.js';
+import { HTJ2K_SYNTAXES, isEncapsulatedSyntax, TS } from './transfer-syntax.js';
 
 export { isEncapsulatedSyntax };
 
@@ -231,7 +231,7 @@ function isIncreasing(a: number[]): boolean {
 
 function startsImage(b: Uint8Array, ts: string): boolean {
   if (b.length < 2) return false;
-  if (ts === TS.j2k || ts === TS.j2kLossless) {
+  if (ts === TS.j2k || ts === TS.j2kLossless || HTJ2K_SYNTAXES.has(ts)) {
     // raw codestream (SOC FF4F) or JP2 file signature box
     return (b[0] === 0xff && b[1] === 0x4f) || (b.length >= 8 && b[4] === 0x6a && b[5] === 0x50);
   }
@@ -309,6 +309,10 @@ export async function decodeFrame(
     const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
     decoded = await decodeWithEmscripten('J2KDecoder', frame, 'JPEG 2000');
     alreadyRgb = true; // OpenJPEG applies the inverse component transform
+  } else if (HTJ2K_SYNTAXES.has(ts)) {
+    const { decodeHtj2k } = await import('./codecs/htj2k.js');
+    decoded = await decodeHtj2k(frame);
+    alreadyRgb = true; // so does OpenJPH
   } else if (ts === TS.jpegLossless14 || ts === TS.jpegLosslessSV1) {
     const { decodeJpegLossless } = await import('./codecs/jpeg-lossless.js');
     decoded = await decodeJpegLossless(frame, info.rows, info.columns, info.samplesPerPixel, info.bitsAllocated);

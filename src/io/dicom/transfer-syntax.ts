@@ -13,9 +13,15 @@ export const TS = {
   j2kLossless: '1.2.840.10008.1.2.4.90',
   j2k: '1.2.840.10008.1.2.4.91',
   rle: '1.2.840.10008.1.2.5',
+  htj2kLossless: '1.2.840.10008.1.2.4.201',
+  htj2kLosslessRpcl: '1.2.840.10008.1.2.4.202',
+  htj2k: '1.2.840.10008.1.2.4.203',
 } as const;
 
 const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflatedLE, TS.explicitBE]);
+
+/** High-Throughput JPEG 2000: lossless, lossless with RPCL progression, lossless or lossy. */
+export const HTJ2K_SYNTAXES: ReadonlySet<string> = new Set<string>([TS.htj2kLossless, TS.htj2kLosslessRpcl, TS.htj2k]);
 
 /** True for transfer syntaxes whose pixel data is encapsulated (compressed). */
 export function isEncapsulatedSyntax(ts: string): boolean {

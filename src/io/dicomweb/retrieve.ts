@@ -33,7 +33,7 @@ export function isDicomWebSeriesRef(x: unknown): x is DicomWebSeriesRef {
   );
 }
 
-// as stored (`transfer-syntax=*`): every syntax medimg decodes (native, RLE, JPEG, JPEG-LS, JPEG 2000)
+// as stored (`transfer-syntax=*`): every syntax medimg decodes (native, RLE, JPEG, JPEG-LS, JPEG 2000, HTJ2K)
 // comes back unchanged, so the PACS never has to transcode (and cannot fail to)
 const AS_STORED = [{ mediaType: 'application/dicom', transferSyntaxUID: '*' }];
 

@@ -1,6 +1,6 @@
 import { MedImgError } from '../../../core/errors.js';
 import { decodeLimitError, maxDecodedBytes } from '../../gzip.js';
-import { TS } from '../transfer-syntax.js';
+import { HTJ2K_SYNTAXES, TS } from '../transfer-syntax.js';
 
 /** What the DICOM header says one frame is. */
 export interface ExpectedFrame {
@@ -106,7 +106,7 @@ const TS_JPEG = new Set<string>([TS.jpegBaseline, TS.jpegExtended, TS.jpegLossle
 /** {@link checkCodestream} for one encapsulated frame of transfer syntax `ts` (others pass unchecked). */
 export function checkFrameCodestream(ts: string, frame: Uint8Array, info: ExpectedFrame): void {
   if (TS_JPEG_LS.has(ts)) checkCodestream('jpeg-ls', frame, info);
-  else if (TS_J2K.has(ts)) checkCodestream('j2k', frame, info);
+  else if (TS_J2K.has(ts) || HTJ2K_SYNTAXES.has(ts)) checkCodestream('j2k', frame, info);
   else if (TS_JPEG.has(ts)) checkCodestream('jpeg', frame, info);
 }
 

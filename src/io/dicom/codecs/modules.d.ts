@@ -27,6 +27,15 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decode' {
   const factory: EmscriptenCodecFactory;
   export default factory;
 }
+declare module '@cornerstonejs/codec-openjph' {
+  const factory: (options?: Record<string, unknown>) => Promise<unknown>;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-openjph/wasm' {
+  /** The codec's WebAssembly binary (browser bundles inline it; see build/browser-shims.ts). */
+  const wasm: Uint8Array;
+  export default wasm;
+}
 declare module 'jpeg-lossless-decoder-js' {
   export class Decoder {
     constructor(buffer?: ArrayBuffer, numBytes?: number);
