@@ -137,7 +137,7 @@ describe('deidentify: every attribute of PS3.15 Table E.1-1', () => {
   const { bytes, originals } = buildAllAttributes();
 
   it('the test file holds all table attributes and parses with dicom-parser', () => {
-    expect(originals.size).toBeGreaterThan(440);
+    expect(originals.size).toBeGreaterThan(640);
     expect(() => dicomParser.parseDicom(bytes)).not.toThrow();
   });
 
@@ -188,52 +188,74 @@ describe('deidentify: every attribute of PS3.15 Table E.1-1', () => {
   });
 
   const optionCases = [
-    { name: 'retainUids', opts: { retainUids: true }, flag: 'retainUids' as const, code: '113110' },
+    { name: 'retainUids', opts: { retainUids: true }, col: 'retainUids' as const, code: '113110' },
     {
       name: 'retainDeviceIdentity',
       opts: { retainDeviceIdentity: true },
-      flag: 'retainDevice' as const,
+      col: 'retainDeviceIdentity' as const,
       code: '113109',
     },
     {
       name: 'retainInstitutionIdentity',
       opts: { retainInstitutionIdentity: true },
-      flag: 'retainInstitution' as const,
+      col: 'retainInstitutionIdentity' as const,
       code: '113112',
     },
     {
       name: 'retainPatientCharacteristics',
       opts: { retainPatientCharacteristics: true },
-      flag: 'retainPatientCharacteristics' as const,
+      col: 'retainPatientCharacteristics' as const,
       code: '113108',
     },
-    { name: "dates: 'keep'", opts: { dates: 'keep' as const }, flag: 'temporal' as const, code: '113106' },
+    { name: "dates: 'keep'", opts: { dates: 'keep' as const }, col: 'retainFullDates' as const, code: '113106' },
+    { name: 'cleanDescriptors', opts: { cleanDescriptors: true }, col: 'cleanDescriptors' as const, code: '113105' },
+    {
+      name: 'cleanStructuredContent',
+      opts: { cleanStructuredContent: true },
+      col: 'cleanStructuredContent' as const,
+      code: '113104',
+    },
+    { name: 'cleanGraphics', opts: { cleanGraphics: true }, col: 'cleanGraphics' as const, code: '113103' },
   ];
   for (const c of optionCases) {
-    it(`${c.name} keeps exactly the attributes that option retains`, () => {
+    it(`${c.name} keeps (K) or cleans (C) exactly the attributes its Table E.1-1 column names`, () => {
       const out = deidentify(bytes, { key: KEY, ...c.opts });
       const ds = parseDicom(out).dataset;
+      let kept = 0;
+      let cleaned = 0;
       for (const [t, orig] of originals) {
         const rule = DEID_RULES.get(t)!;
-        const retained = rule[c.flag];
+        // dates and times follow the dates option only
+        const a = rule.temporal && c.col !== 'retainFullDates' ? undefined : rule.options[c.col];
+        const hex = `${t.toString(16)} ${rule.action} ${a ?? '-'}`;
+        if (a === 'C') {
+          cleaned++;
+          // binary values (Maker Note, OB) cannot be cleaned: removed
+          expect(ds.has(t), hex).toBe(orig.vr !== 'OB');
+          if (orig.vr === 'AE') expect(getString(ds, t), hex).toMatch(/^AE[0-9A-F]{8}$/);
+          continue;
+        }
         if (orig.items) {
           // A retained sequence stays, but its items still go through the profile: the nested
           // Patient's Name is always cleaned, the nested SOP Instance UID kept only with retainUids.
           const items = ds.get(t)?.items;
-          if (!retained) {
-            expect(sameValue(ds.get(t), orig), t.toString(16)).toBe(false);
+          if (a !== 'K') {
+            expect(sameValue(ds.get(t), orig), hex).toBe(false);
             continue;
           }
-          expect(items?.length, t.toString(16)).toBe(1);
+          kept++;
+          expect(items?.length, hex).toBe(1);
           const item = items![0]!;
           expect(getString(item, T(0x0010, 0x0010)) ?? '').toBe('');
           const nestedUid = getString(item, T(0x0008, 0x1155));
           const origUid = getString(orig.items[0]!, T(0x0008, 0x1155));
-          expect(nestedUid === origUid, t.toString(16)).toBe(c.flag === 'retainUids');
+          expect(nestedUid === origUid, hex).toBe(c.col === 'retainUids');
           continue;
         }
-        expect(sameValue(ds.get(t), orig), `${t.toString(16)} ${rule.action}`).toBe(retained);
+        if (a === 'K') kept++;
+        expect(sameValue(ds.get(t), orig), hex).toBe(a === 'K');
       }
+      expect(kept + cleaned, 'rows the column changes').toBeGreaterThan(0);
       const methods = ds.get(T(0x0012, 0x0064))?.items?.map((it) => getString(it, T(0x0008, 0x0100)));
       expect(methods).toEqual(['113100', c.code]);
     });

@@ -1,7 +1,8 @@
 import { MedImgError } from '../../core/errors.js';
 import { type Code, DEID_METHOD } from './codes.js';
-import { DEID_RULES, DEID_TABLE_EDITION, type DeidRule } from './deid-table.js';
-import { guessVr, isStandardUid, vrRule } from './deid-vr-rules.js';
+import { cleanText, identifyingPattern, isLocalCodingScheme } from './deid-clean.js';
+import { DEID_TABLE_EDITION, type DeidOptionColumn, type DeidRule, deidRule } from './deid-table.js';
+import { ENCAPSULATED_DOCUMENT, guessVr, isStandardUid, vrRule } from './deid-vr-rules.js';
 import {
   type DicomDataset,
   type DicomElement,
@@ -19,7 +20,11 @@ import { hmacSha256, randomKey, uidFromDigest } from './uid.js';
 import { TS } from './transfer-syntax.js';
 import { writePart10 } from './write.js';
 
-/** Options for {@link deidentify}. Defaults give the plain Basic Application Level Confidentiality Profile. */
+/**
+ * Options for {@link deidentify}. Defaults give the plain Basic Application Level Confidentiality
+ * Profile; each option is one column of PS3.15 Table E.1-1 (or, where said, a medimg extension)
+ * and adds its CID 7050 code to De-identification Method Code Sequence (0012,0064).
+ */
 export interface DeidentifyOptions {
   /**
    * Session key for UID remapping (HMAC-SHA256 -> 2.25 UID) and the derived date shift: the same
@@ -37,22 +42,54 @@ export interface DeidentifyOptions {
   dates?: 'remove' | 'keep' | 'shift';
   /** Days to add to every date with dates: 'shift'. */
   dateShiftDays?: number;
-  /** Retain Device Identity Option (113109). Default false. */
+  /**
+   * Retain Device Identity Option (113109): device IDs, serial numbers and station names kept; AE
+   * titles (column C) replaced by a key-derived pseudonym `AE` + 8 hex digits, the same for the same
+   * title under the same key. Default false.
+   */
   retainDeviceIdentity?: boolean;
   /** Retain Institution Identity Option (113112). Default false. */
   retainInstitutionIdentity?: boolean;
-  /** Retain Patient Characteristics Option (113108): sex, age, size, weight, ethnic group, smoking/pregnancy status. Default false. */
+  /**
+   * Retain Patient Characteristics Option (113108): sex, age, size, weight, ethnic group,
+   * smoking/pregnancy status kept; allergies, special needs, patient state and pre-medication
+   * (column C) kept with identifying text removed (see {@link DeidentifyOptions.cleanDescriptors}). Default false.
+   */
   retainPatientCharacteristics?: boolean;
+  /**
+   * Clean Descriptors Option (113105): the descriptions and comments the table marks C (Study and
+   * Series Description, Protocol Name, Image Comments, Derivation Description...) are kept with
+   * identifying text replaced by `*`: every name, ID, address, institution and birth date the file
+   * itself holds, and anything shaped like a date, a 5+ digit number or an e-mail address (rules in
+   * deid-clean.ts). Code sequences marked C keep items of standard coding schemes only (local
+   * "99..."/"L" schemes dropped), their Code Meaning cleaned the same way. Default false: removed
+   * or emptied as the Basic Profile says.
+   */
+  cleanDescriptors?: boolean;
+  /**
+   * Clean Structured Content Option (113104): Content Sequence, Acquisition Context Sequence,
+   * Specimen Preparation Sequence and Waveform Annotation Sequence keep their tree: text values
+   * cleaned as {@link DeidentifyOptions.cleanDescriptors} does, person names dummied, dates and
+   * times as the `dates` option says, UIDs remapped. Default false: Content Sequence kept with every
+   * text, name, date and time value dummied (action D); the other three emptied or removed.
+   */
+  cleanStructuredContent?: boolean;
+  /**
+   * Clean Graphics Option (113103): Graphic Annotation Sequence keeps its graphics with text objects
+   * cleaned; curve data (50xx) and overlay bitmaps (60xx,3000) kept, overlay comments cleaned.
+   * Overlay bitmaps are not inspected: text burned into them stays (see docs/privacy.md). Default
+   * false: curves, overlay data and comments removed; text in graphic annotations dummied.
+   */
+  cleanGraphics?: boolean;
   /**
    * Retain Safe Private Option (113111): private blocks whose Private Creator is in this list are
    * kept (the caller vouches that they are safe). Default: all private attributes removed.
    */
   retainPrivateCreators?: string[];
   /**
-   * SR documents: Content Sequence has action D, which we apply by keeping the content tree (codes,
-   * numbers, references with remapped UIDs) and replacing every free-text, date, time and person
-   * value in it with a dummy. Set true to keep those values when you have cleaned them yourself
-   * (Clean Structured Content Option, 113104). Default false.
+   * medimg extension, not a PS3.15 option: keep SR Text Value/Date/Time/DateTime verbatim inside
+   * Content Sequence, for content the caller has cleaned itself. Prefer
+   * {@link DeidentifyOptions.cleanStructuredContent}. Default false.
    */
   retainStructuredContentText?: boolean;
   /**
@@ -110,6 +147,12 @@ const MODALITIES_WITH_BURNED_IN_TEXT = new Set([
 interface Ctx {
   /** Inside an SR Content Sequence. */
   inContent: boolean;
+  /** Inside a sequence being cleaned (action C): text is cleaned rather than removed. */
+  cleaning: boolean;
+  /** Identifying strings of the file, for cleaning text. */
+  identifying: RegExp | undefined;
+  /** Output text may hold non-ASCII characters (Specific Character Set ISO_IR 192). */
+  utf8: boolean;
   o: DeidentifyOptions;
   key: Uint8Array;
   implicit: boolean;
@@ -133,21 +176,61 @@ function isTemporal(vr: string): boolean {
   return vr === 'DA' || vr === 'TM' || vr === 'DT';
 }
 
-/** Resolves the table action for the chosen options into one of K, X, Z, D, U, U*, C. */
-function effectiveAction(rule: DeidRule, vr: string, o: DeidentifyOptions): string {
-  if (o.retainUids && rule.retainUids) return 'K';
-  if (o.retainDeviceIdentity && rule.retainDevice) return 'K';
-  if (o.retainInstitutionIdentity && rule.retainInstitution) return 'K';
-  if (o.retainPatientCharacteristics && rule.retainPatientCharacteristics) return 'K';
-  if (rule.temporal && o.dates === 'keep') return 'K';
-  if (rule.temporal && o.dates === 'shift') return 'C';
+/** Whether the option of a Table E.1-1 column is on. */
+function columnOn(c: DeidOptionColumn, o: DeidentifyOptions): boolean {
+  switch (c) {
+    case 'retainSafePrivate':
+      return !!o.retainPrivateCreators?.length;
+    case 'retainUids':
+      return !!o.retainUids;
+    case 'retainDeviceIdentity':
+      return !!o.retainDeviceIdentity;
+    case 'retainInstitutionIdentity':
+      return !!o.retainInstitutionIdentity;
+    case 'retainPatientCharacteristics':
+      return !!o.retainPatientCharacteristics;
+    case 'retainFullDates':
+      return o.dates === 'keep';
+    case 'retainModifiedDates':
+      return o.dates === 'shift';
+    case 'cleanDescriptors':
+      return !!o.cleanDescriptors;
+    case 'cleanStructuredContent':
+      return !!o.cleanStructuredContent;
+    case 'cleanGraphics':
+      return !!o.cleanGraphics;
+  }
+}
+
+/**
+ * Resolves a row for the chosen options into one of K, X, Z, D, U, U*, C. Dates and times follow
+ * the `dates` option only (so Retain Device Identity never keeps a calibration date the dates option
+ * removes); otherwise an option column saying K wins over one saying C, and with none on the Basic
+ * Profile action applies. Inside a sequence being cleaned, a row with a Clean Descriptors column is
+ * cleaned. Compound actions keep the IOD valid without knowing it: X/Z -> Z, X/D -> D, Z/D and X/Z/D
+ * -> D for dates, times and Device Serial Number (Type 1 where present) else Z, X/Z/U* -> U* (the
+ * sequence kept, its UIDs remapped).
+ */
+function effectiveAction(rule: DeidRule, vr: string, ctx: Ctx): string {
+  const o = ctx.o;
+  if (rule.temporal) {
+    if (o.dates === 'keep') return 'K';
+    if (o.dates === 'shift') return 'C';
+  } else {
+    let clean = false;
+    for (const [c, a] of Object.entries(rule.options) as [DeidOptionColumn, 'K' | 'C'][]) {
+      if (!columnOn(c, o) && !(ctx.cleaning && c === 'cleanDescriptors')) continue;
+      if (a === 'K') return 'K';
+      clean = true;
+    }
+    if (clean) return 'C';
+  }
   switch (rule.action) {
     case 'X/Z':
       return 'Z';
     case 'X/D':
       return 'D';
     case 'Z/D':
-      return isTemporal(vr) ? 'D' : 'Z';
     case 'X/Z/D':
       return isTemporal(vr) || rule.tag === 0x00181000 ? 'D' : 'Z';
     case 'X/Z/U*':
@@ -208,23 +291,70 @@ function count(ctx: Ctx, action: string, t: number): void {
   if (action !== 'K') ctx.changed.add(tagHex(t));
 }
 
-function isRepeatingGroupRemoval(t: number): boolean {
-  const g = tagGroup(t);
-  const e = t & 0xffff;
-  // Curve data (50xx) are removed; overlay data and comments (60xx,3000/4000) too.
-  if (g >= 0x5000 && g <= 0x501e && g % 2 === 0) return true;
-  if (g >= 0x6000 && g <= 0x601e && g % 2 === 0 && (e === 0x3000 || e === 0x4000)) return true;
-  return false;
+/** An AE title replaced by a key-derived pseudonym (Retain Device Identity, column C). */
+function pseudonymAe(ctx: Ctx, ae: string): string {
+  const h = hmacSha256(ctx.key, enc.encode(`ae:${ae.trim()}`));
+  return `AE${[...h.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')}`.toUpperCase();
+}
+
+const TEXT_VRS = new Set(['LO', 'SH', 'LT', 'ST', 'UT', 'UC']);
+/** Code Value, Coding Scheme Designator/Version, Long and URN Code Value: codes, never cleaned. */
+const CODE_TAGS = new Set([0x00080100, 0x00080102, 0x00080103, 0x00080119, 0x00080120]);
+
+/** A text value with identifying parts replaced (deid-clean.ts); non-ASCII dropped unless the file is UTF-8. */
+function cleanString(ctx: Ctx, vr: string, text: string): DicomElement {
+  let s = cleanText(text, ctx.identifying);
+  if (!ctx.utf8) s = s.replace(/[^\x20-\x7e\r\n\t\\]/g, '?');
+  return str(vr, s);
+}
+
+/** Items of a sequence being cleaned; for a code sequence, items coding with a local scheme are dropped. */
+function cleanItems(items: DicomDataset[], ctx: Ctx, codes: boolean): DicomDataset[] {
+  const outer = ctx.cleaning;
+  ctx.cleaning = true;
+  const out = items
+    .filter((it) => !codes || !isLocalCodingScheme(getString(it, T(0x0008, 0x0102)) ?? ''))
+    .map((it) => processDataset(it, ctx));
+  ctx.cleaning = outer;
+  return out;
+}
+
+/**
+ * Action C: dates shifted (Modified Dates), AE titles pseudonymised, text cleaned, sequences cleaned
+ * item by item (code sequences of Clean Descriptors without local codes); binary graphics (curve and
+ * overlay data, Clean Graphics) kept, other binary values removed as they cannot be cleaned.
+ */
+function applyClean(
+  out: DicomDataset,
+  ds: DicomDataset,
+  t: number,
+  e: DicomElement,
+  vr: string,
+  ctx: Ctx,
+  rule?: DeidRule,
+): void {
+  if (e.items || vr === 'SQ') {
+    const outer = ctx.inContent;
+    if (t === CONTENT_SEQUENCE) ctx.inContent = true;
+    out.set(t, { vr: 'SQ', items: cleanItems(e.items ?? [], ctx, rule?.options.cleanDescriptors !== undefined) });
+    ctx.inContent = outer;
+    return;
+  }
+  const v = getString(ds, t) ?? '';
+  if (vr === 'DA' || vr === 'DT') out.set(t, str(vr, ...v.split('\\').map((x) => shiftDate(x, ctx.shiftDays))));
+  else if (vr === 'TM') out.set(t, e);
+  else if (vr === 'AE') out.set(t, str('AE', ...v.split('\\').map((x) => pseudonymAe(ctx, x))));
+  else if (TEXT_VRS.has(vr) || vr === 'PN') out.set(t, cleanString(ctx, vr, v));
+  else if (vr === 'UN' && isPrintable(e.value)) out.set(t, cleanString(ctx, 'UN', v));
+  else if (rule?.options.cleanGraphics && (vr === 'OB' || vr === 'OW')) out.set(t, e);
+  else if (vr === 'OB' || vr === 'OW' || vr === 'UN') count(ctx, 'X', t);
+  else out.set(t, e); // codes and numbers (CS, DS, IS...) hold no free text (PS3.15 E.1.1 note 9)
 }
 
 const CONTENT_SEQUENCE = 0x0040a730;
-/** SR content item values that may carry identifying text, with their VRs. */
-const SR_VALUE_TAGS = new Map<number, string>([
-  [0x0040a160, 'UT'], // Text Value
-  [0x0040a120, 'DT'], // DateTime
-  [0x0040a121, 'DA'], // Date
-  [0x0040a122, 'TM'], // Time
-]);
+const TEXT_VALUE = 0x0040a160;
+/** SR content item values kept verbatim with retainStructuredContentText. */
+const SR_VALUE_TAGS = new Set<number>([TEXT_VALUE, 0x0040a120, 0x0040a121, 0x0040a122]);
 
 function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
   const out: DicomDataset = new Map();
@@ -255,29 +385,32 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
       }
       continue;
     }
-    if (isRepeatingGroupRemoval(t)) {
-      count(ctx, 'X', t);
-      continue;
-    }
     if (ctx.inContent && ctx.o.retainStructuredContentText && SR_VALUE_TAGS.has(t)) {
       // the caller cleaned the content tree's text, dates and times (Clean Structured Content)
       count(ctx, 'K', t);
       out.set(t, e);
       continue;
     }
-    if (ctx.inContent && !ctx.o.retainStructuredContentText && SR_VALUE_TAGS.has(t)) {
-      count(ctx, 'D', t);
-      out.set(t, dummyValue(e.vr === 'UN' ? (SR_VALUE_TAGS.get(t) as string) : e.vr));
+    if (ctx.inContent && t === TEXT_VALUE) {
+      // Text Value is not a row of the table: dummied under action D, cleaned under C
+      count(ctx, ctx.cleaning ? 'C' : 'D', t);
+      out.set(t, ctx.cleaning ? cleanString(ctx, 'UT', getString(ds, t) ?? '') : dummyValue('UT'));
       continue;
     }
-    const rule = DEID_RULES.get(t);
+    if (t === ENCAPSULATED_DOCUMENT && ctx.o.retainEncapsulatedDocuments) {
+      count(ctx, 'K', t);
+      out.set(t, e);
+      continue;
+    }
+    const rule = deidRule(t);
     if (!rule) {
       if (e.items) out.set(t, { vr: e.vr, items: e.items.map((it) => processDataset(it, ctx)) });
       else applyVrRule(out, ds, t, e, ctx);
       continue;
     }
-    const vr = e.vr === 'UN' || (ctx.implicit && !e.items) ? rule.vr : e.vr;
-    const action = effectiveAction(rule, vr, ctx.o);
+    let vr = e.vr === 'UN' || (ctx.implicit && !e.items) ? rule.vr : e.vr;
+    if (vr === 'UN' && !e.items) vr = guessVr(t, shortText(e));
+    const action = effectiveAction(rule, vr, ctx);
     count(ctx, action === 'U*' ? 'U' : action, t);
     switch (action) {
       case 'K':
@@ -306,20 +439,24 @@ function processDataset(ds: DicomDataset, ctx: Ctx): DicomDataset {
       case 'U*':
         out.set(t, { vr: 'SQ', items: (e.items ?? []).map((it) => processDataset(it, ctx)) });
         break;
-      case 'C': {
-        // Only reached for dates with the Modified Dates option.
-        const v = getString(ds, t) ?? '';
-        if (vr === 'DA' || vr === 'DT') {
-          out.set(t, str(vr, ...v.split('\\').map((x) => shiftDate(x, ctx.shiftDays))));
-        } else if (vr === 'TM' || vr === 'SH') out.set(t, e);
-        else out.set(t, dummyValue(vr));
+      case 'C':
+        applyClean(out, ds, t, e, vr, ctx, rule);
         break;
-      }
       default:
         throw new MedImgError('INVALID_ARGUMENT', `Unknown de-identification action for ${tagHex(t)}.`);
     }
   }
   return out;
+}
+
+/** True when a value of unknown VR is plain text (so it can be cleaned as text). */
+function isPrintable(v: Uint8Array | undefined): boolean {
+  if (!v) return true;
+  for (let i = 0; i < v.length; i++) {
+    const b = v[i]!;
+    if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0) return false;
+  }
+  return true;
 }
 
 /** Printable text of a short value (for guessing the VR of an implicit VR element), else undefined. */
@@ -339,7 +476,14 @@ function shortText(e: DicomElement): string | undefined {
 function applyVrRule(out: DicomDataset, ds: DicomDataset, t: number, e: DicomElement, ctx: Ctx): void {
   const vr = e.vr === 'UN' ? guessVr(t, shortText(e)) : e.vr;
   const o = ctx.o;
-  switch (vrRule(t, vr)) {
+  const kind = vrRule(t, vr);
+  if (ctx.cleaning && !CODE_TAGS.has(t) && (kind === 'text' || (kind === 'keep' && TEXT_VRS.has(vr)))) {
+    // inside a sequence being cleaned, unlisted text (Code Meaning, Text Value...) is cleaned
+    count(ctx, 'C', t);
+    out.set(t, cleanString(ctx, vr, getString(ds, t) ?? ''));
+    return;
+  }
+  switch (kind) {
     case 'keep':
       out.set(t, e);
       return;
@@ -363,8 +507,8 @@ function applyVrRule(out: DicomDataset, ds: DicomDataset, t: number, e: DicomEle
       return;
     case 'ae':
       if (o.retainDeviceIdentity) {
-        count(ctx, 'K', t);
-        out.set(t, e);
+        count(ctx, 'C', t);
+        applyClean(out, ds, t, e, 'AE', ctx);
       } else count(ctx, 'X', t);
       return;
     case 'uid': {
@@ -454,6 +598,9 @@ export function deidentifyWithReport(
   if (options.dates === 'keep') methods.push(DEID_METHOD.retainFullDates);
   if (options.dates === 'shift') methods.push(DEID_METHOD.retainModifiedDates);
   if (options.retainPrivateCreators?.length) methods.push(DEID_METHOD.retainSafePrivate);
+  if (options.cleanDescriptors) methods.push(DEID_METHOD.cleanDescriptors);
+  if (options.cleanStructuredContent) methods.push(DEID_METHOD.cleanStructuredContent);
+  if (options.cleanGraphics) methods.push(DEID_METHOD.cleanGraphics);
 
   const bia = (getString(parsed.dataset, T(0x0028, 0x0301)) ?? '').toUpperCase();
   const modality = (getString(parsed.dataset, T(0x0008, 0x0060)) ?? '').toUpperCase();
@@ -470,8 +617,18 @@ export function deidentifyWithReport(
     uidsRemapped: 0,
     methods,
   };
+  const charset = getString(parsed.dataset, T(0x0008, 0x0005)) ?? '';
   const ctx: Ctx = {
     inContent: false,
+    cleaning: false,
+    identifying:
+      options.cleanDescriptors ||
+      options.cleanStructuredContent ||
+      options.cleanGraphics ||
+      options.retainPatientCharacteristics
+        ? identifyingPattern(parsed.dataset)
+        : undefined,
+    utf8: charset.includes('192'),
     o: options,
     key,
     implicit: parsed.implicit,
