@@ -24,9 +24,12 @@ Options:
                            the same key keeps studies linked across runs (default: random per run)
   --dates <remove|keep|shift>  dates: remove (default), keep, or shift by a key-derived offset
   --retain-uids            keep UIDs (Retain UIDs Option)
-  --retain-device          keep device identity
+  --retain-device          keep device identity (AE titles pseudonymised)
   --retain-institution     keep institution identity
-  --retain-patient-characteristics  keep sex, age, size, weight
+  --retain-patient-characteristics  keep sex, age, size, weight (allergies etc. cleaned)
+  --clean-descriptors      keep descriptions and comments with identifying text removed
+  --clean-structured-content  keep SR content trees with identifying text removed
+  --clean-graphics         keep overlays and graphic annotations, their text cleaned
   --json                   machine-readable report
   -q, --quiet              no progress lines on stderr
   -h, --help               this text
@@ -45,6 +48,9 @@ export const deidentifyCommand: Command = {
       'retain-device': { type: 'boolean' },
       'retain-institution': { type: 'boolean' },
       'retain-patient-characteristics': { type: 'boolean' },
+      'clean-descriptors': { type: 'boolean' },
+      'clean-structured-content': { type: 'boolean' },
+      'clean-graphics': { type: 'boolean' },
     });
     if (values.help) {
       printLines([HELP]);
@@ -67,6 +73,9 @@ export const deidentifyCommand: Command = {
       ...(values['retain-device'] ? { retainDeviceIdentity: true } : {}),
       ...(values['retain-institution'] ? { retainInstitutionIdentity: true } : {}),
       ...(values['retain-patient-characteristics'] ? { retainPatientCharacteristics: true } : {}),
+      ...(values['clean-descriptors'] ? { cleanDescriptors: true } : {}),
+      ...(values['clean-structured-content'] ? { cleanStructuredContent: true } : {}),
+      ...(values['clean-graphics'] ? { cleanGraphics: true } : {}),
     };
     // options are checked once: a bad one is one usage line, not a failure per file
     checkDeidentifyOptions(opts);
