@@ -21,3 +21,5 @@ export {
   type OnnxValueInfo,
   type OnnxAttr,
 } from './testing/onnx-builder.js';
+export * from './box-model.js';
+export * from './heatmap.js';

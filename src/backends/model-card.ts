@@ -91,7 +91,39 @@ export interface InferenceSpec {
   padding_value?: number;
 }
 
+/**
+ * What the network's primary output is (docs/models.md, "Output kinds"):
+ * - 'probabilities': one score (logit or probability) per class and voxel; labels by argmax/threshold.
+ * - 'labels': one channel whose value is the label of the voxel (rounded).
+ * - 'heatmap': per-voxel detection score (after `activation`) of the last channel; findings are its
+ *   local maxima at or above `peak_threshold`, at least `min_peak_distance_mm` apart.
+ * - 'boxes': a [N, 7] (or [1, N, 7]) tensor of boxes, each [min0, min1, min2, max0, max1, max2,
+ *   score] in voxel indices of the network's input grid, in tensor spatial order; kept when the
+ *   score is at or above `score_threshold`.
+ * - 'regression': one value per output channel (named by `channel_def`), no spatial meaning.
+ */
+export type ModelOutputKind = 'probabilities' | 'labels' | 'heatmap' | 'boxes' | 'regression';
+
+/** Every output kind, in documentation order. */
+export const MODEL_OUTPUT_KINDS: readonly ModelOutputKind[] = [
+  'probabilities',
+  'labels',
+  'heatmap',
+  'boxes',
+  'regression',
+];
+
 export interface PostprocessingSpec {
+  /** What the primary output is. Default 'probabilities'. */
+  output_kind?: ModelOutputKind;
+  /** 'heatmap': least score of a finding (after activation). Default 0.5. */
+  peak_threshold?: number;
+  /** 'heatmap': least distance (mm) between two findings (weaker peaks nearer are dropped). Default 10. */
+  min_peak_distance_mm?: number;
+  /** 'boxes': least score of a kept box. Default 0.5. */
+  score_threshold?: number;
+  /** 'boxes': overlapping boxes (IoU above this) keep only the highest score. Default 0.3. */
+  iou_threshold?: number;
   /** Applied over the channel axis. Default 'none'. */
   activation?: 'softmax' | 'sigmoid' | 'none';
   /** Label = argmax over channels. Default true for 'softmax'/'none' with more than one channel. */
@@ -144,6 +176,7 @@ export function validateModelCard(card: unknown): ModelCard {
   if (card.preprocessing !== undefined) validatePreprocessing(card.preprocessing);
   if (card.inference !== undefined) validateInference(card.inference);
   if (card.postprocessing !== undefined) validatePostprocessing(card.postprocessing);
+  validateOutputKind(card as unknown as ModelCard);
   return card as unknown as ModelCard;
 }
 
@@ -280,6 +313,40 @@ function validatePostprocessing(p: unknown): void {
   if (p.threshold !== undefined && !isFiniteNum(p.threshold)) throw bad('postprocessing.threshold', 'must be a number');
   if (p.largest_component !== undefined && typeof p.largest_component !== 'boolean') {
     throw bad('postprocessing.largest_component', 'must be a boolean');
+  }
+  if (p.output_kind !== undefined && !MODEL_OUTPUT_KINDS.includes(p.output_kind as ModelOutputKind)) {
+    throw bad('postprocessing.output_kind', `must be one of ${MODEL_OUTPUT_KINDS.map((k) => `'${k}'`).join(', ')}`);
+  }
+  for (const k of ['peak_threshold', 'score_threshold'] as const) {
+    if (p[k] !== undefined && !isFiniteNum(p[k])) throw bad(`postprocessing.${k}`, 'must be a number');
+  }
+  if (p.min_peak_distance_mm !== undefined && !(isFiniteNum(p.min_peak_distance_mm) && p.min_peak_distance_mm >= 0)) {
+    throw bad('postprocessing.min_peak_distance_mm', 'must be a number >= 0');
+  }
+  if (
+    p.iou_threshold !== undefined &&
+    !(isFiniteNum(p.iou_threshold) && p.iou_threshold >= 0 && p.iou_threshold <= 1)
+  ) {
+    throw bad('postprocessing.iou_threshold', 'must be a number in [0, 1]');
+  }
+}
+
+/** The card's output kind (default 'probabilities'). */
+export function outputKind(card: ModelCard): ModelOutputKind {
+  return card.postprocessing?.output_kind ?? 'probabilities';
+}
+
+/**
+ * Checks that the primary output's channel count fits the output kind: 'labels' has one channel,
+ * 'boxes' seven (six corners and a score). Throws MODEL_CARD_INVALID.
+ */
+function validateOutputKind(card: ModelCard): void {
+  const kind = outputKind(card);
+  const { output } = primaryTensors(card);
+  const field = 'network_data_format.outputs.num_channels';
+  if (kind === 'labels' && output.num_channels !== 1) throw bad(field, "must be 1 for output_kind 'labels'");
+  if (kind === 'boxes' && output.num_channels !== 7) {
+    throw bad(field, "must be 7 for output_kind 'boxes' (min0, min1, min2, max0, max1, max2, score)");
   }
 }
 

@@ -40,6 +40,11 @@ export interface SegmentationModelResult {
   labels: Volume<Uint8Array>;
   /** Probabilities on the model grid (tensor spatial order reversed, x fastest), when asked. */
   probabilities?: { data: Float32Array; channels: number; dims: Vec3 };
+  /**
+   * The grid the network saw (image axes, after reorientation and resampling). With `axis_order`
+   * 'zyx' the probabilities lie on it as they are; with 'xyz' they are its transpose (z fastest).
+   */
+  modelGrid: Grid;
   timings: PipelineTimings;
   /** The settings actually used, for provenance. */
   settings: Record<string, unknown>;
@@ -153,6 +158,104 @@ export function argmaxChannels(d: Float32Array, channels: number, n: number): Ui
   return out;
 }
 
+/** A volume laid out for a network as its card says (see {@link prepareModelInput}). */
+export interface PreparedModelInput {
+  /** One x-fastest volume per input channel whose dims are the tensor's spatial dims reversed. */
+  tensorVols: Volume<Float32Array>[];
+  /** Dims of each tensor volume (x fastest): the tensor's spatial shape reversed. */
+  tensorDims: Vec3;
+  /** Tensor spatial shape [s0, s1, s2] as the network sees it. */
+  spatial: Vec3;
+  /** The grid the network sees, in image axes (after reorientation and resampling). */
+  modelGrid: Grid;
+  /** The input's own grid. */
+  original: Grid;
+  /** The grid after reorientation (before resampling). */
+  oriented: Grid;
+  inputOrientation: string;
+  /** Orientation the card asks for, or null. */
+  orientation: string | null;
+  targetSpacing: [number, number, number] | null;
+  resampled: boolean;
+  axisOrder: 'xyz' | 'zyx';
+  intensity: IntensityNormalization;
+}
+
+/**
+ * The preprocessing half of the card-driven pipeline: reorient, resample (linear), normalise and
+ * lay out the tensor. Shared by {@link runSegmentationModel} and the detection pipelines.
+ *
+ * Errors: MODEL_INPUT_MISMATCH when the number of volumes differs from the card's input channels.
+ */
+export function prepareModelInput(input: Volume | Volume[], card: ModelCard, signal?: AbortSignal): PreparedModelInput {
+  const vols = Array.isArray(input) ? input : [input];
+  for (const v of vols) validateVolume(v);
+  const { input: inFmt } = primaryTensors(card);
+  if (vols.length !== inFmt.num_channels) {
+    throw new MedImgError(
+      'MODEL_INPUT_MISMATCH',
+      `The model takes ${inFmt.num_channels} input channel(s); ${vols.length} volume(s) were given.`,
+    );
+  }
+  const pre = card.preprocessing ?? {};
+  const axisOrder = pre.axis_order ?? 'xyz';
+  const gridOf = (v: Volume): Grid => ({
+    dims: [...v.dims],
+    spacing: [...v.spacing],
+    origin: [...v.origin],
+    direction: [...v.direction],
+  });
+  const original = gridOf(vols[0]!);
+
+  // 1. Geometry: orientation, then spacing.
+  let work: Volume[] = vols;
+  const orientation = pre.orientation ?? null;
+  const inputOrientation = orientationFromDirection(original.direction);
+  if (orientation && orientation !== inputOrientation) work = work.map((v) => reorient(v, orientation));
+  const oriented = gridOf(work[0]!);
+  const spacing = pre.target_spacing ?? null;
+  const resampled = !!spacing && spacing.some((s, i) => Math.abs(s - oriented.spacing[i]!) > 1e-3 * s);
+  if (resampled && spacing) {
+    const dims = oriented.dims.map((d, i) => Math.max(1, Math.round((d * oriented.spacing[i]!) / spacing[i]!))) as Vec3;
+    const grid: Grid = { ...oriented, dims, spacing: [...spacing] };
+    work = work.map((v) => resample(v, { reference: grid, interpolation: 'linear' }));
+  }
+  throwIfAborted(signal);
+
+  // 2. Intensity, then tensor layout (x-fastest volumes whose dims are the tensor's spatial dims reversed).
+  const norm = pre.intensity ?? { method: 'none' as const };
+  const modelDims = work[0]!.dims;
+  const tensorDims: Vec3 = axisOrder === 'xyz' ? [modelDims[2], modelDims[1], modelDims[0]] : [...modelDims];
+  const tensorVols: Volume<Float32Array>[] = work.map((v) => {
+    let data = normalizeIntensity(v.data, norm);
+    if (axisOrder === 'xyz') data = transposeXyz(data, v.dims);
+    return { data, dims: tensorDims, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+  });
+  throwIfAborted(signal);
+  return {
+    tensorVols,
+    tensorDims,
+    spatial: [tensorDims[2], tensorDims[1], tensorDims[0]],
+    modelGrid: gridOf(work[0]!),
+    original,
+    oriented,
+    inputOrientation,
+    orientation,
+    targetSpacing: spacing ? [...spacing] : null,
+    resampled,
+    axisOrder,
+    intensity: norm,
+  };
+}
+
+/**
+ * Voxel index on the model grid (image axes) of a continuous index in tensor spatial order.
+ * Map it to LPS with `indexToWorld(prepared.modelGrid, ...)`.
+ */
+export function tensorIndexToModelIndex(prepared: PreparedModelInput, t: readonly number[]): Vec3 {
+  return prepared.axisOrder === 'xyz' ? [t[0]!, t[1]!, t[2]!] : [t[2]!, t[1]!, t[0]!];
+}
+
 /**
  * Runs a segmentation model as its card says: reorient, resample, normalise, lay out the tensor,
  * run it whole or by sliding window, activation, argmax/threshold, back to the input grid
@@ -173,60 +276,26 @@ export async function runSegmentationModel(
   const report = (stage: string, fraction: number): void => options.onProgress?.({ stage, fraction });
   report('preprocess', 0);
   const vols = Array.isArray(input) ? input : [input];
-  for (const v of vols) validateVolume(v);
-  const { input: inFmt, output: outFmt } = primaryTensors(card);
-  if (vols.length !== inFmt.num_channels) {
+  const outKind = card.postprocessing?.output_kind ?? 'probabilities';
+  if (outKind === 'boxes' || outKind === 'regression') {
     throw new MedImgError(
-      'MODEL_INPUT_MISMATCH',
-      `The model takes ${inFmt.num_channels} input channel(s); ${vols.length} volume(s) were given.`,
+      'INVALID_ARGUMENT',
+      `Model '${card.id}' outputs ${outKind}, not a volume: use runBoxModel for boxes.`,
     );
   }
-  const pre = card.preprocessing ?? {};
+  const prepared = prepareModelInput(vols, card, options.signal);
+  const { input: inFmt, output: outFmt } = primaryTensors(card);
   const inf = card.inference ?? {};
   const post = card.postprocessing ?? {};
-  const axisOrder = pre.axis_order ?? 'xyz';
-  const original: Grid = {
-    dims: [...vols[0]!.dims],
-    spacing: [...vols[0]!.spacing],
-    origin: [...vols[0]!.origin],
-    direction: [...vols[0]!.direction],
-  };
-
-  // 1. Geometry: orientation, then spacing.
-  let work: Volume[] = vols;
-  const orientation = pre.orientation ?? null;
-  const inputOrientation = orientationFromDirection(original.direction);
-  if (orientation && orientation !== inputOrientation) work = work.map((v) => reorient(v, orientation));
-  const oriented: Grid = {
-    dims: [...work[0]!.dims],
-    spacing: [...work[0]!.spacing],
-    origin: [...work[0]!.origin],
-    direction: [...work[0]!.direction],
-  };
-  const spacing = pre.target_spacing ?? null;
-  const resampled = !!spacing && spacing.some((s, i) => Math.abs(s - oriented.spacing[i]!) > 1e-3 * s);
-  if (resampled && spacing) {
-    const dims = oriented.dims.map((d, i) => Math.max(1, Math.round((d * oriented.spacing[i]!) / spacing[i]!))) as Vec3;
-    const grid: Grid = { ...oriented, dims, spacing: [...spacing] };
-    work = work.map((v) => resample(v, { reference: grid, interpolation: 'linear' }));
-  }
-  throwIfAborted(options.signal);
-
-  // 2. Intensity, then tensor layout (x-fastest volumes whose dims are the tensor's spatial dims reversed).
-  const norm = pre.intensity ?? { method: 'none' as const };
-  const modelDims = work[0]!.dims;
-  const tensorDims: Vec3 = axisOrder === 'xyz' ? [modelDims[2], modelDims[1], modelDims[0]] : [...modelDims];
-  const tensorVols: Volume<Float32Array>[] = work.map((v) => {
-    let data = normalizeIntensity(v.data, norm);
-    if (axisOrder === 'xyz') data = transposeXyz(data, v.dims);
-    return { data, dims: tensorDims, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
-  });
+  const { tensorVols, tensorDims, spatial, original, oriented, axisOrder, orientation, inputOrientation, resampled } =
+    prepared;
+  const spacing = prepared.targetSpacing;
+  const norm = prepared.intensity;
+  const modelDims = prepared.modelGrid.dims as Vec3;
   const tPre = performance.now();
-  throwIfAborted(options.signal);
   report('inference', 0.1);
 
   // 3. Inference: card spatial shape in tensor order [s0, s1, s2] = tensorDims reversed.
-  const spatial = [tensorDims[2], tensorDims[1], tensorDims[0]];
   const patch = inf.patch_size ?? null;
   const mirrorTensor = options.mirrorAxes ?? inf.mirror_axes ?? [];
   const mirrorAxes = mirrorTensor.map((a) => 2 - a); // tensor spatial axis -> x-fastest volume axis
@@ -321,14 +390,23 @@ export async function runSegmentationModel(
 
   // 4. Activation and labels on the model grid.
   const activation = post.activation ?? 'none';
-  const argmax = post.argmax ?? channels > 1;
+  const kind = post.output_kind ?? 'probabilities';
+  const argmax = kind === 'labels' ? false : (post.argmax ?? channels > 1);
   const needProb = options.keepProbabilities || !argmax;
   if (needProb && activation === 'softmax') softmaxInPlace(prob, channels, n);
   else if (needProb && activation === 'sigmoid') sigmoidInPlace(prob);
   let labels: Uint8Array;
   if (argmax)
     labels = argmaxChannels(prob, channels, n); // softmax/sigmoid are monotone: argmax of logits is the same
-  else {
+  else if (kind === 'labels') {
+    // a label-map output: the (rounded) value is the label
+    assertArg(channels === 1, "A 'labels' output must have one channel.");
+    labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = Math.round(prob[i]!);
+      labels[i] = v > 0 ? Math.min(v, 255) : 0; // NaN and negatives: background
+    }
+  } else {
     assertArg(channels === 1, 'Without argmax the model must have one output channel.');
     const t = post.threshold ?? 0.5;
     labels = new Uint8Array(n);
@@ -340,9 +418,9 @@ export async function runSegmentationModel(
   let labelVol: Volume<Uint8Array> = {
     data: labels,
     dims: [...modelDims],
-    spacing: [...work[0]!.spacing],
-    origin: [...work[0]!.origin],
-    direction: [...work[0]!.direction],
+    spacing: [...prepared.modelGrid.spacing],
+    origin: [...prepared.modelGrid.origin],
+    direction: [...prepared.modelGrid.direction],
   };
   if (resampled) labelVol = resampleLabels(labelVol, { reference: oriented, method: 'nearest' });
   if (orientation && orientation !== inputOrientation) labelVol = reorient(labelVol, inputOrientation);
@@ -367,6 +445,7 @@ export async function runSegmentationModel(
   report('done', 1);
   return {
     labels: result,
+    modelGrid: prepared.modelGrid,
     ...(options.keepProbabilities ? { probabilities: { data: prob, channels, dims: tensorDims } } : {}),
     timings: {
       preprocess: tPre - tStart,
@@ -385,6 +464,7 @@ export async function runSegmentationModel(
       overlap: whole ? null : overlap,
       mode: whole ? null : mode,
       mirrorAxes: mirrorTensor,
+      outputKind: kind,
       activation,
       argmax,
       largestComponent: !!post.largest_component,

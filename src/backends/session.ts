@@ -3,7 +3,7 @@ import { throwIfAborted } from '../core/progress.js';
 import { sha256Hex } from '../core/typed.js';
 import { toBytes } from '../io/fs.js';
 import { folderModelCache, type ModelCache } from './model-cache.js';
-import { type ModelCard, parseModelCard, primaryTensors, validateModelCard } from './model-card.js';
+import { type ModelCard, outputKind, parseModelCard, primaryTensors, validateModelCard } from './model-card.js';
 import { errorText, probeBackend, registeredBackends, requireBackend } from './registry.js';
 import type {
   Backend,
@@ -168,6 +168,23 @@ function checkCardAgainstModel(card: ModelCard, s: BackendSession): void {
       );
     }
     const shape = infos[idx]?.shape;
+    if (
+      side === 'outputs' &&
+      outputKind(card) !== 'probabilities' &&
+      outputKind(card) !== 'labels' &&
+      outputKind(card) !== 'heatmap'
+    ) {
+      // boxes [N, 7] / regression [N, C]: no spatial dims to compare
+      const last = shape?.at(-1);
+      if (outputKind(card) === 'boxes' && typeof last === 'number' && last > 0 && last !== 7) {
+        throw new MedImgError(
+          'MODEL_CARD_INVALID',
+          `Model card field 'postprocessing.output_kind' says boxes, but the ONNX output's last dim is ${last}, not 7.`,
+          { details: { field: 'postprocessing.output_kind' } },
+        );
+      }
+      continue;
+    }
     if (shape && shape.length === t.spatial_shape.length + 2) {
       const c = shape[1];
       if (typeof c === 'number' && c > 0 && c !== t.num_channels) {

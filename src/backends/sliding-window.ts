@@ -142,8 +142,8 @@ function flipPatch(
   }
 }
 
-/** Copies one channel of the patch starting at `start` (padded coordinates) into `dst` at `di0`. */
-function gatherPatch(
+/** Copies one channel of the patch starting at `start` (padded coordinates) into `dst` at `di0`; outside the volume: `padValue` (or the edge, replicate). */
+export function gatherPatch(
   src: ArrayLike<number>,
   dims: readonly number[],
   dst: Float32Array,

@@ -9,7 +9,11 @@ import { addLimitation, type Limitation } from '../internal/limitations.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
 import { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
+import type { ModelCache } from '../../backends/model-cache.js';
+import type { BackendChoice } from '../../backends/types.js';
+import type { TaskModel } from '../internal/model-task.js';
 import { measureCandidate } from './measure.js';
+import { detectNodulesWithModel } from './model.js';
 import { noduleProbability, SCORE_WEIGHTS } from './score.js';
 
 export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
@@ -48,6 +52,16 @@ export interface DetectNodulesOptions extends TaskOptions {
    * scans every `lungRads` is null and `lungRadsReason` says why.
    */
   lungRadsOnAnyScan?: boolean;
+  /**
+   * A detector (path, URL, bytes, `{ onnx, card }` or an open Session) whose card's output kind
+   * is 'heatmap' or 'boxes': its findings replace the LoG candidates and are measured and
+   * categorised as these are (see docs/models.md). Default none (the classical detector).
+   */
+  model?: TaskModel;
+  /** Model mode: inference backend. Default 'auto'. */
+  backend?: BackendChoice;
+  /** Model mode: cache for URL models. Default none. */
+  cache?: ModelCache | string;
 }
 
 /** One detected nodule. */
@@ -140,6 +154,7 @@ const NODULE_STAGES = [
  * category from size and type.
  */
 export async function detectNodules(ct: Volume, options: DetectNodulesOptions = {}): Promise<DetectNodulesResult> {
+  if (options.model !== undefined) return detectNodulesWithModel(ct, options);
   assertCtHu(ct, 'detectNodules');
   const timer = new StageTimer();
   const minD = options.minDiameterMm ?? 4;
@@ -322,7 +337,7 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
 }
 
 /** Crops the lung bounding box (padded 6 mm); outside the lungs the parenchyma HU is painted. */
-function cropLungs(ct: Volume, lung: Mask): LungCrop {
+export function cropLungs(ct: Volume, lung: Mask): LungCrop {
   const [nx, ny, nz] = ct.dims;
   const lo = [nx, ny, nz];
   const hi = [-1, -1, -1];

@@ -7,7 +7,11 @@ import type { TaskOptions, TaskResult } from '../contract.js';
 import { makeProvenance, round, StageTimer } from '../internal/common.js';
 import { addLimitation, type Limitation } from '../internal/limitations.js';
 import { closeMm, dilateMm, distanceMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
+import type { ModelCache } from '../../backends/model-cache.js';
+import type { BackendChoice } from '../../backends/types.js';
+import type { TaskModel } from '../internal/model-task.js';
 import { cutLeaks, type LeakCutInfo } from './leak-cut.js';
+import { segmentTumorWithModel } from './model.js';
 
 /** A box in LPS mm; a box drawn on one slice has equal z. */
 export interface BoxMm {
@@ -21,8 +25,19 @@ export interface SegmentTumorOptions extends TaskOptions {
   seed?: Vec3;
   /** A box around the lesion, LPS mm (on one slice or 3D). */
   box?: BoxMm;
-  /** Model-based automatic segmentation (model card + sliding window): not available in this version. */
-  model?: unknown;
+  /**
+   * A segmentation model (path, URL, bytes, `{ onnx, card }` or an open Session) whose card's
+   * output kind is 'probabilities' or 'labels'. Alone: fully automatic, every lesion the model
+   * finds. With a seed or box: only the lesion(s) pointed at (see docs/models.md). Default none
+   * (the classical seed/box method below).
+   */
+  model?: TaskModel;
+  /** Model mode: output labels that are lesions. Default: channels named like a tumour/lesion/mass, else all non-background. */
+  lesionLabels?: number[];
+  /** Model mode: inference backend. Default 'auto'. */
+  backend?: BackendChoice;
+  /** Model mode: cache for URL models. Default none. */
+  cache?: ModelCache | string;
   /** Width of the intensity window in robust SDs around the lesion's median HU. Default 2.5. */
   k?: number;
   /** Intensity-model refinement rounds (re-estimating median and SD from the region). Default 2. */
@@ -112,14 +127,9 @@ const TUMOR_STAGES = [
  */
 export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
   validateVolume(image);
-  if (options?.model !== undefined && options.seed === undefined && options.box === undefined) {
-    throw new MedImgError(
-      'NOT_IMPLEMENTED',
-      'Model-based tumour segmentation is not available yet; give a seed or a box.',
-    );
-  }
+  if (options?.model !== undefined) return segmentTumorWithModel(image, options);
   if (!options || (options.seed === undefined && options.box === undefined)) {
-    throw new MedImgError('INVALID_ARGUMENT', 'segmentTumor needs a seed point or a box (LPS mm).');
+    throw new MedImgError('INVALID_ARGUMENT', 'segmentTumor needs a seed point, a box (LPS mm) or a model.');
   }
   const timer = new StageTimer();
   const stages = new Stages(options, TUMOR_STAGES);
