@@ -28,6 +28,7 @@ import {
   resample,
   zscore,
 } from '../src/core/ops/index.js';
+import { setSimdEnabled, simdAvailable } from '../src/core/simd/convolve.js';
 import { Rng } from '../src/core/random.js';
 import { createVolume, type Vec3, type Volume } from '../src/core/volume.js';
 
@@ -179,7 +180,17 @@ interface Row {
   scipyCpuMs?: number;
   check: string;
 }
-const ops: { key: string; label: string; run: () => unknown; scipyRepeats?: number }[] = [
+/** Runs `fn` with the WebAssembly SIMD kernels off (the scalar JavaScript fallback). */
+function scalar<T>(fn: () => T): T {
+  setSimdEnabled(false);
+  try {
+    return fn();
+  } finally {
+    setSimdEnabled(true);
+  }
+}
+
+const ops: { key: string; scipyKey?: string; label: string; run: () => unknown; scipyRepeats?: number }[] = [
   { key: 'gaussian', label: 'gaussian sigma=2mm', run: () => gaussian(vol, { sigmaMm: 2 }) },
   { key: 'resample', label: 'linear resample -> 1mm iso', run: () => resample(vol, { spacing: 1 }) },
   {
@@ -195,6 +206,19 @@ const ops: { key: string; label: string; run: () => unknown; scipyRepeats?: numb
     key: 'labelstats',
     label: 'label 26-conn + stats',
     run: () => connectedComponents(mask, { connectivity: 26 }),
+  },
+  {
+    key: 'gaussian-js',
+    scipyKey: 'gaussian',
+    label: 'gaussian (scalar JS)',
+    run: () => scalar(() => gaussian(vol, { sigmaMm: 2 })),
+  },
+  { key: 'log', label: 'LoG sigma=2mm', run: () => laplacianOfGaussian(vol, { sigmaMm: 2, normalized: false }) },
+  {
+    key: 'log-js',
+    scipyKey: 'log',
+    label: 'LoG (scalar JS)',
+    run: () => scalar(() => laplacianOfGaussian(vol, { sigmaMm: 2, normalized: false })),
   },
 ];
 const rows: Row[] = [];
@@ -215,10 +239,10 @@ try {
       const dc = process.cpuUsage(c);
       cpuMs = Math.min(cpuMs, (dc.user + dc.system) / 1000);
       if (worker && i < (op.scipyRepeats ?? repeats)) {
-        const r = await worker.run(op.key);
+        const r = await worker.run(op.scipyKey ?? op.key);
         sms = Math.min(sms, r.ms);
         scpu = Math.min(scpu, r.cpuMs);
-        scipyOut.set(op.key, r);
+        scipyOut.set(op.scipyKey ?? op.key, r);
       }
     }
     rows.push({
@@ -268,12 +292,28 @@ rows[2]!.check = `${cc.count} comps${sp('label') ? ` (scipy ${sp('label')!.count
 rows[3]!.check = sp('edt') ? `max|diff| ${maxDiff(edt.data, sp('edt')!.samples as number[]).toExponential(1)} mm` : '';
 rows[4]!.check = `${dlCount} vox${sp('dilate') ? ` (scipy ${sp('dilate')!.count})` : ''}`;
 rows[5]!.check = `${(outputs.get('labelstats') as typeof cc).components.length} component records`;
+{
+  // The SIMD kernels do the scalar code's sums in the same order: the outputs must be bitwise equal.
+  const same = (a: string, b: string): string => {
+    const x = new Uint32Array((outputs.get(a) as Volume<Float32Array>).data.buffer);
+    const y = new Uint32Array((outputs.get(b) as Volume<Float32Array>).data.buffer);
+    let d = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) d++;
+    return d === 0 ? 'bitwise = SIMD' : `${d} voxels differ from SIMD`;
+  };
+  rows[6]!.check = same('gaussian', 'gaussian-js');
+  const lg = outputs.get('log') as Volume<Float32Array>;
+  rows[7]!.check = sp('log') ? `max|diff| ${maxDiff(lg.data, sp('log')!.samples as number[]).toExponential(1)}` : '';
+  rows[8]!.check = same('log', 'log-js');
+}
 
 console.log(
   `\nmedimg ops vs scipy.ndimage: ${dims.join('x')} float32, spacing ${spacing.join('x')} mm, mask > ${threshold} ` +
     `(${((100 * maskCount) / n).toFixed(1)} % of voxels); best of ${repeats}, runs interleaved`,
 );
-console.log(`node ${process.version}, single thread\n`);
+console.log(
+  `node ${process.version}, single thread; WebAssembly SIMD kernels ${simdAvailable() ? 'on' : 'unavailable'}\n`,
+);
 const num = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(0)).padStart(8);
 const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-').padStart(7);
 console.log(

@@ -27,6 +27,13 @@ full = np.ones((3, 3, 3), dtype=bool)
 
 OPS = {
     "gaussian": lambda: ndi.gaussian_filter(vol, sigma=(2 / sz, 2 / sy, 2 / sx)),
+    # Laplacian in mm^-2 (medimg's unit): scipy's gaussian_laplace works in voxel units per axis, so
+    # sum its three order-2 filters (what gaussian_laplace runs) each divided by spacing^2.
+    "log": lambda: sum(
+        ndi.gaussian_filter(vol, sigma=(2 / sz, 2 / sy, 2 / sx), order=[2 if i == a else 0 for i in range(3)])
+        / (sz, sy, sx)[a] ** 2
+        for a in range(3)
+    ),
     "resample": lambda: ndi.zoom(vol, (sz, sy, sx), order=1),
     "label": lambda: ndi.label(mask, structure=full),
     "labelstats": lambda: ndi.label(mask, structure=full),
@@ -36,7 +43,7 @@ OPS = {
 
 
 def summary(op, out):
-    if op in ("gaussian", "edt"):
+    if op in ("gaussian", "edt", "log"):
         return {"samples": out.ravel()[samples].astype(float).tolist()}
     if op == "resample":
         coords = np.stack([rsamples[:, 2] / sz, rsamples[:, 1] / sy, rsamples[:, 0] / sx])
