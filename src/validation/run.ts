@@ -219,6 +219,10 @@ async function runOne(
           window: 'lung',
           markers,
           maxSize: 320,
+          legend: [
+            { label: 'truth', color: GREEN, shape: 'circle' },
+            { label: 'detected', color: RED, shape: 'circle' },
+          ],
         });
       }
     } else if (t.task === 'segmentTumor') {
@@ -270,6 +274,10 @@ async function runOne(
           window: image.meta?.modality === 'MR' ? 'auto' : { center: 40, width: 500 },
           overlay,
           maxSize: 320,
+          legend: [
+            { label: 'truth', color: GREEN, shape: 'outline' },
+            { label: 'result', color: RED, shape: 'outline' },
+          ],
         });
       }
     } else {

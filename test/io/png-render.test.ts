@@ -339,7 +339,9 @@ describe('renderSlicePng: radiological orientation for any direction matrix', ()
 
 describe('renderSlicePng: markers and scale bar', () => {
   const vol = filled([101, 101, 21], -1000); // black in a soft-tissue window
+  // orientation letters and the slice label have their own tests (png-legend.test.ts)
   const win = 'soft-tissue' as const;
+  const plain = { orientationLabels: false, sliceLabel: false } as const;
 
   it('a marker is a circle of its radius around its LPS centre', () => {
     // Identity grid at 1 mm, origin 0: LPS (50, 40, 10) is voxel (50, 40, 10) → pixel (50, 40).
@@ -376,6 +378,7 @@ describe('renderSlicePng: markers and scale bar', () => {
     expect(off.px(58, 40)).toEqual([0, 0, 0]);
     // Farther than the radius: nothing drawn.
     const far = renderSlice(vol, {
+      ...plain,
       window: win,
       index: 0,
       markers: [{ centerMm: [50, 40, 10], radiusMm: 8 }],
@@ -417,7 +420,7 @@ describe('renderSlicePng: markers and scale bar', () => {
 
   it('scale bar: a round length in mm, drawn white at the bottom right', () => {
     const v = filled([256, 256, 3], -1000, [1.4, 1.4, 2.5]);
-    const r = renderSlice(v, { window: win });
+    const r = renderSlice(v, { ...plain, window: win });
     expect(r.scaleBar).toBeDefined();
     const bar = r.scaleBar!;
     // A quarter of 358.4 mm is 89.6 mm → 50 mm → 35.7 → 36 pixels.
@@ -425,11 +428,11 @@ describe('renderSlicePng: markers and scale bar', () => {
     expect(bar.x1 - bar.x0).toBe(36);
     expect(bar.x1).toBeLessThan(256);
     expect(bar.y1).toBeGreaterThan(256 * 0.9);
-    const png = decodePng(encodeOf(v, { window: win }));
+    const png = decodePng(encodeOf(v, { ...plain, window: win }));
     let white = 0;
     for (let x = 0; x < 256; x++) if (png.px(x, bar.y0).every((c) => c === 255)) white++;
     expect(white).toBe(36);
-    const none = renderSlice(v, { window: win, scaleBar: false });
+    const none = renderSlice(v, { ...plain, window: win, scaleBar: false });
     expect(none.scaleBar).toBeUndefined();
     expect(none.data.every((c) => c === 0)).toBe(true);
   });

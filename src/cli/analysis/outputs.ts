@@ -63,7 +63,7 @@ export async function writeStudyOutputs(
   // Overview mosaic.
   addPng(
     'overview.png',
-    'Axial overview (every n-th slice)',
+    'Axial overview (evenly spaced slices, numbered from 1)',
     undefined,
     renderMosaicPng(image, { count: 9, window: isCt ? 'lung' : 'auto', maxSize: 220 }),
   );

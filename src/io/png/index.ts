@@ -13,6 +13,7 @@ export {
   type SliceMarker,
   type SliceOverlay,
 } from './render.js';
+export { type DrawnLegend, type DrawnText, EDGE_LETTERS, type LegendEntry } from './legend.js';
 export { type SliceAxis, type SliceView, sliceView, worldToViewPixel } from './view.js';
 export {
   AUTO_WINDOW_PERCENTILES,

@@ -4,6 +4,15 @@ import type { Vec3, Volume } from '../../core/volume.js';
 import { assertSameGrid, validateVolume } from '../../core/volume.js';
 import { drawOutlinedText, fillRect, type Rgb, type RgbImage, strokeCircle } from './draw.js';
 import { textWidth } from './font.js';
+import {
+  appendLegend,
+  type DrawnLegend,
+  type DrawnText,
+  drawCornerLabel,
+  drawOrientationLetters,
+  fontScale,
+  type LegendEntry,
+} from './legend.js';
 import { type SliceAxis, type SliceView, sampleTables, sliceView, worldToViewPixel } from './view.js';
 import { resolveWindow, type WindowLevel, type WindowPreset } from './window.js';
 
@@ -58,12 +67,30 @@ export interface RenderSliceOptions {
   maxSize?: number;
   /** Image interpolation when resampling to square pixels. Default 'linear' (masks: nearest). */
   interpolation?: 'linear' | 'nearest';
+  /**
+   * Patient-direction letters at the middle of each edge (axial: R left, L right, A top, P
+   * bottom; coronal R/L/S/I; sagittal A/P/S/I). Default true; not drawn under 48 pixels a side.
+   */
+  orientationLabels?: boolean;
+  /**
+   * Label at the top-left corner: true (default) for '<PLANE> n/N' with n the 1-based slice
+   * number along the plane's index axis, a string for your own text (e.g. a vertebral level),
+   * false for none. Left out when it does not fit beside the top letter.
+   */
+  sliceLabel?: boolean | string;
+  /** A colour key drawn in a strip below the image (the picture grows by its height). Default none. */
+  legend?: LegendEntry[];
 }
 
 /** A rendered slice: RGB pixels plus how they map to the volume. */
 export interface RenderedSlice extends RgbImage {
+  /** The image part: rows 0..view.height - 1; rows below belong to `legend`. */
   view: SliceView;
   window: WindowLevel;
+  /** Orientation letters and the slice label, where they were drawn. */
+  labels: DrawnText[];
+  /** The colour key strip, when `legend` was given. */
+  legend?: DrawnLegend;
   /** The scale bar drawn, if any: its length and pixel span (x0 inclusive, x1 exclusive, rows y0..y1). */
   scaleBar?: { lengthMm: number; x0: number; x1: number; y0: number; y1: number };
 }
@@ -90,7 +117,21 @@ const BLACK: Rgb = [0, 0, 0];
 
 /**
  * Renders one slice to RGB pixels in radiological convention (see {@link SliceView}) with square
- * pixels: a 100×100 slice at 1×2 mm becomes 100×200 pixels. Pure typed-array code (no canvas).
+ * pixels: a 100×100 slice at 1×2 mm becomes 100×200 pixels, plus the colour-key strip below when
+ * `legend` is given. Orientation letters and a slice label are drawn unless turned off. Pure
+ * typed-array code (no canvas).
+ *
+ * @example
+ * ```ts
+ * const png = renderSlicePng(ct, {
+ *   window: 'lung',
+ *   overlay: { mask: lungLabels, colors: { 1: [80, 160, 255], 2: [255, 170, 60] } },
+ *   legend: [
+ *     { label: 'right lung', color: [80, 160, 255] },
+ *     { label: 'left lung', color: [255, 170, 60] },
+ *   ],
+ * });
+ * ```
  *
  * @throws MedImgError INVALID_ARGUMENT for bad options, INVALID_VOLUME for a malformed volume,
  *   GRID_MISMATCH when an overlay mask is not on the image grid.
@@ -99,7 +140,22 @@ export function renderSlice(volume: Volume, options: RenderSliceOptions = {}): R
   validateVolume(volume);
   const view = sliceView(volume, options.axis ?? 'axial', options.index, options.maxSize);
   const win = resolveWindow(volume, options.window);
-  return renderView(volume, view, win, options, options.scaleBar ?? true);
+  const img = renderView(volume, view, win, options, {
+    scaleBar: options.scaleBar ?? true,
+    orientation: options.orientationLabels ?? true,
+    corner: cornerText(options.sliceLabel, view, volume),
+  });
+  return options.legend === undefined ? img : appendLegend(img, options.legend);
+}
+
+function cornerText(label: boolean | string | undefined, view: SliceView, vol: Volume): string | undefined {
+  assertArg(
+    label === undefined || typeof label === 'boolean' || typeof label === 'string',
+    'sliceLabel must be a boolean or a string.',
+  );
+  if (label === false) return undefined;
+  if (typeof label === 'string') return label;
+  return `${view.axis} ${view.index + 1}/${vol.dims[view.sliceAxis]}`;
 }
 
 /** {@link renderSlice} encoded as an 8-bit RGB PNG. */
@@ -119,12 +175,19 @@ export function encodePng(img: RgbImage): Uint8Array {
   return encode({ width: img.width, height: img.height, data: img.data, channels: 3, depth: 8 });
 }
 
+/** Decorations drawn on one view: scale bar, orientation letters, corner text. */
+interface Decorations {
+  scaleBar: boolean;
+  orientation: boolean;
+  corner?: string;
+}
+
 function renderView(
   vol: Volume,
   view: SliceView,
   win: WindowLevel,
   options: RenderSliceOptions,
-  scaleBar: boolean,
+  deco: Decorations,
 ): RenderedSlice {
   const { width: W, height: H } = view;
   const out = new Uint8Array(W * H * 3);
@@ -166,7 +229,7 @@ function renderView(
       o += 3;
     }
   }
-  const img: RenderedSlice = { width: W, height: H, data: out, view, window: { ...win } };
+  const img: RenderedSlice = { width: W, height: H, data: out, view, window: { ...win }, labels: [] };
   const overlays =
     options.overlay === undefined ? [] : Array.isArray(options.overlay) ? options.overlay : [options.overlay];
   for (const ov of overlays) drawOverlay(img, vol, ov);
@@ -174,7 +237,12 @@ function renderView(
     assertArg(Array.isArray(options.markers), 'markers must be an array.');
     for (const m of options.markers) drawMarker(img, vol, m);
   }
-  if (scaleBar) drawScaleBar(img);
+  if (deco.scaleBar) drawScaleBar(img);
+  if (deco.orientation) img.labels.push(...drawOrientationLetters(img, view.axis));
+  if (deco.corner !== undefined) {
+    const at = drawCornerLabel(img, deco.corner);
+    if (at) img.labels.push(at);
+  }
   return img;
 }
 
@@ -268,10 +336,6 @@ function strokeWidth(img: RgbImage): number {
   return Math.max(1, Math.round(Math.min(img.width, img.height) / 200));
 }
 
-function fontScale(img: RgbImage): number {
-  return Math.max(1, Math.floor(Math.min(img.width, img.height) / 300));
-}
-
 function drawMarker(img: RenderedSlice, vol: Volume, m: SliceMarker): void {
   assertArg(
     m && Array.isArray(m.centerMm) && m.centerMm.length === 3 && m.centerMm.every(Number.isFinite),
@@ -336,7 +400,7 @@ function drawScaleBar(img: RenderedSlice): void {
 }
 
 /** Options of {@link renderMosaicPng}: those of a slice (but `index`), and how to tile. */
-export interface RenderMosaicOptions extends Omit<RenderSliceOptions, 'index'> {
+export interface RenderMosaicOptions extends Omit<RenderSliceOptions, 'index' | 'sliceLabel'> {
   /** Number of evenly spaced slices. Default 9 (or every slice when fewer). Ignored with `indices`. */
   count?: number;
   /** Explicit slice indices (volume order along the plane's axis). */
@@ -345,13 +409,19 @@ export interface RenderMosaicOptions extends Omit<RenderSliceOptions, 'index'> {
   columns?: number;
   /** Black gap between tiles in pixels. Default 2. */
   gap?: number;
-  /** Write each tile's slice index at its top-left corner. Default true. */
+  /**
+   * Write each tile's slice number (1-based along the plane's index axis, as `sliceLabel` of a
+   * single slice) at its top-left corner. Default true. Orientation letters go on the first tile.
+   */
   sliceLabels?: boolean;
 }
 
 /** A rendered mosaic with the slice indices of its tiles (row by row). */
 export interface RenderedMosaic extends RgbImage {
+  /** Volume indices (0-based) of the tiles; their labels read index + 1. */
   indices: number[];
+  /** The colour key strip below the tiles, when `legend` was given. */
+  legend?: DrawnLegend;
   window: WindowLevel;
   tileWidth: number;
   tileHeight: number;
@@ -392,10 +462,13 @@ export function renderMosaic(volume: Volume, options: RenderMosaicOptions = {}):
   const out = new Uint8Array(W * H * 3);
   indices.forEach((index, t) => {
     const view = sliceView(volume, axis, index, options.maxSize);
-    const tile = renderView(volume, view, win, options, (options.scaleBar ?? true) && t === indices.length - 1);
+    const tile = renderView(volume, view, win, options, {
+      scaleBar: (options.scaleBar ?? true) && t === indices.length - 1,
+      orientation: (options.orientationLabels ?? true) && t === 0,
+    });
     if (options.sliceLabels ?? true) {
       const s = fontScale(tile);
-      drawOutlinedText(tile, String(index), 2 * s, 2 * s, s, WHITE);
+      drawOutlinedText(tile, String(index + 1), 2 * s, 2 * s, s, WHITE);
     }
     const ox = (t % columns) * (tw + gap);
     const oy = Math.floor(t / columns) * (th + gap);
@@ -403,7 +476,17 @@ export function renderMosaic(volume: Volume, options: RenderMosaicOptions = {}):
       out.set(tile.data.subarray(y * tw * 3, (y + 1) * tw * 3), ((oy + y) * W + ox) * 3);
     }
   });
-  return { width: W, height: H, data: out, indices, window: win, tileWidth: tw, tileHeight: th, columns };
+  const mosaic: RenderedMosaic = {
+    width: W,
+    height: H,
+    data: out,
+    indices,
+    window: win,
+    tileWidth: tw,
+    tileHeight: th,
+    columns,
+  };
+  return options.legend === undefined ? mosaic : appendLegend(mosaic, options.legend);
 }
 
 /** {@link renderMosaic} encoded as an 8-bit RGB PNG. */

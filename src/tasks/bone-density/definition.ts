@@ -1,7 +1,7 @@
 // Registry entry of measureBoneDensity: the trabecular ROIs in the SEG, one SR finding per
 // vertebra, a sagittal picture and a table.
 import { worldToIndex } from '../../core/geometry.js';
-import { renderSlicePng } from '../../io/png/index.js';
+import { type Rgb, renderSlicePng } from '../../io/png/index.js';
 import type { TaskDefinition } from '../definition.js';
 import { emptyPresentation, labelVolume, MAX_PNG, r1 } from '../internal/present.js';
 import { type MeasureBoneDensityResult, measureBoneDensity } from './index.js';
@@ -42,8 +42,16 @@ export const boneDensityTask: TaskDefinition<MeasureBoneDensityResult, 'measureB
         index: x,
         window: 'bone',
         ...(roi ? { overlay: { mask: roi, colors: { 1: [60, 220, 120] }, alpha: 0.5 } } : {}),
-        markers: b.vertebrae.map((v) => ({ centerMm: v.centerMm, radiusMm: 6, label: v.level ?? '' })),
+        markers: b.vertebrae.map((v, i) => ({ centerMm: v.centerMm, radiusMm: 6, label: v.level ?? `#${i + 1}` })),
         maxSize: MAX_PNG,
+        legend: [
+          ...(roi ? [{ label: 'trabecular ROI', color: [60, 220, 120] as Rgb }] : []),
+          {
+            label: b.vertebrae.some((v) => v.level) ? 'vertebra: level' : 'vertebra: number (level unknown)',
+            color: [255, 255, 0],
+            shape: 'circle',
+          },
+        ],
       }),
     });
     b.vertebrae.forEach((v, i) => {

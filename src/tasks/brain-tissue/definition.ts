@@ -1,6 +1,6 @@
 // Registry entry of segmentBrainTissue (MeshNet on T1 MR): white and grey matter in the SEG, a
 // mosaic and the volumes.
-import { renderMosaicPng } from '../../io/png/index.js';
+import { DEFAULT_LABEL_COLORS, renderMosaicPng } from '../../io/png/index.js';
 import type { TaskDefinition } from '../definition.js';
 import { emptyPresentation, labelledSlices, maskOfLabel, r1 } from '../internal/present.js';
 import { segmentBrainTissue } from './index.js';
@@ -51,6 +51,10 @@ export const brainTissueTask: TaskDefinition<SegmentBrainTissueResult, 'segmentB
         ...(indices ? { indices } : { count: 9 }),
         overlay: { mask: b.labels, alpha: 0.35 },
         maxSize: 220,
+        legend: [
+          { label: 'white matter', color: DEFAULT_LABEL_COLORS[0]! },
+          { label: 'grey matter', color: DEFAULT_LABEL_COLORS[1]! },
+        ],
       }),
     });
     p.tables.push({

@@ -47,7 +47,13 @@ export const detectNodulesTask: TaskDefinition<DetectNodulesResult, 'detectNodul
       p.pictures.push({
         file: `nodule-${i + 1}.png`,
         title: `Nodule ${i + 1}: ${r1(d.diameterMm)} mm ${d.type}${d.lungRads ? `, Lung-RADS ${d.lungRads}` : ''}`,
-        png: renderSlicePng(image, { index: sliceOf(image, d.centerMm), window: 'lung', markers, maxSize: MAX_PNG }),
+        png: renderSlicePng(image, {
+          index: sliceOf(image, d.centerMm),
+          window: 'lung',
+          markers,
+          maxSize: MAX_PNG,
+          legend: [{ label: 'nodule (number as in the table)', color: [255, 255, 0], shape: 'circle' }],
+        }),
       });
       p.findings.push({
         trackingId: `Nodule ${i + 1}`,

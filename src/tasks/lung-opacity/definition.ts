@@ -36,6 +36,10 @@ export const lungOpacityTask: TaskDefinition<QuantifyLungOpacityResult, 'quantif
         window: 'lung',
         overlay: { mask: lungs.lungLabels, colors: { 1: [80, 160, 255], 2: [255, 170, 60] }, alpha: 0.3 },
         maxSize: 260,
+        legend: [
+          { label: 'right lung', color: [80, 160, 255] },
+          { label: 'left lung', color: [255, 170, 60] },
+        ],
       }),
     });
     const bands = Object.keys(o.lungs.total.bands);

@@ -83,12 +83,13 @@ export const segmentTumorTask: TaskDefinition<SegmentTumorResult, 'segmentTumor'
     const k = sliceOf(image, les.centroidMm);
     p.pictures.push({
       file: 'tumor.png',
-      title: `Tumour, axial slice ${k}`,
+      title: `Tumour, axial slice ${k + 1} of ${image.dims[2]}`,
       png: renderSlicePng(image, {
         index: k,
         window: isCt ? 'soft-tissue' : 'auto',
         overlay: { mask: t.mask, mode: 'contour', colors: { 1: [255, 40, 40] }, lineWidth: 2 },
         maxSize: MAX_PNG,
+        legend: [{ label: 'tumour outline', color: [255, 40, 40], shape: 'outline' }],
       }),
     });
     p.tables.push({
