@@ -2,9 +2,22 @@
 // HU (segmentTumor), a blob heatmap and a box detector (detectNodules).
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index.js';
-import { createSession, type ModelCard, type Session, thresholdSoftmaxModel } from '../../src/backends/index.js';
+import {
+  buildOnnxModel,
+  createSession,
+  type ModelCard,
+  type Session,
+  thresholdSoftmaxModel,
+} from '../../src/backends/index.js';
 import { createVolume, isMedImgError, makeChestCtPhantom, type Vec3, type Volume } from '../../src/core/index.js';
-import { detectNodules, lungRadsCategory, segmentTumor, type DetectNodulesResult } from '../../src/tasks/index.js';
+import {
+  type DetectNodulesResult,
+  detectNodules,
+  lungRadsCategory,
+  measureBoneDensity,
+  segmentTumor,
+} from '../../src/tasks/index.js';
+import { levelOfName } from '../../src/tasks/bone-density/model.js';
 import { blobBoxModel, blobHeatmapModel, thresholdLabelsModel } from '../helpers/model-graphs.js';
 
 const tensor = (channels: number, names: Record<string, string>, format = 'segmentation') => ({
@@ -246,4 +259,87 @@ describe('detectNodules with a model (built heatmap and box graphs on a chest ph
     expect(tiled.nodules[0]!.centerMm).toEqual(f.centerMm);
     expect(tiled.nodules[0]!.diameterMm).toBe(f.diameterMm);
   }, 120000);
+});
+
+describe('measureBoneDensity with a vertebra label model (built graph: HU threshold x known vertebra labels)', () => {
+  const hu = [70, 105, 140, 175, 210, 245];
+  const p = makeChestCtPhantom({
+    dims: [170, 120, 60],
+    spacing: [2, 2, 2.5],
+    blurSigmaMm: 0.6,
+    nodules: 0,
+    noiseSd: 25,
+    seed: 3,
+    vertebraHU: hu,
+  });
+  const [nx, ny, nz] = p.image.dims;
+  // label = vertebra body label where the voxel is denser than -500 HU (fixed-shape graph, [z, y, x])
+  const graph = buildOnnxModel({
+    nodes: [
+      { op: 'Greater', inputs: ['input', 't'], outputs: ['g'] },
+      { op: 'Cast', inputs: ['g'], outputs: ['c'], attrs: { to: { i: 1 } } },
+      { op: 'Mul', inputs: ['c', 'labels'], outputs: ['output'] },
+    ],
+    initializers: [
+      { name: 't', dims: [], data: new Float32Array([-500]) },
+      { name: 'labels', dims: [1, 1, nz, ny, nx], data: Float32Array.from(p.truth.vertebralBodyLabels.data) },
+    ],
+    inputs: [{ name: 'input', shape: [1, 1, nz, ny, nx] }],
+    outputs: [{ name: 'output', shape: [1, 1, nz, ny, nx] }],
+  });
+  const names: Record<string, string> = { '0': 'background', '99': 'rib_left_1' };
+  for (const v of p.truth.vertebrae) names[String(v.label)] = `vertebrae_${v.level}`;
+  const vcard = card(
+    'vertebrae-labels',
+    { ...tensor(1, names, 'labels'), spatial_shape: [nz, ny, nx] },
+    {
+      preprocessing: { axis_order: 'zyx' },
+      postprocessing: { output_kind: 'labels' },
+    },
+  );
+  vcard.network_data_format.inputs.image!.spatial_shape = [nz, ny, nx];
+
+  it('one ROI per labelled vertebra inside its trabecular core, HU within 5 of the truth, levels from the card', async () => {
+    const r = await measureBoneDensity(p.image, {
+      vertebraModel: { onnx: graph, card: vcard },
+      backend: 'cpu',
+      returnRoiMasks: true,
+    });
+    expect(r.method).toBe('model');
+    const seen = new Set(p.truth.vertebralBodyLabels.data);
+    const present = p.truth.vertebrae.filter((v) => seen.has(v.label));
+    expect(r.vertebrae).toHaveLength(present.length);
+    expect(r.scan.levelsSeen).toEqual(present.map((v) => v.level)); // top to bottom, as the truth
+    for (const v of r.vertebrae) {
+      const tv = present.find((q) => q.level === v.level)!;
+      if (!v.partial) expect(Math.abs(v.meanHU - tv.trabecularHU)).toBeLessThanOrEqual(5);
+      const m = v.roiMask!.data;
+      let inCore = 0;
+      let all = 0;
+      for (let i = 0; i < m.length; i++)
+        if (m[i]) {
+          all++;
+          if (p.truth.trabecularLabels.data[i] === tv.label) inCore++;
+        }
+      // complete vertebrae: 96 % of the ROI in the trabecular core (the rest its partial-volume rim)
+      if (!v.partial) expect(inCore / all).toBeGreaterThan(0.95);
+    }
+    expect(r.vertebrae.filter((v) => !v.partial).length).toBeGreaterThanOrEqual(3);
+    // a vertebra cut by the scan edge is flagged, and so is the result
+    if (r.vertebrae.some((v) => v.partial)) expect(r.limitations.map((l) => l.code)).toContain('LESION_AT_SCAN_EDGE');
+    expect(r.provenance.model?.id).toBe('vertebrae-labels');
+    expect(r.provenance.warnings.join(' ')).not.toMatch(/labelled/); // the rib label is not a vertebra
+  }, 60000);
+
+  it('level names from channel names', () => {
+    expect(['L1', 'vertebrae_T12', 'C7 vertebra', 'L 3', 'T13', 'rib_left_1', 'L'].map(levelOfName)).toEqual([
+      'L1',
+      'T12',
+      'C7',
+      'L3',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
 });

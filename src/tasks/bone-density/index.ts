@@ -7,6 +7,10 @@ import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/commo
 import { aortaHUBesideSpine, checkContrast, checkSliceThickness } from '../internal/ct-scope.js';
 import { addLimitation, type Limitation } from '../internal/limitations.js';
 import { type AttenuationCategory, attenuationCategory, type QctCategory, qctCategory } from './categories.js';
+import type { ModelCache } from '../../backends/model-cache.js';
+import type { BackendChoice } from '../../backends/types.js';
+import { modelRecord, type TaskModel } from '../internal/model-task.js';
+import { type ModelVertebrae, vertebraeFromModel } from './model.js';
 import { findVertebrae } from './vertebrae.js';
 
 export * from './categories.js';
@@ -49,6 +53,17 @@ export interface MeasureBoneDensityOptions extends TaskOptions {
   boneThresholdHU?: number;
   /** Return each vertebra's ROI mask. Default false. */
   returnRoiMasks?: boolean;
+  /**
+   * A vertebra label model (path, URL, bytes, `{ onnx, card }` or an open Session; card output
+   * kind 'probabilities' or 'labels') instead of the automatic vertebra search: each labelled
+   * vertebra gives the ROI (the core of its body) and the level named in the card's channel_def
+   * (see docs/models.md). Default none.
+   */
+  vertebraModel?: TaskModel;
+  /** Model mode: inference backend. Default 'auto'. */
+  backend?: BackendChoice;
+  /** Model mode: cache for URL models. Default none. */
+  cache?: ModelCache | string;
 }
 
 /** One measured vertebra (or manual ROI). */
@@ -98,8 +113,8 @@ export interface VertebraQuality {
 export interface MeasureBoneDensityResult extends TaskResult {
   /** Vertebrae top (superior) to bottom. */
   vertebrae: VertebraMeasurement[];
-  /** 'automatic' or 'manual-roi', plus the calibration used. */
-  method: 'automatic' | 'manual-roi';
+  /** 'automatic', 'manual-roi', or 'model' (a vertebra label model gave the ROIs and levels). */
+  method: 'automatic' | 'manual-roi' | 'model';
   calibration: 'none' | 'phantom-rods' | 'internal';
   /** HU = intercept + slope · BMD, when calibrated. */
   calibrationFit?: { slopeHUPerMg: number; interceptHU: number; points: { hu: number; mgPerCm3: number }[] };
@@ -177,9 +192,22 @@ export async function measureBoneDensity(
   let vertebrae: VertebraMeasurement[];
   let method: MeasureBoneDensityResult['method'];
   await stages.start('vertebrae');
+  let fromModel: ModelVertebrae | undefined;
   if (options.roi) {
     method = 'manual-roi';
     vertebrae = manualRois(ct, options.roi, !!options.returnRoiMasks);
+  } else if (options.vertebraModel !== undefined) {
+    method = 'model';
+    fromModel = await vertebraeFromModel(ct, options.vertebraModel, { ...options, ...stages.nested() });
+    await fromModel.model.release();
+    vertebrae = fromModel.vertebrae;
+    if (fromModel.missing.length > 0)
+      warnings.push(
+        `The vertebra model labelled ${fromModel.missing.length} of the vertebrae its card names nowhere in this scan.`,
+      );
+    if (vertebrae.length === 0) {
+      throw new MedImgError('EMPTY_MASK', 'The vertebra model labelled no vertebra in this scan.');
+    }
   } else {
     method = 'automatic';
     vertebrae = await findVertebrae(ct, boneT, !!options.returnRoiMasks, warnings, stages);
@@ -245,7 +273,7 @@ export async function measureBoneDensity(
   const limitations: Limitation[] = [];
   const thickness = checkSliceThickness(limitations, ct, BONE_MAX_SLICE_MM, 'the L1 attenuation and QCT thresholds');
   const aortaHU =
-    method === 'automatic'
+    method !== 'manual-roi'
       ? aortaHUBesideSpine(
           ct,
           vertebrae.map((v) => v.centerMm),
@@ -293,9 +321,12 @@ export async function measureBoneDensity(
         calibration,
         lowestLevel: options.lowestLevel ?? null,
         internalHUPerMg: options.internalHUPerMg ?? 1.0,
+        ...(fromModel ? { vertebraModel: fromModel.settings } : {}),
       },
       timer,
       warnings,
+      fromModel ? fromModel.model.session.backend : undefined,
+      fromModel ? modelRecord(fromModel.model) : undefined,
     ),
   };
 }
