@@ -23,3 +23,6 @@ export {
 } from './testing/onnx-builder.js';
 export * from './box-model.js';
 export * from './heatmap.js';
+export * from './model-verify.js';
+export * from './model-inspect.js';
+export * from './model-plan.js';

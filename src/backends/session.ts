@@ -3,7 +3,8 @@ import { throwIfAborted } from '../core/progress.js';
 import { sha256Hex } from '../core/typed.js';
 import { toBytes } from '../io/fs.js';
 import { folderModelCache, type ModelCache } from './model-cache.js';
-import { type ModelCard, outputKind, parseModelCard, primaryTensors, validateModelCard } from './model-card.js';
+import { type ModelCard, parseModelCard, validateModelCard } from './model-card.js';
+import { assertCardFitsGraph } from './model-verify.js';
 import { errorText, probeBackend, registeredBackends, requireBackend } from './registry.js';
 import type {
   Backend,
@@ -149,69 +150,6 @@ function shapeMismatch(declared: (number | string)[] | undefined, dims: readonly
   return undefined;
 }
 
-/** Card inputs/outputs must name tensors the ONNX file has and agree with its fixed dims. */
-function checkCardAgainstModel(card: ModelCard, s: BackendSession): void {
-  const { input, output } = primaryTensors(card);
-  for (const [t, names, infos, side] of [
-    [input, s.inputNames, s.inputInfo, 'inputs'],
-    [output, s.outputNames, s.outputInfo, 'outputs'],
-  ] as const) {
-    const name = t.onnx_name ?? names[0];
-    const idx = names.indexOf(name as string);
-    if (idx < 0) {
-      throw new MedImgError(
-        'MODEL_CARD_INVALID',
-        `Model card field 'network_data_format.${side}' names '${name}', which the ONNX file does not have.`,
-        {
-          details: { field: `network_data_format.${side}`, available: [...names] },
-        },
-      );
-    }
-    const shape = infos[idx]?.shape;
-    if (
-      side === 'outputs' &&
-      outputKind(card) !== 'probabilities' &&
-      outputKind(card) !== 'labels' &&
-      outputKind(card) !== 'heatmap'
-    ) {
-      // boxes [N, 7] / regression [N, C]: no spatial dims to compare
-      const last = shape?.at(-1);
-      if (outputKind(card) === 'boxes' && typeof last === 'number' && last > 0 && last !== 7) {
-        throw new MedImgError(
-          'MODEL_CARD_INVALID',
-          `Model card field 'postprocessing.output_kind' says boxes, but the ONNX output's last dim is ${last}, not 7.`,
-          { details: { field: 'postprocessing.output_kind' } },
-        );
-      }
-      continue;
-    }
-    if (shape && shape.length === t.spatial_shape.length + 2) {
-      const c = shape[1];
-      if (typeof c === 'number' && c > 0 && c !== t.num_channels) {
-        throw new MedImgError(
-          'MODEL_CARD_INVALID',
-          `Model card field 'network_data_format.${side}.num_channels' is ${t.num_channels} but the ONNX file has ${c}.`,
-          {
-            details: { field: `network_data_format.${side}.num_channels` },
-          },
-        );
-      }
-      t.spatial_shape.forEach((d, i) => {
-        const m = shape[i + 2];
-        if (typeof d === 'number' && d > 0 && typeof m === 'number' && m > 0 && m !== d) {
-          throw new MedImgError(
-            'MODEL_CARD_INVALID',
-            `Model card field 'network_data_format.${side}.spatial_shape' says ${d} at axis ${i} but the ONNX file has ${m}.`,
-            {
-              details: { field: `network_data_format.${side}.spatial_shape` },
-            },
-          );
-        }
-      });
-    }
-  }
-}
-
 /** Order 'auto' tries: hardware backends by priority, then software GPU adapters. */
 async function autoOrder(): Promise<{ backend: Backend; availability: BackendAvailability }[]> {
   const list: { backend: Backend; availability: BackendAvailability }[] = [];
@@ -316,7 +254,7 @@ export async function createSession(model: ModelSource, options: CreateSessionOp
   const { backend, session } = opened;
   if (card) {
     try {
-      checkCardAgainstModel(card, session);
+      assertCardFitsGraph(card, session);
     } catch (e) {
       await session.release();
       throw e;

@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
+import { modelsCommand } from './commands/models.js';
 import { radiomicsCommand } from './commands/radiomics.js';
 import type { Command } from './commands/types.js';
 import { validateCommand } from './commands/validate.js';
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   radiomicsCommand,
   deidentifyCommand,
   validateCommand,
+  modelsCommand,
   workerCommand,
   enqueueCommand,
   jobsCommand,
