@@ -28,8 +28,20 @@ export interface TaskInputs {
   radiomicsParams?: string;
   /** Model file (path) for model tasks. */
   brainModel?: string;
+  /** Tumour segmentation model: ONNX path and its card's path (see docs/models.md). */
+  tumorModel?: TaskModelFiles;
+  /** Nodule detector (heatmap or boxes): ONNX path and its card's path. */
+  noduleModel?: TaskModelFiles;
+  /** Vertebra label model for bone density: ONNX path and its card's path. */
+  vertebraModel?: TaskModelFiles;
   /** Inference backend for model tasks. Default 'cpu'. */
   backend?: BackendChoice;
+}
+
+/** A model given to the CLI: the ONNX file and its card (paths; plain data, so it travels to batch workers). */
+export interface TaskModelFiles {
+  onnx: string;
+  card: string;
 }
 
 /** Everything a task's `run` sees: the image, the inputs, and the results of tasks that ran before it. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { type ModelCard, thresholdLogitsModel, validateModelCard } from '../../src/backends/index.js';
 import { createVolume, type Vec3 } from '../../src/core/index.js';
+import { writeNifti } from '../../src/io/index.js';
 import { segmentTumor } from '../../src/tasks/index.js';
 import { runMedimg } from '../helpers/cli.js';
 
@@ -24,15 +25,6 @@ describe('docs/models.md walkthrough', () => {
   it('its card verifies against a graph with the names it gives, and runs through segmentTumor', async () => {
     const card = docCard();
     const onnx = thresholdLogitsModel(1, 4); // ct_percentile: (HU - 0) / 100 > 1  <=>  HU > 100
-    const dir = mkdtempSync(join(tmpdir(), 'medimg-doc-'));
-    try {
-      writeFileSync(join(dir, 'lesion.onnx'), onnx);
-      writeFileSync(join(dir, 'lesion.card.json'), JSON.stringify(card));
-      const v = runMedimg(['models', 'verify', join(dir, 'lesion.onnx')]);
-      expect(v.code, v.stdout + v.stderr).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
     // 70 x 60 x 40 CT: soft tissue 40 HU, two lesions of 160 HU (radius 6 and 4 voxels)
     const dims: Vec3 = [70, 60, 40];
     const ct = createVolume(dims, Int16Array, { spacing: [0.8, 0.8, 2], meta: { modality: 'CT' } });
@@ -45,6 +37,33 @@ describe('docs/models.md walkthrough', () => {
           ct.data[i] = a || b ? 160 : 40;
           truth[i] = a || b ? 1 : 0;
         }
+    const dir = mkdtempSync(join(tmpdir(), 'medimg-doc-'));
+    try {
+      writeFileSync(join(dir, 'lesion.onnx'), onnx);
+      writeFileSync(join(dir, 'lesion.card.json'), JSON.stringify(card));
+      const v = runMedimg(['models', 'verify', join(dir, 'lesion.onnx')]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      // and through the CLI as a user would: tumor runs automatically with the model
+      writeFileSync(join(dir, 'ct.nii.gz'), writeNifti(ct, { gzip: true }));
+      const out = join(dir, 'out');
+      const a = runMedimg([
+        'analyze',
+        join(dir, 'ct.nii.gz'),
+        '--tasks',
+        'tumor',
+        '--tumor-model',
+        join(dir, 'lesion.onnx'),
+        '--out',
+        out,
+        '-q',
+      ]);
+      expect(a.code, a.stdout + a.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(report.results.tumor.lesions).toHaveLength(2);
+      expect(report.results.tumor.provenance.model.id).toBe('example-ct-lesion');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const r = await segmentTumor(ct, { model: { onnx, card }, backend: 'cpu' });
     expect(r.mask.data).toEqual(truth);
     expect(r.lesions).toHaveLength(2);

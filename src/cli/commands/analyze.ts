@@ -10,6 +10,7 @@ import { type AnalysisSettings, CT_TASKS, checkSettings, parseTasks, TASK_NAMES 
 import { cliEntryUrl } from '../entry.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressBar } from '../progress.js';
+import { requireModelFiles } from '../analysis/model-files.js';
 import type { Command } from './types.js';
 
 /** One entry per registered task: its CLI name and summary, wrapped under 92 columns. */
@@ -56,7 +57,11 @@ Options:
   --mask <file>         radiomics ROI (NIfTI/NRRD on the image grid) when tumor does not run
   --params <file>       PyRadiomics parameter file (YAML/JSON) for radiomics
   --model <file>        MeshNet ONNX model for brain
-  --backend <name>      inference backend for brain: cpu (default), auto, cuda, webgpu, wasm
+  --tumor-model <file>  tumour segmentation model (X.onnx beside X.card.json, or the card): tumor runs
+                        automatically without a seed/box, or keeps the lesion pointed at
+  --nodule-model <file> nodule detector (heatmap or boxes, with its card) for nodules
+  --vertebra-model <file>  vertebra label model (with its card) for bone: ROIs and levels
+  --backend <name>      inference backend for model tasks: cpu (default), auto, cuda, webgpu, wasm
   --series <id|index>   which DICOM series to analyse (default: the largest CT/MR series)
   --allow-gaps          read a series with unreadable files or missing slices (default: refused,
                         SERIES_INCOMPLETE); the study then exits 3 and report notes say so
@@ -112,6 +117,9 @@ export const analyzeCommand: Command = {
       mask: { type: 'string' },
       params: { type: 'string' },
       model: { type: 'string' },
+      'tumor-model': { type: 'string' },
+      'nodule-model': { type: 'string' },
+      'vertebra-model': { type: 'string' },
       backend: { type: 'string' },
       series: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
@@ -147,6 +155,11 @@ export const analyzeCommand: Command = {
     if (seedVoxel) settings.seedVoxel = seedVoxel;
     if (boxVoxel) settings.boxVoxel = boxVoxel;
     if (values.model) settings.brainModel = resolve(values.model);
+    if (values['tumor-model']) settings.tumorModel = await requireModelFiles(values['tumor-model'], '--tumor-model');
+    if (values['nodule-model'])
+      settings.noduleModel = await requireModelFiles(values['nodule-model'], '--nodule-model');
+    if (values['vertebra-model'])
+      settings.vertebraModel = await requireModelFiles(values['vertebra-model'], '--vertebra-model');
     if (values.backend) {
       if (!BACKENDS.includes(values.backend)) {
         throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'.`);

@@ -1,11 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { type InspectModelResult, inspectModel } from '../../backends/model-inspect.js';
 import { type ModelCard, outputKind, parseModelCard, validateModelCard } from '../../backends/model-card.js';
 import { type ModelRunPlan, planModelRun } from '../../backends/model-plan.js';
 import { isMedImgError, MedImgError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/typed.js';
 import { loadStudy } from '../analysis/input.js';
+import { findModelFiles } from '../analysis/model-files.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
 import { printJson, printLines } from '../output.js';
 import type { Command } from './types.js';
@@ -34,29 +35,6 @@ Options:
 
 Nothing is run on the model and nothing is downloaded but an explicit card URL.
 Exit codes: 0 ok, 2 bad input or a problem found.`;
-
-const exists = (p: string): Promise<boolean> =>
-  stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-
-/** The ONNX and card paths of a model given by either file. */
-async function resolvePair(path: string, cardOpt?: string): Promise<{ onnx?: string; card?: string }> {
-  if (!(await exists(path))) throw new UsageError(`Cannot read '${path}': no such file.`);
-  const dir = dirname(path);
-  if (path.toLowerCase().endsWith('.json')) {
-    const stem = basename(path).replace(/(\.card)?\.json$/i, '');
-    for (const c of [join(dir, `${stem}.onnx`), join(dir, 'model.onnx')])
-      if (await exists(c)) return { onnx: c, card: path };
-    return { card: path };
-  }
-  if (cardOpt) return { onnx: path, card: cardOpt };
-  const stem = basename(path, extname(path));
-  for (const c of [join(dir, `${stem}.card.json`), join(dir, 'card.json')])
-    if (await exists(c)) return { onnx: path, card: c };
-  return { onnx: path };
-}
 
 interface ListedModel {
   folder: string;
@@ -218,7 +196,7 @@ export const modelsCommand: Command = {
         );
       return list.some((m) => m.sha256 === 'mismatch' || m.sha256.startsWith('MODEL_')) ? EXIT.usage : EXIT.ok;
     }
-    const pair = await resolvePair(target, values.card);
+    const pair = await findModelFiles(target, values.card);
     if (!pair.onnx)
       throw new UsageError(
         `No ONNX file found for '${target}' (looked for ${basename(target).replace(/(\.card)?\.json$/i, '')}.onnx and model.onnx beside it).`,

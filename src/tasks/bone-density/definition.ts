@@ -14,8 +14,9 @@ export const boneDensityTask: TaskDefinition<MeasureBoneDensityResult, 'measureB
   inAll: true,
   optionsSchema: { type: 'object', properties: {} },
   resultType: ['src/tasks/bone-density/index.ts', 'MeasureBoneDensityResult'],
-  async run({ image, options }) {
-    return { result: await measureBoneDensity(image, { ...options, returnRoiMasks: true }) };
+  async run({ image, inputs, options }) {
+    const model = inputs.vertebraModel ? { vertebraModel: inputs.vertebraModel, backend: inputs.backend ?? 'cpu' } : {};
+    return { result: await measureBoneDensity(image, { ...options, ...model, returnRoiMasks: true }) };
   },
   headline: (b) =>
     `bone: ${b.vertebrae.length} vertebrae, ${b.vertebrae

@@ -12,10 +12,11 @@ export const detectNodulesTask: TaskDefinition<DetectNodulesResult, 'detectNodul
   inAll: true,
   optionsSchema: { type: 'object', properties: {} },
   resultType: ['src/tasks/detect-nodules/index.ts', 'DetectNodulesResult'],
-  async run({ image, options }) {
+  async run({ image, inputs, options }) {
     // not the shared lung segmentation: detectNodules segments its own with a wide closing that
     // pulls juxtapleural masses into the search region (passing ours would lose them)
-    return { result: await detectNodules(image, options) };
+    const model = inputs.noduleModel ? { model: inputs.noduleModel, backend: inputs.backend ?? 'cpu' } : {};
+    return { result: await detectNodules(image, { ...options, ...model }) };
   },
   headline: (n) =>
     `nodules: ${n.nodules.length} found, ${

@@ -30,17 +30,26 @@ export const segmentTumorTask: TaskDefinition<SegmentTumorResult, 'segmentTumor'
   resultType: ['src/tasks/segment-tumor/index.ts', 'SegmentTumorResult'],
   check(inputs, requested) {
     const pointers = POINTERS.filter((k) => inputs[k] !== undefined).length;
-    if (pointers === 0 && !requested.includes('nodules')) {
+    if (pointers === 0 && !requested.includes('nodules') && !inputs.tumorModel) {
       return "Task 'tumor' needs --seed x,y,z or --box (LPS mm), --seed-voxel i,j,k or --seed-slice n:x,y ('medimg info' shows the extent), or 'nodules' with it to seed at the largest detected lesion.";
     }
     return undefined;
   },
   async run({ image, inputs, results, options }) {
+    const model = inputs.tumorModel ? { model: inputs.tumorModel, backend: inputs.backend ?? 'cpu' } : undefined;
+    if (model && !POINTERS.some((k) => inputs[k] !== undefined)) {
+      // a model without a pointer: every lesion it finds
+      return {
+        result: await segmentTumor(image, { ...options, ...model }),
+        note: 'automatic: every lesion the model labels',
+      };
+    }
     const nodules = (results.detectNodules as DetectNodulesResult | undefined)?.nodules;
     const p = resolvePointer(geometryOf(image), inputs, nodules);
     if (p.skip !== undefined) return { skipped: p.skip };
     const result = await segmentTumor(image, {
       ...options,
+      ...model,
       ...(p.seed ? { seed: p.seed } : {}),
       ...(p.box ? { box: p.box } : {}),
     });
