@@ -74,6 +74,13 @@ export interface PreprocessingSpec {
   /** Voxel spacing (mm) in image-axis order x, y, z the network expects. null: as given. */
   target_spacing?: [number, number, number] | null;
   intensity?: IntensityNormalization;
+  /**
+   * Per input channel, after `intensity`: (v - channel_mean[c]) / channel_std[c] (e.g. ImageNet's
+   * [0.485, 0.456, 0.406] / [0.229, 0.224, 0.225]). A one-channel image given to a three-channel
+   * network is repeated over the channels first. Default none.
+   */
+  channel_mean?: number[];
+  channel_std?: number[];
 }
 
 export interface InferenceSpec {
@@ -132,6 +139,12 @@ export interface PostprocessingSpec {
   threshold?: number;
   /** Keep only the largest 6-connected component of each foreground label. Default false. */
   largest_component?: boolean;
+  /**
+   * Classification: logits are divided by this temperature before the activation (temperature
+   * scaling, fitted on a held-out set). Given: the probabilities are reported as calibrated.
+   * Default none (probabilities reported as uncalibrated).
+   */
+  temperature?: number;
 }
 
 /** Thrown for a bad card: the message names the field. */
@@ -246,6 +259,19 @@ function validatePreprocessing(p: unknown): void {
       throw bad('preprocessing.target_spacing', 'must be three positive numbers (mm) or null');
     }
   }
+  for (const k of ['channel_mean', 'channel_std'] as const) {
+    const v = p[k];
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || v.length < 1 || !v.every((x) => isFiniteNum(x) && (k === 'channel_mean' || x > 0))) {
+      throw bad(`preprocessing.${k}`, k === 'channel_std' ? 'must be positive numbers' : 'must be numbers');
+    }
+  }
+  if (
+    Array.isArray(p.channel_mean) !== Array.isArray(p.channel_std) ||
+    (Array.isArray(p.channel_mean) && (p.channel_mean as unknown[]).length !== (p.channel_std as unknown[]).length)
+  ) {
+    throw bad('preprocessing.channel_std', 'must be given with channel_mean, one value per channel');
+  }
   if (p.intensity !== undefined) {
     const n = p.intensity;
     if (!isObj(n)) throw bad('preprocessing.intensity', 'must be an object with a method');
@@ -328,6 +354,9 @@ function validatePostprocessing(p: unknown): void {
     !(isFiniteNum(p.iou_threshold) && p.iou_threshold >= 0 && p.iou_threshold <= 1)
   ) {
     throw bad('postprocessing.iou_threshold', 'must be a number in [0, 1]');
+  }
+  if (p.temperature !== undefined && !(isFiniteNum(p.temperature) && p.temperature > 0)) {
+    throw bad('postprocessing.temperature', 'must be a positive number');
   }
 }
 

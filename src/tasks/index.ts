@@ -1,5 +1,7 @@
 export * from './bone-density/index.js';
 export * from './brain-tissue/index.js';
+export * from './classify/index.js';
+export * from './explain/index.js';
 export * from './detect-nodules/index.js';
 export type { Limitation, TaskOptions, TaskProvenance, TaskResult } from './contract.js';
 export * from './lung-opacity/index.js';
