@@ -108,8 +108,10 @@ export interface InferenceSpec {
  *   score] in voxel indices of the network's input grid, in tensor spatial order; kept when the
  *   score is at or above `score_threshold`.
  * - 'regression': one value per output channel (named by `channel_def`), no spatial meaning.
+ * - 'classification': a [N, K] tensor of class scores for the whole image (logits, or
+ *   probabilities with activation 'none'), classes named by `channel_def`; run by classifyImage.
  */
-export type ModelOutputKind = 'probabilities' | 'labels' | 'heatmap' | 'boxes' | 'regression';
+export type ModelOutputKind = 'probabilities' | 'labels' | 'heatmap' | 'boxes' | 'regression' | 'classification';
 
 /** Every output kind, in documentation order. */
 export const MODEL_OUTPUT_KINDS: readonly ModelOutputKind[] = [
@@ -118,6 +120,7 @@ export const MODEL_OUTPUT_KINDS: readonly ModelOutputKind[] = [
   'heatmap',
   'boxes',
   'regression',
+  'classification',
 ];
 
 export interface PostprocessingSpec {

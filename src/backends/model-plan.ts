@@ -138,7 +138,7 @@ export function planModelRun(image: Geometry & { meta?: { modality?: unknown } }
   const have = image.meta?.modality !== undefined ? String(image.meta.modality).toUpperCase() : undefined;
   if (want && have && want !== have) warnings.push(`The model was made for ${want}; this image is ${have}.`);
   const nvox = spatial.reduce((a, b) => a * b, 1);
-  const outCh = kind === 'boxes' || kind === 'regression' ? 0 : output.num_channels;
+  const outCh = kind === 'boxes' || kind === 'regression' || kind === 'classification' ? 0 : output.num_channels;
   const memoryMB = Math.round((nvox * 4 * (input.num_channels + 2 * outCh + 1)) / 1e5) / 10;
   return {
     image: {

@@ -48,8 +48,16 @@ function tensorProblems(
   const out: ModelProblem[] = [];
   const shape = infos[idx]?.shape;
   const kind = outputKind(card);
-  if (side === 'outputs' && (kind === 'boxes' || kind === 'regression')) {
+  if (side === 'outputs' && (kind === 'boxes' || kind === 'regression' || kind === 'classification')) {
     const last = shape?.at(-1);
+    if (kind === 'classification' && typeof last === 'number' && last > 0 && last !== t.num_channels) {
+      out.push(
+        problem(
+          `${base}.num_channels`,
+          `Model card field '${base}.num_channels' is ${t.num_channels} but the ONNX output's last dim (classes) is ${last}.`,
+        ),
+      );
+    }
     if (kind === 'boxes' && typeof last === 'number' && last > 0 && last !== 7) {
       out.push(
         problem(

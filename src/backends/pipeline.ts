@@ -277,10 +277,10 @@ export async function runSegmentationModel(
   report('preprocess', 0);
   const vols = Array.isArray(input) ? input : [input];
   const outKind = card.postprocessing?.output_kind ?? 'probabilities';
-  if (outKind === 'boxes' || outKind === 'regression') {
+  if (outKind === 'boxes' || outKind === 'regression' || outKind === 'classification') {
     throw new MedImgError(
       'INVALID_ARGUMENT',
-      `Model '${card.id}' outputs ${outKind}, not a volume: use runBoxModel for boxes.`,
+      `Model '${card.id}' outputs ${outKind}, not a volume: use runBoxModel for boxes, classifyImage for classes.`,
     );
   }
   const prepared = prepareModelInput(vols, card, options.signal);

@@ -92,6 +92,7 @@ function card(
     },
     preprocessing: { axis_order: extra.axis ?? 'zyx', ...pre },
     postprocessing: {
+      output_kind: 'classification',
       activation: extra.activation ?? 'softmax',
       ...(extra.temperature ? { temperature: extra.temperature } : {}),
     },
@@ -241,9 +242,15 @@ describe('classifyImage on a 2D network', () => {
     await expect(classifyImage(vol3d, { model: { onnx, card: c }, backend: 'cpu' })).rejects.toSatisfy((e: unknown) =>
       isMedImgError(e, 'MODEL_INPUT_MISMATCH'),
     );
+    // a card naming 3 classes for a 2-class graph is refused when the session opens
     await expect(
       classifyImage(image, { model: { onnx, card: card([32, 32], ['a', 'b', 'c']) }, backend: 'cpu' }),
-    ).rejects.toSatisfy((e: unknown) => isMedImgError(e, 'INFERENCE_FAILED'));
+    ).rejects.toSatisfy((e: unknown) => isMedImgError(e, 'MODEL_CARD_INVALID'));
+    const segCard = card([32, 32], ['a', 'b']);
+    segCard.postprocessing = { activation: 'softmax' };
+    await expect(classifyImage(image, { model: { onnx, card: segCard }, backend: 'cpu' })).rejects.toSatisfy(
+      (e: unknown) => isMedImgError(e, 'MODEL_CARD_INVALID'),
+    );
     await expect(classifyImage(image, { model: { onnx, card: c }, topK: 0 })).rejects.toSatisfy((e: unknown) =>
       isMedImgError(e, 'INVALID_ARGUMENT'),
     );

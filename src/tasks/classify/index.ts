@@ -1,7 +1,7 @@
 // classifyImage / classifyStudy: any ONNX classifier with a model card, on a 2D image (a
 // radiograph, a mammogram, one slice) or a 3D volume. The card names the classes, the activation
 // (softmax: one class; sigmoid: multi-label) and, when the vendor calibrated it, the temperature.
-import { primaryTensors, type TensorFormat } from '../../backends/model-card.js';
+import { outputKind, primaryTensors, type TensorFormat } from '../../backends/model-card.js';
 import { normalizeIntensity, transposeXyz } from '../../backends/pipeline.js';
 import { createSession, type ModelSource, type Session } from '../../backends/session.js';
 import { assertArg, MedImgError } from '../../core/errors.js';
@@ -254,6 +254,13 @@ export async function classifyImage(input: ClassifyInput, options: ClassifyImage
   const tLoad = performance.now();
   try {
     const card = session.card!;
+    if (outputKind(card) !== 'classification') {
+      throw new MedImgError(
+        'MODEL_CARD_INVALID',
+        `Model '${card.id}' is not a classifier: classifyImage needs postprocessing.output_kind 'classification' (it is '${outputKind(card)}').`,
+        { details: { field: 'postprocessing.output_kind' } },
+      );
+    }
     const { input: inFmt } = primaryTensors(card);
     const pre = card.preprocessing ?? {};
     const axisOrder = pre.axis_order ?? 'xyz';
