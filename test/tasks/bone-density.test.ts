@@ -59,6 +59,11 @@ describe('measureBoneDensity on phantoms with known trabecular HU', () => {
     const thick = makeChestCtPhantom({ ...small, dims: [170, 120, 20], spacing: [2, 2, 7.5], nodules: 0, seed: 3 });
     const t = await measureBoneDensity(thick.image);
     expect(t.limitations.find((l) => l.code === 'THICK_SLICES')!.details).toMatchObject({ sliceThicknessMm: 7.5 });
+    // over 5 mm the figures are outside what was validated, with the error measured on the 8 mm phantom
+    const scope = t.limitations.find((l) => l.code === 'OUTSIDE_VALIDATED_SCOPE')!;
+    expect(scope.details).toMatchObject({ sliceThicknessMm: 7.5, phantomMeanHUErrorAt8mm: 52 });
+    expect(scope.message).toMatch(/52 HU at 8 mm/);
+    expect(codes).not.toContain('OUTSIDE_VALIDATED_SCOPE');
   }, 60000);
 
   it('QCT with phantom rods: linear calibration recovered, BMD and ACR category', async () => {

@@ -143,6 +143,9 @@ export type BoneDensityResult = MeasureBoneDensityResult;
 /** The attenuation and QCT thresholds were published on CT this thin or thinner (mm). */
 export const BONE_MAX_SLICE_MM = 5;
 
+/** Mean |HU error| of the vertebrae on the 8 mm chest phantom (npm run validate; 0.44/0.53/0.78 HU at 1/2.5/5 mm). */
+const BONE_HU_ERROR_8MM = 52;
+
 const LEVELS = [
   'C7',
   'T1',
@@ -272,6 +275,14 @@ export async function measureBoneDensity(
   timer.mark('calibration');
   const limitations: Limitation[] = [];
   const thickness = checkSliceThickness(limitations, ct, BONE_MAX_SLICE_MM, 'the L1 attenuation and QCT thresholds');
+  if (thickness > BONE_MAX_SLICE_MM + 1e-6)
+    addLimitation(limitations, {
+      code: 'OUTSIDE_VALIDATED_SCOPE',
+      message:
+        `On thicker slices the vertebral ROI takes in cortex and disc: on the validation phantom the mean HU error was ` +
+        `${BONE_HU_ERROR_8MM} HU at 8 mm (under 1 HU at 1 to 5 mm), so these HU and BMD figures are not comparable to the thresholds.`,
+      details: { sliceThicknessMm: round(thickness, 2), phantomMeanHUErrorAt8mm: BONE_HU_ERROR_8MM },
+    });
   const aortaHU =
     method !== 'manual-roi'
       ? aortaHUBesideSpine(

@@ -591,6 +591,9 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
   return out.sort((a, b) => b.voxelCount - a.voxelCount);
 }
 
+/** Box mode: least distance (mm) from a slice's lesion outline of the same-HU tissue that bounds the next slice. */
+const RIVAL_GAP_MM = 4;
+
 /** Box mode's in-plane window (voxels) and z range, with the drawn box plus its margin. */
 interface SliceWindow {
   k0: number;
@@ -739,6 +742,22 @@ function growBySlices(
   for (let y = box.column.y0; y <= box.column.y1; y++)
     for (let x = box.column.x0; x <= box.column.x1; x++) column[x - box.x0 + wx * (y - box.y0)] = 1;
   const notColumn = column.map((v) => 1 - v);
+  // Rivals on the next slice: tissue of the lesion's HU that lay beside the lesion (not in it) on
+  // this slice, farther than `RIVAL_GAP_MM` from its outline. Structures continue through the
+  // slices about in place, so where the lesion abuts tissue of its own density (mediastinum,
+  // diaphragm) the boundary found on this slice carries over instead of the growth following
+  // that tissue on; towards the lung the lesion may still widen by `stepMm` per slice.
+  const rivalsOf = (k: number, lesion: Uint8Array, beyond: Uint8Array): Uint8Array => {
+    const near = dilateMm(lesion, wd, sp2, RIVAL_GAP_MM);
+    const r = beyond.slice();
+    for (let w = 0; w < wn; w++) {
+      if (r[w] || near[w]) continue;
+      const i = k * sxy + (Math.floor(w / wx) + box.y0) * nx + (w % wx) + box.x0;
+      const v = data[i]!;
+      if (allowed[i] && v >= lo && v <= hi) r[w] = 1;
+    }
+    return r;
+  };
   const first = new Map<number, Uint8Array>();
   let maxArea = 0;
   for (const k of ks) {
@@ -766,7 +785,7 @@ function growBySlices(
       const seedIdx: number[] = [];
       for (let w = 0; w < wn; w++)
         if (prev[w]) seedIdx.push(k * sxy + (Math.floor(w / wx) + box.y0) * nx + (w % wx) + box.x0);
-      const m = grow2d(k, seedIdx, limit, notColumn);
+      const m = grow2d(k, seedIdx, limit, rivalsOf(k - dir, prev, notColumn));
       let area = 0;
       let overlap = 0;
       for (let w = 0; w < wn; w++)
