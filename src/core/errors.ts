@@ -48,7 +48,8 @@ export type MedImgErrorCode =
   | 'DICOMWEB_TLS_ERROR'
   | 'DICOMWEB_TIMEOUT'
   | 'DICOMWEB_INVALID_RESPONSE'
-  | 'DICOMWEB_STORE_FAILED';
+  | 'DICOMWEB_STORE_FAILED'
+  | 'REGISTRATION_FAILED';
 
 /** The one error type medimg throws for bad input or unavailable resources. */
 export class MedImgError extends Error {

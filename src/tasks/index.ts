@@ -9,3 +9,4 @@ export * from './lung-segmentation/index.js';
 export * from './radiomics/index.js';
 export * from './segment-tumor/index.js';
 export * from './report.js';
+export * from './compare-studies/index.js';

