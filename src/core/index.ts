@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './geometry.js';
+export * from './lesion.js';
 export * from './progress.js';
 export * from './random.js';
 export * from './typed.js';

@@ -117,6 +117,29 @@ export interface Volume<T extends VoxelArray = VoxelArray> {
 /** A binary or label mask on the same grid as its image. */
 export type Mask = Volume<Uint8Array>;
 
+/**
+ * A regular voxel grid: all that the grid operations (morphology, labelling, distances, filters,
+ * bounding boxes) need. A {@link Volume} is one; so is a task's intermediate `{ data, dims, spacing }`,
+ * which needs no invented geometry. Operations given a Volume return a Volume (geometry and meta
+ * carried over); given a bare grid they return a bare grid. Where a world position is reported
+ * (component centroids), a grid without `origin`/`direction` is taken at origin 0, identity axes.
+ *
+ * @example
+ * ```ts
+ * const grown = dilate({ data: mask, dims, spacing }, { radiusMm: 2 }).data;
+ * ```
+ */
+export interface Grid<T extends VoxelArray = VoxelArray> {
+  data: T;
+  /** [nx, ny, nz] */
+  dims: Vec3;
+  /** Voxel size in mm along each index axis. */
+  spacing: Vec3;
+  origin?: Vec3;
+  direction?: number[];
+  meta?: VolumeMeta;
+}
+
 /** Identity direction matrix (axes aligned with L, P, S). */
 export const IDENTITY_DIRECTION: readonly number[] = Object.freeze([1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
@@ -181,19 +204,21 @@ export function createVolumeLike<T extends VoxelArray>(like: Volume, ctor: { new
   };
 }
 
-/** Same geometry (dims, spacing, origin, direction), with `data` replaced. No copy of `data`. */
-export function withData<T extends VoxelArray>(like: Volume, data: T): Volume<T> {
+/**
+ * Same geometry (dims, spacing, and origin, direction where `like` has them), with `data` replaced.
+ * No copy of `data`; meta shared by reference.
+ */
+export function withData<T extends VoxelArray>(like: Volume, data: T): Volume<T>;
+export function withData<T extends VoxelArray>(like: Grid, data: T): Grid<T>;
+export function withData<T extends VoxelArray>(like: Grid, data: T): Grid<T> {
   if (data.length !== voxelCount(like.dims)) {
     throw new MedImgError('INVALID_VOLUME', 'Data length does not match the grid.');
   }
-  return {
-    data,
-    dims: [...like.dims],
-    spacing: [...like.spacing],
-    origin: [...like.origin],
-    direction: [...like.direction],
-    ...(like.meta ? { meta: like.meta } : {}),
-  };
+  const out: Grid<T> = { data, dims: [...like.dims], spacing: [...like.spacing] };
+  if (like.origin) out.origin = [...like.origin];
+  if (like.direction) out.direction = [...like.direction];
+  if (like.meta) out.meta = like.meta;
+  return out;
 }
 
 function validateDims(dims: Vec3): void {
@@ -204,14 +229,7 @@ function validateDims(dims: Vec3): void {
 
 /** Checks that a volume is well formed: dims, data length, finite positive spacing, direction. */
 export function validateVolume(vol: Volume, name = 'volume'): void {
-  if (!vol || typeof vol !== 'object') throw new MedImgError('INVALID_VOLUME', `${name} is not a Volume.`);
-  validateDims(vol.dims);
-  if (!ArrayBuffer.isView(vol.data) || vol.data.length !== voxelCount(vol.dims)) {
-    throw new MedImgError('INVALID_VOLUME', `${name}.data length does not match dims ${vol.dims.join('x')}.`);
-  }
-  if (vol.spacing?.length !== 3 || !vol.spacing.every((s) => Number.isFinite(s) && s > 0)) {
-    throw new MedImgError('INVALID_VOLUME', `${name}.spacing must be three finite positive numbers.`);
-  }
+  validateGrid(vol, name);
   if (vol.origin?.length !== 3 || !vol.origin.every(Number.isFinite)) {
     throw new MedImgError('INVALID_VOLUME', `${name}.origin must be three finite numbers.`);
   }
@@ -220,19 +238,45 @@ export function validateVolume(vol: Volume, name = 'volume'): void {
   }
 }
 
-/** True when two volumes share dims, and spacing/origin/direction within `tol`. */
-export function sameGrid(a: Volume, b: Volume, tol = 1e-4): boolean {
+/**
+ * Checks that a grid is well formed: dims, data length, finite positive spacing, and origin and
+ * direction where present.
+ */
+export function validateGrid(grid: Grid, name = 'volume'): void {
+  if (!grid || typeof grid !== 'object') throw new MedImgError('INVALID_VOLUME', `${name} is not a Volume.`);
+  validateDims(grid.dims);
+  if (!ArrayBuffer.isView(grid.data) || grid.data.length !== voxelCount(grid.dims)) {
+    throw new MedImgError('INVALID_VOLUME', `${name}.data length does not match dims ${grid.dims.join('x')}.`);
+  }
+  if (grid.spacing?.length !== 3 || !grid.spacing.every((s) => Number.isFinite(s) && s > 0)) {
+    throw new MedImgError('INVALID_VOLUME', `${name}.spacing must be three finite positive numbers.`);
+  }
+  if (grid.origin !== undefined && (grid.origin?.length !== 3 || !grid.origin.every(Number.isFinite))) {
+    throw new MedImgError('INVALID_VOLUME', `${name}.origin must be three finite numbers.`);
+  }
+  if (grid.direction !== undefined && (grid.direction?.length !== 9 || !grid.direction.every(Number.isFinite))) {
+    throw new MedImgError('INVALID_VOLUME', `${name}.direction must be nine finite numbers.`);
+  }
+}
+
+/**
+ * True when two grids share dims, and spacing (and origin/direction where both have them) within
+ * `tol`.
+ */
+export function sameGrid(a: Grid, b: Grid, tol = 1e-4): boolean {
   for (let i = 0; i < 3; i++) {
     if (a.dims[i] !== b.dims[i]) return false;
     if (Math.abs(a.spacing[i]! - b.spacing[i]!) > tol) return false;
-    if (Math.abs(a.origin[i]! - b.origin[i]!) > tol * Math.max(1, Math.abs(a.origin[i]!))) return false;
+    if (a.origin && b.origin && Math.abs(a.origin[i]! - b.origin[i]!) > tol * Math.max(1, Math.abs(a.origin[i]!)))
+      return false;
   }
-  for (let i = 0; i < 9; i++) if (Math.abs(a.direction[i]! - b.direction[i]!) > tol) return false;
+  if (a.direction && b.direction)
+    for (let i = 0; i < 9; i++) if (Math.abs(a.direction[i]! - b.direction[i]!) > tol) return false;
   return true;
 }
 
 /** Throws GRID_MISMATCH unless `mask` lies on the grid of `image`. */
-export function assertSameGrid(image: Volume, mask: Volume, what = 'mask'): void {
+export function assertSameGrid(image: Grid, mask: Grid, what = 'mask'): void {
   if (!sameGrid(image, mask)) {
     throw new MedImgError(
       'GRID_MISMATCH',
@@ -247,6 +291,6 @@ export function voxelIndex(dims: Vec3, x: number, y: number, z: number): number 
 }
 
 /** Volume of one voxel in mm³. */
-export function voxelVolumeMm3(vol: Volume): number {
+export function voxelVolumeMm3(vol: Grid): number {
   return vol.spacing[0] * vol.spacing[1] * vol.spacing[2];
 }

@@ -3,10 +3,12 @@ import { indexToWorld } from '../geometry.js';
 import { metaForSlices, sliceRange } from './meta.js';
 import {
   assertSameGrid,
+  type Grid,
   type Vec3,
   type Volume,
   type VoxelArray,
   type VoxelArrayConstructor,
+  validateGrid,
   validateVolume,
 } from '../volume.js';
 
@@ -35,10 +37,17 @@ function triple(v: number | Vec3 | undefined, name: string): Vec3 {
 
 /**
  * Inclusive index bounding box of the nonzero voxels of `mask`, grown by the margin and clamped to
- * the grid; null when the mask is empty.
+ * the grid; null when the mask is empty. The one bounding-box scan of the library: tasks pass their
+ * intermediate masks as a bare grid.
+ *
+ * @example
+ * ```ts
+ * const box = maskBoundingBox({ data: lungs, dims, spacing }, { marginMm: 6 });
+ * if (box) console.log(box.min, box.max);
+ * ```
  */
-export function maskBoundingBox(mask: Volume, options: MarginOptions = {}): IndexBox | null {
-  validateVolume(mask, 'mask');
+export function maskBoundingBox(mask: Grid, options: MarginOptions = {}): IndexBox | null {
+  validateGrid(mask, 'mask');
   const mm = triple(options.marginMm, 'marginMm');
   const vx = triple(options.marginVoxels, 'marginVoxels');
   const [nx, ny, nz] = mask.dims;

@@ -1,5 +1,5 @@
 import { assertArg } from '../errors.js';
-import { type Vec3, type Volume, type VoxelArray, validateVolume, withData } from '../volume.js';
+import { type Grid, type Vec3, type Volume, type VoxelArray, validateGrid, withData } from '../volume.js';
 
 /** Options of {@link distanceTransform}. */
 export interface DistanceTransformOptions {
@@ -24,8 +24,10 @@ export interface DistanceTransformOptions {
  * grid; voxels with no target anywhere get `Infinity`. Exact: the squared distance of every voxel is
  * `min_q |p - q|²` over target voxels `q`, with only float32 rounding of the stored result.
  */
-export function distanceTransform(mask: Volume, options: DistanceTransformOptions = {}): Volume<Float32Array> {
-  validateVolume(mask, 'mask');
+export function distanceTransform(mask: Volume, options?: DistanceTransformOptions): Volume<Float32Array>;
+export function distanceTransform(mask: Grid, options?: DistanceTransformOptions): Grid<Float32Array>;
+export function distanceTransform(mask: Grid, options: DistanceTransformOptions = {}): Grid<Float32Array> {
+  validateGrid(mask, 'mask');
   const target = options.target ?? 'foreground';
   assertArg(target === 'foreground' || target === 'background', "target must be 'foreground' or 'background'.");
   const d2 = squaredDistanceField(

@@ -1,5 +1,5 @@
 import { assertArg } from '../errors.js';
-import { type Vec3, type Volume, validateVolume, withData } from '../volume.js';
+import { type Grid, type Vec3, type Volume, validateGrid, withData } from '../volume.js';
 import { correlateSeparable } from './convolve.js';
 
 /** Options of {@link gaussian}. */
@@ -80,8 +80,10 @@ export function sigmaTriple(sigmaMm: number | readonly number[], name = 'sigmaMm
  * 'reflect' boundaries as scipy.ndimage's `gaussian_filter`. Returns a Float32 volume on the same
  * grid; the input is not modified. Cost: one pass per smoothed axis, two Float32 buffers.
  */
-export function gaussian(vol: Volume, options: GaussianOptions): Volume<Float32Array> {
-  validateVolume(vol);
+export function gaussian(vol: Volume, options: GaussianOptions): Volume<Float32Array>;
+export function gaussian(vol: Grid, options: GaussianOptions): Grid<Float32Array>;
+export function gaussian(vol: Grid, options: GaussianOptions): Grid<Float32Array> {
+  validateGrid(vol);
   assertArg(options && typeof options === 'object', 'gaussian needs options { sigmaMm }.');
   const sig = sigmaTriple(options.sigmaMm);
   const truncate = options.truncate ?? 4;

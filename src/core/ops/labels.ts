@@ -2,11 +2,13 @@ import { assertArg } from '../errors.js';
 import { indexToWorldMatrix } from '../geometry.js';
 import {
   assertSameGrid,
+  type Grid,
+  IDENTITY_DIRECTION,
   type Mask,
   type Vec3,
   type Volume,
   type VoxelArray,
-  validateVolume,
+  validateGrid,
   voxelVolumeMm3,
   withData,
 } from '../volume.js';
@@ -43,12 +45,17 @@ export interface ComponentStats {
   meanIntensity?: number;
 }
 
-/** Result of {@link connectedComponents}. */
-export interface ConnectedComponentsResult {
+/**
+ * Result of {@link connectedComponents}: `labels` is a Volume when the mask was one, a bare
+ * {@link Grid} otherwise.
+ */
+export interface ConnectedComponentsResult<L extends Grid<Int32Array> = Volume<Int32Array>> {
   /** 0 = background, components 1..count numbered in raster order of their first voxel (as scipy). */
-  labels: Volume<Int32Array>;
+  labels: L;
   count: number;
-  /** Statistics, index i describes label i + 1. */
+  /** Voxel count of each label, indexed by label (length count + 1, `sizes[0]` = 0); also with `stats: false`. */
+  sizes: Float64Array;
+  /** Statistics, index i describes label i + 1 (empty with `stats: false`). */
   components: ComponentStats[];
 }
 
@@ -236,13 +243,23 @@ function checkConnectivity(c: unknown): Connectivity {
  */
 export function connectedComponents(
   mask: Volume,
+  options?: ConnectedComponentsOptions,
+  image?: Grid,
+): ConnectedComponentsResult;
+export function connectedComponents(
+  mask: Grid,
+  options?: ConnectedComponentsOptions,
+  image?: Grid,
+): ConnectedComponentsResult<Grid<Int32Array>>;
+export function connectedComponents(
+  mask: Grid,
   options: ConnectedComponentsOptions = {},
-  image?: Volume,
-): ConnectedComponentsResult {
-  validateVolume(mask, 'mask');
+  image?: Grid,
+): ConnectedComponentsResult<Grid<Int32Array>> {
+  validateGrid(mask, 'mask');
   const connectivity = checkConnectivity(options.connectivity ?? 26);
   if (image) {
-    validateVolume(image, 'image');
+    validateGrid(image, 'image');
     assertSameGrid(image, mask, 'mask');
   }
   const [nx, ny] = mask.dims;
@@ -251,6 +268,7 @@ export function connectedComponents(
   const labels = new Int32Array(mask.data.length);
   const rows = t.rowFirst.length - 1;
   const { start, end, rowFirst } = t;
+  const sizes = new Float64Array(count + 1);
   if (options.stats === false) {
     for (let row = 0; row < rows; row++) {
       const base = row * nx;
@@ -258,9 +276,10 @@ export function connectedComponents(
         const lab = comp[i]! + 1;
         const e = base + end[i]!;
         for (let x = base + start[i]!; x < e; x++) labels[x] = lab;
+        sizes[lab] = sizes[lab]! + end[i]! - start[i]!;
       }
     }
-    return { labels: withData(mask, labels), count, components: [] };
+    return { labels: withData(mask, labels), count, sizes, components: [] };
   }
   // One interleaved record per component (count, sums of x/y/z/intensity, bbox): a run touches
   // one or two cache lines instead of one per statistic.
@@ -301,12 +320,13 @@ export function connectedComponents(
     }
   }
   const vv = voxelVolumeMm3(mask);
-  const m = indexToWorldMatrix(mask);
-  const [ox, oy, oz] = mask.origin;
+  const [ox, oy, oz] = mask.origin ?? [0, 0, 0];
+  const m = indexToWorldMatrix({ ...mask, origin: [ox, oy, oz], direction: mask.direction ?? [...IDENTITY_DIRECTION] });
   const components: ComponentStats[] = new Array(count);
   for (let c = 0; c < count; c++) {
     const o = c * R;
     const n = acc[o]!;
+    sizes[c + 1] = n;
     const cx = acc[o + 1]! / n;
     const cy = acc[o + 2]! / n;
     const cz = acc[o + 3]! / n;
@@ -326,7 +346,7 @@ export function connectedComponents(
     if (img) st.meanIntensity = acc[o + 4]! / n;
     components[c] = st;
   }
-  return { labels: withData(mask, labels), count, components };
+  return { labels: withData(mask, labels), count, sizes, components };
 }
 
 /** Options of {@link keepLargestComponent}. */
@@ -341,8 +361,10 @@ export interface KeepLargestOptions {
  * A 0/1 mask keeping only the largest connected component(s) of the nonzero voxels of `mask`.
  * An empty mask gives an empty mask.
  */
-export function keepLargestComponent(mask: Volume, options: KeepLargestOptions = {}): Mask {
-  validateVolume(mask, 'mask');
+export function keepLargestComponent(mask: Volume, options?: KeepLargestOptions): Mask;
+export function keepLargestComponent(mask: Grid, options?: KeepLargestOptions): Grid<Uint8Array>;
+export function keepLargestComponent(mask: Grid, options: KeepLargestOptions = {}): Grid<Uint8Array> {
+  validateGrid(mask, 'mask');
   const connectivity = checkConnectivity(options.connectivity ?? 26);
   const keep = options.count ?? 1;
   assertArg(Number.isInteger(keep) && keep >= 1, 'count must be an integer >= 1.');
@@ -379,8 +401,10 @@ export interface FillHolesOptions {
 }
 
 /** A 0/1 mask with the holes of the nonzero voxels of `mask` filled. */
-export function fillHoles(mask: Volume, options: FillHolesOptions = {}): Mask {
-  validateVolume(mask, 'mask');
+export function fillHoles(mask: Volume, options?: FillHolesOptions): Mask;
+export function fillHoles(mask: Grid, options?: FillHolesOptions): Grid<Uint8Array>;
+export function fillHoles(mask: Grid, options: FillHolesOptions = {}): Grid<Uint8Array> {
+  validateGrid(mask, 'mask');
   const mode = options.mode ?? '3d';
   assertArg(mode === '3d' || mode === 'slice', "mode must be '3d' or 'slice'.");
   const axis = options.axis ?? 2;

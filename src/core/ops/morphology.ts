@@ -1,5 +1,5 @@
 import { assertArg } from '../errors.js';
-import { type Mask, type Vec3, type Volume, type VoxelArray, validateVolume, withData } from '../volume.js';
+import { type Grid, type Mask, type Vec3, type Volume, type VoxelArray, validateGrid, withData } from '../volume.js';
 import { squaredDistanceField } from './distance.js';
 
 /** Options of {@link dilate}. */
@@ -28,8 +28,10 @@ export interface ErodeOptions extends DilateOptions {
  * are decomposed into x-runs combined with word-wide ORs; larger ones use the exact distance
  * transform, whose cost does not grow with the radius.
  */
-export function dilate(mask: Volume, options: DilateOptions): Mask {
-  validateVolume(mask, 'mask');
+export function dilate(mask: Volume, options: DilateOptions): Mask;
+export function dilate(mask: Grid, options: DilateOptions): Grid<Uint8Array>;
+export function dilate(mask: Grid, options: DilateOptions): Grid<Uint8Array> {
+  validateGrid(mask, 'mask');
   const { spacing, r2 } = ballMetric(mask, options);
   return withData(mask, dilateData(mask.data, mask.dims, spacing, r2, true));
 }
@@ -159,8 +161,10 @@ function dilateByRows(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: bo
  * Binary erosion by a ball in mm: a voxel stays 1 when every voxel within the radius is nonzero,
  * i.e. when the distance to the nearest zero voxel exceeds the radius.
  */
-export function erode(mask: Volume, options: ErodeOptions): Mask {
-  validateVolume(mask, 'mask');
+export function erode(mask: Volume, options: ErodeOptions): Mask;
+export function erode(mask: Grid, options: ErodeOptions): Grid<Uint8Array>;
+export function erode(mask: Grid, options: ErodeOptions): Grid<Uint8Array> {
+  validateGrid(mask, 'mask');
   const { spacing, r2 } = ballMetric(mask, options);
   if (options.erodeAtBorder) {
     const d2 = squaredDistanceField(mask.data, mask.dims, spacing, false, true);
@@ -173,12 +177,16 @@ export function erode(mask: Volume, options: ErodeOptions): Mask {
 }
 
 /** Morphological opening (erode, then dilate) by a ball in mm: removes parts thinner than the ball. */
-export function open(mask: Volume, options: ErodeOptions): Mask {
+export function open(mask: Volume, options: ErodeOptions): Mask;
+export function open(mask: Grid, options: ErodeOptions): Grid<Uint8Array>;
+export function open(mask: Grid, options: ErodeOptions): Grid<Uint8Array> {
   return dilate(erode(mask, options), options);
 }
 
 /** Morphological closing (dilate, then erode) by a ball in mm: closes gaps narrower than the ball. */
-export function close(mask: Volume, options: ErodeOptions): Mask {
+export function close(mask: Volume, options: ErodeOptions): Mask;
+export function close(mask: Grid, options: ErodeOptions): Grid<Uint8Array>;
+export function close(mask: Grid, options: ErodeOptions): Grid<Uint8Array> {
   return erode(dilate(mask, options), options);
 }
 
@@ -186,7 +194,7 @@ export function close(mask: Volume, options: ErodeOptions): Mask {
  * The metric of the structuring element: a ball of radius r is `|p - q|² <= r²` with the real
  * spacing; an ellipsoid with semi-axes (a, b, c) is a unit ball with spacing divided by the axes.
  */
-function ballMetric(mask: Volume, options: DilateOptions): { spacing: Vec3; r2: number } {
+function ballMetric(mask: Grid, options: DilateOptions): { spacing: Vec3; r2: number } {
   assertArg(options && typeof options === 'object', 'Morphology needs options { radiusMm }.');
   const r = options.radiusMm;
   if (typeof r === 'number') {

@@ -3,9 +3,10 @@
 import { runSegmentationModel } from '../../backends/pipeline.js';
 import type { LongRunOptions } from '../../core/progress.js';
 import { indexToWorld } from '../../core/geometry.js';
+import { distanceTransform } from '../../core/ops/distance.js';
+import { keepLargestComponent } from '../../core/ops/labels.js';
 import { createVolumeLike, type Vec3, type Volume } from '../../core/volume.js';
 import { round } from '../internal/common.js';
-import { distanceMm, largestComponent } from '../internal/mask-ops.js';
 import { type OpenTaskModel, openTaskModel, type TaskModel, type TaskModelOptions } from '../internal/model-task.js';
 import { attenuationCategory } from './categories.js';
 import type { VertebraMeasurement } from './index.js';
@@ -124,10 +125,10 @@ function measureLabel(ct: Volume, labels: Uint8Array, label: number, withMask: b
       const base = o[0]! + nx * (y + o[1]! + ny * (z + o[2]!));
       for (let x = 0; x < cd[0]; x++, j++) mask[j] = labels[base + x] === label ? 1 : 0;
     }
-  const part = largestComponent(mask, cd, 6);
+  const part = keepLargestComponent({ data: mask, dims: cd, spacing: ct.spacing }, { connectivity: 6 }).data;
   const outside = new Uint8Array(cn);
   for (let j = 0; j < cn; j++) outside[j] = part[j] ? 0 : 1;
-  const depth = distanceMm(outside, cd, ct.spacing);
+  const depth = distanceTransform({ data: outside, dims: cd, spacing: ct.spacing }).data;
   let dmax = 0;
   for (let j = 0; j < cn; j++) if (part[j] && depth[j]! > dmax) dmax = depth[j]!;
   const cut = Math.max(MODEL_ROI_MIN_DEPTH_MM, MODEL_ROI_CORE_FRACTION * dmax);

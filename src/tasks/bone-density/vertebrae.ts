@@ -6,7 +6,9 @@ import { gaussian } from '../../core/ops/gaussian.js';
 import type { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Vec3, type Volume } from '../../core/volume.js';
 import { round } from '../internal/common.js';
-import { closeMm, distanceMm, fillHoles2d, labelComponents, largestComponent } from '../internal/mask-ops.js';
+import { distanceTransform } from '../../core/ops/distance.js';
+import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
+import { close } from '../../core/ops/morphology.js';
 import { attenuationCategory } from './categories.js';
 import type { VertebraMeasurement } from './index.js';
 
@@ -58,9 +60,9 @@ export async function findVertebrae(
   await stages.step(0.1, 1);
   const dense = new Uint8Array(sm.length);
   for (let i = 0; i < sm.length; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
-  const largest = largestComponent(dense, dims, 6);
+  const largest = keepLargestComponent({ data: dense, dims, spacing }, { connectivity: 6 }).data;
   await stages.step(0.125, 1);
-  const body = fillHoles2d(largest, dims);
+  const body = fillHoles({ data: largest, dims, spacing }, { mode: 'slice' }).data;
   const ySign = (direction[4] ?? 1) >= 0 ? 1 : -1; // +1: index y increases toward posterior
   const pxArea = spacing[0] * spacing[1];
   const slices: SliceBody[] = [];
@@ -86,15 +88,15 @@ export async function findVertebrae(
     const midY = by / bn;
     // close small gaps of the cortical shell (thin cortex, vascular foramina), then fill
     // (the ring is cortical or trabecular-range bone: a thin cortex stays < 250 HU on 5 mm slices)
-    const closed = closeMm(bone, [nx, ny, 1], [spacing[0], spacing[1], 1], 3);
+    const closed = close({ data: bone, dims: [nx, ny, 1], spacing: [spacing[0], spacing[1], 1] }, { radiusMm: 3 }).data;
     const ring = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) ring[p] = closed[p] || trab[p] ? 1 : 0;
-    const filled = fillHoles2d(ring, [nx, ny, 1]);
+    const filled = fillHoles({ data: ring, dims: [nx, ny, 1], spacing }, { mode: 'slice' }).data;
     // Holes the filling closed that are the spinal canal (or another soft-tissue space enclosed
     // by the neural arch) must stay open, or the body + arch + canal become one blob.
     const holes = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) holes[p] = filled[p] && !closed[p] && !trab[p] ? 1 : 0;
-    const hc = labelComponents(holes, [nx, ny, 1], 6);
+    const hc = connectedComponents({ data: holes, dims: [nx, ny, 1], spacing }, { connectivity: 6, stats: false });
     let canal = false;
     let canalX = 0;
     let canalY = 0;
@@ -103,7 +105,7 @@ export async function findVertebrae(
       const sx = new Float64Array(hc.count + 1);
       const sy = new Float64Array(hc.count + 1);
       for (let p = 0; p < sxy; p++) {
-        const l = hc.labels[p]!;
+        const l = hc.labels.data[p]!;
         if (!l) continue;
         sum[l] = sum[l]! + sm2[k * sxy + p]!;
         sx[l] = sx[l]! + (p % nx);
@@ -118,9 +120,9 @@ export async function findVertebrae(
         // other filled holes: a body with a dark interior still counts as body in front)
         const x = Math.round(sx[l]! / n);
         let y = Math.round(sy[l]! / n);
-        while (y >= 0 && y < ny && hc.labels[y * nx + x] === l) y -= ySign;
+        while (y >= 0 && y < ny && hc.labels.data[y * nx + x] === l) y -= ySign;
         let run = 0;
-        while (y >= 0 && y < ny && filled[y * nx + x] && hc.labels[y * nx + x] !== l) {
+        while (y >= 0 && y < ny && filled[y * nx + x] && hc.labels.data[y * nx + x] !== l) {
           run++;
           y -= ySign;
         }
@@ -128,7 +130,7 @@ export async function findVertebrae(
         // walk posterior: a thin wall, then a soft-tissue gap of canal size, then bone means the
         // real canal lies behind: this hole is the dark interior of the body (disc, endplate level)
         y = Math.round(sy[l]! / n);
-        while (y >= 0 && y < ny && hc.labels[y * nx + x] === l) y += ySign;
+        while (y >= 0 && y < ny && hc.labels.data[y * nx + x] === l) y += ySign;
         let wall = 0;
         while (y >= 0 && y < ny && filled[y * nx + x]) {
           wall++;
@@ -156,7 +158,7 @@ export async function findVertebrae(
         }
       }
       for (let p = 0; p < sxy; p++) {
-        if (open[hc.labels[p]!]) {
+        if (open[hc.labels.data[p]!]) {
           filled[p] = 0;
           canal = true;
         }
@@ -164,7 +166,7 @@ export async function findVertebrae(
     }
     const inv = new Uint8Array(sxy);
     for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
-    const dist = distanceMm(inv, [nx, ny, 1], spacing);
+    const dist = distanceTransform({ data: inv, dims: [nx, ny, 1], spacing }).data;
     let best = -1;
     let bestD = 0;
     for (let p = 0; p < sxy; p++) {
@@ -181,13 +183,13 @@ export async function findVertebrae(
       }
     }
     if (best < 0 || bestD < 5) continue;
-    const comp = labelComponents(filled, [nx, ny, 1], 6);
-    const lab = comp.labels[best]!;
+    const comp = connectedComponents({ data: filled, dims: [nx, ny, 1], spacing }, { connectivity: 6, stats: false });
+    const lab = comp.labels.data[best]!;
     const dd = new Float32Array(sxy);
     let cs = 0;
     let cn = 0;
     for (let p = 0; p < sxy; p++) {
-      if (comp.labels[p] !== lab) continue;
+      if (comp.labels.data[p] !== lab) continue;
       dd[p] = dist[p]!;
       if (dist[p]! >= 0.5 * bestD) {
         cs += ct.data[k * sxy + p]!;
@@ -209,7 +211,7 @@ export async function findVertebrae(
       ringClosed: ringClosed(
         sm,
         k * sxy,
-        comp.labels,
+        comp.labels.data,
         lab,
         best % nx,
         Math.floor(best / nx),

@@ -1,5 +1,6 @@
-import { assertArg } from '../../core/errors.js';
+import { assertArg, MedImgError } from '../../core/errors.js';
 import { indexToWorld } from '../../core/geometry.js';
+import { maskBoundingBox } from '../../core/ops/crop.js';
 import { Stages } from '../../core/progress.js';
 import type { Mask, Vec3, Volume } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
@@ -338,20 +339,15 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
 
 /** Crops the lung bounding box (padded 6 mm); outside the lungs the parenchyma HU is painted. */
 export function cropLungs(ct: Volume, lung: Mask): LungCrop {
-  const [nx, ny, nz] = ct.dims;
-  const lo = [nx, ny, nz];
-  const hi = [-1, -1, -1];
+  const [nx, ny] = ct.dims;
+  const box = maskBoundingBox(lung);
+  if (!box) throw new MedImgError('NO_LUNGS_FOUND', 'The lung mask is empty.');
+  const { min: lo, max: hi } = box;
   const hist = new Int32Array(1001);
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, i++) {
+  for (let z = lo[2]; z <= hi[2]; z++)
+    for (let y = lo[1]; y <= hi[1]; y++)
+      for (let x = lo[0], i = lo[0] + nx * (y + ny * z); x <= hi[0]; x++, i++) {
         if (!lung.data[i]) continue;
-        if (x < lo[0]!) lo[0] = x;
-        if (x > hi[0]!) hi[0] = x;
-        if (y < lo[1]!) lo[1] = y;
-        if (y > hi[1]!) hi[1] = y;
-        if (z < lo[2]!) lo[2] = z;
-        if (z > hi[2]!) hi[2] = z;
         const v = ct.data[i]!;
         if (v >= -1000 && v <= 0) hist[v + 1000]!++;
       }

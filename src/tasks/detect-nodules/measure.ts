@@ -1,5 +1,7 @@
+import { equivalentDiameterMm, lesionAxes } from '../../core/lesion.js';
 import type { Vec3 } from '../../core/volume.js';
-import { erodeMm, dilateMm, labelComponents } from '../internal/mask-ops.js';
+import { connectedComponents } from '../../core/ops/labels.js';
+import { open } from '../../core/ops/morphology.js';
 import type { LungCrop } from './candidates.js';
 import type { NoduleKind } from './lung-rads.js';
 
@@ -99,17 +101,17 @@ export function measureCandidate(
   for (let li = 0; li < ln; li++) m[li] = vals[li]! > tLow && r2[li]! <= R * R ? 1 : 0;
   const openR = 0.3 * radiusMm;
   if (openR >= Math.min(sp[0], sp[1], sp[2]))
-    m = dilateMm(erodeMm(m, ld, sp, openR), ld, sp, openR).map((v, i) => v & m[i]!);
-  const comps = labelComponents(m, ld, 6);
+    m = open({ data: m, dims: ld, spacing: sp }, { radiusMm: openR }).data.map((v, i) => v & m[i]!);
+  const comps = connectedComponents({ data: m, dims: ld, spacing: sp }, { connectivity: 6, stats: false });
   // component at (or nearest to) the centre
   const lc = cx - x0 + ld[0] * (cy - y0 + ld[1] * (cz - z0));
-  let label = comps.labels[lc]!;
+  let label = comps.labels.data[lc]!;
   if (!label) {
     let best = Number.POSITIVE_INFINITY;
     for (let li = 0; li < ln; li++) {
-      if (comps.labels[li] && r2[li]! < best && r2[li]! <= (0.7 * radiusMm + sp[0]) ** 2) {
+      if (comps.labels.data[li] && r2[li]! < best && r2[li]! <= (0.7 * radiusMm + sp[0]) ** 2) {
         best = r2[li]!;
-        label = comps.labels[li]!;
+        label = comps.labels.data[li]!;
       }
     }
   }
@@ -120,7 +122,7 @@ export function measureCandidate(
   let surface = 0;
   const rIn = (R - Math.max(sp[0], sp[1], sp[2])) ** 2;
   for (let li = 0; li < ln; li++) {
-    if (comps.labels[li] !== label) continue;
+    if (comps.labels.data[li] !== label) continue;
     vox.push(li);
     sum += vals[li]!;
     const lx = li % ld[0];
@@ -133,12 +135,12 @@ export function measureCandidate(
       lx === ld[0] - 1 ||
       ly === ld[1] - 1 ||
       lz === ld[2] - 1 ||
-      comps.labels[li - 1] !== label ||
-      comps.labels[li + 1] !== label ||
-      comps.labels[li - ld[0]] !== label ||
-      comps.labels[li + ld[0]] !== label ||
-      comps.labels[li - ld[0] * ld[1]] !== label ||
-      comps.labels[li + ld[0] * ld[1]] !== label;
+      comps.labels.data[li - 1] !== label ||
+      comps.labels.data[li + 1] !== label ||
+      comps.labels.data[li - ld[0]] !== label ||
+      comps.labels.data[li + ld[0]] !== label ||
+      comps.labels.data[li - ld[0] * ld[1]] !== label ||
+      comps.labels.data[li + ld[0] * ld[1]] !== label;
     if (edge) {
       surface++;
       if (r2[li]! > rIn) onBoundary++;
@@ -160,7 +162,7 @@ export function measureCandidate(
       if ((k === 2 && ly === 0) || (k === 3 && ly === ld[1] - 1)) continue;
       if ((k === 4 && lz === 0) || (k === 5 && lz === ld[2] - 1)) continue;
       const lj = li + nb[k]!;
-      if (comps.labels[lj] === label || seen[lj]) continue;
+      if (comps.labels.data[lj] === label || seen[lj]) continue;
       seen[lj] = 1;
       shellN++;
       const gx = lj % ld[0];
@@ -172,10 +174,10 @@ export function measureCandidate(
   }
   const solid = vox.filter((li) => vals[li]! > SOLID_THRESHOLD_HU);
   const vv = sp[0] * sp[1] * sp[2];
-  const all = axes(vox, ld, sp);
-  const sol = solid.length ? axes(solid, ld, sp) : { long: 0, short: 0 };
-  const dAll = eqDiameter(vox.length * vv);
-  const dSolid = eqDiameter(solid.length * vv);
+  const all = lesionAxes(vox, ld, sp);
+  const sol = solid.length ? lesionAxes(solid, ld, sp) : { longMm: 0, shortMm: 0 };
+  const dAll = equivalentDiameterMm(vox.length * vv);
+  const dSolid = equivalentDiameterMm(solid.length * vv);
   let type: NoduleKind;
   if (dSolid >= 0.7 * dAll) type = 'solid';
   else if (dSolid >= Math.max(1.5, 0.2 * dAll)) type = 'part-solid';
@@ -201,16 +203,16 @@ export function measureCandidate(
   return {
     centroid: [x0 + gx / use.length, y0 + gy / use.length, z0 + gz / use.length],
     volumeMm3: volume,
-    longAxisMm: ax.long,
-    shortAxisMm: ax.short,
-    solidLongAxisMm: sol.long,
-    solidShortAxisMm: sol.short,
+    longAxisMm: ax.longMm,
+    shortAxisMm: ax.shortMm,
+    solidLongAxisMm: sol.longMm,
+    solidShortAxisMm: sol.shortMm,
     solidVolumeMm3: solid.length * vv,
     meanHU: sum / vox.length,
     backgroundHU: bg,
     peakHU: peak,
     type,
-    compactness: ax.long > 0 ? volume / ((Math.PI / 6) * ax.long ** 3) : 0,
+    compactness: ax.longMm > 0 ? volume / ((Math.PI / 6) * ax.longMm ** 3) : 0,
     leak: surface ? onBoundary / surface : 0,
     lungContact: shellN ? shellLung / shellN : 0,
     wallContact: shellN ? shellWall / shellN : 0,
@@ -218,68 +220,8 @@ export function measureCandidate(
   };
 }
 
-function eqDiameter(v: number): number {
-  return Math.cbrt((6 * v) / Math.PI);
-}
-
 function median(a: number[]): number {
   const s = Float64Array.from(a).sort();
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
-}
-
-/**
- * Long axis: the largest in-plane Feret diameter over the axial slices; short axis: the largest
- * width perpendicular to it on that slice. Distances between voxel centres plus one pixel (each
- * extreme voxel reaches half a pixel further).
- */
-export function axes(vox: ArrayLike<number>, ld: Vec3, sp: Vec3): { long: number; short: number } {
-  const bySlice = new Map<number, number[]>();
-  for (let k = 0; k < vox.length; k++) {
-    const li = vox[k]!;
-    const lz = Math.floor(li / (ld[0] * ld[1]));
-    const list = bySlice.get(lz);
-    if (list) list.push(li);
-    else bySlice.set(lz, [li]);
-  }
-  const px = 0.5 * (sp[0] + sp[1]);
-  let best = { long: 0, short: 0 };
-  for (const list of bySlice.values()) {
-    // boundary pixels of the slice (4-neighbour)
-    const set = new Set(list);
-    const pts: number[] = [];
-    for (const li of list) {
-      if (!set.has(li - 1) || !set.has(li + 1) || !set.has(li - ld[0]) || !set.has(li + ld[0])) {
-        pts.push((li % ld[0]) * sp[0], (Math.floor(li / ld[0]) % ld[1]) * sp[1]);
-      }
-    }
-    let dmax = 0;
-    let ux = 1;
-    let uy = 0;
-    for (let a = 0; a < pts.length; a += 2)
-      for (let b = a + 2; b < pts.length; b += 2) {
-        const dx = pts[b]! - pts[a]!;
-        const dy = pts[b + 1]! - pts[a + 1]!;
-        const d = dx * dx + dy * dy;
-        if (d > dmax) {
-          dmax = d;
-          ux = dx;
-          uy = dy;
-        }
-      }
-    const long = Math.sqrt(dmax) + px;
-    if (long <= best.long) continue;
-    const nrm = Math.hypot(ux, uy) || 1;
-    const vx = -uy / nrm;
-    const vy = ux / nrm;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < pts.length; a += 2) {
-      const p = pts[a]! * vx + pts[a + 1]! * vy;
-      if (p < lo) lo = p;
-      if (p > hi) hi = p;
-    }
-    best = { long, short: Math.min(long, hi - lo + px) };
-  }
-  return best;
 }

@@ -1,19 +1,13 @@
 import { MedImgError } from '../../core/errors.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { Stages } from '../../core/progress.js';
-import { createVolumeLike, type Mask, type Vec3, type Volume } from '../../core/volume.js';
+import { createVolumeLike, type Grid, type Mask, type Vec3, type Volume } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, StageTimer } from '../internal/common.js';
-import {
-  closeMm,
-  dilateMm,
-  distanceMm,
-  erodeMm,
-  fillHoles2d,
-  labelComponents,
-  largestComponent,
-  selectLabels,
-} from '../internal/mask-ops.js';
+import { distanceTransform } from '../../core/ops/distance.js';
+import { maskBoundingBox } from '../../core/ops/crop.js';
+import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
+import { close, dilate, erode } from '../../core/ops/morphology.js';
 
 /** Options of {@link segmentLungs}. */
 export interface SegmentLungsOptions extends TaskOptions {
@@ -88,7 +82,9 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   await stages.start('body');
   const dense = new Uint8Array(n);
   for (let i = 0; i < n; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
-  const body = fillHoles2d(largestComponent(dense, dims, 6), dims);
+  const body = fillHoles(keepLargestComponent({ data: dense, dims, spacing }, { connectivity: 6 }), {
+    mode: 'slice',
+  }).data;
   timer.mark('body');
 
   // Air inside the body.
@@ -101,7 +97,7 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
 
   // Lung components.
   await stages.start('lungs');
-  const comps = labelComponents(air, dims, 6);
+  const comps = connectedComponents({ data: air, dims, spacing }, { connectivity: 6, stats: false });
   let largest = 0;
   for (let l = 1; l <= comps.count; l++) largest = Math.max(largest, comps.sizes[l]!);
   const minVox = Math.max((minMl * 1000) / vox, 0.05 * largest);
@@ -116,7 +112,11 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
       },
     );
   }
-  const lungs = selectLabels(comps, (l) => bigLabels.includes(l));
+  const keepLabel = new Uint8Array(comps.count + 1);
+  for (const l of bigLabels) keepLabel[l] = 1;
+  const lungs = new Uint8Array(air.length);
+  const compLabels = comps.labels.data;
+  for (let i = 0; i < lungs.length; i++) lungs[i] = keepLabel[compLabels[i]!]!;
   timer.mark('components');
 
   // Left/right split (LPS: +x is the patient's left; use the world x of each voxel column).
@@ -129,16 +129,16 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   // Fill holes (vessels, nodules) and close each lung; the closing may not add voxels within
   // 10 mm of the trachea and main bronchi (it would bridge lung and mediastinum there).
   await stages.start('closing');
-  const nearAirway = dilateMm(airways, dims, spacing, 10);
+  const nearAirway = dilate({ data: airways, dims, spacing }, { radiusMm: 10 }).data;
   const out = new Uint8Array(n);
   for (const side of [1, 2] as const) {
     const m = new Uint8Array(n);
     for (let i = 0; i < n; i++) m[i] = labels[i] === side ? 1 : 0;
-    const holesFilled = fillHoles2d(m, dims);
+    const holesFilled = fillHoles({ data: m, dims, spacing }, { mode: 'slice' }).data;
     await stages.step(side - 0.8, 2);
     const closed = closeCropped(holesFilled, dims, spacing, closeR);
     await stages.step(side - 0.2, 2);
-    const filled = fillHoles2d(closed, dims);
+    const filled = fillHoles({ data: closed, dims, spacing }, { mode: 'slice' }).data;
     for (let i = 0; i < n; i++)
       if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
     await stages.step(side, 2);
@@ -224,7 +224,7 @@ async function findAirways(
     }
     if (bn === 0) continue;
     const midX = bx / bn;
-    const c = labelComponents(slice, [nx, ny, 1], 6);
+    const c = connectedComponents({ data: slice, dims: [nx, ny, 1], spacing }, { connectivity: 6, stats: false });
     let best = -1;
     let bestScore = Number.POSITIVE_INFINITY;
     for (let l = 1; l <= c.count; l++) {
@@ -237,7 +237,7 @@ async function findAirways(
       let y0 = ny;
       let y1 = 0;
       for (let p = 0; p < sxy; p++) {
-        if (c.labels[p] !== l) continue;
+        if (c.labels.data[p] !== l) continue;
         const x = p % nx;
         const y = (p - x) / nx;
         sx += x;
@@ -257,10 +257,10 @@ async function findAirways(
         bestScore = off;
         best = l;
         seed = k * sxy + Math.round(sy / c.sizes[l]!) * nx + Math.round(sx / c.sizes[l]!);
-        if (c.labels[seed - k * sxy] !== l) {
+        if (c.labels.data[seed - k * sxy] !== l) {
           // centroid outside the region: take any voxel of it
           for (let p = 0; p < sxy; p++)
-            if (c.labels[p] === l) {
+            if (c.labels.data[p] === l) {
               seed = k * sxy + p;
               break;
             }
@@ -280,7 +280,7 @@ async function findAirways(
     const grown = growBelow(sm, body, dims, seed, t, maxVox);
     if (grown) {
       // add the partial-volume rim of the airway wall (still below the air threshold)
-      const rim = dilateMm(grown, dims, spacing, 1.5 * Math.max(spacing[0], spacing[1]));
+      const rim = dilate({ data: grown, dims, spacing }, { radiusMm: 1.5 * Math.max(spacing[0], spacing[1]) }).data;
       for (let i = 0; i < rim.length; i++) if (rim[i] && !grown[i] && body[i] && sm[i]! < airT) grown[i] = 1;
       return grown;
     }
@@ -340,7 +340,7 @@ function splitLungs(
 ): { labels: Uint8Array; method: 'components' | 'erosion' | 'midline' } {
   const sxy = dims[0] * dims[1];
   const n = lungs.length;
-  const twoLargest = (m: Uint8Array) => twoLargestOf(m, dims, xw);
+  const twoLargest = (m: Uint8Array) => twoLargestOf({ data: m, dims, spacing }, xw);
   const labels = new Uint8Array(n);
   const direct = twoLargest(lungs);
   if (direct) {
@@ -374,11 +374,11 @@ function splitLungs(
   for (let y = 0; y < cd[1]; y++)
     for (let x = 0; x < cd[0]; x++) cxw[x + cd[0] * y] = xw[Math.min(nx - 1, x * f) + nx * Math.min(ny - 1, y * f)]!;
   for (const r of [2, 4, 6, 8, 12]) {
-    const er = erodeMm(coarse, cd, cs, r);
-    const two = twoLargestOf(er, cd, cxw);
+    const er = erode({ data: coarse, dims: cd, spacing: cs }, { radiusMm: r }).data;
+    const two = twoLargestOf({ data: er, dims: cd, spacing: cs }, cxw);
     if (!two) continue;
-    const da = dilateMmDistance(two.a, cd, cs);
-    const db = dilateMmDistance(two.b, cd, cs);
+    const da = distanceTransform({ data: two.a, dims: cd, spacing: cs }).data;
+    const db = distanceTransform({ data: two.b, dims: cd, spacing: cs }).data;
     const aIsRight = two.xa < two.xb;
     for (let i = 0; i < n; i++) {
       if (!lungs[i]) continue;
@@ -402,32 +402,13 @@ function splitLungs(
   return { labels, method: 'midline' };
 }
 
-/** Distance (mm) to a component, for nearest-seed assignment. */
-function dilateMmDistance(m: Uint8Array, dims: Vec3, spacing: Vec3): Float32Array {
-  return distanceMm(m, dims, spacing);
-}
-
 /** Closing restricted to the mask's bounding box padded by the radius (keeps it cheap). */
 function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8Array {
   const [nx, ny, nz] = dims;
-  let x0 = nx;
-  let y0 = ny;
-  let z0 = nz;
-  let x1 = -1;
-  let y1 = -1;
-  let z1 = -1;
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, i++) {
-        if (!m[i]) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-  if (x1 < 0 || r <= 0) return m;
+  const box = maskBoundingBox({ data: m, dims, spacing });
+  if (!box || r <= 0) return m;
+  const [x0, y0, z0] = box.min;
+  const [x1, y1, z1] = box.max;
   const pad = [Math.ceil(r / spacing[0]) + 1, Math.ceil(r / spacing[1]) + 1, Math.ceil(r / spacing[2]) + 1];
   // crop with padding (outside the grid is background; closing must not touch the grid edge)
   const cx0 = x0 - pad[0]!;
@@ -481,7 +462,7 @@ function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint
  */
 function closeCoarse(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8Array {
   const f = Math.max(1, Math.round(2 / Math.max(spacing[0], spacing[1])));
-  if (f === 1) return closeMm(m, dims, spacing, r);
+  if (f === 1) return close({ data: m, dims, spacing }, { radiusMm: r }).data;
   const [nx, ny, nz] = dims;
   const cd: Vec3 = [Math.ceil(nx / f), Math.ceil(ny / f), nz];
   const cs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
@@ -490,7 +471,7 @@ function closeCoarse(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8
     for (let y = 0; y < ny; y++)
       for (let x = 0; x < nx; x++)
         if (m[x + nx * (y + ny * z)]) coarse[Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z)] = 1;
-  const closed = closeMm(coarse, cd, cs, r);
+  const closed = close({ data: coarse, dims: cd, spacing: cs }, { radiusMm: r }).data;
   const out = m.slice();
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++)
@@ -501,13 +482,12 @@ function closeCoarse(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8
 
 /** The two largest 3D components of `m` (the second at least 15 % of the first), with mean world x. */
 function twoLargestOf(
-  m: Uint8Array,
-  dims: Vec3,
+  m: Grid<Uint8Array>,
   xw: Float32Array,
 ): { a: Uint8Array; b: Uint8Array; xa: number; xb: number } | null {
-  const n = m.length;
-  const sxy = dims[0] * dims[1];
-  const c = labelComponents(m, dims, 6);
+  const n = m.data.length;
+  const sxy = m.dims[0] * m.dims[1];
+  const c = connectedComponents(m, { connectivity: 6, stats: false });
   const order = Array.from({ length: c.count }, (_, i) => i + 1).sort((p, q) => c.sizes[q]! - c.sizes[p]!);
   if (order.length < 2 || c.sizes[order[1]!]! < 0.15 * c.sizes[order[0]!]!) return null;
   const la = order[0]!;
@@ -517,10 +497,10 @@ function twoLargestOf(
   let xa = 0;
   let xb = 0;
   for (let i = 0; i < n; i++) {
-    if (c.labels[i] === la) {
+    if (c.labels.data[i] === la) {
       a[i] = 1;
       xa += xw[i % sxy]!;
-    } else if (c.labels[i] === lb) {
+    } else if (c.labels.data[i] === lb) {
       b[i] = 1;
       xb += xw[i % sxy]!;
     }

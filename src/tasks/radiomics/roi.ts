@@ -1,32 +1,16 @@
 /** ROI helpers shared by the shape families: bounding box, cropping, PCA of voxel positions. */
 import { symmetricEigenvalues3 as coreSymmetricEigenvalues3 } from '../../core/geometry.js';
+import { maskBoundingBox } from '../../core/ops/crop.js';
 import type { Vec3 } from '../../core/volume.js';
 import type { BoxMask } from './mesh.js';
 
 /** Inclusive index bounding box [x0, x1, y0, y1, z0, z1], or null for an empty mask. */
 export type BBox = [number, number, number, number, number, number];
 
-export function boundingBox(mask: ArrayLike<number>, dims: Vec3): BBox | null {
-  const [nx, ny, nz] = dims;
-  let x0 = nx;
-  let x1 = -1;
-  let y0 = ny;
-  let y1 = -1;
-  let z0 = nz;
-  let z1 = -1;
-  let i = 0;
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, i++) {
-        if (!mask[i]) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-  return x1 < 0 ? null : [x0, x1, y0, y1, z0, z1];
+export function boundingBox(mask: Uint8Array, dims: Vec3): BBox | null {
+  // Spacing only scales margins, and there is none here.
+  const box = maskBoundingBox({ data: mask, dims, spacing: [1, 1, 1] });
+  return box ? [box.min[0], box.max[0], box.min[1], box.max[1], box.min[2], box.max[2]] : null;
 }
 
 /** Crops any array on `dims` to the box (copy). */

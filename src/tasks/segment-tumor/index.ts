@@ -1,12 +1,14 @@
 import { MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
 import { Stages } from '../../core/progress.js';
+import { lesionAxes } from '../../core/lesion.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
-import { axes } from '../detect-nodules/measure.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { makeProvenance, round, StageTimer } from '../internal/common.js';
 import { addLimitation, type Limitation } from '../internal/limitations.js';
-import { closeMm, dilateMm, distanceMm, fillHoles2d, labelComponents, openMm } from '../internal/mask-ops.js';
+import { distanceTransform } from '../../core/ops/distance.js';
+import { connectedComponents, fillHoles } from '../../core/ops/labels.js';
+import { close, dilate, open } from '../../core/ops/morphology.js';
 import type { ModelCache } from '../../backends/model-cache.js';
 import type { BackendChoice } from '../../backends/types.js';
 import type { TaskModel } from '../internal/model-task.js';
@@ -311,26 +313,30 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
 
   // Leakage control: opening, then the component holding the seed (or the largest).
   await stages.step(1, 2);
-  const opened = openR > 0 ? openMm(region, dims, spacing, openR) : region;
-  const comps = labelComponents(opened, dims, 6);
+  const opened = openR > 0 ? open({ data: region, dims, spacing }, { radiusMm: openR }).data : region;
+  const comps = connectedComponents({ data: opened, dims, spacing }, { connectivity: 6, stats: false });
   const si =
     cutInfo.coreIndex >= 0
       ? cutInfo.coreIndex
       : Math.round(seedVox[0]) + nx * (Math.round(seedVox[1]) + ny * Math.round(seedVox[2]));
-  let keep = boxSlices ? 0 : (comps.labels[si] ?? 0);
+  let keep = boxSlices ? 0 : (comps.labels.data[si] ?? 0);
   if (!keep) {
     const votes = new Map<number, number>();
-    for (const i of init) if (comps.labels[i]) votes.set(comps.labels[i]!, (votes.get(comps.labels[i]!) ?? 0) + 1);
+    for (const i of init)
+      if (comps.labels.data[i]) votes.set(comps.labels.data[i]!, (votes.get(comps.labels.data[i]!) ?? 0) + 1);
     let best = 0;
     for (const [l, v] of votes) if (v > best) [best, keep] = [v, l];
     if (!keep) for (let l = 1; l <= comps.count; l++) if (comps.sizes[l]! > (comps.sizes[keep] ?? 0)) keep = l;
   }
   let mask: Uint8Array = new Uint8Array(n);
-  for (let i = 0; i < n; i++) mask[i] = keep && comps.labels[i] === keep ? 1 : 0;
+  for (let i = 0; i < n; i++) mask[i] = keep && comps.labels.data[i] === keep ? 1 : 0;
   if (!keep) mask = region;
   else if (openR > 0) {
     // give back what the opening shaved off the kept lesion (lobulations, corners), not the bridges
-    const near = dilateMm(mask, dims, spacing, openR + Math.max(spacing[0], spacing[1], spacing[2]));
+    const near = dilate(
+      { data: mask, dims, spacing },
+      { radiusMm: openR + Math.max(spacing[0], spacing[1], spacing[2]) },
+    ).data;
     for (let i = 0; i < n; i++) if (near[i] && region[i]) mask[i] = 1;
   }
   timer.mark('leakage');
@@ -339,8 +345,8 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   // 50 % boundary: surrounding tissue = median of a ring 1.5–3.5 voxels outside the region (past
   // the partial-volume rim); then up to two rims of neighbours beyond halfway to it are added.
   const vs = Math.max(spacing[0], spacing[1], spacing[2]);
-  const inner = dilateMm(mask, dims, spacing, 1.5 * vs);
-  const outer = dilateMm(mask, dims, spacing, 3.5 * vs);
+  const inner = dilate({ data: mask, dims, spacing }, { radiusMm: 1.5 * vs }).data;
+  const outer = dilate({ data: mask, dims, spacing }, { radiusMm: 3.5 * vs }).data;
   await stages.step(0.5, 2);
   const ringVals: number[] = [];
   for (let i = 0; i < n; i++) if (outer[i] && !inner[i]) ringVals.push(data[i]!);
@@ -369,7 +375,8 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   }
   // Smoothing.
   await stages.step(1, 2);
-  const smooth = fillHoles2d(closeMm(mask, dims, spacing, 1.5 * Math.max(spacing[0], spacing[1])), dims);
+  const closedMask = close({ data: mask, dims, spacing }, { radiusMm: 1.5 * Math.max(spacing[0], spacing[1]) });
+  const smooth = fillHoles(closedMask, { mode: 'slice' }).data;
   for (let i = 0; i < n; i++) mask[i] = smooth[i]! & (allowed[i]! | mask[i]!);
   timer.mark('refine');
 
@@ -510,12 +517,12 @@ function grow(
 /** Statistics of each 6-connected lesion of a mask on `image`'s grid, largest first. */
 export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
   const { dims, spacing } = image;
-  const comps = labelComponents(mask, dims, 6);
+  const comps = connectedComponents({ data: mask, dims, spacing }, { connectivity: 6, stats: false });
   const [nx, ny] = dims;
   const vv = spacing[0] * spacing[1] * spacing[2];
   const out: LesionStats[] = [];
   const lists: number[][] = Array.from({ length: comps.count + 1 }, () => []);
-  for (let i = 0; i < mask.length; i++) if (comps.labels[i]) lists[comps.labels[i]!]!.push(i);
+  for (let i = 0; i < mask.length; i++) if (comps.labels.data[i]) lists[comps.labels.data[i]!]!.push(i);
   for (let l = 1; l <= comps.count; l++) {
     const vox = lists[l]!;
     if (vox.length === 0) continue;
@@ -531,12 +538,12 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
     const sxy = nx * ny;
     for (const i of vox) {
       const inside =
-        comps.labels[i - 1] === l &&
-        comps.labels[i + 1] === l &&
-        comps.labels[i - nx] === l &&
-        comps.labels[i + nx] === l &&
-        comps.labels[i - sxy] === l &&
-        comps.labels[i + sxy] === l;
+        comps.labels.data[i - 1] === l &&
+        comps.labels.data[i + 1] === l &&
+        comps.labels.data[i - nx] === l &&
+        comps.labels.data[i + nx] === l &&
+        comps.labels.data[i - sxy] === l &&
+        comps.labels.data[i + sxy] === l;
       if (inside) {
         const v = image.data[i]!;
         s += v;
@@ -569,13 +576,13 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
       }
     }
     const mean = s / nIn;
-    const ax = axes(vox, dims, spacing);
+    const ax = lesionAxes(vox, dims, spacing);
     const c1 = indexToWorld(image, lo);
     const c2 = indexToWorld(image, hi);
     out.push({
       volumeMl: round((vox.length * vv) / 1000, 3),
-      longAxisMm: round(ax.long, 1),
-      shortAxisMm: round(ax.short, 1),
+      longAxisMm: round(ax.longMm, 1),
+      shortAxisMm: round(ax.shortMm, 1),
       centroidMm: indexToWorld(image, [gx / vox.length, gy / vox.length, gz / vox.length]).map((v) =>
         round(v, 2),
       ) as Vec3,
@@ -670,8 +677,8 @@ function growBySlices(
           nr++;
         }
       if (nr === 0 || nc === 0) return grow2d(k, seedIdx, limit);
-      const dC = distanceMm(core, wd, sp2);
-      const dR = distanceMm(rival, wd, sp2);
+      const dC = distanceTransform({ data: core, dims: wd, spacing: sp2 }).data;
+      const dR = distanceTransform({ data: rival, dims: wd, spacing: sp2 }).data;
       const part = new Uint8Array(wn);
       for (let w = 0; w < wn; w++) part[w] = full[w] && limit[w] && dC[w]! <= dR[w]! ? 1 : 0;
       return grow2d(k, seedIdx, part);
@@ -708,17 +715,17 @@ function growBySlices(
       }
     }
     if (openMmR > 0) {
-      const op = openMm(m, wd, sp2, openMmR);
+      const op = open({ data: m, dims: wd, spacing: sp2 }, { radiusMm: openMmR }).data;
       // keep the opened components touching the seeds (or the previous slice)
-      const comps = labelComponents(op, wd, 6);
+      const comps = connectedComponents({ data: op, dims: wd, spacing: sp2 }, { connectivity: 6, stats: false });
       const keep = new Set<number>();
       for (const s of seedIdx) {
         const w = toWin(s);
-        if (w >= 0 && w < wn && comps.labels[w]) keep.add(comps.labels[w]!);
+        if (w >= 0 && w < wn && comps.labels.data[w]) keep.add(comps.labels.data[w]!);
       }
       if (limit && keep.size === 0)
-        for (let w = 0; w < wn; w++) if (limit[w] && comps.labels[w]) keep.add(comps.labels[w]!);
-      for (let w = 0; w < wn; w++) m[w] = comps.labels[w] && keep.has(comps.labels[w]!) ? 1 : 0;
+        for (let w = 0; w < wn; w++) if (limit[w] && comps.labels.data[w]) keep.add(comps.labels.data[w]!);
+      for (let w = 0; w < wn; w++) m[w] = comps.labels.data[w] && keep.has(comps.labels.data[w]!) ? 1 : 0;
     }
     return m;
   };
@@ -780,7 +787,7 @@ function growBySlices(
     let pending: { k: number; m: Uint8Array }[] = [];
     for (let k = (dir < 0 ? ks[0]! : ks.at(-1)!) + dir; k >= box.k0 && k <= box.k1; k += dir) {
       if (!prevArea) break;
-      const limit = dilateMm(prev, wd, sp2, stepMm);
+      const limit = dilate({ data: prev, dims: wd, spacing: sp2 }, { radiusMm: stepMm }).data;
       for (let w = 0; w < wn; w++) limit[w]! &= column[w]!;
       const seedIdx: number[] = [];
       for (let w = 0; w < wn; w++)

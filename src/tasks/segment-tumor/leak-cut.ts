@@ -2,7 +2,10 @@
 // so that tissue of the lesion's HU touching it (chest wall, pleura, mediastinum, vessels) is
 // cut off wherever the contact is narrower than the lesion itself is thick.
 import type { Vec3 } from '../../core/volume.js';
-import { closeMm, distanceMm, fillHoles2d, labelComponents } from '../internal/mask-ops.js';
+import { maskBoundingBox } from '../../core/ops/crop.js';
+import { distanceTransform } from '../../core/ops/distance.js';
+import { connectedComponents, fillHoles } from '../../core/ops/labels.js';
+import { close } from '../../core/ops/morphology.js';
 
 /** What {@link cutLeaks} did. */
 export interface LeakCutInfo {
@@ -39,28 +42,11 @@ export function cutLeaks(
 ): { mask: Uint8Array; info: LeakCutInfo } {
   let splitLevel = 0;
   const [nx, ny, nz] = dims;
-  const sxy = nx * ny;
-  let x0 = nx;
-  let y0 = ny;
-  let z0 = nz;
-  let x1 = -1;
-  let y1 = -1;
-  let z1 = -1;
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) {
-      const row = z * sxy + y * nx;
-      for (let x = 0; x < nx; x++)
-        if (region[row + x]) {
-          if (x < x0) x0 = x;
-          if (x > x1) x1 = x;
-          if (y < y0) y0 = y;
-          if (y > y1) y1 = y;
-          if (z < z0) z0 = z;
-          if (z > z1) z1 = z;
-        }
-    }
+  const box = maskBoundingBox({ data: region, dims, spacing });
   const none = { mask: region, info: { coreRadiusMm: 0, cutRadiusMm: 0, coreIndex: -1 } };
-  if (x1 < 0) return none;
+  if (!box) return none;
+  let [x0, y0, z0] = box.min;
+  const [x1, y1, z1] = box.max;
   // crop with a 1-voxel empty border (outside the image counts as outside the region)
   x0--;
   y0--;
@@ -87,10 +73,11 @@ export function cutLeaks(
   // depth inside the region closed (by `closeDepthMm`) and with enclosed holes filled, so that speckle
   // (noise voxels outside the HU window, gaps the per-slice opening leaves) does not break the
   // distance map into false local maxima
-  const filled = fillHoles2d(closeMm(crop, cd, spacing, closeDepthMm), cd);
-  const own = fillHoles2d(crop, cd);
+  const closedCrop = close({ data: crop, dims: cd, spacing }, { radiusMm: closeDepthMm });
+  const filled = fillHoles(closedCrop, { mode: 'slice' }).data;
+  const own = fillHoles({ data: crop, dims: cd, spacing }, { mode: 'slice' }).data;
   for (let c = 0; c < cn; c++) outside[c] = filled[c] ? 0 : 1;
-  const depth = distanceMm(outside, cd, spacing);
+  const depth = distanceTransform({ data: outside, dims: cd, spacing }).data;
 
   // Climb the interior distance from the seed to the core: move to the deepest voxel within the
   // current inscribed ball until no deeper one is found.
@@ -182,27 +169,27 @@ export function cutLeaks(
   for (let t = cut + step; t < best - h; t += step) {
     const lev = new Uint8Array(cn);
     for (let c = 0; c < cn; c++) lev[c] = thin[c] && depth[c]! > t ? 1 : 0;
-    const cc = labelComponents(lev, cd, 6);
+    const cc = connectedComponents({ data: lev, dims: cd, spacing }, { connectivity: 6, stats: false });
     if (cc.count < 2) continue;
     compMax.length = 0;
     for (let l = 0; l <= cc.count; l++) compMax.push(0);
     for (let c = 0; c < cn; c++) {
-      const l = cc.labels[c]!;
+      const l = cc.labels.data[c]!;
       if (l && depth[c]! > compMax[l]!) compMax[l] = depth[c]!;
     }
-    const ck = cc.labels[coreC]!;
+    const ck = cc.labels.data[coreC]!;
     const rivalLabels = new Set<number>();
     for (let l = 1; l <= cc.count; l++)
       if (l !== ck && compMax[l]! >= t + h && compMax[l]! >= minRivalFraction * best) rivalLabels.add(l);
     if (inUserBox) {
       for (const l of [...rivalLabels])
-        if (inUserBox(maxPoint(cc.labels, depth, l, cn, x0, y0, z0, cd, dims))) rivalLabels.delete(l);
+        if (inUserBox(maxPoint(cc.labels.data, depth, l, cn, x0, y0, z0, cd, dims))) rivalLabels.delete(l);
     }
     if (rivalLabels.size === 0) continue;
     rivals = new Uint8Array(cn);
     coreMarker = new Uint8Array(cn);
     for (let c = 0; c < cn; c++) {
-      const l = cc.labels[c]!;
+      const l = cc.labels.data[c]!;
       if (l === ck) coreMarker[c] = 1;
       else if (rivalLabels.has(l)) rivals[c] = 1;
     }
@@ -211,14 +198,14 @@ export function cutLeaks(
   }
   let final = thin;
   if (rivals && coreMarker) {
-    const dC = distanceMm(coreMarker, cd, spacing);
-    const dR = distanceMm(rivals, cd, spacing);
+    const dC = distanceTransform({ data: coreMarker, dims: cd, spacing }).data;
+    const dR = distanceTransform({ data: rivals, dims: cd, spacing }).data;
     const part = new Uint8Array(cn);
     for (let c = 0; c < cn; c++) part[c] = thin[c] && dC[c]! <= dR[c]! ? 1 : 0;
-    const cc = labelComponents(part, cd, 6);
-    const ck = cc.labels[coreC]!;
+    const cc = connectedComponents({ data: part, dims: cd, spacing }, { connectivity: 6, stats: false });
+    const ck = cc.labels.data[coreC]!;
     final = new Uint8Array(cn);
-    for (let c = 0; c < cn; c++) final[c] = ck && cc.labels[c] === ck ? 1 : 0;
+    for (let c = 0; c < cn; c++) final[c] = ck && cc.labels.data[c] === ck ? 1 : 0;
   }
   const out = new Uint8Array(region.length);
   for (let z = 0; z < cz; z++)
@@ -244,14 +231,14 @@ function openFromCore(
   const n = mask.length;
   const eroded = new Uint8Array(n);
   for (let c = 0; c < n; c++) eroded[c] = depth[c]! > cut ? 1 : 0;
-  const comps = labelComponents(eroded, dims, 6);
+  const comps = connectedComponents({ data: eroded, dims, spacing }, { connectivity: 6, stats: false });
   const keep = new Uint8Array(comps.count + 1);
-  keep[comps.labels[core]!] = 1;
-  if (keepAlso) for (let l = 1; l <= comps.count; l++) if (!keep[l] && keepAlso(comps.labels, l)) keep[l] = 1;
+  keep[comps.labels.data[core]!] = 1;
+  if (keepAlso) for (let l = 1; l <= comps.count; l++) if (!keep[l] && keepAlso(comps.labels.data, l)) keep[l] = 1;
   keep[0] = 0;
   const kept = new Uint8Array(n);
-  for (let c = 0; c < n; c++) kept[c] = keep[comps.labels[c]!]!;
-  const back = distanceMm(kept, dims, spacing);
+  for (let c = 0; c < n; c++) kept[c] = keep[comps.labels.data[c]!]!;
+  const back = distanceTransform({ data: kept, dims, spacing }).data;
   const out = new Uint8Array(n);
   for (let c = 0; c < n; c++) out[c] = mask[c] && back[c]! <= reach ? 1 : 0;
   return out;

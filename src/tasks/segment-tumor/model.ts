@@ -3,11 +3,11 @@
 import { runSegmentationModel } from '../../backends/pipeline.js';
 import { MedImgError } from '../../core/errors.js';
 import { worldToIndex } from '../../core/geometry.js';
+import { connectedComponents } from '../../core/ops/labels.js';
 import { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
 import { makeProvenance, round, StageTimer } from '../internal/common.js';
 import { addLimitation, type Limitation } from '../internal/limitations.js';
-import { labelComponents } from '../internal/mask-ops.js';
 import { labelsNamed, modelRecord, modelScopeLimitations, openTaskModel } from '../internal/model-task.js';
 import type { SegmentTumorOptions, SegmentTumorResult } from './index.js';
 import { lesionStats } from './index.js';
@@ -119,7 +119,7 @@ export async function segmentTumorWithModel(image: Volume, options: SegmentTumor
 function pointedLesions(image: Volume, mask: Uint8Array, options: SegmentTumorOptions): Uint8Array {
   const { dims, spacing } = image;
   const [nx, ny, nz] = dims;
-  const comps = labelComponents(mask, dims, 6);
+  const comps = connectedComponents({ data: mask, dims, spacing }, { connectivity: 6, stats: false });
   const keep = new Set<number>();
   if (options.seed) {
     const s = worldToIndex(image, options.seed);
@@ -129,7 +129,7 @@ function pointedLesions(image: Volume, mask: Uint8Array, options: SegmentTumorOp
     for (let z = Math.max(0, Math.round(s[2]) - r[2]!); z <= Math.min(nz - 1, Math.round(s[2]) + r[2]!); z++)
       for (let y = Math.max(0, Math.round(s[1]) - r[1]!); y <= Math.min(ny - 1, Math.round(s[1]) + r[1]!); y++)
         for (let x = Math.max(0, Math.round(s[0]) - r[0]!); x <= Math.min(nx - 1, Math.round(s[0]) + r[0]!); x++) {
-          const l = comps.labels[x + nx * (y + ny * z)]!;
+          const l = comps.labels.data[x + nx * (y + ny * z)]!;
           if (!l) continue;
           const d = Math.hypot((x - s[0]) * spacing[0], (y - s[1]) * spacing[1], (z - s[2]) * spacing[2]);
           if (d < best) {
@@ -146,12 +146,12 @@ function pointedLesions(image: Volume, mask: Uint8Array, options: SegmentTumorOp
     for (let z = lo[2]!; z <= hi[2]!; z++)
       for (let y = lo[1]!; y <= hi[1]!; y++)
         for (let x = lo[0]!; x <= hi[0]!; x++) {
-          const l = comps.labels[x + nx * (y + ny * z)]!;
+          const l = comps.labels.data[x + nx * (y + ny * z)]!;
           if (l) keep.add(l);
         }
   }
   const out = new Uint8Array(mask.length);
-  for (let i = 0; i < out.length; i++) out[i] = keep.has(comps.labels[i]!) ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = keep.has(comps.labels.data[i]!) ? 1 : 0;
   return out;
 }
 
