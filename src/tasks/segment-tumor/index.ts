@@ -755,7 +755,7 @@ function growBySlices(
   // diaphragm) the boundary found on this slice carries over instead of the growth following
   // that tissue on; towards the lung the lesion may still widen by `stepMm` per slice.
   const rivalsOf = (k: number, lesion: Uint8Array, beyond: Uint8Array): Uint8Array => {
-    const near = dilateMm(lesion, wd, sp2, RIVAL_GAP_MM);
+    const near = dilate({ data: lesion, dims: wd, spacing: sp2 }, { radiusMm: RIVAL_GAP_MM }).data;
     const r = beyond.slice();
     for (let w = 0; w < wn; w++) {
       if (r[w] || near[w]) continue;
