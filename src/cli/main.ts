@@ -1,6 +1,7 @@
 import { isBatchWorker, runBatchWorker } from './analysis/batch.js';
 import { EXIT, errorLine, exitCodeOf } from './args.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { classifyCommand } from './commands/classify.js';
 import { deidentifyCommand } from './commands/deidentify.js';
 import { demoCommand } from './commands/demo.js';
 import { enqueueCommand } from './commands/enqueue.js';
@@ -20,6 +21,7 @@ import '../index.js';
 const COMMANDS: Command[] = [
   infoCommand,
   analyzeCommand,
+  classifyCommand,
   radiomicsCommand,
   deidentifyCommand,
   validateCommand,

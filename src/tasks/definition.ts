@@ -34,6 +34,8 @@ export interface TaskInputs {
   noduleModel?: TaskModelFiles;
   /** Vertebra label model for bone density: ONNX path and its card's path. */
   vertebraModel?: TaskModelFiles;
+  /** Image classifier (card output_kind 'classification'): ONNX path and its card's path. */
+  classifyModel?: TaskModelFiles;
   /** Inference backend for model tasks. Default 'cpu'. */
   backend?: BackendChoice;
 }

@@ -4,6 +4,7 @@
 // line here (docs/contributing.md walks through it).
 import { boneDensityTask } from './bone-density/definition.js';
 import { brainTissueTask } from './brain-tissue/definition.js';
+import { classifyTask } from './classify/definition.js';
 import type { TaskDefinition } from './definition.js';
 import { detectNodulesTask } from './detect-nodules/definition.js';
 import { lungOpacityTask } from './lung-opacity/definition.js';
@@ -22,6 +23,7 @@ const TASK_LIST = [
   lungOpacityTask,
   radiomicsTask,
   brainTissueTask,
+  classifyTask,
 ] as const;
 
 /** Every task, in the order an analysis runs them (a task runs after those it needs or uses). */

@@ -2,102 +2,11 @@
 // read-out of one known region (Flatten -> MatMul -> Add), so the expected logits are computed by
 // hand and the explanation must peak in that region, for a 2D and a 3D network.
 import { describe, expect, it } from 'vitest';
-import type { ModelCard } from '../../src/backends/model-card.js';
-import { buildOnnxModel } from '../../src/backends/testing/onnx-builder.js';
 import { isMedImgError } from '../../src/core/errors.js';
 import { createVolume, type Vec3, type Volume } from '../../src/core/volume.js';
 import { classifyImage, classifyStudy, createSession, readRadiograph } from '../../src/index.js';
+import { classifierCard as card, type Region, regionClassifier } from '../helpers/classifier-graph.js';
 import { dataPath, describeData } from '../helpers/data.js';
-
-/** Which tensor elements (flat, tensor order) the class-1 logit averages. */
-type Region = (flat: number) => boolean;
-
-/**
- * logits[k] = gain_k * (mean of the input over the region) + bias_k, for K classes; input
- * [N, C, ...spatial] (N symbolic unless `fixedBatch`), only channel `channel` is read.
- */
-function regionClassifier(
-  spatial: number[],
-  region: Region,
-  gains: number[],
-  biases: number[],
-  opts: { channels?: number; channel?: number; fixedBatch?: boolean } = {},
-): Uint8Array {
-  const channels = opts.channels ?? 1;
-  const p = spatial.reduce((a, b) => a * b, 1);
-  const k = gains.length;
-  let size = 0;
-  for (let i = 0; i < p; i++) if (region(i)) size++;
-  const w = new Float32Array(p * channels * k);
-  const c0 = (opts.channel ?? 0) * p;
-  for (let i = 0; i < p; i++) {
-    if (!region(i)) continue;
-    for (let j = 0; j < k; j++) w[(c0 + i) * k + j] = gains[j]! / size;
-  }
-  return buildOnnxModel({
-    nodes: [
-      { op: 'Flatten', inputs: ['input'], outputs: ['flat'], attrs: { axis: { i: 1 } } },
-      { op: 'MatMul', inputs: ['flat', 'w'], outputs: ['mm'] },
-      { op: 'Add', inputs: ['mm', 'b'], outputs: ['output'] },
-    ],
-    initializers: [
-      { name: 'w', dims: [p * channels, k], data: w },
-      { name: 'b', dims: [k], data: new Float32Array(biases) },
-    ],
-    inputs: [{ name: 'input', shape: [opts.fixedBatch ? 1 : 'N', channels, ...spatial] }],
-    outputs: [{ name: 'output', shape: [opts.fixedBatch ? 1 : 'N', k] }],
-  });
-}
-
-function card(
-  spatial: number[],
-  labels: string[],
-  extra: {
-    activation?: 'softmax' | 'sigmoid';
-    temperature?: number;
-    axis?: 'xyz' | 'zyx';
-    modality?: string;
-    channels?: number;
-  } = {},
-  pre: Record<string, unknown> = {},
-): ModelCard {
-  return {
-    schema_version: 1,
-    id: 'test-classifier',
-    version: '1',
-    license: 'MIT',
-    network_data_format: {
-      inputs: {
-        image: {
-          type: 'image',
-          num_channels: extra.channels ?? 1,
-          spatial_shape: spatial,
-          dtype: 'float32',
-          value_range: [],
-          channel_def: {},
-          ...(extra.modality ? { modality: extra.modality } : {}),
-        },
-      },
-      outputs: {
-        pred: {
-          type: 'tensor',
-          format: 'logits',
-          num_channels: labels.length,
-          spatial_shape: [1],
-          dtype: 'float32',
-          value_range: [],
-          channel_def: Object.fromEntries(labels.map((l, i) => [String(i), l])),
-        },
-      },
-    },
-    preprocessing: { axis_order: extra.axis ?? 'zyx', ...pre },
-    postprocessing: {
-      output_kind: 'classification',
-      activation: extra.activation ?? 'softmax',
-      ...(extra.temperature ? { temperature: extra.temperature } : {}),
-    },
-  };
-}
 
 /** Seeded uniform noise in [0, 0.2) plus 1 inside `box` (x0, x1, y0, y1, z0, z1, inclusive). */
 function noisyImage(dims: Vec3, box: number[], modality = 'DX'): Volume<Float32Array> {

@@ -25,7 +25,7 @@ describe('task registry', () => {
   });
 
   it('the CLI names come from the registry; helper tasks run only when needed', () => {
-    expect(TASK_NAMES).toEqual(['nodules', 'tumor', 'bone', 'opacity', 'radiomics', 'brain']);
+    expect(TASK_NAMES).toEqual(['nodules', 'tumor', 'bone', 'opacity', 'radiomics', 'brain', 'classify']);
     expect(CT_TASKS).toEqual(['nodules', 'tumor', 'bone', 'opacity', 'radiomics']);
     expect(plannedTasks(['bone']).map((t) => t.id)).toEqual(['measureBoneDensity']);
     expect(plannedTasks(['opacity', 'nodules']).map((t) => t.id)).toEqual([

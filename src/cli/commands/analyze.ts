@@ -61,6 +61,7 @@ Options:
                         automatically without a seed/box, or keeps the lesion pointed at
   --nodule-model <file> nodule detector (heatmap or boxes, with its card) for nodules
   --vertebra-model <file>  vertebra label model (with its card) for bone: ROIs and levels
+  --classify-model <file>  image classifier (with its card) for classify: probabilities, occlusion map
   --backend <name>      inference backend for model tasks: cpu (default), auto, cuda, webgpu, wasm
   --series <id|index>   which DICOM series to analyse (default: the largest CT/MR series)
   --allow-gaps          read a series with unreadable files or missing slices (default: refused,
@@ -120,6 +121,7 @@ export const analyzeCommand: Command = {
       'tumor-model': { type: 'string' },
       'nodule-model': { type: 'string' },
       'vertebra-model': { type: 'string' },
+      'classify-model': { type: 'string' },
       backend: { type: 'string' },
       series: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
@@ -160,6 +162,8 @@ export const analyzeCommand: Command = {
       settings.noduleModel = await requireModelFiles(values['nodule-model'], '--nodule-model');
     if (values['vertebra-model'])
       settings.vertebraModel = await requireModelFiles(values['vertebra-model'], '--vertebra-model');
+    if (values['classify-model'])
+      settings.classifyModel = await requireModelFiles(values['classify-model'], '--classify-model');
     if (values.backend) {
       if (!BACKENDS.includes(values.backend)) {
         throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'.`);

@@ -20,6 +20,7 @@ export const MEDIMG_SCHEME = '99MEDIMG';
 export const MEDIMG_CODES = {
   boneMineralDensity: code('BMD-QCT', MEDIMG_SCHEME, 'Volumetric bone mineral density'),
   lungRads: code('LUNG-RADS', MEDIMG_SCHEME, 'Lung-RADS assessment category'),
+  classProbability: code('CLASS-PROB', MEDIMG_SCHEME, 'Classifier probability'),
 } as const;
 
 /** Measurement kinds with default concept and unit. */
@@ -242,6 +243,7 @@ export function writeDicomSr(
       throw new MedImgError('INVALID_ARGUMENT', `Finding ${gi + 1} needs a trackingId.`);
     }
     const finding = resolveConcept(f.finding, 'finding');
+    if (finding.scheme === MEDIMG_SCHEME) usesPrivateScheme = true;
     const children: DicomDataset[] = [
       textItem('HAS OBS CONTEXT', DCM.trackingIdentifier, f.trackingId),
       uidItem('HAS OBS CONTEXT', DCM.trackingUid, f.trackingUid ?? generateUid(options.uidRoot)),
@@ -305,7 +307,7 @@ export function writeDicomSr(
       );
     }
     (f.measurements ?? []).forEach((m, mi) => {
-      if (m.kind === 'bmd' && !m.name) usesPrivateScheme = true;
+      if ((m.kind === 'bmd' && !m.name) || m.name?.scheme === MEDIMG_SCHEME) usesPrivateScheme = true;
       children.push(numItem(m, mi));
     });
     if (f.lungRads !== undefined) {

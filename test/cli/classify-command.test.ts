@@ -1,0 +1,78 @@
+// `medimg classify` and `medimg analyze --tasks classify` as a user runs them, on the real DX
+// thorax with a classifier graph built here (its answer depends on one region of the image).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { classifierCard, regionClassifier } from '../helpers/classifier-graph.js';
+import { runMedimg } from '../helpers/cli.js';
+import { dataPath, describeData } from '../helpers/data.js';
+
+describeData('medimg classify', () => {
+  let dir = '';
+  const dx = () => dataPath('dicom', 'radiography', 'dx_fuji_thorax_small_mono1_8bit.dcm');
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'medimg-classify-'));
+    // reads rows 40..55, columns 8..23 of a 64x64 input: lower left of the displayed image
+    const onnx = regionClassifier(
+      [64, 64],
+      (i) => Math.floor(i / 64) >= 40 && Math.floor(i / 64) <= 55 && i % 64 >= 8 && i % 64 <= 23,
+      [0, 10, -10],
+      [0, -5, 5],
+    );
+    writeFileSync(join(dir, 'cxr.onnx'), onnx);
+    writeFileSync(
+      join(dir, 'cxr.card.json'),
+      JSON.stringify(
+        classifierCard([64, 64], ['other', 'dense', 'lucent'], { modality: 'DX' }, { intensity: { method: 'minmax' } }),
+      ),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the top-k with probabilities and limitations, and writes the occlusion picture', () => {
+    const png = join(dir, 'why.png');
+    const r = runMedimg(['classify', dx(), '--model', join(dir, 'cxr.onnx'), '--top', '2', '--explain', png]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ 1\. \w+\s+\d+\.\d %$/);
+    expect(lines[1]).toMatch(/^ 2\. /);
+    expect(r.stdout).toContain('one label (softmax), not calibrated; model test-classifier 1');
+    expect(r.stdout).toContain('limitation ASPECT_CHANGED');
+    expect(r.stdout).toMatch(/explanation: Output driven mostly by the lower left/);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('--json gives the whole result; a missing card is a usage error', () => {
+    const r = runMedimg(['classify', dx(), '--model', join(dir, 'cxr.card.json'), '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.classes.map((c: { label: string }) => c.label)).toEqual(['other', 'dense', 'lucent']);
+    expect(j.input.modelShape).toEqual([64, 64]);
+    writeFileSync(join(dir, 'lonely.onnx'), readFileSync(join(dir, 'cxr.onnx')));
+    const bad = runMedimg(['classify', dx(), '--model', join(dir, 'lonely.onnx')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/card/);
+  });
+
+  it('medimg analyze --tasks classify writes the picture, the class table and the SR', () => {
+    const out = join(dir, 'out');
+    const r = runMedimg([
+      'analyze',
+      dx(),
+      '--tasks',
+      'classify',
+      '--classify-model',
+      join(dir, 'cxr.onnx'),
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/classify: \w+ \d+\.\d %/);
+    expect(existsSync(join(out, 'classify-occlusion.png'))).toBe(true);
+    const html = readFileSync(join(out, 'summary.html'), 'utf8');
+    expect(html).toContain('Image classification');
+    expect(html).toContain('Output driven mostly by');
+  });
+});
