@@ -2,6 +2,7 @@ import { isBatchWorker, runBatchWorker } from './analysis/batch.js';
 import { EXIT, errorLine, exitCodeOf } from './args.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { classifyCommand } from './commands/classify.js';
+import { compareCommand } from './commands/compare.js';
 import { deidentifyCommand } from './commands/deidentify.js';
 import { demoCommand } from './commands/demo.js';
 import { enqueueCommand } from './commands/enqueue.js';
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   analyzeCommand,
   classifyCommand,
   radiomicsCommand,
+  compareCommand,
   deidentifyCommand,
   validateCommand,
   modelsCommand,

@@ -36,9 +36,27 @@ export const FREESURFER_STRUCTURES: readonly BrainStructure[] = Object.freeze([
  * Smallest detectable change (percent of the baseline volume, 95 %) per structure, from the
  * test-retest experiment in bench/compare-test-retest.ts on the real FreeSurfer T1 (seeds 1-6: the
  * scan moved by a random rigid transform, resampled, re-noised, registered back; SDC = 1.96 x RMS of
- * the reported change). Measured with label maps carried by the registration (segmenter-free).
+ * the reported change). Measured with label maps carried by the registration (segmenter-free): a
+ * segmenter's own scan-rescan variability comes on top, so with `segment` pass its own SDC table.
  */
-export const DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT: Readonly<Record<string, number>> = Object.freeze({});
+export const DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT: Readonly<Record<string, number>> = Object.freeze({
+  'Left hippocampus': 0.98,
+  'Right hippocampus': 0.69,
+  'Left amygdala': 1.35,
+  'Right amygdala': 1.09,
+  'Left thalamus': 0.78,
+  'Right thalamus': 0.48,
+  'Left caudate': 1.12,
+  'Right caudate': 1.45,
+  'Left putamen': 0.91,
+  'Right putamen': 0.69,
+  'Left pallidum': 1.61,
+  'Right pallidum': 1.02,
+  'Left lateral ventricle': 0.41,
+  'Right lateral ventricle': 0.98,
+  'Left cerebral white matter': 0.47,
+  'Right cerebral white matter': 0.49,
+});
 
 /** Change of one structure. */
 export interface StructureChange {

@@ -1,0 +1,199 @@
+// What compareStudies contributes to outputs: side-by-side pictures of both time points aligned in
+// baseline space (nodule marked, structure outlined), SR findings carrying the measurements of both
+// time points (one TID 1500 measurement group per nodule or structure), and a table.
+import type { Volume } from '../../core/volume.js';
+import type { Code } from '../../io/dicom/codes.js';
+import type { SrMeasurementInput } from '../../io/dicom/sr-write.js';
+import { encodePng, renderSlice, type SliceMarker } from '../../io/png/index.js';
+import type { Presentation } from '../definition.js';
+import { emptyPresentation, MAX_PNG, r1, r2, sliceOf } from '../internal/present.js';
+import type { CompareStudiesResult } from './index.js';
+
+const GAP = 6;
+
+function sideBySide(a: ReturnType<typeof renderSlice>, b: ReturnType<typeof renderSlice>): Uint8Array {
+  const width = a.width + GAP + b.width;
+  const height = Math.max(a.height, b.height);
+  const data = new Uint8Array(width * height * 3);
+  for (const [img, x0] of [
+    [a, 0],
+    [b, a.width + GAP],
+  ] as const) {
+    for (let y = 0; y < img.height; y++) {
+      data.set(img.data.subarray(y * img.width * 3, (y + 1) * img.width * 3), (y * width + x0) * 3);
+    }
+  }
+  return encodePng({ width, height, data });
+}
+
+const DAY: Code = { value: 'd', scheme: 'UCUM', meaning: 'day' };
+const PCT_YEAR: Code = { value: '%/a', scheme: 'UCUM', meaning: 'percent per year' };
+
+const measure = (id: string, meaning: string, value: number, unit: string | Code): SrMeasurementInput => ({
+  name: { value: id, scheme: '99MEDIMG', meaning } as Code,
+  value,
+  unit,
+});
+
+/** Side-by-side pictures, SR findings with both time points and a table of a comparison. */
+export function presentComparison(r: CompareStudiesResult, baseline: Volume): Presentation {
+  const p = emptyPresentation();
+  const fu = r.followUpInBaseline;
+  if (r.nodules) {
+    const lung = 'lung' as const;
+    r.nodules.slice(0, 6).forEach((n) => {
+      const c = n.baseline?.centerMm ?? n.followUp!.centerInBaselineMm;
+      const index = sliceOf(baseline, c);
+      const marker = (at: typeof n.baseline): SliceMarker[] =>
+        at
+          ? [{ centerMm: at.centerInBaselineMm, radiusMm: Math.max(4, at.diameterMm / 2 + 3), label: String(n.id) }]
+          : [];
+      const a = renderSlice(baseline, {
+        index,
+        window: lung,
+        markers: marker(n.baseline),
+        maxSize: MAX_PNG,
+        sliceLabel: 'BASELINE',
+      });
+      const b = renderSlice(fu, {
+        index,
+        window: lung,
+        markers: marker(n.followUp),
+        maxSize: MAX_PNG,
+        sliceLabel: 'FOLLOW-UP',
+      });
+      p.pictures.push({
+        file: `compare-nodule-${n.id}.png`,
+        title: `Nodule ${n.id} (${n.status}): ${n.baseline ? `${r1(n.baseline.diameterMm)} mm` : '-'} -> ${n.followUp ? `${r1(n.followUp.diameterMm)} mm` : '-'}`,
+        png: sideBySide(a, b),
+      });
+    });
+    for (const n of r.nodules) {
+      const m: SrMeasurementInput[] = [];
+      if (n.baseline) {
+        m.push(measure('MI-B-D', 'Mean diameter at baseline', r1(n.baseline.diameterMm), 'mm'));
+        m.push(measure('MI-B-V', 'Volume at baseline', r1(n.baseline.volumeMm3), 'mm3'));
+      }
+      if (n.followUp) {
+        m.push(measure('MI-F-D', 'Mean diameter at follow-up', r1(n.followUp.diameterMm), 'mm'));
+        m.push(measure('MI-F-V', 'Volume at follow-up', r1(n.followUp.volumeMm3), 'mm3'));
+      }
+      if (n.diameterChangeMm !== null) m.push(measure('MI-DD', 'Mean diameter change', n.diameterChangeMm, 'mm'));
+      if (n.volumeDoublingTimeDays !== null)
+        m.push(measure('MI-VDT', 'Volume doubling time', n.volumeDoublingTimeDays, DAY));
+      p.findings.push({
+        trackingId: `Nodule ${n.id}`,
+        finding: 'nodule',
+        findingSite: 'lung',
+        center: [...(n.baseline?.centerMm ?? n.followUp!.centerInBaselineMm)],
+        measurements: m,
+        qualitative: [
+          { name: { value: 'MI-STATUS', scheme: '99MEDIMG', meaning: 'Change status' }, value: n.status },
+          ...(n.lungRadsGrowth === null
+            ? []
+            : [
+                {
+                  name: { value: 'MI-GROWTH', scheme: '99MEDIMG', meaning: 'Lung-RADS growth' },
+                  value: n.lungRadsGrowth ? 'yes' : 'no',
+                },
+              ]),
+        ],
+      });
+    }
+    p.tables.push({
+      title: `Nodules over ${r.intervalDays ?? '?'} days`,
+      columns: ['#', 'status', 'baseline mm', 'follow-up mm', 'change mm', 'volume %', 'VDT days', 'Lung-RADS growth'],
+      rows: r.nodules.map((n) => [
+        n.id,
+        n.status,
+        n.baseline ? r1(n.baseline.diameterMm) : '-',
+        n.followUp ? r1(n.followUp.diameterMm) : '-',
+        n.diameterChangeMm ?? '-',
+        n.volumeChangePct ?? '-',
+        n.volumeDoublingTimeDays ?? '-',
+        n.lungRadsGrowth === null ? 'n/a' : n.lungRadsGrowth ? 'yes' : 'no',
+      ]),
+    });
+  }
+  if (r.structures && r.labels) {
+    // The structure that changed most (relative to its detectable change), outlined at both time points.
+    const ranked = [...r.structures].filter((s) => s.changePct !== null);
+    ranked.sort(
+      (x, y) =>
+        Math.abs(y.changePct!) / (y.smallestDetectableChangePct ?? 1) -
+        Math.abs(x.changePct!) / (x.smallestDetectableChangePct ?? 1),
+    );
+    const top = ranked[0];
+    if (top) {
+      const set = new Set(top.labels);
+      const outline = (labels: Volume): Volume<Uint8Array> => {
+        const m = new Uint8Array(labels.data.length);
+        let sz = 0;
+        let count = 0;
+        const nxy = labels.dims[0] * labels.dims[1];
+        for (let i = 0; i < m.length; i++) {
+          if (!set.has(labels.data[i] as number)) continue;
+          m[i] = 1;
+          sz += Math.floor(i / nxy);
+          count++;
+        }
+        return { ...labels, data: m, meta: { centreSlice: count ? Math.round(sz / count) : 0 } };
+      };
+      const a0 = outline(r.labels.baseline);
+      const b0 = outline(r.labels.followUp);
+      const index = Number(a0.meta?.centreSlice ?? 0);
+      const overlay = (mask: Volume<Uint8Array>) => ({
+        mask,
+        mode: 'contour' as const,
+        colors: { 1: [255, 200, 0] as [number, number, number] },
+      });
+      const a = renderSlice(baseline, { index, overlay: overlay(a0), maxSize: MAX_PNG, sliceLabel: 'BASELINE' });
+      const b = renderSlice(fu, { index, overlay: overlay(b0), maxSize: MAX_PNG, sliceLabel: 'FOLLOW-UP' });
+      p.pictures.push({
+        file: 'compare-structure.png',
+        title: `${top.name}: ${top.changePct} %`,
+        png: sideBySide(a, b),
+      });
+    }
+    for (const s of r.structures) {
+      p.findings.push({
+        trackingId: s.name,
+        finding: { value: 'MI-STRUCT', scheme: '99MEDIMG', meaning: s.name },
+        findingSite: 'brain',
+        measurements: [
+          measure('MI-B-VOL', 'Volume at baseline', r2(s.baselineMl), 'ml'),
+          measure('MI-F-VOL', 'Volume at follow-up', r2(s.followUpMl), 'ml'),
+          ...(s.changePct === null ? [] : [measure('MI-PCT', 'Volume change', s.changePct, '%')]),
+          ...(s.annualisedPctPerYear === null
+            ? []
+            : [measure('MI-PCTY', 'Annualised volume change', s.annualisedPctPerYear, PCT_YEAR)]),
+        ],
+        ...(s.detectable === null
+          ? {}
+          : {
+              qualitative: [
+                {
+                  name: { value: 'MI-SDC', scheme: '99MEDIMG', meaning: 'Above smallest detectable change' },
+                  value: s.detectable ? 'yes' : 'no',
+                },
+              ],
+            }),
+      });
+    }
+    p.tables.push({
+      title: `Brain structures over ${r.intervalDays ?? '?'} days (follow-up measured in baseline space)`,
+      columns: ['structure', 'baseline mL', 'follow-up mL', 'change mL', 'change %', '%/year', 'SDC %', 'detectable'],
+      rows: r.structures.map((s) => [
+        s.name,
+        r2(s.baselineMl),
+        r2(s.followUpMl),
+        r2(s.changeMl),
+        s.changePct ?? '-',
+        s.annualisedPctPerYear ?? '-',
+        s.smallestDetectableChangePct ?? '-',
+        s.detectable === null ? 'n/a' : s.detectable ? 'yes' : 'no',
+      ]),
+    });
+  }
+  return p;
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDicomSr } from '../../src/io/dicom/sr-read.js';
+import { type CliRun, runMedimg } from '../helpers/cli.js';
+import { dataPath, describeData } from '../helpers/data.js';
+
+describe('medimg compare usage', () => {
+  it('needs two inputs and --out', () => {
+    const r = runMedimg(['compare', 'a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/baseline and a follow-up/);
+  });
+});
+
+describeData('medimg compare on the real A0001 CT (the study as its own follow-up, dates given)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'medimg-compare-'));
+  const ct = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
+  let r: CliRun;
+  beforeAll(() => {
+    r = runMedimg(
+      ['compare', ct, ct, '--out', out, '--baseline-date', '20240101', '--followup-date', '20240601', '-q'],
+      400_000,
+    );
+  }, 420_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes the result, side-by-side pictures and an SR with both time points', () => {
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(json.kind).toBe('lung-nodules');
+    expect(json.intervalDays).toBe(152);
+    expect(json.nodules.length).toBeGreaterThan(0);
+    expect(
+      json.nodules.every(
+        (n: { status: string; diameterChangeMm: number }) => n.status === 'matched' && n.diameterChangeMm === 0,
+      ),
+    ).toBe(true);
+    const pngs = readdirSync(out).filter((f) => f.startsWith('compare-nodule-') && f.endsWith('.png'));
+    expect(pngs.length).toBe(Math.min(6, json.nodules.length));
+    const sr = readDicomSr(new Uint8Array(readFileSync(join(out, 'compare-sr.dcm'))));
+    const g = sr.measurementGroups[0]!;
+    const names = g.measurements.map((m) => m.name.meaning);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Mean diameter at baseline',
+        'Mean diameter at follow-up',
+        'Volume at baseline',
+        'Volume at follow-up',
+      ]),
+    );
+    expect(r.stdout).toMatch(/Nodules over 152 days/);
+    // no patient data on the terminal: dates are not printed, only the interval
+    expect(r.stdout).not.toMatch(/2024/);
+  });
+});
