@@ -18,10 +18,30 @@ export const cliBuild: Options = {
   external: [...external, /^[^./]/],
 };
 
+/** Subpath entries (`medimg/ops`, ...): the same source for Node and the browser, built for each. */
+export const SUBPATHS = ['ops', 'dicom', 'radiomics', 'metrics', 'testing'] as const;
+
+const nodeEntries = { index: 'src/index.ts', ...Object.fromEntries(SUBPATHS.map((p) => [p, `src/${p}.ts`])) };
+
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
+    // ESM: chunks shared by the root and the subpath entries, one copy of each module, so classes
+    // (MedImgError, Stages, Rng) and registries are the same objects whichever entry they come from.
+    entry: nodeEntries,
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'node',
+    splitting: true,
+    external,
+    noExternal: esmOnly,
+  },
+  {
+    // CommonJS: one self-contained file per entry (split CJS chunks cannot carry import.meta);
+    // isMedImgError works across the copies.
+    entry: nodeEntries,
+    format: ['cjs'],
     dts: true,
     sourcemap: true,
     target: 'es2022',
@@ -33,7 +53,7 @@ export default defineConfig([
   {
     // The browser build carries the DICOM codecs itself (as lazy chunks in ESM), with their
     // Node-only requires emptied, so a page's bundler needs no special configuration.
-    entry: { browser: 'src/browser.ts' },
+    entry: { browser: 'src/browser.ts', ...Object.fromEntries(SUBPATHS.map((p) => [`browser-${p}`, `src/${p}.ts`])) },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

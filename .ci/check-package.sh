@@ -30,7 +30,8 @@ done
 echo "consumer install without onnxruntime: $(du -sm node_modules | cut -f1) MB"
 node --input-type=module -e "
 const m = await import('medimg');
-const { image } = m.makeChestCtPhantom({ dims: [96, 96, 40], spacing: [3.6, 3.6, 7.5], nodules: 1 });
+const { makeChestCtPhantom } = await import('medimg/testing');
+const { image } = makeChestCtPhantom({ dims: [96, 96, 40], spacing: [3.6, 3.6, 7.5], nodules: 1 });
 const r = await m.quantifyLungOpacity(image);
 if (!(r.lungs.total.volumeMl > 500)) throw new Error('lung opacity without onnxruntime failed');
 try {
@@ -42,28 +43,45 @@ try {
 }
 "
 
+# The root entry is curated (volumes, IO, tasks, sessions, errors); the rest is in subpaths.
 node -e "
 const m = require('medimg');
-if (typeof m.makeChestCtPhantom !== 'function' || typeof m.readNifti !== 'function') throw new Error('require: API missing');
-console.log('require ok: version', m.VERSION);
+if (typeof m.detectNodules !== 'function' || typeof m.readNifti !== 'function') throw new Error('require: API missing');
+for (const bare of ['window', 'normalize', 'open', 'close', 'percentile', 'buildOnnxModel', 'makeChestCtPhantom'])
+  if (bare in m) throw new Error('root exports ' + bare);
+const sub = { 'medimg/ops': 'dilate', 'medimg/dicom': 'generateUid', 'medimg/radiomics': 'firstOrderFeatures', 'medimg/metrics': 'dice', 'medimg/testing': 'makeChestCtPhantom' };
+for (const [p, f] of Object.entries(sub)) if (typeof require(p)[f] !== 'function') throw new Error('require ' + p + ': ' + f + ' missing');
+console.log('require ok: version', m.VERSION, '(' + Object.keys(m).length + ' root exports), subpaths ' + Object.keys(sub).join(' '));
 "
 node --input-type=module -e "
 const m = await import('medimg');
-if (typeof m.makeChestCtPhantom !== 'function') throw new Error('import: API missing');
-const { image } = m.makeChestCtPhantom({ dims: [32, 32, 16], spacing: [11, 11, 19], nodules: 0 });
+const ops = await import('medimg/ops');
+const { makeChestCtPhantom } = await import('medimg/testing');
+if (m.validateVolume !== ops.validateVolume) throw new Error('import: medimg and medimg/ops hold two copies of the core');
+const { image } = makeChestCtPhantom({ dims: [32, 32, 16], spacing: [11, 11, 19], nodules: 0 });
 if (image.data.length !== 32 * 32 * 16) throw new Error('phantom wrong size');
-console.log('import ok');
+if (!(ops.dilate(ops.withData(image, new Uint8Array(image.data.length)), { radiusMm: 5 }).data.length > 0)) throw new Error('ops');
+for (const p of ['medimg/dicom', 'medimg/radiomics', 'medimg/metrics']) await import(p);
+console.log('import ok (root and subpaths)');
 "
 # The bin works from the installed package.
 ver=$(npx --no-install medimg --version)
 [ "$ver" = "$(node -p "require('$root/package.json').version")" ] || { echo "medimg --version printed '$ver'" >&2; exit 1; }
 echo "bin ok: medimg $ver"
 cat > use.ts <<'TS'
-import { makeChestCtPhantom, MedImgError, type Volume } from 'medimg';
+import { MedImgError, type Volume, type VolumeMeta } from 'medimg';
+import { generateUid } from 'medimg/dicom';
+import { dice } from 'medimg/metrics';
+import { dilate, type Grid } from 'medimg/ops';
+import { firstOrderFeatures } from 'medimg/radiomics';
+import { makeChestCtPhantom } from 'medimg/testing';
 const p = makeChestCtPhantom({ nodules: 0, dims: [16, 16, 8] });
 const v: Volume<Int16Array> = p.image;
+const g: Grid<Uint8Array> = dilate({ data: new Uint8Array(16 * 16 * 8), dims: v.dims, spacing: v.spacing }, { radiusMm: 1 });
+const meta: VolumeMeta | undefined = v.meta;
 const e: MedImgError | undefined = undefined;
-export const n: number = v.dims[0] + (e ? 1 : 0);
+export const n: number = v.dims[0] + g.data.length + (e ? 1 : 0) + (meta?.seriesNumber ?? 0);
+export const fns = [generateUid, dice, firstOrderFeatures];
 TS
 tsc="$root/node_modules/.bin/tsc"
 for res in nodenext bundler; do
@@ -75,12 +93,14 @@ done
 # CommonJS consumers resolve the .d.cts types
 cat > use.cts <<'TS'
 import medimg = require('medimg');
-export const f: typeof medimg.makeChestCtPhantom = medimg.makeChestCtPhantom;
+import testing = require('medimg/testing');
+export const f: typeof medimg.detectNodules = medimg.detectNodules;
+export const p: typeof testing.makeChestCtPhantom = testing.makeChestCtPhantom;
 TS
 "$tsc" --noEmit --strict --skipLibCheck false --types node --typeRoots "$root/node_modules/@types" --module nodenext --moduleResolution nodenext --target es2022 use.cts
 echo "types ok for CommonJS (.cts)"
 # A web page's bundler resolves the browser entry with no special configuration.
-echo "import { makeChestCtPhantom, readDicomSeries } from 'medimg'; console.log(makeChestCtPhantom, readDicomSeries);" > page.js
+echo "import { readDicomSeries } from 'medimg'; import { makeChestCtPhantom } from 'medimg/testing'; import { dilate } from 'medimg/ops'; console.log(makeChestCtPhantom, readDicomSeries, dilate);" > page.js
 "$root/node_modules/.bin/esbuild" page.js --bundle --platform=browser --format=esm --splitting --outdir=web --log-level=error
 if grep -l 'onnxruntime-node\|require("node:' web/*.js >/dev/null 2>&1; then
   echo "the browser bundle pulls in Node-only code" >&2
@@ -100,7 +120,7 @@ console.log('with onnxruntime-node: cpu backend ' + b.runtime);
 "
 mkdir -p page
 echo '<!doctype html><script type="module" src="./main.js"></script>' > page/index.html
-echo "import { makeChestCtPhantom, renderSlicePng } from 'medimg'; const { image } = makeChestCtPhantom({ dims: [32, 32, 8] }); console.log(renderSlicePng(image).length);" > page/main.js
+echo "import { renderSlicePng } from 'medimg'; import { makeChestCtPhantom } from 'medimg/testing'; const { image } = makeChestCtPhantom({ dims: [32, 32, 8] }); console.log(renderSlicePng(image).length);" > page/main.js
 node "$root/node_modules/vite/bin/vite.js" build page --outDir ../vite-out --emptyOutDir --logLevel error
 if find vite-out -name '*.wasm' | grep -q .; then
   echo "a Vite build of a page without inference emits wasm:" >&2

@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   MESHNET_GWM_CARD,
-  buildOnnxModel,
   createSession,
   type OnnxInitializer,
   type OnnxNode,
@@ -18,6 +17,7 @@ import {
   segmentBrainTissue,
   slidingWindowInference,
 } from '../src/index.js';
+import { buildOnnxModel } from '../src/testing.js';
 import { Rng } from '../src/core/random.js';
 
 const dir = resolve(import.meta.dirname, '../../shared/data/models/niivue_meshnet_tissue_gwm');

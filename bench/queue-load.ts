@@ -19,7 +19,8 @@ import { writePhantomDicom } from '../src/cli/analysis/phantom-dicom.js';
 import { type AnalysisJob, jobIdOf, makeJob } from '../src/cli/queue/job.js';
 import type { JobResult } from '../src/cli/queue/process.js';
 import { enqueueJob, redisConnection } from '../src/cli/queue/queue.js';
-import { makeChestCtPhantom, readDicomSeries } from '../src/index.js';
+import { readDicomSeries } from '../src/index.js';
+import { makeChestCtPhantom } from '../src/testing.js';
 import { spawnMedimg, waitExit } from '../test/helpers/queue.js';
 import { startOrthanc, startRedis, uploadToOrthanc } from '../test/helpers/services.js';
 

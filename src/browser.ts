@@ -8,4 +8,4 @@ import { registerWebBackends } from './backends/ort-web.js';
 
 registerWebBackends();
 
-export * from './common.js';
+export * from './public.js';

@@ -21,4 +21,4 @@ registerNodeBackends();
 setOnnxRuntimeWeb(() => import('onnxruntime-web'));
 registerBackend(webWasmBackend());
 
-export * from './common.js';
+export * from './public.js';

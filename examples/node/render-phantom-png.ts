@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeChestCtPhantom, readNrrd, renderMosaicPng, renderSlicePng, writeNrrd } from '../../src/index.js';
+import { readNrrd, renderMosaicPng, renderSlicePng, writeNrrd } from '../../src/index.js';
+import { makeChestCtPhantom } from '../../src/testing.js';
 
 const out = process.argv[2] ?? 'phantom-png';
 mkdirSync(out, { recursive: true });

@@ -6,7 +6,9 @@ export * from './detect-nodules/index.js';
 export type { Limitation, TaskOptions, TaskProvenance, TaskResult } from './contract.js';
 export * from './lung-opacity/index.js';
 export * from './lung-segmentation/index.js';
-export * from './radiomics/index.js';
+// Radiomics at the root: the extractor and its settings; the feature families are in medimg/radiomics.
+export type * from './radiomics/index.js';
+export { ALL_FEATURE_CLASSES, extractRadiomics, PYRADIOMICS_DEFAULTS, parseParameterFile } from './radiomics/index.js';
 export * from './segment-tumor/index.js';
 export * from './report.js';
 export * from './compare-studies/index.js';

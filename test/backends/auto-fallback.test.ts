@@ -6,8 +6,8 @@ import {
   getRegisteredBackend,
   listBackends,
   registerBackend,
-  scaleModel,
 } from '../../src/index.js';
+import { scaleModel } from '../../src/testing.js';
 
 // A stand-in for a GPU backend that probes fine but cannot open this model (an unsupported op,
 // out of memory...): 'auto' must fall back to the next backend and say why.

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ModelCard,
-  conv3dModel,
-  createSession,
-  createVolume,
-  directionFromOrientation,
-  normalizeIntensity,
-  runSegmentationModel,
-  thresholdLogitsModel,
-  type Vec3,
-} from '../../src/index.js';
+import { type ModelCard, createSession, createVolume, runSegmentationModel, type Vec3 } from '../../src/index.js';
+import { directionFromOrientation, normalizeIntensity } from '../../src/ops.js';
+import { conv3dModel, thresholdLogitsModel } from '../../src/testing.js';
 import { Rng } from '../../src/core/random.js';
 
 function thresholdCard(extra: Partial<ModelCard> = {}, shape: (number | string)[] = [-1, -1, -1]): ModelCard {

@@ -7,15 +7,12 @@ import {
   type ModelCard,
   MESHNET_GWM_CARD,
   createSession,
-  fixedShapeIdentityModel,
-  identityModel,
   listBackends,
   parseModelCard,
-  scaleModel,
-  sha256Hex,
-  thresholdSoftmaxModel,
   validateModelCard,
 } from '../../src/index.js';
+import { sha256Hex } from '../../src/ops.js';
+import { fixedShapeIdentityModel, identityModel, scaleModel, thresholdSoftmaxModel } from '../../src/testing.js';
 
 const repoCard = JSON.parse(readFileSync(new URL('../../models/meshnet-gwm.card.json', import.meta.url), 'utf8'));
 

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Session,
-  conv3dModel,
   createSession,
   createVolume,
-  identityModel,
-  importanceMap,
-  patchStarts,
-  scaleModel,
-  scanInterval,
   slidingWindowInference,
-  thresholdSoftmaxModel,
   type Vec3,
   type Volume,
 } from '../../src/index.js';
+import { importanceMap, patchStarts, scanInterval } from '../../src/ops.js';
+import { conv3dModel, identityModel, scaleModel, thresholdSoftmaxModel } from '../../src/testing.js';
 import { Rng } from '../../src/core/random.js';
 
 function randomVolume(dims: Vec3, seed = 1): Volume<Float32Array> {

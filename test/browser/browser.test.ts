@@ -8,15 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPath, HAS_DATA } from '../helpers/data.js';
 import { HTJ2K_CASES, htj2kDicom, readSource } from '../io/htj2k-encode.js';
-import {
-  conv3dModel,
-  createSession,
-  createVolume,
-  scaleModel,
-  sha256Hex,
-  slidingWindowInference,
-  thresholdSoftmaxModel,
-} from '../../src/index.js';
+import { createSession, createVolume, slidingWindowInference } from '../../src/index.js';
+import { sha256Hex } from '../../src/ops.js';
+import { conv3dModel, scaleModel, thresholdSoftmaxModel } from '../../src/testing.js';
 
 // Runs the browser build in Debian's chromium (never a downloaded browser) through
 // playwright-core: wasm with threads (page cross-origin isolated by COOP/COEP) and webgpu on the

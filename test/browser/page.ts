@@ -3,15 +3,14 @@
 import {
   cacheStorageModelCache,
   configureWebBackends,
-  conv3dModel,
   createSession,
   createVolume,
   listBackends,
   readDicomFile,
   setOnnxRuntimeWeb,
   slidingWindowInference,
-  thresholdSoftmaxModel,
 } from '../../src/browser.js';
+import { conv3dModel, thresholdSoftmaxModel } from '../../src/testing.js';
 
 // this page runs networks: connect onnxruntime-web (the browser entry never imports it itself)
 setOnnxRuntimeWeb(() => import('onnxruntime-web'));

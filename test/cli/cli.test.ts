@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createVolume,
   extractRadiomics,
-  makeChestCtPhantom,
   readDicomSeg,
   readDicomSeries,
   readDicomSr,
   readNiftiBytes,
   writeNifti,
 } from '../../src/index.js';
+import { makeChestCtPhantom } from '../../src/testing.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { reportSchemaErrors } from '../helpers/report-schema.js';
 

@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { indexToWorld, orientationFromDirection, type Vec3, worldToIndex } from '../../src/index.js';
 import {
   cross,
   directionFromOrientation,
   flipAffineAxis,
   geometryFromNiftiAffine,
-  indexToWorld,
   mat3Mul,
   niftiAffineFromGeometry,
   normalize3,
-  orientationFromDirection,
   Rng,
   symmetricEigenvalues3,
-  type Vec3,
-  worldToIndex,
-} from '../../src/index.js';
+} from '../../src/ops.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 function rotation(ax: number, ay: number, az: number): number[] {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeChestCtPhantom, meanStd, sha256Hex, type ChestCtPhantom } from '../../src/index.js';
+import type { ChestCtPhantom } from '../../src/index.js';
+import { meanStd, sha256Hex } from '../../src/ops.js';
+import { makeChestCtPhantom } from '../../src/testing.js';
 
 const SMALL = { dims: [128, 128, 60] as [number, number, number], spacing: [2.8, 2.8, 5] as [number, number, number] };
 

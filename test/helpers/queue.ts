@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writePhantomDicom } from '../../src/cli/analysis/phantom-dicom.js';
-import { makeChestCtPhantom } from '../../src/index.js';
+import { makeChestCtPhantom } from '../../src/testing.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = join(ROOT, 'src/cli/main.ts');

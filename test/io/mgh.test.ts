@@ -3,7 +3,6 @@ import { gunzipSync, gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
   createVolume,
-  directionFromOrientation,
   isMedImgError,
   orientationFromDirection,
   readMgh,
@@ -12,6 +11,7 @@ import {
   writeMgh,
   writeNifti,
 } from '../../src/index.js';
+import { directionFromOrientation } from '../../src/ops.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 const expectCode = (fn: () => unknown, code: string): void => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'fflate';
 import {
   createVolume,
-  directionFromOrientation,
   indexToWorld,
   isMedImgError,
   orientationFromDirection,
@@ -10,6 +9,7 @@ import {
   readNiftiBytes,
   writeNifti,
 } from '../../src/index.js';
+import { directionFromOrientation } from '../../src/ops.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 function ramp(dims: [number, number, number]): Int16Array {

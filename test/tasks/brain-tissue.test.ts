@@ -6,13 +6,12 @@ import {
   VERSION,
   createSession,
   createVolume,
-  identityModel,
   readNifti,
   segmentBrainTissue,
-  sha256Hex,
-  thresholdSoftmaxModel,
   type Volume,
 } from '../../src/index.js';
+import { sha256Hex } from '../../src/ops.js';
+import { identityModel, thresholdSoftmaxModel } from '../../src/testing.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { toReport } from '../../src/tasks/report.js';
 import { reportSchemaErrors } from '../helpers/report-schema.js';
