@@ -50,6 +50,26 @@ function toReportSchema(s: unknown): unknown {
   return out;
 }
 
+let caveatSchema: Json | undefined;
+
+/** The JSON schema of one `Caveat` (src/tasks/caveats.ts), generated once. */
+function caveatItemSchema(): Json {
+  if (!caveatSchema) {
+    const generator = createGenerator({
+      path: 'src/tasks/caveats.ts',
+      tsconfig: 'tsconfig.json',
+      type: 'Caveat',
+      skipTypeCheck: true,
+      expose: 'none',
+      topRef: false,
+      jsDoc: 'extended',
+    });
+    const { $schema: _, ...s } = generator.createSchema('Caveat') as Json;
+    caveatSchema = s;
+  }
+  return caveatSchema;
+}
+
 /** File name of a task's report schema under `schemas/`. */
 export function schemaFile(task: string): string {
   return `${task}.v${REPORT_SCHEMA_MAJOR}.schema.json`;
@@ -82,6 +102,12 @@ export function buildSchema(task: SchemaTask): string {
           type: 'string',
           pattern: `^${REPORT_SCHEMA_MAJOR}\\.`,
           description: `Report schema version (semver, major ${REPORT_SCHEMA_MAJOR}).`,
+        },
+        caveats: {
+          type: 'array',
+          items: toReportSchema(caveatItemSchema()),
+          description:
+            'Figures of this result that look wrong by rule (findCaveats; since 2.1.0): present when the caller passed them to toReport.',
         },
         ...props,
       },

@@ -1,4 +1,5 @@
 export * from './bone-density/index.js';
+export * from './caveats.js';
 export * from './brain-tissue/index.js';
 export * from './classify/index.js';
 export * from './explain/index.js';

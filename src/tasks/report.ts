@@ -1,12 +1,14 @@
 import type { Volume, VoxelArray } from '../core/volume.js';
+import type { Caveat } from './caveats.js';
 import type { RegisteredResults } from './registry.js';
 
 /**
  * Version of the report schemas in `schemas/` (semver: a field removed or changed is a major bump).
  * 2.0.0: one task contract (`limitations` on every result, one provenance shape: `timingsMs`,
  * `backend`, `model`, `warnings`; radiomics and brain-tissue task names are the function names).
+ * 2.1.0: optional `caveats` on every report (rule-based, see `findCaveats`).
  */
-export const REPORT_SCHEMA_VERSION = '2.0.0';
+export const REPORT_SCHEMA_VERSION = '2.1.0';
 
 /** The major of {@link REPORT_SCHEMA_VERSION}: schema files are `schemas/<task>.v<major>.schema.json`. */
 export const REPORT_SCHEMA_MAJOR = 2;
@@ -45,6 +47,17 @@ export interface ReportHeader<Task extends string> {
   task: Task;
   /** `REPORT_SCHEMA_VERSION` of the schema it follows. */
   schemaVersion: string;
+  /**
+   * Figures of this result that look wrong by rule (from `findCaveats`, since 2.1.0): present when
+   * the caller passed them to `toReport` (`medimg analyze` always does; empty when none applied).
+   */
+  caveats?: Caveat[];
+}
+
+/** Options of {@link toReport}. */
+export interface ToReportOptions {
+  /** Caveats to include (those of `findCaveats` that concern this task: `caveatsOf(all, task)`). Default none (field left out). */
+  caveats?: Caveat[];
 }
 
 /** JSON report of a task: the header plus the plain form of its result (`schemas/<task>.v2.schema.json`). */
@@ -59,9 +72,21 @@ export type ReportTask = keyof TaskResults;
 /**
  * The JSON report of a task result, following `schemas/<task>.v2.schema.json`: volumes become
  * summaries, typed arrays are dropped, non-finite numbers become null (JSON has no NaN).
+ *
+ * @example
+ * ```ts
+ * const tumour = await segmentTumor(ct, { seed });
+ * const { caveats } = findCaveats(ct, { segmentTumor: tumour });
+ * const json = JSON.stringify(toReport('segmentTumor', tumour, { caveats: caveatsOf(caveats, 'segmentTumor') }));
+ * ```
  */
-export function toReport<K extends ReportTask>(task: K, result: TaskResults[K]): TaskReport<K> {
-  return { task, schemaVersion: REPORT_SCHEMA_VERSION, ...(plain(result) as object) } as TaskReport<K>;
+export function toReport<K extends ReportTask>(
+  task: K,
+  result: TaskResults[K],
+  options: ToReportOptions = {},
+): TaskReport<K> {
+  const caveats = options.caveats === undefined ? {} : { caveats: plain(options.caveats) };
+  return { task, schemaVersion: REPORT_SCHEMA_VERSION, ...caveats, ...(plain(result) as object) } as TaskReport<K>;
 }
 
 function isVolume(v: Record<string, unknown>): v is Record<string, unknown> & Volume {

@@ -4,6 +4,7 @@ import type { Mask } from '../../core/volume.js';
 import type { SegmentDescription } from '../../io/dicom/seg-write.js';
 import { generateUid, type SrFindingInput, writeDicomSeg, writeDicomSr } from '../../io/index.js';
 import { renderMosaicPng } from '../../io/png/index.js';
+import { type Caveat, type CaveatInputs, caveatsOf, findCaveats } from '../../tasks/caveats.js';
 import type { Limitation } from '../../tasks/contract.js';
 import { type ReportTask, toReport } from '../../tasks/report.js';
 import { VERSION } from '../../version.js';
@@ -26,6 +27,8 @@ export interface StudyReport {
   createdAt: string;
   input: Record<string, unknown>;
   tasks: TaskOutputs['status'];
+  /** Every figure that looks wrong by rule (findCaveats), also under each task it concerns. */
+  caveats: Caveat[];
   results: Record<string, unknown>;
   outputs: { seg?: string; sr?: string; segError?: string; srError?: string; pngs: string[]; masks?: string[] };
 }
@@ -83,6 +86,15 @@ export async function writeStudyOutputs(
       : { status: 'failed', error: `${s.error!.code}: ${s.error!.message}` };
   };
 
+  // Rule-based caveats: shown beside the figures they concern (task sections, report parts, CLI lines).
+  let caveats: Caveat[] = [];
+  let caveatError: string | undefined;
+  try {
+    caveats = findCaveats(image, res.results as CaveatInputs).caveats;
+  } catch (e) {
+    caveatError = e instanceof Error ? e.message : String(e);
+  }
+
   // Each task presents its own result: SEG segments, SR findings, pictures, its HTML section.
   for (const def of plannedTasks(settings.tasks)) {
     const result = res.results[def.id];
@@ -106,6 +118,9 @@ export async function writeStudyOutputs(
         findings.push(segment !== undefined ? { ...f, segmentNumber: firstSegment + segment + 1 } : f);
       }
       for (const pic of p.pictures) addPng(pic.file, pic.title, requested ? sec : undefined, pic.png);
+      const mine = caveatsOf(caveats, def.id);
+      // first, so it is read before the figures it qualifies
+      if (mine.length) sec.tables.push(caveatsTable(mine));
       sec.tables.push(...p.tables);
       // every task's caveats, the same way: a reader sees them next to the figures
       if (result.limitations.length) sec.tables.push(limitationsTable(result.limitations));
@@ -193,7 +208,10 @@ export async function writeStudyOutputs(
   for (const def of res.ran) {
     const result = res.results[def.id];
     if (result)
-      results[def.cliName] = { ...res.reportExtra[def.id], ...toReport(def.id as ReportTask, result as never) };
+      results[def.cliName] = {
+        ...res.reportExtra[def.id],
+        ...toReport(def.id as ReportTask, result as never, { caveats: caveatsOf(caveats, def.id) }),
+      };
   }
 
   const report: StudyReport = {
@@ -201,6 +219,7 @@ export async function writeStudyOutputs(
     createdAt: new Date().toISOString(),
     input,
     tasks: res.status,
+    caveats,
     results,
     outputs,
   };
@@ -215,6 +234,12 @@ export async function writeStudyOutputs(
     ['Tasks', settings.tasks.join(', ')],
   ];
   if ((m.warnings ?? []).length) facts.push(['Reader warnings', (m.warnings ?? []).join('; ')]);
+  if (caveats.length)
+    facts.push([
+      'Caveats',
+      caveats.map((c) => `${c.code} (${c.tasks.join(', ')})`).join('; ') + ': see the task sections',
+    ]);
+  if (caveatError) facts.push(['Caveat rules not applied', caveatError]);
   if (outputs.segError) facts.push(['SEG not written', outputs.segError]);
   if (outputs.srError) facts.push(['SR not written', outputs.srError]);
   if (!hasDicomIdentity) facts.push(['DICOM outputs', 'not written: the input is not DICOM (no series to reference)']);
@@ -237,6 +262,15 @@ export async function writeStudyOutputs(
 }
 
 export type { HtmlTable };
+
+/** Rule-based caveats of a task's figures as a table. */
+function caveatsTable(list: Caveat[]): HtmlTable {
+  return {
+    title: 'Caveats: these figures look wrong by rule',
+    columns: ['code', 'caveat'],
+    rows: list.map((c) => [c.code, c.message]),
+  };
+}
 
 /** The caveats of a task result as a table (code, what it means for the figures). */
 function limitationsTable(list: Limitation[]): HtmlTable {

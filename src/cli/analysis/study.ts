@@ -17,6 +17,8 @@ export interface StudySummary {
   headlines: string[];
   /** One line per task that was skipped (with why) or set up on the user's behalf (with how). */
   notes?: string[];
+  /** One line per rule-based caveat ('CODE (tasks): message'). */
+  caveats?: string[];
   /** The input series had unreadable files or missing slices (read with --allow-gaps): exit code 3. */
   incomplete?: boolean;
   files: string[];
@@ -65,6 +67,9 @@ export async function analyzeLoaded(
     failedTasks,
     headlines: headlines(res),
     ...(notes.length ? { notes } : {}),
+    ...(written.report.caveats.length
+      ? { caveats: written.report.caveats.map((c) => `${c.code} (${c.tasks.join(', ')}): ${c.message}`) }
+      : {}),
     files: written.files,
   };
 }

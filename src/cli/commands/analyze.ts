@@ -96,6 +96,7 @@ export function studyLines(s: StudySummary): string[] {
     `${s.name}: ${s.ok ? 'done' : 'done with failed tasks'} in ${(s.ms / 1000).toFixed(1)} s -> ${s.outDir}`,
   ];
   for (const h of s.headlines) lines.push(`  ${h}`);
+  for (const c of s.caveats ?? []) lines.push(`  caveat: ${c}`);
   for (const [t, e] of Object.entries(s.failedTasks)) lines.push(`  ${t}: FAILED ${e}`);
   for (const n of s.notes ?? []) lines.push(`  ${n}`);
   return lines;
