@@ -90,9 +90,21 @@ export interface VolumeMeta {
   /** A DICOM series read with `allowGaps` although files were unreadable or slices missing. */
   gaps?: { unreadableFiles: number; missingSlices: number };
   warnings?: string[];
-  /** Anything else a reader wants to keep. */
+  /** NRRD readers: the header's space, kinds, content and key/value pairs. */
+  nrrd?: Record<string, unknown>;
+  /** Radiographs: false when the file gave no usable pixel spacing (the grid is then 1 mm). */
+  spacingKnown?: boolean;
+  /**
+   * Anything else a reader or caller wants to keep. Code that reads or writes DICOM attributes
+   * uses the declared keys ({@link VolumeMetaKey}), never this index.
+   */
   [key: string]: unknown;
 }
+
+/** The declared (typed) keys of {@link VolumeMeta}, without its index signature. */
+export type VolumeMetaKey = keyof {
+  [K in keyof VolumeMeta as string extends K ? never : number extends K ? never : K]: VolumeMeta[K];
+};
 
 /**
  * A 3D image on a regular grid, with ITK conventions in LPS patient space.

@@ -1,5 +1,5 @@
 import { MedImgError } from '../../core/errors.js';
-import { assertSameGrid, type Volume, type VolumeMeta, validateVolume } from '../../core/volume.js';
+import { assertSameGrid, type Volume, type VolumeMeta, type VolumeMetaKey, validateVolume } from '../../core/volume.js';
 import { VERSION } from '../../version.js';
 import { type Code, DCM, resolveCategory, resolveType } from './codes.js';
 import { at, type DicomDataset, type DicomElement, dataset, ds, is, seq, str, tag as T, ul, us } from './ds-model.js';
@@ -144,7 +144,7 @@ export function codeItem(c: Code): DicomDataset {
   ]);
 }
 
-const META_STRING = (m: VolumeMeta, k: string): string => {
+const META_STRING = (m: VolumeMeta, k: VolumeMetaKey): string => {
   const v = m[k];
   return typeof v === 'string' ? v : '';
 };

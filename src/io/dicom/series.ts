@@ -1,7 +1,7 @@
 import { MedImgError } from '../../core/errors.js';
 import { orientationFromDirection } from '../../core/geometry.js';
 import { type LongRunOptions, ProgressTracker, throwIfAborted, yieldToEventLoop } from '../../core/progress.js';
-import type { Vec3, Volume, VolumeMeta } from '../../core/volume.js';
+import type { Vec3, Volume, VolumeMeta, VolumeMetaKey } from '../../core/volume.js';
 import { getFileSystem } from '../fs.js';
 import { type ParsedDicom, parseDicom, prepareDicomBytes } from './ds-parse.js';
 import { decodeFrame, nativeFrameView, rawNorm, type StoredArray, storedCtor } from './pixel.js';
@@ -537,9 +537,6 @@ function pickGroup(
 }
 
 /** The keys VolumeMeta declares, without its `[key: string]` catch-all. */
-type DeclaredMetaKey = keyof {
-  [K in keyof VolumeMeta as string extends K ? never : number extends K ? never : K]: VolumeMeta[K];
-};
 
 function buildMeta(
   f0: ScannedFile,
@@ -553,7 +550,7 @@ function buildMeta(
   const m = f0.meta;
   const meta: VolumeMeta = { source: 'dicom' };
   // declared keys only (not the index signature); empty strings and undefined stay out
-  const put = <K extends DeclaredMetaKey>(k: K, v: VolumeMeta[K] | undefined) => {
+  const put = <K extends VolumeMetaKey>(k: K, v: VolumeMeta[K] | undefined) => {
     if (v !== undefined && v !== '') meta[k] = v;
   };
   put('modality', m.modality);
