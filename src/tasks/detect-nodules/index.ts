@@ -1,19 +1,17 @@
 import { assertArg, MedImgError } from '../../core/errors.js';
-import { indexToWorld } from '../../core/geometry.js';
 import { maskBoundingBox } from '../../core/ops/crop.js';
 import { Stages } from '../../core/progress.js';
 import type { Mask, Vec3, Volume } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
-import { checkContrast, checkLungCoverage, checkSliceThickness, mediastinalBloodHU } from '../internal/ct-scope.js';
-import { addLimitation, type Limitation } from '../internal/limitations.js';
+import type { Limitation } from '../internal/limitations.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
-import { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
+import type { LungRadsCategory, NoduleKind } from './lung-rads.js';
 import type { ModelCache } from '../../backends/model-cache.js';
 import type { BackendChoice } from '../../backends/types.js';
 import type { TaskModel } from '../internal/model-task.js';
-import { measureCandidate } from './measure.js';
+import { dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } from './finding.js';
 import { detectNodulesWithModel } from './model.js';
 import { noduleProbability, SCORE_WEIGHTS } from './score.js';
 
@@ -22,11 +20,7 @@ export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind 
 /** Lesion type: the attenuation class, or `mass` for a lesion longer than 30 mm (Fleischner glossary). */
 export type LesionType = NoduleKind | 'mass';
 
-/** Lesions whose long axis exceeds this (mm) are masses, not nodules. */
-export const MASS_LONG_AXIS_MM = 30;
-
-/** Lung-RADS v2022 is defined for screening CT reconstructed this thin or thinner (mm). */
-export const LUNG_RADS_MAX_SLICE_MM = 2.5;
+export { LUNG_RADS_MAX_SLICE_MM, MASS_LONG_AXIS_MM } from './finding.js';
 
 /** Options of {@link detectNodules}. */
 export interface DetectNodulesOptions extends TaskOptions {
@@ -188,14 +182,7 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   const nodules: DetectedNodule[] = [];
   for (const [k, c] of merged.entries()) {
     await stages.step(k, merged.length);
-    // a region cut by the search sphere is re-measured with a larger sphere: nodules larger than
-    // their LoG scale settle, vessels keep leaking
-    let m = measureCandidate(crop, c.x, c.y, c.z, c.radiusMm);
-    for (let grow = 1.6; m && m.leak > 0.15 && grow < 5; grow *= 1.6) {
-      const m2 = measureCandidate(crop, c.x, c.y, c.z, c.radiusMm * grow);
-      if (!m2) break;
-      m = m2;
-    }
+    const m = measureSettled(crop, c.x, c.y, c.z, c.radiusMm);
     if (!m || m.longAxisMm < 0.75 * minD) continue;
     const [l1, , l3] = c.eig;
     const blobness = l1 < 0 && l3 < 0 ? l3 / l1 : 0;
@@ -220,103 +207,26 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
       (m.centroid[2] - c.z) * sp[2],
     );
     const ctr = shift > 0.5 * c.radiusMm + sp[0] ? [c.x, c.y, c.z] : m.centroid;
-    const full: Vec3 = [ctr[0]! + crop.offset[0], ctr[1]! + crop.offset[1], ctr[2]! + crop.offset[2]];
-    const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
-    const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
-    const side = lungs.lungLabels.data[ci];
-    const cxy = crop.dims[0] * crop.dims[1];
-    let atScanEdge = false;
-    for (const v of m.voxels) {
-      const gz = Math.floor(v / cxy) + crop.offset[2];
-      if (gz === 0 || gz === ct.dims[2] - 1) {
-        atScanEdge = true;
-        break;
-      }
-    }
-    nodules.push({
-      centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
-      centerVoxel: full.map((v) => round(v, 2)) as Vec3,
-      diameterMm: round(diameter, 1),
-      longAxisMm: round(m.longAxisMm, 1),
-      shortAxisMm: round(m.shortAxisMm, 1),
-      solidDiameterMm: round(solidD, 1),
-      volumeMm3: round(m.volumeMm3, 1),
-      type: m.longAxisMm > MASS_LONG_AXIS_MM ? 'mass' : m.type,
-      attenuation: m.type,
-      probability: round(probability, 4),
-      lungRads: lungRadsCategory(m.type, diameter, solidD),
-      atScanEdge,
-      lung: side === 1 ? 'right' : side === 2 ? 'left' : 'unknown',
-      meanHU: round(m.meanHU, 1),
-      features: {
-        response: round(c.response, 1),
-        contrastHU: round(contrast, 1),
-        blobness: round(blobness, 3),
-        compactness: round(m.compactness, 3),
-        leak: round(m.leak, 3),
-        lungContact: round(m.lungContact, 3),
-        wallContact: round(m.wallContact, 3),
-        scaleMm: round(c.sigmaMm, 2),
-      },
-    });
-  }
-  // a nodule found twice (two candidates segmenting the same region): keep the more probable
-  nodules.sort((a, b) => b.probability - a.probability);
-  const kept: DetectedNodule[] = [];
-  for (const nd of nodules) {
-    const dup = kept.some(
-      (k) =>
-        Math.hypot(k.centerMm[0] - nd.centerMm[0], k.centerMm[1] - nd.centerMm[1], k.centerMm[2] - nd.centerMm[2]) <
-        0.5 * Math.min(k.longAxisMm, nd.longAxisMm),
+    nodules.push(
+      noduleFromMeasure(ct, crop, lungs, m, ctr, probability, {
+        response: c.response,
+        blobness,
+        scaleMm: c.sigmaMm,
+      }),
     );
-    if (!dup) kept.push(nd);
   }
+  const kept = dropDuplicateNodules(nodules);
   timer.mark('measurement');
-  // honest scope: Lung-RADS v2022 is for thin-slice, non-contrast screening CT of the whole lungs
   const limitations: Limitation[] = [];
-  const thickness = checkSliceThickness(limitations, ct, LUNG_RADS_MAX_SLICE_MM, 'Lung-RADS v2022 (screening CT)');
-  const bloodHU = mediastinalBloodHU(ct, lungs.lungLabels.data);
-  const contrastPhase = checkContrast(
-    limitations,
-    bloodHU,
-    'mediastinal blood pool',
-    'Lung-RADS is defined for non-contrast low-dose screening CT.',
-  );
-  checkLungCoverage(limitations, lungs.lungMask);
-  const edge = kept.filter((k) => k.atScanEdge).length;
-  if (edge > 0)
-    addLimitation(limitations, {
-      code: 'LESION_AT_SCAN_EDGE',
-      message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
-      details: { findings: edge },
-    });
-  // thick slices or contrast: not a screening CT at all; lungs cut off on an otherwise screening-like
-  // scan: Lung-RADS 0 (incomplete), never 1
-  const notScreening = limitations.filter((l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED');
-  const incomplete = limitations.find((l) => l.code === 'PARTIAL_LUNG_COVERAGE');
-  let lungRadsReason: string | null = null;
-  let examCategory: NoduleResult['lungRads'] = examLungRads(kept.map((k) => k.lungRads!));
-  if (!options.lungRadsOnAnyScan && notScreening.length > 0) {
-    lungRadsReason = `Lung-RADS v2022 does not apply: ${notScreening.map((l) => l.message).join(' ')}`;
-    addLimitation(limitations, {
-      code: 'NOT_SCREENING_CT',
-      message:
-        'Not a thin-slice non-contrast screening CT: no Lung-RADS category, and no findings does not mean a negative exam.',
-    });
-    for (const k of kept) k.lungRads = null;
-    examCategory = null;
-  } else if (!options.lungRadsOnAnyScan && incomplete) {
-    lungRadsReason = `Lung-RADS 0 (incomplete): ${incomplete.message}`;
-    examCategory = '0';
-  }
+  const { lungRads, lungRadsReason, scan } = examScope(ct, lungs, kept, limitations, !!options.lungRadsOnAnyScan);
   stages.finish();
   return {
     nodules: kept,
     lungMask: lungs.lungMask,
     lungVolumeMl: round(lungs.lungVolumeMl, 1),
-    lungRads: examCategory,
+    lungRads,
     lungRadsReason,
-    scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast: contrastPhase },
+    scan,
     limitations,
     provenance: makeProvenance(
       'detectNodules',

@@ -9,21 +9,12 @@ import { indexToWorld, worldToIndex } from '../../core/geometry.js';
 import { Stages } from '../../core/progress.js';
 import type { Vec3, Volume } from '../../core/volume.js';
 import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
-import { checkContrast, checkLungCoverage, checkSliceThickness, mediastinalBloodHU } from '../internal/ct-scope.js';
-import { addLimitation, type Limitation } from '../internal/limitations.js';
+import type { Limitation } from '../internal/limitations.js';
 import { modelRecord, modelScopeLimitations, openTaskModel } from '../internal/model-task.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 import type { LungCrop } from './candidates.js';
-import {
-  cropLungs,
-  type DetectedNodule,
-  type DetectNodulesOptions,
-  type DetectNodulesResult,
-  LUNG_RADS_MAX_SLICE_MM,
-  MASS_LONG_AXIS_MM,
-} from './index.js';
-import { examLungRads, lungRadsCategory } from './lung-rads.js';
-import { measureCandidate } from './measure.js';
+import { dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } from './finding.js';
+import { cropLungs, type DetectedNodule, type DetectNodulesOptions, type DetectNodulesResult } from './index.js';
 
 /** A place the detector points at, on the CT grid. */
 interface Finding {
@@ -96,16 +87,7 @@ export async function detectNodulesWithModel(ct: Volume, options: DetectNodulesO
     else if (nd && nd.longAxisMm >= 0.75 * minD) nodules.push(nd);
   }
   if (outside > 0) warnings.push(`${outside} model finding(s) lie outside the lungs' search region and were left out.`);
-  nodules.sort((a, b) => b.probability - a.probability);
-  const kept: DetectedNodule[] = [];
-  for (const nd of nodules) {
-    const dup = kept.some(
-      (q) =>
-        Math.hypot(q.centerMm[0] - nd.centerMm[0], q.centerMm[1] - nd.centerMm[1], q.centerMm[2] - nd.centerMm[2]) <
-        0.5 * Math.min(q.longAxisMm, nd.longAxisMm),
-    );
-    if (!dup) kept.push(nd);
-  }
+  const kept = dropDuplicateNodules(nodules);
   timer.mark('measurement');
   const limitations: Limitation[] = [];
   modelScopeLimitations(limitations, ct, m.card);
@@ -173,99 +155,11 @@ function measureFinding(
 ): DetectedNodule | null | 'outside' {
   const c = [0, 1, 2].map((a) => Math.round(f.voxel[a]!) - crop.offset[a]!) as Vec3;
   if (c.some((v, a) => v < 0 || v >= crop.dims[a]!)) return 'outside';
-  // a region cut by the search sphere is re-measured with a larger one (as the classical path)
-  let m = measureCandidate(crop, c[0], c[1], c[2], f.radiusMm);
-  for (let grow = 1.6; m && m.leak > 0.15 && grow < 5; grow *= 1.6) {
-    const m2 = measureCandidate(crop, c[0], c[1], c[2], f.radiusMm * grow);
-    if (!m2) break;
-    m = m2;
-  }
+  const m = measureSettled(crop, c[0], c[1], c[2], f.radiusMm);
   if (!m) return null;
-  const full: Vec3 = [m.centroid[0] + crop.offset[0], m.centroid[1] + crop.offset[1], m.centroid[2] + crop.offset[2]];
-  const diameter = (m.longAxisMm + m.shortAxisMm) / 2;
-  const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
-  const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
-  const side = lungs.lungLabels.data[ci];
-  const cxy = crop.dims[0] * crop.dims[1];
-  let atScanEdge = false;
-  for (const v of m.voxels) {
-    const gz = Math.floor(v / cxy) + crop.offset[2];
-    if (gz === 0 || gz === ct.dims[2] - 1) {
-      atScanEdge = true;
-      break;
-    }
-  }
-  return {
-    centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
-    centerVoxel: full.map((v) => round(v, 2)) as Vec3,
-    diameterMm: round(diameter, 1),
-    longAxisMm: round(m.longAxisMm, 1),
-    shortAxisMm: round(m.shortAxisMm, 1),
-    solidDiameterMm: round(solidD, 1),
-    volumeMm3: round(m.volumeMm3, 1),
-    type: m.longAxisMm > MASS_LONG_AXIS_MM ? 'mass' : m.type,
-    attenuation: m.type,
-    probability: round(probability, 4),
-    lungRads: lungRadsCategory(m.type, diameter, solidD),
-    atScanEdge,
-    lung: side === 1 ? 'right' : side === 2 ? 'left' : 'unknown',
-    meanHU: round(m.meanHU, 1),
-    features: {
-      response: round(f.score, 4),
-      contrastHU: round(m.peakHU - m.backgroundHU, 1),
-      blobness: 0,
-      compactness: round(m.compactness, 3),
-      leak: round(m.leak, 3),
-      lungContact: round(m.lungContact, 3),
-      wallContact: round(m.wallContact, 3),
-      scaleMm: round(f.radiusMm, 2),
-    },
-  };
-}
-
-/**
- * Scan scope and the exam-level Lung-RADS, by the classical path's rules: thick slices or
- * contrast make it not a screening CT (every category null), lungs cut off make it 0.
- */
-function examScope(
-  ct: Volume,
-  lungs: SegmentLungsResult,
-  kept: DetectedNodule[],
-  limitations: Limitation[],
-  anyScan: boolean,
-): Pick<DetectNodulesResult, 'lungRads' | 'lungRadsReason' | 'scan'> {
-  const thickness = checkSliceThickness(limitations, ct, LUNG_RADS_MAX_SLICE_MM, 'Lung-RADS v2022 (screening CT)');
-  const bloodHU = mediastinalBloodHU(ct, lungs.lungLabels.data);
-  const contrast = checkContrast(
-    limitations,
-    bloodHU,
-    'mediastinal blood pool',
-    'Lung-RADS is defined for non-contrast low-dose screening CT.',
-  );
-  checkLungCoverage(limitations, lungs.lungMask);
-  const edge = kept.filter((k) => k.atScanEdge).length;
-  if (edge > 0)
-    addLimitation(limitations, {
-      code: 'LESION_AT_SCAN_EDGE',
-      message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
-      details: { findings: edge },
-    });
-  const notScreening = limitations.filter((l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED');
-  const incomplete = limitations.find((l) => l.code === 'PARTIAL_LUNG_COVERAGE');
-  let lungRadsReason: string | null = null;
-  let lungRads: DetectNodulesResult['lungRads'] = examLungRads(kept.map((k) => k.lungRads!));
-  if (!anyScan && notScreening.length > 0) {
-    lungRadsReason = `Lung-RADS v2022 does not apply: ${notScreening.map((l) => l.message).join(' ')}`;
-    addLimitation(limitations, {
-      code: 'NOT_SCREENING_CT',
-      message:
-        'Not a thin-slice non-contrast screening CT: no Lung-RADS category, and no findings does not mean a negative exam.',
-    });
-    for (const k of kept) k.lungRads = null;
-    lungRads = null;
-  } else if (!anyScan && incomplete) {
-    lungRadsReason = `Lung-RADS 0 (incomplete): ${incomplete.message}`;
-    lungRads = '0';
-  }
-  return { lungRads, lungRadsReason, scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast } };
+  return noduleFromMeasure(ct, crop, lungs, m, m.centroid, probability, {
+    response: f.score,
+    blobness: 0,
+    scaleMm: f.radiusMm,
+  });
 }

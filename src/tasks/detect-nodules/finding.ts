@@ -1,0 +1,158 @@
+// What both detection paths (LoG candidates and a model's findings) share: a measured region
+// becomes a nodule record, duplicates are merged, and the scan's scope sets the exam's Lung-RADS.
+import { indexToWorld } from '../../core/geometry.js';
+import type { Vec3, Volume } from '../../core/volume.js';
+import { round } from '../internal/common.js';
+import { checkContrast, checkLungCoverage, checkSliceThickness, mediastinalBloodHU } from '../internal/ct-scope.js';
+import { addLimitation, type Limitation } from '../internal/limitations.js';
+import type { SegmentLungsResult } from '../lung-segmentation/index.js';
+import type { LungCrop } from './candidates.js';
+import type { DetectedNodule, DetectNodulesResult } from './index.js';
+import { examLungRads, lungRadsCategory } from './lung-rads.js';
+import { type CandidateMeasure, measureCandidate } from './measure.js';
+
+/** Lesions whose long axis exceeds this (mm) are masses, not nodules. */
+export const MASS_LONG_AXIS_MM = 30;
+
+/** Lung-RADS v2022 is defined for screening CT reconstructed this thin or thinner (mm). */
+export const LUNG_RADS_MAX_SLICE_MM = 2.5;
+
+/**
+ * The nodule record of a measured region: `centre` is its crop voxel index, `features` the
+ * detector's own (response, blobness, scale); size, type, Lung-RADS, side and scan edge follow
+ * from the measurement.
+ */
+export function noduleFromMeasure(
+  ct: Volume,
+  crop: LungCrop,
+  lungs: Pick<SegmentLungsResult, 'lungLabels'>,
+  m: CandidateMeasure,
+  centre: readonly number[],
+  probability: number,
+  detector: { response: number; blobness: number; scaleMm: number },
+): DetectedNodule {
+  const full: Vec3 = [centre[0]! + crop.offset[0], centre[1]! + crop.offset[1], centre[2]! + crop.offset[2]];
+  const diameter = (m.longAxisMm + m.shortAxisMm) / 2;
+  const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
+  const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
+  const side = lungs.lungLabels.data[ci];
+  const cxy = crop.dims[0] * crop.dims[1];
+  let atScanEdge = false;
+  for (const v of m.voxels) {
+    const gz = Math.floor(v / cxy) + crop.offset[2];
+    if (gz === 0 || gz === ct.dims[2] - 1) {
+      atScanEdge = true;
+      break;
+    }
+  }
+  return {
+    centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
+    centerVoxel: full.map((v) => round(v, 2)) as Vec3,
+    diameterMm: round(diameter, 1),
+    longAxisMm: round(m.longAxisMm, 1),
+    shortAxisMm: round(m.shortAxisMm, 1),
+    solidDiameterMm: round(solidD, 1),
+    volumeMm3: round(m.volumeMm3, 1),
+    type: m.longAxisMm > MASS_LONG_AXIS_MM ? 'mass' : m.type,
+    attenuation: m.type,
+    probability: round(probability, 4),
+    lungRads: lungRadsCategory(m.type, diameter, solidD),
+    atScanEdge,
+    lung: side === 1 ? 'right' : side === 2 ? 'left' : 'unknown',
+    meanHU: round(m.meanHU, 1),
+    features: {
+      response: round(detector.response, 1),
+      contrastHU: round(m.peakHU - m.backgroundHU, 1),
+      blobness: round(detector.blobness, 3),
+      compactness: round(m.compactness, 3),
+      leak: round(m.leak, 3),
+      lungContact: round(m.lungContact, 3),
+      wallContact: round(m.wallContact, 3),
+      scaleMm: round(detector.scaleMm, 2),
+    },
+  };
+}
+
+/**
+ * Measures a finding at crop voxel (x, y, z) with a search radius; a region cut by the search
+ * sphere is re-measured with a larger sphere (nodules larger than their scale settle, vessels keep
+ * leaking).
+ */
+export function measureSettled(
+  crop: LungCrop,
+  x: number,
+  y: number,
+  z: number,
+  radiusMm: number,
+): CandidateMeasure | null {
+  let m = measureCandidate(crop, x, y, z, radiusMm);
+  for (let grow = 1.6; m && m.leak > 0.15 && grow < 5; grow *= 1.6) {
+    const m2 = measureCandidate(crop, x, y, z, radiusMm * grow);
+    if (!m2) break;
+    m = m2;
+  }
+  return m;
+}
+
+/** A nodule found twice (two findings segmenting the same region): the more probable is kept. */
+export function dropDuplicateNodules(nodules: DetectedNodule[]): DetectedNodule[] {
+  nodules.sort((a, b) => b.probability - a.probability);
+  const kept: DetectedNodule[] = [];
+  for (const nd of nodules) {
+    const dup = kept.some(
+      (k) =>
+        Math.hypot(k.centerMm[0] - nd.centerMm[0], k.centerMm[1] - nd.centerMm[1], k.centerMm[2] - nd.centerMm[2]) <
+        0.5 * Math.min(k.longAxisMm, nd.longAxisMm),
+    );
+    if (!dup) kept.push(nd);
+  }
+  return kept;
+}
+
+/**
+ * Honest scope: Lung-RADS v2022 is for thin-slice, non-contrast screening CT of the whole lungs.
+ * Thick slices or contrast make it not a screening CT (every category null, NOT_SCREENING_CT);
+ * lungs cut off on an otherwise screening-like scan make it 0 (incomplete), never 1.
+ */
+export function examScope(
+  ct: Volume,
+  lungs: SegmentLungsResult,
+  kept: DetectedNodule[],
+  limitations: Limitation[],
+  anyScan: boolean,
+): Pick<DetectNodulesResult, 'lungRads' | 'lungRadsReason' | 'scan'> {
+  const thickness = checkSliceThickness(limitations, ct, LUNG_RADS_MAX_SLICE_MM, 'Lung-RADS v2022 (screening CT)');
+  const bloodHU = mediastinalBloodHU(ct, lungs.lungLabels.data);
+  const contrast = checkContrast(
+    limitations,
+    bloodHU,
+    'mediastinal blood pool',
+    'Lung-RADS is defined for non-contrast low-dose screening CT.',
+  );
+  checkLungCoverage(limitations, lungs.lungMask);
+  const edge = kept.filter((k) => k.atScanEdge).length;
+  if (edge > 0)
+    addLimitation(limitations, {
+      code: 'LESION_AT_SCAN_EDGE',
+      message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
+      details: { findings: edge },
+    });
+  const notScreening = limitations.filter((l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED');
+  const incomplete = limitations.find((l) => l.code === 'PARTIAL_LUNG_COVERAGE');
+  let lungRadsReason: string | null = null;
+  let lungRads: DetectNodulesResult['lungRads'] = examLungRads(kept.map((k) => k.lungRads!));
+  if (!anyScan && notScreening.length > 0) {
+    lungRadsReason = `Lung-RADS v2022 does not apply: ${notScreening.map((l) => l.message).join(' ')}`;
+    addLimitation(limitations, {
+      code: 'NOT_SCREENING_CT',
+      message:
+        'Not a thin-slice non-contrast screening CT: no Lung-RADS category, and no findings does not mean a negative exam.',
+    });
+    for (const k of kept) k.lungRads = null;
+    lungRads = null;
+  } else if (!anyScan && incomplete) {
+    lungRadsReason = `Lung-RADS 0 (incomplete): ${incomplete.message}`;
+    lungRads = '0';
+  }
+  return { lungRads, lungRadsReason, scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast } };
+}
