@@ -48,6 +48,23 @@ export interface TensorFormat {
   channel_def: Record<string, string>;
   /** Name of the ONNX graph input/output. Default: the model's first input/output. */
   onnx_name?: string;
+  /**
+   * Optional coded meaning of output channels (label maps), keyed like `channel_def`: a SNOMED CT
+   * (or other scheme) code for the DICOM SEG segment property type, and a display colour.
+   */
+  channel_codes?: Record<string, ChannelCode>;
+}
+
+/** Coded meaning of one output channel, used for DICOM SEG segments. */
+export interface ChannelCode {
+  /** Code value, e.g. '5976003' (hippocampus). */
+  code?: string;
+  /** Coding scheme designator. Default 'SCT' (SNOMED CT). */
+  scheme?: string;
+  /** Code meaning, e.g. 'Hippocampus'. */
+  meaning?: string;
+  /** sRGB display colour 0..255. */
+  color?: [number, number, number];
 }
 
 /** Intensity normalisation applied before the network, in the order given in docs/models.md. */
@@ -60,7 +77,14 @@ export type IntensityNormalization =
   /** (v - mean) / std of the image (or of the voxels > 0 when `nonzero`). */
   | { method: 'zscore'; nonzero?: boolean }
   /** nnU-Net CTNormalization: clip to the dataset's [percentile_00_5, percentile_99_5], then (v - mean) / std. */
-  | { method: 'ct_percentile'; percentile_00_5: number; percentile_99_5: number; mean: number; std: number };
+  | { method: 'ct_percentile'; percentile_00_5: number; percentile_99_5: number; mean: number; std: number }
+  /**
+   * Quantile scaling (brainchop): qlo, qhi = the image's `lower` and `upper` quantiles (fractions in
+   * [0, 1]); x = (v - qlo) / (qhi - qlo), clipped to [0, 1] when `clip`. `estimator` 'linear' is
+   * numpy.quantile's default (interpolated); 'sorted_index' is brainchop web's sorted[floor(N * lower)]
+   * and sorted[ceil(N * upper) - 1]. Defaults: clip false, estimator 'linear'.
+   */
+  | { method: 'quantile'; lower: number; upper: number; clip?: boolean; estimator?: 'linear' | 'sorted_index' };
 
 export interface PreprocessingSpec {
   /**
@@ -81,6 +105,13 @@ export interface PreprocessingSpec {
    */
   channel_mean?: number[];
   channel_std?: number[];
+  /**
+   * Conform (FreeSurfer `mri_convert --conform` style): resample the input, with linear
+   * interpolation, onto a grid of exactly these dims (image-axis order x, y, z) at `target_spacing`
+   * in `orientation`, centred on the input's centre; labels go back to the input grid by nearest
+   * neighbour. An input already on such a grid is used as is. null or absent: no conforming.
+   */
+  conform_shape?: [number, number, number] | null;
 }
 
 export interface InferenceSpec {
@@ -241,6 +272,22 @@ function validateTensorFormat(t: unknown, path: string): void {
     if (!Number.isInteger(i) || i < 0) throw bad(`${path}.channel_def`, `has a key '${k}' that is not a channel index`);
   }
   if (t.onnx_name !== undefined) str(t, 'onnx_name', `${path}.`, true);
+  if (t.channel_codes !== undefined) {
+    const cc = t.channel_codes;
+    if (!isObj(cc)) throw bad(`${path}.channel_codes`, 'must map channel indices to codes');
+    for (const [k, c] of Object.entries(cc)) {
+      const f = `${path}.channel_codes.${k}`;
+      if (!isObj(c)) throw bad(f, 'must be an object');
+      for (const key of ['code', 'scheme', 'meaning']) str(c, key, `${f}.`, false);
+      const col = c.color;
+      if (
+        col !== undefined &&
+        !(Array.isArray(col) && col.length === 3 && col.every((v) => Number.isInteger(v) && v >= 0 && v <= 255))
+      ) {
+        throw bad(`${f}.color`, 'must be three integers 0..255');
+      }
+    }
+  }
 }
 
 function validatePreprocessing(p: unknown): void {
@@ -300,8 +347,23 @@ function validatePreprocessing(p: unknown): void {
           throw bad(`${f}.percentile_00_5`, 'must not exceed percentile_99_5');
         }
         break;
+      case 'quantile':
+        if (!isFiniteNum(n.lower) || !isFiniteNum(n.upper) || n.lower < 0 || n.upper > 1 || n.lower >= n.upper) {
+          throw bad(`${f}.lower`, 'and upper must be fractions with 0 <= lower < upper <= 1');
+        }
+        if (n.clip !== undefined && typeof n.clip !== 'boolean') throw bad(`${f}.clip`, 'must be a boolean');
+        if (n.estimator !== undefined && n.estimator !== 'linear' && n.estimator !== 'sorted_index') {
+          throw bad(`${f}.estimator`, "must be 'linear' or 'sorted_index'");
+        }
+        break;
       default:
-        throw bad(`${f}.method`, "must be 'none', 'minmax', 'window', 'zscore' or 'ct_percentile'");
+        throw bad(`${f}.method`, "must be 'none', 'minmax', 'window', 'zscore', 'ct_percentile' or 'quantile'");
+    }
+  }
+  if (p.conform_shape !== undefined && p.conform_shape !== null) {
+    const s = p.conform_shape;
+    if (!Array.isArray(s) || s.length !== 3 || !s.every((v) => Number.isInteger(v) && v > 0 && v <= 4096)) {
+      throw bad('preprocessing.conform_shape', 'must be three positive integers (voxels) or null');
     }
   }
 }

@@ -50,6 +50,8 @@ function intensityText(n: IntensityNormalization): string {
       return `(v - mean) / sd of the image${n.nonzero ? ' (non-zero voxels; zeros stay 0)' : ''}`;
     case 'ct_percentile':
       return `clip to [${n.percentile_00_5}, ${n.percentile_99_5}], then (v - ${n.mean}) / ${n.std}`;
+    case 'quantile':
+      return `(v - q${n.lower}) / (q${n.upper} - q${n.lower}) with the image's quantiles (${n.estimator ?? 'linear'})${n.clip ? ', clipped to [0, 1]' : ''}`;
   }
 }
 
@@ -75,8 +77,22 @@ export function planModelRun(image: Geometry & { meta?: { modality?: unknown } }
   const to = pre.orientation ?? null;
   let dims: Vec3 = [...image.dims] as Vec3;
   let spacing: Vec3 = [...image.spacing] as Vec3;
-  const reorient = to && to !== from ? { from, to } : null;
-  if (reorient) {
+  const conform = pre.conform_shape ?? null;
+  const reorient = !conform && to && to !== from ? { from, to } : null;
+  if (conform) {
+    const cs = pre.target_spacing ?? spacing;
+    const same =
+      conform.every((d, a) => d === image.dims[a]) &&
+      cs.every((s, a) => Math.abs(s - image.spacing[a]!) <= 1e-3 * s) &&
+      (to ?? from) === from;
+    steps.push(
+      same
+        ? `conform: already ${conform.join('x')} voxels of ${cs.join('x')} mm in ${from}, used as is`
+        : `conform: resample onto ${conform.join('x')} voxels of ${cs.join('x')} mm in ${to ?? from}, centred on the image (linear; labels back by nearest)`,
+    );
+    dims = [...conform] as Vec3;
+    spacing = [...cs] as Vec3;
+  } else if (reorient) {
     const m = orientationMapping(image.direction, to!);
     dims = m.axis.map((a) => image.dims[a]!) as Vec3;
     spacing = m.axis.map((a) => image.spacing[a]!) as Vec3;
@@ -84,7 +100,7 @@ export function planModelRun(image: Geometry & { meta?: { modality?: unknown } }
   } else steps.push(`orientation kept (${from})`);
   const target = pre.target_spacing ?? null;
   let resample: ModelRunPlan['resample'] = null;
-  if (target && target.some((t, a) => Math.abs(t - spacing[a]!) > 1e-3 * t)) {
+  if (!conform && target && target.some((t, a) => Math.abs(t - spacing[a]!) > 1e-3 * t)) {
     const nd = dims.map((d, a) => Math.max(1, Math.round((d * spacing[a]!) / target[a]!))) as Vec3;
     resample = { fromSpacingMm: spacing, toSpacingMm: [...target] as Vec3, dims: nd };
     steps.push(
@@ -92,7 +108,7 @@ export function planModelRun(image: Geometry & { meta?: { modality?: unknown } }
     );
     dims = nd;
     spacing = [...target] as Vec3;
-  } else steps.push(`spacing kept (${spacing.map((s) => s.toFixed(2)).join('x')} mm)`);
+  } else if (!conform) steps.push(`spacing kept (${spacing.map((s) => s.toFixed(2)).join('x')} mm)`);
   const norm = pre.intensity ?? { method: 'none' as const };
   steps.push(`intensity: ${intensityText(norm)}`);
   const axisOrder = pre.axis_order ?? 'xyz';

@@ -1,5 +1,5 @@
 import { MedImgError, assertArg } from '../core/errors.js';
-import { orientationFromDirection } from '../core/geometry.js';
+import { directionFromOrientation, indexToWorld, orientationFromDirection } from '../core/geometry.js';
 import type { LongRunOptions } from '../core/progress.js';
 import { throwIfAborted } from '../core/progress.js';
 import { type Vec3, type Volume, validateVolume } from '../core/volume.js';
@@ -102,6 +102,18 @@ export function normalizeIntensity(src: ArrayLike<number>, norm: IntensityNormal
       }
       return out;
     }
+    case 'quantile': {
+      const [lo, hi] = quantiles(src, norm.lower, norm.upper, norm.estimator ?? 'linear');
+      const range = hi - lo;
+      if (!(range > 0)) return out; // (nearly) constant volume: all 0
+      const clip = norm.clip ?? false;
+      // Division (not a multiplied inverse) as numpy and brainchop compute it: the float32 tensor matches bit for bit.
+      for (let i = 0; i < n; i++) {
+        const x = (src[i]! - lo) / range;
+        out[i] = clip ? (x < 0 ? 0 : x > 1 ? 1 : x) : x;
+      }
+      return out;
+    }
     case 'ct_percentile': {
       const lo = norm.percentile_00_5;
       const hi = norm.percentile_99_5;
@@ -113,6 +125,106 @@ export function normalizeIntensity(src: ArrayLike<number>, norm: IntensityNormal
       return out;
     }
   }
+}
+
+/** The k-th smallest value (0-based) of integer data, from a histogram of its value range. */
+function integerOrderStatistics(src: ArrayLike<number>, ks: number[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const hist = new Float64Array(hi - lo + 1);
+  for (let i = 0; i < src.length; i++) hist[src[i]! - lo]!++;
+  return ks.map((k) => {
+    let seen = 0;
+    for (let b = 0; b < hist.length; b++) {
+      seen += hist[b]!;
+      if (seen > k) return b + lo;
+    }
+    return hi;
+  });
+}
+
+/**
+ * Two quantiles of the data: 'linear' as numpy.quantile (interpolated between order statistics),
+ * 'sorted_index' as brainchop web (sorted[floor(N * lower)], sorted[ceil(N * upper) - 1]). Integer
+ * voxel types (up to 16 bit) use a histogram; others sort a Float64 copy.
+ */
+export function quantiles(
+  src: ArrayLike<number>,
+  lower: number,
+  upper: number,
+  estimator: 'linear' | 'sorted_index',
+): [number, number] {
+  const n = src.length;
+  assertArg(n > 0, 'quantiles of an empty volume.');
+  const ks: number[] = [];
+  const pos: { k: number; t: number }[] = [];
+  for (const q of [lower, upper]) {
+    if (estimator === 'sorted_index') {
+      const k = q === lower ? Math.floor(n * q) : Math.ceil(n * q) - 1;
+      pos.push({ k: Math.min(n - 1, Math.max(0, k)), t: 0 });
+    } else {
+      const h = (n - 1) * q;
+      const k = Math.floor(h);
+      pos.push({ k, t: h - k });
+    }
+  }
+  for (const p of pos) ks.push(p.k, Math.min(n - 1, p.k + 1));
+  const smallInts =
+    src instanceof Uint8Array ||
+    src instanceof Int8Array ||
+    src instanceof Uint8ClampedArray ||
+    src instanceof Uint16Array ||
+    src instanceof Int16Array;
+  let stats: number[];
+  if (smallInts) stats = integerOrderStatistics(src, ks);
+  else {
+    const sorted = Float64Array.from(src).sort();
+    stats = ks.map((k) => sorted[k]!);
+  }
+  const at = (i: number): number => {
+    const { t } = pos[i]!;
+    const a = stats[2 * i]!;
+    const b = stats[2 * i + 1]!;
+    // numpy's _lerp: a + (b - a) * t, computed from the upper end when t >= 0.5.
+    return t === 0 ? a : t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
+  };
+  return [at(0), at(1)];
+}
+
+/**
+ * The conformed grid of a card (FreeSurfer `mri_convert --conform` style): `shape` voxels of
+ * `spacing` mm in `orientation`, whose centre voxel sits on the input's centre.
+ */
+export function conformGrid(input: Grid, shape: Vec3, orientation: string, spacing: readonly number[]): Grid {
+  const direction = directionFromOrientation(orientation);
+  const g: Grid = { dims: [...shape], spacing: [spacing[0]!, spacing[1]!, spacing[2]!], origin: [0, 0, 0], direction };
+  const centre = indexToWorld(
+    input,
+    input.dims.map((d) => (d - 1) / 2),
+  );
+  const offset = indexToWorld(
+    g,
+    shape.map((d) => (d - 1) / 2),
+  );
+  g.origin = [centre[0] - offset[0], centre[1] - offset[1], centre[2] - offset[2]];
+  return g;
+}
+
+/**
+ * True when the input already is on a conformed grid up to its origin (same dims, spacing and
+ * axis-aligned direction), as brainchop decides: such an input runs without resampling.
+ */
+function isConformed(input: Grid, target: Grid): boolean {
+  return (
+    input.dims.every((d, i) => d === target.dims[i]) &&
+    input.spacing.every((s, i) => Math.abs(s - target.spacing[i]!) <= 1e-3 * target.spacing[i]!) &&
+    input.direction.every((d, i) => Math.abs(d - target.direction[i]!) <= 1e-4)
+  );
 }
 
 /** Transposes x-fastest data of dims [a, b, c] into z-fastest (dims [c, b, a] x-fastest). */
@@ -177,6 +289,10 @@ export interface PreparedModelInput {
   orientation: string | null;
   targetSpacing: [number, number, number] | null;
   resampled: boolean;
+  /** The card's conform shape (image axes), or null. */
+  conformShape: Vec3 | null;
+  /** True when the input was resampled onto the conformed grid (false when it already was one). */
+  conformed: boolean;
   axisOrder: 'xyz' | 'zyx';
   intensity: IntensityNormalization;
 }
@@ -207,14 +323,20 @@ export function prepareModelInput(input: Volume | Volume[], card: ModelCard, sig
   });
   const original = gridOf(vols[0]!);
 
-  // 1. Geometry: orientation, then spacing.
+  // 1. Geometry: conform in one resampling, or orientation then spacing.
   let work: Volume[] = vols;
   const orientation = pre.orientation ?? null;
   const inputOrientation = orientationFromDirection(original.direction);
-  if (orientation && orientation !== inputOrientation) work = work.map((v) => reorient(v, orientation));
-  const oriented = gridOf(work[0]!);
   const spacing = pre.target_spacing ?? null;
-  const resampled = !!spacing && spacing.some((s, i) => Math.abs(s - oriented.spacing[i]!) > 1e-3 * s);
+  const conformShape = pre.conform_shape ?? null;
+  let conformed = false;
+  if (conformShape) {
+    const grid = conformGrid(original, conformShape, orientation ?? inputOrientation, spacing ?? original.spacing);
+    conformed = !isConformed(original, grid);
+    if (conformed) work = work.map((v) => resample(v, { reference: grid, interpolation: 'linear' }));
+  } else if (orientation && orientation !== inputOrientation) work = work.map((v) => reorient(v, orientation));
+  const oriented = gridOf(work[0]!);
+  const resampled = !conformShape && !!spacing && spacing.some((s, i) => Math.abs(s - oriented.spacing[i]!) > 1e-3 * s);
   if (resampled && spacing) {
     const dims = oriented.dims.map((d, i) => Math.max(1, Math.round((d * oriented.spacing[i]!) / spacing[i]!))) as Vec3;
     const grid: Grid = { ...oriented, dims, spacing: [...spacing] };
@@ -243,6 +365,8 @@ export function prepareModelInput(input: Volume | Volume[], card: ModelCard, sig
     orientation,
     targetSpacing: spacing ? [...spacing] : null,
     resampled,
+    conformShape: conformShape ? [...conformShape] : null,
+    conformed,
     axisOrder,
     intensity: norm,
   };
@@ -289,6 +413,7 @@ export async function runSegmentationModel(
   const post = card.postprocessing ?? {};
   const { tensorVols, tensorDims, spatial, original, oriented, axisOrder, orientation, inputOrientation, resampled } =
     prepared;
+  const { conformShape, conformed } = prepared;
   const spacing = prepared.targetSpacing;
   const norm = prepared.intensity;
   const modelDims = prepared.modelGrid.dims as Vec3;
@@ -422,8 +547,11 @@ export async function runSegmentationModel(
     origin: [...prepared.modelGrid.origin],
     direction: [...prepared.modelGrid.direction],
   };
+  if (conformed) labelVol = resampleLabels(labelVol, { reference: original, method: 'nearest' });
   if (resampled) labelVol = resampleLabels(labelVol, { reference: oriented, method: 'nearest' });
-  if (orientation && orientation !== inputOrientation) labelVol = reorient(labelVol, inputOrientation);
+  if (!conformShape && orientation && orientation !== inputOrientation) {
+    labelVol = reorient(labelVol, inputOrientation);
+  }
   if (post.largest_component) {
     const present = new Set(labelVol.data);
     for (const l of present) {
@@ -459,6 +587,8 @@ export async function runSegmentationModel(
       orientation,
       targetSpacing: spacing,
       resampled,
+      conformShape,
+      conformed,
       intensity: norm,
       roi: whole ? null : roi,
       overlap: whole ? null : overlap,
