@@ -2,6 +2,7 @@
 export * from './types.js';
 export { registerBackend, listBackends, probeBackend, getRegisteredBackend } from './registry.js';
 export * from './model-card.js';
+export * from './cards/brainchop.js';
 export * from './model-cache.js';
 export * from './session.js';
 export * from './sliding-window.js';

@@ -36,6 +36,10 @@ export interface TaskInputs {
   vertebraModel?: TaskModelFiles;
   /** Image classifier (card output_kind 'classification'): ONNX path and its card's path. */
   classifyModel?: TaskModelFiles;
+  /** Model card of `brainModel`: a shipped card id (e.g. 'brainchop-dk104') or a card file path. */
+  modelCard?: string;
+  /** Brain-extraction model file (MindGrab ONNX) whose mask gives the intracranial volume. */
+  brainMaskModel?: string;
   /** Inference backend for model tasks. Default 'cpu'. */
   backend?: BackendChoice;
 }

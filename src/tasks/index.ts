@@ -1,4 +1,6 @@
 export * from './bone-density/index.js';
+export * from './brain-extraction/index.js';
+export * from './brain-structures/index.js';
 export * from './caveats.js';
 export * from './brain-tissue/index.js';
 export * from './classify/index.js';
@@ -10,6 +12,7 @@ export * from './lung-segmentation/index.js';
 // Radiomics at the root: the extractor and its settings; the feature families are in medimg/radiomics.
 export type * from './radiomics/index.js';
 export { ALL_FEATURE_CLASSES, extractRadiomics, PYRADIOMICS_DEFAULTS, parseParameterFile } from './radiomics/index.js';
+export * from './segment-structures/index.js';
 export * from './segment-tumor/index.js';
 export * from './report.js';
 export * from './compare-studies/index.js';

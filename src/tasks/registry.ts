@@ -3,6 +3,8 @@
 // types, the schema script and the HTML summary loop over it: adding a task is its folder plus one
 // line here (docs/contributing.md walks through it).
 import { boneDensityTask } from './bone-density/definition.js';
+import { extractBrainTask } from './brain-extraction/definition.js';
+import { brainStructuresTask } from './brain-structures/definition.js';
 import { brainTissueTask } from './brain-tissue/definition.js';
 import { classifyTask } from './classify/definition.js';
 import type { TaskDefinition } from './definition.js';
@@ -10,6 +12,7 @@ import { detectNodulesTask } from './detect-nodules/definition.js';
 import { lungOpacityTask } from './lung-opacity/definition.js';
 import { segmentLungsTask } from './lung-segmentation/definition.js';
 import { radiomicsTask } from './radiomics/definition.js';
+import { segmentStructuresTask } from './segment-structures/definition.js';
 import { segmentTumorTask } from './segment-tumor/definition.js';
 
 export type * from './definition.js';
@@ -24,6 +27,9 @@ const TASK_LIST = [
   radiomicsTask,
   brainTissueTask,
   classifyTask,
+  extractBrainTask,
+  brainStructuresTask,
+  segmentStructuresTask,
 ] as const;
 
 /** Every task, in the order an analysis runs them (a task runs after those it needs or uses). */

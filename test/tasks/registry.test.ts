@@ -25,7 +25,18 @@ describe('task registry', () => {
   });
 
   it('the CLI names come from the registry; helper tasks run only when needed', () => {
-    expect(TASK_NAMES).toEqual(['nodules', 'tumor', 'bone', 'opacity', 'radiomics', 'brain', 'classify']);
+    expect(TASK_NAMES).toEqual([
+      'nodules',
+      'tumor',
+      'bone',
+      'opacity',
+      'radiomics',
+      'brain',
+      'classify',
+      'brain-mask',
+      'brain-structures',
+      'structures',
+    ]);
     expect(CT_TASKS).toEqual(['nodules', 'tumor', 'bone', 'opacity', 'radiomics']);
     expect(plannedTasks(['bone']).map((t) => t.id)).toEqual(['measureBoneDensity']);
     expect(plannedTasks(['opacity', 'nodules']).map((t) => t.id)).toEqual([
@@ -44,5 +55,8 @@ describe('task registry', () => {
     expect(findTask('radiomics')!.check!({}, ['tumor', 'radiomics'])).toBeUndefined();
     expect(findTask('tumor')!.check!({}, ['tumor'])).toMatch(/--seed/);
     expect(findTask('tumor')!.check!({}, ['nodules', 'tumor'])).toBeUndefined();
+    expect(findTask('brain-structures')!.check!({}, ['brain-structures'])).toMatch(/--model/);
+    expect(findTask('brain-mask')!.check!({ brainModel: 'm.onnx' }, ['brain-mask'])).toBeUndefined();
+    expect(findTask('structures')!.check!({ brainModel: 'm.onnx' }, ['structures'])).toMatch(/--card/);
   });
 });

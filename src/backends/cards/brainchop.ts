@@ -428,3 +428,11 @@ export const BRAINCHOP_MINDGRAB_CARD: ModelCard = {
     largest_component: false,
   },
 };
+
+/** The shipped brainchop cards by id. */
+export const BRAINCHOP_CARDS: Readonly<Record<string, ModelCard>> = {
+  [BRAINCHOP_SUBCORTICAL18_CARD.id]: BRAINCHOP_SUBCORTICAL18_CARD,
+  [BRAINCHOP_APARC50_CARD.id]: BRAINCHOP_APARC50_CARD,
+  [BRAINCHOP_DK104_CARD.id]: BRAINCHOP_DK104_CARD,
+  [BRAINCHOP_MINDGRAB_CARD.id]: BRAINCHOP_MINDGRAB_CARD,
+};

@@ -56,7 +56,10 @@ Options:
   --box-slice <n0-n1:x0,y0,x1,y1>  tumour box: slices n0..n1, pixel columns x0..x1, rows y0..y1
   --mask <file>         radiomics ROI (NIfTI/NRRD on the image grid) when tumor does not run
   --params <file>       PyRadiomics parameter file (YAML/JSON) for radiomics
-  --model <file>        MeshNet ONNX model for brain
+  --model <file>        ONNX model for brain, brain-structures, brain-mask, structures
+  --card <id|file>      its model card: a shipped card id (brainchop-subcortical18, brainchop-aparc50,
+                        brainchop-dk104, brainchop-mindgrab) or a card JSON file
+  --brain-mask-model <file>  MindGrab ONNX: brain-structures divides by its intracranial volume
   --tumor-model <file>  tumour segmentation model (X.onnx beside X.card.json, or the card): tumor runs
                         automatically without a seed/box, or keeps the lesion pointed at
   --nodule-model <file> nodule detector (heatmap or boxes, with its card) for nodules
@@ -123,6 +126,8 @@ export const analyzeCommand: Command = {
       'nodule-model': { type: 'string' },
       'vertebra-model': { type: 'string' },
       'classify-model': { type: 'string' },
+      card: { type: 'string' },
+      'brain-mask-model': { type: 'string' },
       backend: { type: 'string' },
       series: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
@@ -165,6 +170,8 @@ export const analyzeCommand: Command = {
       settings.vertebraModel = await requireModelFiles(values['vertebra-model'], '--vertebra-model');
     if (values['classify-model'])
       settings.classifyModel = await requireModelFiles(values['classify-model'], '--classify-model');
+    if (values.card) settings.modelCard = /^[a-z0-9-]+$/.test(values.card) ? values.card : resolve(values.card);
+    if (values['brain-mask-model']) settings.brainMaskModel = resolve(values['brain-mask-model']);
     if (values.backend) {
       if (!BACKENDS.includes(values.backend)) {
         throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'.`);
