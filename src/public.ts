@@ -79,6 +79,11 @@ export {
 
 // ---- inference: backends, sessions, model cards and caches, model runs
 export {
+  BRAINCHOP_APARC50_CARD,
+  BRAINCHOP_CARDS,
+  BRAINCHOP_DK104_CARD,
+  BRAINCHOP_MINDGRAB_CARD,
+  BRAINCHOP_SUBCORTICAL18_CARD,
   configureWebBackends,
   createSession,
   cacheStorageModelCache,

@@ -15,9 +15,9 @@ import {
   type SegmentStructuresResult,
   segmentBrainStructures,
   segmentStructures,
-  sha256Hex,
   type Volume,
 } from '../../src/index.js';
+import { sha256Hex } from '../../src/ops.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 const T1 = 'models/niivue_meshnet_tissue_gwm/t1_crop.nii.gz';

@@ -3,7 +3,7 @@
 import type { Volume } from '../../core/volume.js';
 import { voxelVolumeMm3 } from '../../core/volume.js';
 import type { StructureMeasurement } from '../segment-structures/types.js';
-import type { BrainStructure } from './types.js';
+import type { BrainStructureVolume } from './types.js';
 
 /** Structures on the midline: no left/right volumes or asymmetry. */
 const MIDLINE = /brain-?stem|3rd|4th|^csf$|callosum|^cc_/i;
@@ -33,7 +33,7 @@ export function brainStructureTable(
   labels: Volume<Uint8Array>,
   perLabel: StructureMeasurement[],
   icvMl: number,
-): { structures: BrainStructure[]; hemisphereMethod: 'labels' | 'midline'; midlineXMm: number | null } {
+): { structures: BrainStructureVolume[]; hemisphereMethod: 'labels' | 'midline'; midlineXMm: number | null } {
   const named = perLabel.map((s) => ({ ...s, ...sideOfName(s.name) }));
   const bySide = named.some((s) => s.side !== null);
   const frac = (ml: number): number => (icvMl > 0 ? ml / icvMl : 0);
@@ -44,7 +44,7 @@ export function brainStructureTable(
       g.push(s);
       groups.set(s.base, g);
     }
-    const structures = [...groups.entries()].map(([name, g]): BrainStructure => {
+    const structures = [...groups.entries()].map(([name, g]): BrainStructureVolume => {
       const volumeMl = g.reduce((a, s) => a + s.volumeMl, 0);
       const sided =
         g.every((s) => s.side !== null) && g.some((s) => s.side === 'left') && g.some((s) => s.side === 'right');
@@ -97,7 +97,7 @@ export function brainStructureTable(
       }
     }
   const ml = voxelVolumeMm3(labels) / 1000;
-  const structures = perLabel.map((s): BrainStructure => {
+  const structures = perLabel.map((s): BrainStructureVolume => {
     const midline = MIDLINE.test(s.name);
     const leftMl = midline ? null : left[s.label]! * ml;
     const rightMl = midline ? null : right[s.label]! * ml;

@@ -16,7 +16,7 @@ import type { BrainModelId, SegmentBrainStructuresOptions, SegmentBrainStructure
 export { asymmetryIndex, sideOfName } from './hemispheres.js';
 export type {
   BrainModelId,
-  BrainStructure,
+  BrainStructureVolume,
   SegmentBrainStructuresOptions,
   SegmentBrainStructuresResult,
 } from './types.js';

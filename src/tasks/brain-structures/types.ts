@@ -26,7 +26,7 @@ export interface SegmentBrainStructuresOptions extends TaskOptions, Omit<TaskMod
 }
 
 /** One brain structure (both sides together when the model splits them). */
-export interface BrainStructure {
+export interface BrainStructureVolume {
   /** Name from the card, without its side (e.g. 'Hippocampus', 'ctx-precentral'). */
   name: string;
   /** Label values in the label map that make it up. */
@@ -47,7 +47,7 @@ export interface SegmentBrainStructuresResult extends TaskResult<ModelTaskProven
   /** Label map on the input grid (the card's channel indices). */
   labels: Volume<Uint8Array>;
   /** One row per structure, sides merged. */
-  structures: BrainStructure[];
+  structures: BrainStructureVolume[];
   /** One row per label of the model (volume, mean and SD of the T1). */
   perLabel: StructureMeasurement[];
   /**

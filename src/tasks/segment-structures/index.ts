@@ -10,7 +10,6 @@ import { modelRecord, modelScopeLimitations, openTaskModel } from '../internal/m
 import { measureLabels } from './measure.js';
 import type { SegmentStructuresOptions, SegmentStructuresResult } from './types.js';
 
-export { measureLabels } from './measure.js';
 export type {
   ModelTaskProvenance,
   SegmentStructuresOptions,
