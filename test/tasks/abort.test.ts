@@ -6,7 +6,13 @@ import { isMedImgError } from '../../src/core/errors.js';
 import { makeChestCtPhantom } from '../../src/core/phantoms/index.js';
 import type { LongRunOptions, ProgressEvent } from '../../src/core/progress.js';
 import type { Vec3 } from '../../src/core/volume.js';
-import { detectNodules, measureBoneDensity, segmentLungs, segmentTumor } from '../../src/tasks/index.js';
+import {
+  compareStudies,
+  detectNodules,
+  measureBoneDensity,
+  segmentLungs,
+  segmentTumor,
+} from '../../src/tasks/index.js';
 
 const p = makeChestCtPhantom({
   dims: [170, 120, 60] as Vec3,
@@ -18,11 +24,24 @@ const p = makeChestCtPhantom({
   seed: 1,
 });
 
+// a small follow-up: the same phantom with one nodule grown, so registration and both detections run
+const pairGeo = { dims: [120, 90, 40] as Vec3, spacing: [2.5, 2.5, 4] as Vec3, noiseSd: 15, seed: 2 };
+const ctAt = (studyDate: string, diameterMm: number) => {
+  const image = makeChestCtPhantom({
+    ...pairGeo,
+    nodules: [{ centerMm: [-80, 25, -40], diameterMm, lung: 'right' }],
+  }).image;
+  return { ...image, meta: { ...image.meta, modality: 'CT', studyDate } };
+};
+const baseline = ctAt('20240110', 8);
+const followUp = ctAt('20241011', 11);
+
 const TASKS: [string, number, (o: LongRunOptions) => Promise<unknown>][] = [
   ['segmentLungs', 0.3, (o) => segmentLungs(p.image, o)],
   ['detectNodules', 0.4, (o) => detectNodules(p.image, o)],
   ['segmentTumor', 0.3, (o) => segmentTumor(p.image, { ...o, seed: p.truth.tumor!.centerMm })],
   ['measureBoneDensity', 0.3, (o) => measureBoneDensity(p.image, o)],
+  ['compareStudies', 0.35, (o) => compareStudies(baseline, followUp, o)],
 ];
 
 describe('abort lands mid-run', () => {
