@@ -179,6 +179,20 @@ export interface PostprocessingSpec {
    * Default none (probabilities reported as uncalibrated).
    */
   temperature?: number;
+  /**
+   * Regression: each raw output becomes `raw * value_scale + value_offset` (one number for every
+   * channel, or one per channel), undoing the target normalisation used in training. Default 1 and 0.
+   */
+  value_scale?: number | number[];
+  /** Regression: see `value_scale`. Default 0. */
+  value_offset?: number | number[];
+  /** Regression: unit of each value (UCUM, e.g. 'mo', 'mg/cm3'), keyed like `channel_def`. Default none. */
+  value_units?: Record<string, string>;
+  /**
+   * Regression: [min, max] of the training targets (after scale and offset). A prediction outside
+   * it is an extrapolation and is reported in `limitations`. Default none.
+   */
+  value_range?: [number, number];
 }
 
 /** Thrown for a bad card: the message names the field. */
@@ -423,6 +437,22 @@ function validatePostprocessing(p: unknown): void {
   if (p.temperature !== undefined && !(isFiniteNum(p.temperature) && p.temperature > 0)) {
     throw bad('postprocessing.temperature', 'must be a positive number');
   }
+  for (const k of ['value_scale', 'value_offset'] as const) {
+    const v = p[k];
+    if (v !== undefined && !isFiniteNum(v) && !(Array.isArray(v) && v.length > 0 && v.every(isFiniteNum))) {
+      throw bad(`postprocessing.${k}`, 'must be a number or an array of numbers');
+    }
+  }
+  if (
+    p.value_units !== undefined &&
+    !(isObj(p.value_units) && Object.values(p.value_units).every((u) => typeof u === 'string'))
+  ) {
+    throw bad('postprocessing.value_units', 'must map channel indices to unit strings');
+  }
+  const vr = p.value_range;
+  if (vr !== undefined && !(Array.isArray(vr) && vr.length === 2 && vr.every(isFiniteNum) && vr[0]! <= vr[1]!)) {
+    throw bad('postprocessing.value_range', 'must be [min, max] with min <= max');
+  }
 }
 
 /** The card's output kind (default 'probabilities'). */
@@ -441,6 +471,12 @@ function validateOutputKind(card: ModelCard): void {
   if (kind === 'labels' && output.num_channels !== 1) throw bad(field, "must be 1 for output_kind 'labels'");
   if (kind === 'boxes' && output.num_channels !== 7) {
     throw bad(field, "must be 7 for output_kind 'boxes' (min0, min1, min2, max0, max1, max2, score)");
+  }
+  for (const k of ['value_scale', 'value_offset'] as const) {
+    const v = card.postprocessing?.[k];
+    if (Array.isArray(v) && v.length !== output.num_channels) {
+      throw bad(`postprocessing.${k}`, `has ${v.length} values for ${output.num_channels} output channel(s)`);
+    }
   }
 }
 

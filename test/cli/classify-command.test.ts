@@ -56,6 +56,32 @@ describeData('medimg classify', () => {
     expect(bad.stderr).toMatch(/card/);
   });
 
+  it('a regression card prints the values with their units (predictValues)', () => {
+    const card = classifierCard(
+      [64, 64],
+      ['a', 'density', 'c'],
+      { modality: 'DX' },
+      { intensity: { method: 'minmax' } },
+    );
+    writeFileSync(join(dir, 'reg.onnx'), readFileSync(join(dir, 'cxr.onnx')));
+    writeFileSync(
+      join(dir, 'reg.card.json'),
+      JSON.stringify({
+        ...card,
+        postprocessing: { output_kind: 'regression', value_units: { '1': 'mg/cm3' }, value_range: [-100, 100] },
+      }),
+    );
+    const r = runMedimg(['classify', dx(), '--model', join(dir, 'reg.onnx')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^density {2}-?\d+(\.\d+)? mg\/cm3$/m);
+    expect(r.stdout).toContain('regression; model test-classifier 1');
+    const j = JSON.parse(runMedimg(['classify', dx(), '--model', join(dir, 'reg.onnx'), '--json']).stdout);
+    expect(j.values.map((v: { label: string }) => v.label)).toEqual(['a', 'density', 'c']);
+    // the value is 10 * mean(region) - 5 of the min-max normalised display: the CLI prints what the library computes
+    expect(j.values[1].value).toBeCloseTo(10 * ((j.values[2].raw - 5) / -10) - 5, 4);
+  });
+
   it('medimg analyze --tasks classify writes the picture, the class table and the SR', () => {
     const out = join(dir, 'out');
     const r = runMedimg([

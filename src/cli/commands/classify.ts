@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { outputKind, parseModelCard } from '../../backends/model-card.js';
 import { isMedImgError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { readRadiograph } from '../../io/dicom/radiograph.js';
-import { classifyImage } from '../../tasks/classify/index.js';
+import { classifyImage, predictValues } from '../../tasks/classify/index.js';
 import type { ClassifyInput } from '../../tasks/classify/types.js';
 import { renderSensitivityPng } from '../../tasks/explain/picture.js';
 import { loadStudy } from '../analysis/input.js';
@@ -17,7 +18,8 @@ const BACKENDS = ['auto', 'cpu', 'wasm', 'webgpu', 'cuda'];
 const HELP = `Usage: medimg classify <image> --model <X.onnx|X.card.json> [options]
 
 Runs an image classifier (ONNX + model card with output_kind 'classification') and prints the
-top classes with their probabilities. A single-frame DICOM file (CR, DX, MG, US, ...) is
+top classes with their probabilities. With a regression model (output_kind 'regression') it
+prints the model's values with their units instead (predictValues). A single-frame DICOM file (CR, DX, MG, US, ...) is
 classified as displayed (readRadiograph: MONOCHROME1, window/VOI LUT); NIfTI/NRRD/MGH files and
 DICOM folders as read.
 
@@ -73,6 +75,24 @@ export const classifyCommand: Command = {
       ? { onnx: values.model, card: values.card }
       : await requireModelFiles(values.model, '--model');
     const input = await loadInput(imagePath);
+    const card = parseModelCard(await readFile(files.card));
+    if (outputKind(card) === 'regression') {
+      if (values.explain) throw new UsageError('--explain needs a classifier; this is a regression model.');
+      const r = await predictValues(input, { model: files, backend: backend as 'cpu' });
+      if (values.json) {
+        printJson(r);
+        return EXIT.ok;
+      }
+      const w = Math.max(...r.values.map((v) => v.label.length));
+      const lines = r.values.map(
+        (v) =>
+          `${v.label.padEnd(w)}  ${Number(v.value.toPrecision(6))}${v.unit ? ` ${v.unit}` : ''}${v.outsideTrainingRange ? '  outside the training range' : ''}`,
+      );
+      lines.push(`regression; model ${r.provenance.model.id} ${r.provenance.model.version}`);
+      for (const l of r.limitations) lines.push(`limitation ${l.code}: ${l.message}`);
+      printLines(lines);
+      return EXIT.ok;
+    }
     const result = await classifyImage(input, {
       model: files,
       backend: backend as 'cpu',
