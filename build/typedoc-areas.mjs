@@ -1,6 +1,8 @@
 // typedoc plugin: groups the API reference by area (IO, volumes and ops, tasks, inference, outputs,
 // errors, validation) from the source folder each export is declared in, so no export needs a
-// hand-written @group tag and a new function lands in its area by where it lives.
+// hand-written @group tag and a new function lands in its area by where it lives. Task functions
+// link their guide (docs/tasks/<page>.md) in their own TSDoc; TypeDoc turns that relative link into
+// the rendered guide page (test/docs/tsdoc-examples.test.ts checks every task function has one).
 import { Comment, CommentTag, Converter, ReflectionKind } from 'typedoc';
 
 /** Area of a declaration by its source path (first match wins). */
@@ -15,19 +17,6 @@ const AREAS = [
   [/\/src\/validation\//, 'Validation'],
 ];
 
-/** Task function → its page under docs/tasks (method, validation figures), rendered as a guide. */
-const TASK_PAGES = {
-  segmentTumor: 'segment-tumor',
-  detectNodules: 'detect-nodules',
-  measureBoneDensity: 'measure-bone-density',
-  quantifyLungOpacity: 'quantify-lung-opacity',
-  segmentBrainTissue: 'brain-tissue',
-  extractRadiomics: 'radiomics',
-  classifyImage: 'classify',
-  classifyStudy: 'classify',
-  compareStudies: 'compare-studies',
-};
-
 /** @param {import('typedoc').Application} app */
 export function load(app) {
   app.converter.on(Converter.EVENT_CREATE_DECLARATION, (context, reflection) => {
@@ -41,11 +30,5 @@ export function load(app) {
     if (!area) return;
     reflection.comment ??= new Comment();
     reflection.comment.blockTags.push(new CommentTag('@group', [{ kind: 'text', text: area }]));
-    const page = TASK_PAGES[reflection.name];
-    if (page && reflection.kindOf(ReflectionKind.Function)) {
-      // function pages live in functions/, guides in documents/ (docs/tasks/<page>.md)
-      const link = `[${page} guide: method and validation](../documents/tasks_${page}.html)`;
-      reflection.comment.blockTags.push(new CommentTag('@see', [{ kind: 'text', text: link }]));
-    }
   });
 }

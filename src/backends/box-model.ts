@@ -90,6 +90,7 @@ export function boxIou(a: ArrayLike<number>, b: ArrayLike<number>): number {
  *
  * @example
  * ```ts
+ * import { createSession, runBoxModel } from 'medimg';
  * const session = await createSession({ onnx: 'detector.onnx', card: 'detector.card.json' });
  * const { boxes } = await runBoxModel(ct, session);
  * ```

@@ -49,6 +49,7 @@ export interface InspectModelResult {
  *
  * @example
  * ```ts
+ * import { inspectModel } from 'medimg';
  * const r = await inspectModel('liver.onnx', { card: 'liver.card.json' });
  * if (!r.ok) console.log(r.problems.map((p) => `${p.code} ${p.field}: ${p.message}`));
  * ```

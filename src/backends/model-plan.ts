@@ -63,7 +63,9 @@ function intensityText(n: IntensityNormalization): string {
  *
  * @example
  * ```ts
- * const plan = planModelRun(ct, card);
+ * import { BRAINCHOP_SUBCORTICAL18_CARD, planModelRun } from 'medimg';
+ * const card = BRAINCHOP_SUBCORTICAL18_CARD;
+ * const plan = planModelRun(t1, card);
  * console.log(plan.steps.join('\n'));
  * ```
  */

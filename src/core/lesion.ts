@@ -22,7 +22,10 @@ export function equivalentDiameterMm(volumeMm3: number): number {
  *
  * @example
  * ```ts
- * const { longMm, shortMm } = lesionAxes(voxelIndices, vol.dims, vol.spacing);
+ * import { lesionAxes } from 'medimg/ops';
+ * const voxelIndices: number[] = []; // linear indices of the lesion's voxels
+ * for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) voxelIndices.push(i);
+ * const { longMm, shortMm } = lesionAxes(voxelIndices, mask.dims, mask.spacing);
  * ```
  */
 export function lesionAxes(vox: ArrayLike<number>, ld: Vec3, sp: Vec3): LesionAxes {

@@ -23,12 +23,36 @@ export interface FileSystemAdapter {
 
 let adapter: FileSystemAdapter | undefined;
 
-/** Installs the file-system adapter (done by the Node entry). */
+/**
+ * Installs the file-system adapter (done by the Node entry).
+ *
+ * @example
+ * ```ts
+ * import { setFileSystem } from 'medimg';
+ * // the Node entry installs node:fs; in a browser or a service, route paths to your own store
+ * const store = new Map<string, Uint8Array>([['scan.nii.gz', bytes]]);
+ * setFileSystem({
+ *   readFile: async (p) => store.get(p) ?? Promise.reject(new Error(`no ${p}`)),
+ *   listFiles: async (dir) => [...store.keys()].filter((k) => k.startsWith(dir)).sort(),
+ *   isDirectory: async (p) => [...store.keys()].some((k) => k.startsWith(`${p}/`)),
+ *   writeFile: async (p, b) => void store.set(p, b),
+ * });
+ * ```
+ */
 export function setFileSystem(fs: FileSystemAdapter | undefined): void {
   adapter = fs;
 }
 
-/** The installed adapter, or UNSUPPORTED_ENVIRONMENT when paths cannot be read here. */
+/**
+ * The installed adapter, or UNSUPPORTED_ENVIRONMENT when paths cannot be read here.
+ *
+ * @example
+ * ```ts
+ * import { getFileSystem } from 'medimg';
+ * const fs = getFileSystem(); // node:fs in Node; throws UNSUPPORTED_ENVIRONMENT in a browser unless set
+ * const files = await fs.listFiles('/data/study');
+ * ```
+ */
 export function getFileSystem(): FileSystemAdapter {
   if (!adapter) {
     throw new MedImgError(

@@ -25,7 +25,11 @@ let maxDecoded = DEFAULT_MAX_DECODED_BYTES;
  * deflate/gzip data and codec output buffers never exceed it. `undefined` restores 2 GiB.
  *
  * @example
- * setMaxDecodedBytes(512 * 1024 ** 2); // a browser viewer: refuse anything over 512 MiB decoded
+ * ```ts
+ * import { setMaxDecodedBytes } from 'medimg';
+ * setMaxDecodedBytes(4 * 1024 ** 3); // allow 4 GiB decoded volumes (a large 4D series)
+ * setMaxDecodedBytes(undefined); // back to the default
+ * ```
  */
 export function setMaxDecodedBytes(bytes: number | undefined): void {
   if (bytes !== undefined && !(Number.isFinite(bytes) && bytes > 0)) {
@@ -34,7 +38,15 @@ export function setMaxDecodedBytes(bytes: number | undefined): void {
   maxDecoded = bytes ?? DEFAULT_MAX_DECODED_BYTES;
 }
 
-/** The decoded-size budget in force (bytes). */
+/**
+ * The decoded-size budget in force (bytes).
+ *
+ * @example
+ * ```ts
+ * import { maxDecodedBytes } from 'medimg';
+ * console.log(`files decoding past ${maxDecodedBytes()} bytes are refused`);
+ * ```
+ */
 export function maxDecodedBytes(): number {
   return maxDecoded;
 }

@@ -60,8 +60,11 @@ const invalid = (msg: string): MedImgError => new MedImgError('MGH_INVALID', msg
  * {@link readNifti} converts a RAS affine; the voxel order is kept.
  *
  * @example
+ * ```ts
+ * import { readMgh } from 'medimg';
  * const t1 = await readMgh('subj/mri/norm.mgz');
  * console.log(t1.dims, t1.spacing, t1.mgh.type);
+ * ```
  */
 export async function readMgh(
   input: string | Uint8Array | ArrayBuffer | Blob,
@@ -70,7 +73,15 @@ export async function readMgh(
   return readMghBytes(await toBytes(input), options);
 }
 
-/** Synchronous variant of {@link readMgh} for bytes already in memory. */
+/**
+ * Synchronous variant of {@link readMgh} for bytes already in memory.
+ *
+ * @example
+ * ```ts
+ * import { readMghBytes } from 'medimg';
+ * const aseg = readMghBytes(bytes); // .mgz or .mgh bytes already in memory
+ * ```
+ */
 export function readMghBytes(bytes: Uint8Array, options: ReadMghOptions = {}): Volume & { mgh: MghHeaderInfo } {
   const raw = maybeGunzip(bytes, options);
   const h = parseHeader(raw);
@@ -220,7 +231,11 @@ export interface WriteMghOptions {
  * (`INVALID_ARGUMENT`).
  *
  * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { writeMgh } from 'medimg';
  * await writeFile('seg.mgz', writeMgh(labels, { gzip: true }));
+ * ```
  */
 export function writeMgh(vol: Volume, options: WriteMghOptions = {}): Uint8Array {
   const dtype = dtypeOf(vol.data);

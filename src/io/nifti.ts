@@ -74,6 +74,15 @@ const invalid = (msg: string): MedImgError => new MedImgError('NIFTI_INVALID', m
  * Reads a NIfTI-1 or NIfTI-2 image (`.nii`, `.nii.gz`; `.hdr`/`.img` pairs from a path in Node)
  * into an LPS {@link Volume}. The RAS world of NIfTI is converted here, at the io boundary; the
  * voxel order on disk is kept (x fastest), so only the geometry changes.
+ *
+ * @example
+ * ```ts
+ * import { readNifti } from 'medimg';
+ * // Node: a path; browser: a File/Blob from an <input> or fetch()
+ * const ct = await readNifti('ct.nii.gz');
+ * console.log(ct.dims, ct.spacing, ct.nifti.sformCode);
+ * const t1 = await readNifti(await (await fetch('/t1.nii.gz')).blob(), { prefer: 'qform' });
+ * ```
  */
 export async function readNifti(
   input: string | Uint8Array | ArrayBuffer | Blob,
@@ -92,7 +101,15 @@ export async function readNifti(
   return decode(bytes, hdr, options);
 }
 
-/** Synchronous variant of {@link readNifti} for bytes already in memory. */
+/**
+ * Synchronous variant of {@link readNifti} for bytes already in memory.
+ *
+ * @example
+ * ```ts
+ * import { readNiftiBytes } from 'medimg';
+ * const vol = readNiftiBytes(bytes, { volumeIndex: 0, applyScaling: true });
+ * ```
+ */
 export function readNiftiBytes(bytes: Uint8Array, options: ReadNiftiOptions = {}): Volume & { nifti: NiftiHeaderInfo } {
   const raw = maybeGunzip(bytes, options);
   const hdr = parseHeader(raw);
@@ -388,6 +405,13 @@ const WRITE_DT: Record<string, number> = {
  * Writes a volume as a single-file NIfTI (`.nii`, or `.nii.gz` with `gzip`). Both sform and qform
  * are set (code 1, scanner anatomical) from the LPS geometry converted to RAS; the qform is left
  * unset when the direction has shear, which a quaternion cannot express.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { writeNifti } from 'medimg';
+ * await writeFile('mask.nii.gz', writeNifti(mask, { gzip: true, description: 'lungs' }));
+ * ```
  */
 export function writeNifti(vol: Volume, options: WriteNiftiOptions = {}): Uint8Array {
   const version = options.version ?? 1;

@@ -688,6 +688,14 @@ function isAbsolutePath(p: string): boolean {
  *
  * @throws MedImgError NRRD_INVALID for malformed or unsupported files; IO_READ_FAILED for
  *   unreadable paths.
+ *
+ * @example
+ * ```ts
+ * import { readNrrd } from 'medimg';
+ * const seg = await readNrrd('Segmentation.seg.nrrd');
+ * // detached header in a browser: pass the data file(s) it names
+ * const vol = await readNrrd(bytes, { dataFiles: { 'volume.raw.gz': files[0]! } });
+ * ```
  */
 export async function readNrrd(input: NrrdInput, options: ReadNrrdOptions = {}): Promise<Volume> {
   const bytes = await toBytes(input);
@@ -723,6 +731,12 @@ export async function readNrrd(input: NrrdInput, options: ReadNrrdOptions = {}):
 /**
  * Synchronous {@link readNrrd} for a NRRD with attached data, given as bytes.
  * @throws MedImgError NRRD_INVALID, or INVALID_ARGUMENT for a detached header.
+ *
+ * @example
+ * ```ts
+ * import { readNrrdBytes } from 'medimg';
+ * const vol = readNrrdBytes(bytes); // attached data only (no detached data files)
+ * ```
  */
 export function readNrrdBytes(bytes: Uint8Array, options: Pick<ReadNrrdOptions, 'maxDecodedBytes'> = {}): Volume {
   if (!(bytes instanceof Uint8Array)) throw new MedImgError('INVALID_ARGUMENT', 'readNrrdBytes expects a Uint8Array.');
@@ -837,6 +851,13 @@ const WRITE_TYPE: Record<string, string> = {
  * Writes a volume as an attached NRRD0004 file in LPS (`space: left-posterior-superior`), raw or
  * gzip, little endian. Numbers are written with full precision, so {@link readNrrd} gives the
  * same voxels and geometry back.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { writeNrrd } from 'medimg';
+ * await writeFile('mask.nrrd', writeNrrd(mask, { encoding: 'gzip', level: 6 }));
+ * ```
  */
 export function writeNrrd(vol: Volume, options: WriteNrrdOptions = {}): Uint8Array {
   validateVolume(vol);

@@ -86,7 +86,8 @@ const DEFAULTS: Required<FindCaveatsOptions> = {
  *
  * @example
  * ```ts
- * const tumour = await segmentTumor(ct, { seed });
+ * import { detectNodules, findCaveats, segmentTumor } from 'medimg';
+ * const tumour = await segmentTumor(ct, { seed: [40, 205, -209] });
  * const nodules = await detectNodules(ct);
  * const { caveats } = findCaveats(ct, { segmentTumor: tumour, detectNodules: nodules });
  * for (const c of caveats) console.log(`${c.code}: ${c.message}`);
@@ -180,7 +181,18 @@ export function findCaveats(image: Volume, results: CaveatInputs, options: FindC
   return { caveats, settings: s };
 }
 
-/** Caveats that concern one task (for its part of a report, its HTML section or its CLI line). */
+/**
+ * Caveats that concern one task (for its part of a report, its HTML section or its CLI line).
+ *
+ * @example
+ * ```ts
+ * import { caveatsOf, detectNodules, findCaveats, segmentTumor } from 'medimg';
+ * const tumour = await segmentTumor(ct, { seed: [40, 205, -209] });
+ * const nodules = await detectNodules(ct);
+ * const { caveats } = findCaveats(ct, { segmentTumor: tumour, detectNodules: nodules });
+ * const forTumour = caveatsOf(caveats, 'segmentTumor'); // the caveats to show beside the tumour figures
+ * ```
+ */
 export function caveatsOf(caveats: readonly Caveat[], task: string): Caveat[] {
   return caveats.filter((c) => c.tasks.includes(task));
 }

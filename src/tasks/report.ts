@@ -75,7 +75,8 @@ export type ReportTask = keyof TaskResults;
  *
  * @example
  * ```ts
- * const tumour = await segmentTumor(ct, { seed });
+ * import { caveatsOf, findCaveats, segmentTumor, toReport } from 'medimg';
+ * const tumour = await segmentTumor(ct, { seed: [40, 205, -209] });
  * const { caveats } = findCaveats(ct, { segmentTumor: tumour });
  * const json = JSON.stringify(toReport('segmentTumor', tumour, { caveats: caveatsOf(caveats, 'segmentTumor') }));
  * ```

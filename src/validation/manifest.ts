@@ -309,6 +309,8 @@ function parseCase(v: unknown, where: string): ManifestCase {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { parseValidationManifest } from 'medimg';
  * const m = parseValidationManifest(readFileSync('dev.manifest.json', 'utf8'));
  * m.cases.map((c) => c.id);
  * ```

@@ -324,6 +324,8 @@ async function readJson(path: string): Promise<unknown> {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { validate } from 'medimg';
  * const { report } = await validate(readFileSync('dev.manifest.json', 'utf8'), {
  *   manifestDir: 'validation', dataRoot: '../shared/data', outDir: 'out/validation',
  *   onProgress: (e) => console.log(e.stage, e.fraction),

@@ -29,6 +29,7 @@ export interface BootstrapCi {
  *
  * @example
  * ```ts
+ * import { bootstrapCi } from 'medimg/metrics';
  * bootstrapCi([0.8, 0.85, 0.9, 0.7], { seed: 7 }); // { estimate: 0.8125, low: ~0.74, high: ~0.875, n: 4 }
  * ```
  */

@@ -42,7 +42,8 @@ function triple(v: number | Vec3 | undefined, name: string): Vec3 {
  *
  * @example
  * ```ts
- * const box = maskBoundingBox({ data: lungs, dims, spacing }, { marginMm: 6 });
+ * import { maskBoundingBox } from 'medimg/ops';
+ * const box = maskBoundingBox({ data: mask.data, dims: mask.dims, spacing: mask.spacing }, { marginMm: 6 });
  * if (box) console.log(box.min, box.max);
  * ```
  */

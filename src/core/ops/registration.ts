@@ -216,6 +216,10 @@ function centreOfMass(vol: Volume): Vec3 {
  *
  * @example
  * ```ts
+ * import { readDicomSeries } from 'medimg';
+ * import { registerVolumes, resampleMoving } from 'medimg/ops';
+ * const baselineCt = await readDicomSeries('ct-2024/');
+ * const followUpCt = await readDicomSeries('ct-2025/');
  * const reg = await registerVolumes(baselineCt, followUpCt);
  * const followUpInBaseline = resampleMoving(followUpCt, baselineCt, reg.transform);
  * ```

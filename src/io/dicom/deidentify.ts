@@ -546,6 +546,7 @@ function applyVrRule(out: DicomDataset, ds: DicomDataset, t: number, e: DicomEle
  * @throws MedImgError `INVALID_ARGUMENT` naming the option (never its value).
  * @example
  * ```ts
+ * import { checkDeidentifyOptions } from 'medimg/dicom';
  * checkDeidentifyOptions({ key: process.env.DEID_KEY, dates: 'shift' }); // throws before any file is read
  * ```
  */
@@ -577,6 +578,13 @@ function keyBytes(k: string | Uint8Array | undefined): Uint8Array {
  * UIDs are remapped deterministically per key; private attributes are removed unless their creator
  * is retained; Patient Identity Removed = YES and the De-identification Method (Code Sequence, CID
  * 7050) are set. Works in Node and the browser (no Node APIs).
+ *
+ * @example
+ * ```ts
+ * import { deidentifyWithReport } from 'medimg';
+ * const { bytes: clean, report } = deidentifyWithReport(bytes, { dates: 'remove', cleanDescriptors: true });
+ * console.log(report);
+ * ```
  */
 export function deidentifyWithReport(
   dicomBytes: Uint8Array,
@@ -669,7 +677,18 @@ export function deidentifyWithReport(
   return { bytes, report };
 }
 
-/** {@link deidentifyWithReport} returning only the bytes. */
+/**
+ * {@link deidentifyWithReport} returning only the bytes.
+ *
+ * @example
+ * ```ts
+ * import { readFile, writeFile } from 'node:fs/promises';
+ * import { deidentify } from 'medimg';
+ * const key = process.env.DEID_KEY!; // at least 16 bytes; the same key maps the same UIDs and dates the same way
+ * const out = deidentify(await readFile('in/IM0001.dcm'), { key, dates: 'shift', retainPatientCharacteristics: true });
+ * await writeFile('out/IM0001.dcm', out);
+ * ```
+ */
 export function deidentify(dicomBytes: Uint8Array, options: DeidentifyOptions = {}): Uint8Array {
   return deidentifyWithReport(dicomBytes, options).bytes;
 }

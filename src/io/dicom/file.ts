@@ -94,6 +94,14 @@ export function openParsed(parsed: ParsedDicom): { parsed: ParsedDicom; info: Pi
  * Reads one DICOM file (single- or multi-frame) and decodes every frame.
  * Throws MedImgError: NOT_DICOM, DICOM_TRUNCATED, DICOM_INVALID, DICOM_MISSING_TAG,
  * DICOM_NO_PIXEL_DATA, DICOM_PIXEL_LENGTH_MISMATCH, DICOM_UNSUPPORTED_TRANSFER_SYNTAX, DICOM_DECODE_FAILED.
+ *
+ * @example
+ * ```ts
+ * import { readDicomFile } from 'medimg';
+ * const img = await readDicomFile('IM0001.dcm'); // Node path; bytes or a File in a browser
+ * console.log(img.rows, img.columns, img.frames, img.photometricInterpretation);
+ * const stored = await readDicomFile(bytes, { raw: true }); // stored values, no rescale
+ * ```
  */
 export async function readDicomFile(input: DicomFileInput, options: ReadDicomFileOptions = {}): Promise<DicomImage> {
   const bytes = await toBytes(input);

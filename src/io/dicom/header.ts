@@ -148,7 +148,16 @@ export interface FrameRecord {
   derivedPosition?: boolean;
 }
 
-/** Parses the PatientAge AS value ('045Y', '006M', '010W', '003D') to years. */
+/**
+ * Parses the PatientAge AS value ('045Y', '006M', '010W', '003D') to years.
+ *
+ * @example
+ * ```ts
+ * import { parseAgeYears } from 'medimg/dicom';
+ * parseAgeYears('063Y'); // 63
+ * parseAgeYears('018M'); // 1.5
+ * ```
+ */
 export function parseAgeYears(s: string | undefined): number | undefined {
   if (!s) return undefined;
   const m = /^(\d{1,3})\s*([DWMY]?)$/i.exec(s.trim());

@@ -239,6 +239,14 @@ export function readLut(item: DicomDataset, signedInput: boolean): LookupTable |
 /**
  * Reads the presentation facts of a 2D image from its data set. Never throws: unusable values
  * are ignored with a notice. `transferSyntaxUid` tells whether the pixels were lossy compressed.
+ *
+ * @example
+ * ```ts
+ * import { readRadiograph } from 'medimg';
+ * // readRadiograph reads the file and calls this on its data set; most callers use its header
+ * const { header } = await readRadiograph('chest.dcm');
+ * console.log(header.laterality, header.spacing?.plane);
+ * ```
  */
 export function readRadiographHeader(ds: DicomDataset, transferSyntaxUid = ''): RadiographHeader {
   const notices: RadiographNotice[] = [];

@@ -80,6 +80,7 @@ export interface ReadRadiographResult {
  *
  * @example
  * ```ts
+ * import { readRadiograph } from 'medimg';
  * const cxr = await readRadiograph('chest.dcm');
  * cxr.header.laterality;      // 'R'
  * cxr.header.spacing?.plane;  // 'detector' (not corrected for magnification)

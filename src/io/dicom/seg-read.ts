@@ -128,6 +128,15 @@ const POS_TOL = 0.05; // in voxel index units
  * Decodes a DICOM Segmentation (BINARY, FRACTIONAL or LABELMAP, Supplement 243) into one mask
  * volume per segment on the source grid (or the SEG's own grid). Frames may come in any order
  * and be sparse; overlapping segments stay separate.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { readDicomSeg, readDicomSeries } from 'medimg';
+ * const ct = await readDicomSeries('study/ct/');
+ * const seg = readDicomSeg(await readFile('study/seg.dcm'), { reference: ct }); // masks on the CT grid
+ * for (const [i, s] of seg.segments.entries()) console.log(s.label, seg.masks[i]!.dims);
+ * ```
  */
 export function readDicomSeg(bytes: Uint8Array, options: ReadDicomSegOptions = {}): DicomSegResult {
   const { dataset: root, transferSyntaxUid } = parseDicom(bytes);
@@ -482,7 +491,16 @@ function ownGrid(
   };
 }
 
-/** Convenience: the label volume of non-overlapping segments (value = segment number; later segments win). */
+/**
+ * Convenience: the label volume of non-overlapping segments (value = segment number; later segments win).
+ *
+ * @example
+ * ```ts
+ * import { readDicomSeg, segMasksToLabelmap } from 'medimg';
+ * const seg = readDicomSeg(bytes, { reference: ct });
+ * const labelmap = segMasksToLabelmap(seg); // value i+1 = segment i
+ * ```
+ */
 export function segMasksToLabelmap(result: DicomSegResult): Mask {
   const first = result.masks[0] as Volume;
   const out = createVolume(first.dims, new Uint8Array(first.data.length), first);

@@ -239,6 +239,19 @@ function isFloatData(v: Volume): boolean {
  * segment number, and the dimension organisation is (Referenced Segment Number, Image Position
  * Patient). Only frames with at least one voxel set are written unless `includeEmptyFrames`; a
  * segment with no voxels at all keeps one empty frame so that every segment has a frame.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { readDicomSeries, segmentLungs, writeDicomSeg } from 'medimg';
+ * const ct = await readDicomSeries('study/ct/'); // its meta carries the UIDs the SEG references
+ * const lungs = await segmentLungs(ct);
+ * const seg = writeDicomSeg(lungs.lungLabels, ct, [
+ *   { label: 'Right lung', type: 'right-lung' },
+ *   { label: 'Left lung', type: 'left-lung' },
+ * ]);
+ * await writeFile('lungs-seg.dcm', seg);
+ * ```
  */
 export function writeDicomSeg(
   mask: Volume | Volume[],

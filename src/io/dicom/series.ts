@@ -217,6 +217,14 @@ function usableFiles(files: ScannedFile[], skipped: SkippedFile[]): ScannedFile[
  * Lists the image stacks in a set of DICOM files: grouped by SeriesInstanceUID and split where a
  * series mixes orientations, image sizes, pixel spacings or frame types/echoes. Files that are not
  * DICOM images are reported in `skippedFiles`, never thrown.
+ *
+ * @example
+ * ```ts
+ * import { listDicomSeries, readDicomSeries } from 'medimg';
+ * const series = await listDicomSeries('/data/study'); // Node: a folder; browser: File[] or bytes[]
+ * for (const s of series) console.log(s.seriesInstanceUid, s.modality, s.problems);
+ * const ct = await readDicomSeries('/data/study', { series: series[0] });
+ * ```
  */
 export async function listDicomSeries(
   input: DicomSeriesInput | DicomWebSeriesRef,
@@ -242,8 +250,12 @@ export async function listDicomSeries(
  * `clearDicomHeaderCache`), so `listDicomSeries` then `readDicomSeries` parses each file once.
  *
  * @example
- * const [ct] = await listDicomSeries('/data/study');
- * const volume = await readDicomSeries('/data/study', { series: ct });
+ * ```ts
+ * import { listDicomSeries, readDicomSeries } from 'medimg';
+ * // Node: a folder path; browser: the File objects of an <input webkitdirectory> or bytes
+ * const [first] = await listDicomSeries('/data/study');
+ * const volume = await readDicomSeries('/data/study', { series: first, signal });
+ * ```
  */
 export async function readDicomSeries(
   input: DicomSeriesInput | DicomWebSeriesRef,

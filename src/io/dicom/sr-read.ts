@@ -211,6 +211,14 @@ function collectGroups(node: SrContentItem, out: SrMeasurementGroup[]): void {
  * Reads a DICOM SR document into plain data: the whole content tree, and for TID 1500 measurement
  * reports the measurement groups with tracking identifier/UID, finding, finding site, referenced
  * segment, measurements (value, UCUM unit, derivation) and qualitative evaluations.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { readDicomSr } from 'medimg';
+ * const sr = readDicomSr(await readFile('report-sr.dcm'));
+ * for (const g of sr.measurementGroups) console.log(g.trackingIdentifier, g.measurements);
+ * ```
  */
 export function readDicomSr(bytes: Uint8Array): DicomSrResult {
   const { dataset: root } = parseDicom(bytes);

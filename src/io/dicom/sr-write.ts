@@ -216,6 +216,26 @@ function numItem(m: SrMeasurementInput, index: number): DicomDataset {
  * (TID 1411) per finding with tracking identifier and UID, finding, finding site, the referenced
  * SEG segment and source series, measurements with UCUM units (TID 1419) and qualitative
  * evaluations (Lung-RADS). Comprehensive 3D SR by default, following the layout of dcmqi/highdicom.
+ *
+ * @example
+ * ```ts
+ * import { writeDicomSr } from 'medimg';
+ * const sr = writeDicomSr(
+ *   {
+ *     findings: [
+ *       {
+ *         trackingId: 'Nodule 1',
+ *         finding: 'nodule',
+ *         findingSite: 'lung',
+ *         center: [40, 205, -209],
+ *         measurements: [{ kind: 'diameter', value: 7.5 }, { kind: 'volume', value: 221.4, unit: 'mm3' }],
+ *         lungRads: '4A',
+ *       },
+ *     ],
+ *   },
+ *   ct,
+ * );
+ * ```
  */
 export function writeDicomSr(
   report: SrReportInput,

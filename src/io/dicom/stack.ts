@@ -118,7 +118,15 @@ const PATH_CACHE_ENTRIES = 8192;
 const byPath = new Map<string, { size: number; mtimeMs: number; result: ScanResult }>();
 const byBytes = new WeakMap<object, ScanResult>();
 
-/** Forgets every cached DICOM header (the caches also drop entries whose file changed). */
+/**
+ * Forgets every cached DICOM header (the caches also drop entries whose file changed).
+ *
+ * @example
+ * ```ts
+ * import { clearDicomHeaderCache } from 'medimg/dicom';
+ * clearDicomHeaderCache(); // files changed on disk under the same paths: read their headers again
+ * ```
+ */
 export function clearDicomHeaderCache(): void {
   byPath.clear();
 }

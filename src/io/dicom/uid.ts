@@ -30,7 +30,16 @@ function uuidBytesToUid(b: Uint8Array, version: 4 | 8): string {
   return `2.25.${bytesToBigInt(u).toString()}`;
 }
 
-/** True when `uid` is a syntactically valid UID (digits and dots, no leading zeros, <= 64 chars). */
+/**
+ * True when `uid` is a syntactically valid UID (digits and dots, no leading zeros, <= 64 chars).
+ *
+ * @example
+ * ```ts
+ * import { isValidUid } from 'medimg/dicom';
+ * isValidUid('1.2.840.10008.5.1.4.1.1.66.4'); // true
+ * isValidUid('1.02.3'); // false: leading zero
+ * ```
+ */
 export function isValidUid(uid: string): boolean {
   return uid.length > 0 && uid.length <= 64 && /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(uid);
 }
@@ -38,6 +47,12 @@ export function isValidUid(uid: string): boolean {
 /**
  * A new, globally unique UID. Without `root`: `2.25.<uuid as decimal>`. With `root` (e.g. your
  * organisation's registered root): `<root>.<random decimal>` truncated to 64 characters.
+ *
+ * @example
+ * ```ts
+ * import { generateUid } from 'medimg/dicom';
+ * const seriesInstanceUid = generateUid(); // '2.25.<random 128-bit decimal>'
+ * ```
  */
 export function generateUid(root?: string): string {
   if (!root) return uuidBytesToUid(randomBytes(16), 4);

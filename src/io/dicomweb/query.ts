@@ -101,6 +101,7 @@ function cleanQuery(q: DicomWebQuery | undefined): Record<string, string> {
  *
  * @example
  * ```ts
+ * import { searchDicomWebStudies } from 'medimg';
  * const server = { url: 'http://127.0.0.1:8042/dicom-web' };
  * const studies = await searchDicomWebStudies(server, { query: { ModalitiesInStudy: 'CT', limit: 50 } });
  * ```
@@ -139,6 +140,7 @@ export async function searchDicomWebStudies(
  *
  * @example
  * ```ts
+ * import { searchDicomWebSeries } from 'medimg';
  * const series = await searchDicomWebSeries(server, { studyInstanceUid, query: { Modality: 'CT' } });
  * ```
  */
@@ -175,7 +177,16 @@ export async function searchDicomWebSeries(
   });
 }
 
-/** Lists the instances of one series (QIDO-RS). */
+/**
+ * Lists the instances of one series (QIDO-RS).
+ *
+ * @example
+ * ```ts
+ * import { searchDicomWebInstances } from 'medimg';
+ * const server = { url: 'https://pacs.example.org/dicom-web' };
+ * const instances = await searchDicomWebInstances(server, { studyInstanceUid, seriesInstanceUid });
+ * ```
+ */
 export async function searchDicomWebInstances(
   server: DicomWebServer,
   options: SearchDicomWebOptions & { studyInstanceUid: string; seriesInstanceUid: string },

@@ -19,7 +19,16 @@ export interface RetrieveDicomWebSeriesOptions extends DicomWebCallOptions {
   concurrency?: number;
 }
 
-/** True when `x` is a {@link DicomWebSeriesRef}. */
+/**
+ * True when `x` is a {@link DicomWebSeriesRef}.
+ *
+ * @example
+ * ```ts
+ * import { isDicomWebSeriesRef } from 'medimg';
+ * const input: unknown = { dicomweb: server, studyInstanceUid, seriesInstanceUid };
+ * if (isDicomWebSeriesRef(input)) console.log(input.seriesInstanceUid);
+ * ```
+ */
 export function isDicomWebSeriesRef(x: unknown): x is DicomWebSeriesRef {
   const r = x as Partial<DicomWebSeriesRef> | null;
   return (
@@ -44,6 +53,7 @@ const AS_STORED = [{ mediaType: 'application/dicom', transferSyntaxUID: '*' }];
  *
  * @example
  * ```ts
+ * import { readDicomSeries, retrieveDicomWebSeries } from 'medimg';
  * const files = await retrieveDicomWebSeries({ dicomweb: server, studyInstanceUid, seriesInstanceUid });
  * const volume = await readDicomSeries(files); // or readDicomSeries(ref) directly
  * ```

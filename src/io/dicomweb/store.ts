@@ -24,6 +24,20 @@ export interface StoreDicomWebResult {
  *
  * @example
  * ```ts
+ * import { detectNodules, readDicomSeries, segmentLungs, storeDicomWebInstances, writeDicomSeg, writeDicomSr } from 'medimg';
+ * import type { SrReportInput } from 'medimg';
+ * const image = await readDicomSeries({ dicomweb: server, studyInstanceUid, seriesInstanceUid });
+ * const masks = (await segmentLungs(image)).lungLabels;
+ * const segments = [{ label: 'Right lung', type: 'right-lung' }, { label: 'Left lung', type: 'left-lung' }];
+ * const nodules = await detectNodules(image);
+ * const report: SrReportInput = {
+ *   findings: nodules.nodules.map((n, i) => ({
+ *     trackingId: `Nodule ${i + 1}`,
+ *     finding: 'nodule',
+ *     center: n.centerMm,
+ *     measurements: [{ kind: 'diameter', value: n.diameterMm }],
+ *   })),
+ * };
  * const seg = writeDicomSeg(masks, image, segments);
  * const sr = writeDicomSr(report, image);
  * await storeDicomWebInstances(server, [seg, sr]);

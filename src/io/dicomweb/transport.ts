@@ -79,7 +79,16 @@ export function joinChunks(chunks: Uint8Array[], length: number): Uint8Array {
 
 let transport: HttpTransport = fetchTransport;
 
-/** Installs the transport DICOMweb calls use (the Node entry installs one over `node:https`). */
+/**
+ * Installs the transport DICOMweb calls use (the Node entry installs one over `node:https`).
+ *
+ * @example
+ * ```ts
+ * import { fetchTransport, setHttpTransport } from 'medimg';
+ * // add a bearer token to every DICOMweb request
+ * setHttpTransport((req) => fetchTransport({ ...req, headers: { ...req.headers, authorization: `Bearer ${token}` } }));
+ * ```
+ */
 export function setHttpTransport(t: HttpTransport | undefined): void {
   transport = t ?? fetchTransport;
 }

@@ -123,9 +123,10 @@ const BLACK: Rgb = [0, 0, 0];
  *
  * @example
  * ```ts
+ * import { renderSlicePng } from 'medimg';
  * const png = renderSlicePng(ct, {
  *   window: 'lung',
- *   overlay: { mask: lungLabels, colors: { 1: [80, 160, 255], 2: [255, 170, 60] } },
+ *   overlay: { mask: labels, colors: { 1: [80, 160, 255], 2: [255, 170, 60] } },
  *   legend: [
  *     { label: 'right lung', color: [80, 160, 255] },
  *     { label: 'left lung', color: [255, 170, 60] },
@@ -158,12 +159,35 @@ function cornerText(label: boolean | string | undefined, view: SliceView, vol: V
   return `${view.axis} ${view.index + 1}/${vol.dims[view.sliceAxis]}`;
 }
 
-/** {@link renderSlice} encoded as an 8-bit RGB PNG. */
+/**
+ * {@link renderSlice} encoded as an 8-bit RGB PNG.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { renderSlicePng } from 'medimg';
+ * const png = renderSlicePng(ct, {
+ *   window: 'lung',
+ *   overlay: { mask, alpha: 0.4 },
+ *   markers: [{ centerMm: [40, 205, -209], radiusMm: 10, label: 'N1' }],
+ * });
+ * await writeFile('slice.png', png);
+ * ```
+ */
 export function renderSlicePng(volume: Volume, options: RenderSliceOptions = {}): Uint8Array {
   return encodePng(renderSlice(volume, options));
 }
 
-/** Encodes an RGB image as an 8-bit RGB PNG (fast-png). */
+/**
+ * Encodes an RGB image as an 8-bit RGB PNG (fast-png).
+ *
+ * @example
+ * ```ts
+ * import { encodePng, renderMosaic } from 'medimg';
+ * const mosaic = renderMosaic(ct, { count: 9, window: 'mediastinum' });
+ * const png = encodePng(mosaic); // any { width, height, data: RGB bytes } image
+ * ```
+ */
 export function encodePng(img: RgbImage): Uint8Array {
   assertArg(
     img &&
@@ -432,6 +456,13 @@ export interface RenderedMosaic extends RgbImage {
  * Renders several slices of one plane side by side (row by row, in the order given or increasing
  * index). Every tile uses the same window (resolved once for the volume); `maxSize` limits each
  * tile; the scale bar is drawn on the last tile.
+ *
+ * @example
+ * ```ts
+ * import { renderMosaic } from 'medimg';
+ * const m = renderMosaic(ct, { axis: 'coronal', count: 12, columns: 4, overlay: { mask } });
+ * console.log(m.indices, m.tileWidth, m.tileHeight);
+ * ```
  */
 export function renderMosaic(volume: Volume, options: RenderMosaicOptions = {}): RenderedMosaic {
   validateVolume(volume);
@@ -489,7 +520,16 @@ export function renderMosaic(volume: Volume, options: RenderMosaicOptions = {}):
   return options.legend === undefined ? mosaic : appendLegend(mosaic, options.legend);
 }
 
-/** {@link renderMosaic} encoded as an 8-bit RGB PNG. */
+/**
+ * {@link renderMosaic} encoded as an 8-bit RGB PNG.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { renderMosaicPng } from 'medimg';
+ * await writeFile('mosaic.png', renderMosaicPng(ct, { count: 16, window: 'lung', overlay: { mask, mode: 'contour' } }));
+ * ```
+ */
 export function renderMosaicPng(volume: Volume, options: RenderMosaicOptions = {}): Uint8Array {
   return encodePng(renderMosaic(volume, options));
 }

@@ -55,6 +55,13 @@ const PATIENT_AXIS: Record<string, [number, boolean]> = {
  * The on-screen layout of slice `index` (volume index along the axis nearest the plane's normal;
  * default the middle slice) with square pixels: the finer of the two in-plane spacings, or larger
  * so that neither side exceeds `maxSize` pixels.
+ *
+ * @example
+ * ```ts
+ * import { sliceView } from 'medimg';
+ * const view = sliceView(ct, 'sagittal', undefined, 512); // middle slice, at most 512 px a side
+ * console.log(view.width, view.height, view.index);
+ * ```
  */
 export function sliceView(vol: Volume, axis: SliceAxis = 'axial', index?: number, maxSize?: number): SliceView {
   const layout = LAYOUT[axis];
@@ -152,6 +159,14 @@ export function sampleTables(vol: Volume, view: SliceView): { cols: SampleTable;
 /**
  * Where an LPS point falls on a view: output pixel coordinates (continuous; pixel centres at
  * integers) and its distance from the slice plane along the slice axis in mm.
+ *
+ * @example
+ * ```ts
+ * import { renderSlice, sliceView, worldToViewPixel } from 'medimg';
+ * const view = sliceView(ct, 'axial', 47);
+ * const img = renderSlice(ct, { axis: 'axial', index: 47 });
+ * const { x, y, offsetMm } = worldToViewPixel(ct, view, [40, 205, -209]); // where to draw a marker
+ * ```
  */
 export function worldToViewPixel(
   vol: Volume,

@@ -34,6 +34,13 @@ const AUTO_SAMPLES = 1 << 20;
  * The window to use: an explicit one, a preset name, or 'auto' (default): the 1st to 99th
  * percentile of the whole volume (NaN ignored; up to 2^20 evenly strided samples), so the same
  * window serves every slice of a volume.
+ *
+ * @example
+ * ```ts
+ * import { resolveWindow } from 'medimg';
+ * resolveWindow(ct, 'lung'); // { center: -600, width: 1500 }
+ * const auto = resolveWindow(t1); // 'auto': from the volume's 0.5-99.5 percentiles
+ * ```
  */
 export function resolveWindow(vol: Volume, window: WindowLevel | WindowPreset | 'auto' = 'auto'): WindowLevel {
   if (typeof window === 'string') {

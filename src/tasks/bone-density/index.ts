@@ -181,6 +181,16 @@ const BONE_STAGES = [
  * vertebra carries a `quality` record (closed shell, canal, continuity, spacing → confidence).
  * Reports mean/SD HU, the Pickhardt category, and BMD with the ACR QCT category when calibrated
  * (phantom rods, or internal air/fat/muscle). Level labels only from `lowestLevel`.
+ *
+ * Guide: [method and validation](../../../docs/tasks/measure-bone-density.md).
+ *
+ * @example
+ * ```ts
+ * import { measureBoneDensity, readDicomSeries } from 'medimg';
+ * const ct = await readDicomSeries('study/ct/');
+ * const r = await measureBoneDensity(ct, { calibration: 'internal', returnRoiMasks: true, signal });
+ * for (const v of r.vertebrae) console.log(v.level, v.meanHU.toFixed(0), v.category);
+ * ```
  */
 export async function measureBoneDensity(
   ct: Volume,

@@ -39,8 +39,11 @@ export interface ExtractBrainResult extends TaskResult<ModelTaskProvenance> {
  * Errors: INVALID_ARGUMENT, MODEL_CARD_INVALID, MODEL_HASH_MISMATCH, BACKEND_UNAVAILABLE,
  * INVALID_VOLUME, ABORTED.
  *
+ * Guide: [method and validation](../../../docs/tasks/brain-structures.md).
+ *
  * @example
  * ```ts
+ * import { extractBrain } from 'medimg';
  * const { mask, icvMl } = await extractBrain(t1, { model: 'models/mindgrab.onnx', backend: 'cpu' });
  * ```
  */

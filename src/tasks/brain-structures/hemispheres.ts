@@ -10,7 +10,16 @@ const MIDLINE = /brain-?stem|3rd|4th|^csf$|callosum|^cc_/i;
 
 type Side = 'left' | 'right' | null;
 
-/** The side a label name states and the name without it. */
+/**
+ * The side a label name states and the name without it.
+ *
+ * @example
+ * ```ts
+ * import { sideOfName } from 'medimg';
+ * sideOfName('Left-Hippocampus'); // { side: 'left', base: 'Hippocampus' }
+ * sideOfName('ctx-rh-insula'); // { side: 'right', base: 'ctx-insula' }
+ * ```
+ */
 export function sideOfName(name: string): { side: Side; base: string } {
   const m = /^(left|right)[-_ ](.+)$/i.exec(name);
   if (m) return { side: m[1]!.toLowerCase() as Side, base: m[2]! };
@@ -19,7 +28,15 @@ export function sideOfName(name: string): { side: Side; base: string } {
   return { side: null, base: name };
 }
 
-/** (L - R) / ((L + R) / 2) in percent; null when both are 0. */
+/**
+ * (L - R) / ((L + R) / 2) in percent; null when both are 0.
+ *
+ * @example
+ * ```ts
+ * import { asymmetryIndex } from 'medimg';
+ * asymmetryIndex(4.1, 3.7); // 10.3 (% of the mean, positive = left larger)
+ * ```
+ */
 export function asymmetryIndex(left: number, right: number): number | null {
   const mean = (left + right) / 2;
   return mean > 0 ? ((left - right) / mean) * 100 : null;

@@ -57,8 +57,11 @@ function cardOf(card: SegmentBrainStructuresOptions['card']): ModelCard {
  * Errors: INVALID_ARGUMENT, MODEL_CARD_INVALID, MODEL_HASH_MISMATCH, BACKEND_UNAVAILABLE,
  * INVALID_VOLUME, ABORTED.
  *
+ * Guide: [method and validation](../../../docs/tasks/brain-structures.md).
+ *
  * @example
  * ```ts
+ * import { segmentBrainStructures } from 'medimg';
  * const r = await segmentBrainStructures(t1, {
  *   model: 'models/subcortical18.onnx',
  *   brainMaskModel: 'models/mindgrab.onnx',

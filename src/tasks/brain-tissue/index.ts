@@ -36,6 +36,17 @@ function isSession(m: unknown): m is Session {
  *
  * Errors: MODEL_INPUT_MISMATCH, MODEL_INVALID, MODEL_HASH_MISMATCH, MODEL_CARD_INVALID,
  * BACKEND_UNAVAILABLE, INVALID_VOLUME, ABORTED.
+ *
+ * Guide: [method and validation](../../../docs/tasks/brain-tissue.md).
+ *
+ * @example
+ * ```ts
+ * import { readNifti, segmentBrainTissue } from 'medimg';
+ * const t1 = await readNifti('t1.nii.gz');
+ * // Node: 'cpu' or 'cuda'; browser: 'webgpu' or 'wasm' (a URL or bytes as the model)
+ * const r = await segmentBrainTissue(t1, { model: 'models/meshnet-gwm.onnx', backend: 'cpu' });
+ * console.log(r.greyMatterMl, r.whiteMatterMl);
+ * ```
  */
 export async function segmentBrainTissue(
   t1: Volume,

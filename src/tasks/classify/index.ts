@@ -44,8 +44,11 @@ function ranked(classes: ClassScore[], topK: number): ClassScore[] {
  * Errors: INVALID_ARGUMENT, MODEL_CARD_INVALID, MODEL_INPUT_MISMATCH, INFERENCE_FAILED, the
  * session's errors, ABORTED.
  *
+ * Guide: [method and validation](../../../docs/tasks/classify.md).
+ *
  * @example
  * ```ts
+ * import { classifyImage, readRadiograph } from 'medimg';
  * const cxr = await readRadiograph('chest.dcm');
  * const r = await classifyImage(cxr, { model: { onnx: 'cxr.onnx', card: 'cxr.card.json' }, topK: 3 });
  * r.top.map((c) => `${c.label} ${c.probability.toFixed(2)}`);
@@ -192,9 +195,14 @@ export async function classifyImage(input: ClassifyInput, options: ClassifyImage
  * 'max' for multi-label models by default (a finding seen on any view), 'mean' for softmax.
  * The model is opened once. `limitations` is the union of the series' limitations.
  *
+ * Guide: [method and validation](../../../docs/tasks/classify.md).
+ *
  * @example
  * ```ts
- * const study = await classifyStudy([pa, lateral], { model: { onnx, card } });
+ * import { classifyStudy, readRadiograph } from 'medimg';
+ * const pa = await readRadiograph('pa.dcm');
+ * const lateral = await readRadiograph('lateral.dcm');
+ * const study = await classifyStudy([pa, lateral], { model: { onnx: 'cxr.onnx', card: 'cxr.card.json' } });
  * study.positives; // e.g. ['effusion']
  * ```
  */

@@ -76,7 +76,18 @@ export interface StructureChange {
   detectable: boolean | null;
 }
 
-/** Volumes (mL) of each structure in a label map. */
+/**
+ * Volumes (mL) of each structure in a label map.
+ *
+ * @example
+ * ```ts
+ * import { structureVolumesMl } from 'medimg';
+ * const [hippoL, hippoR] = structureVolumesMl(labels, [
+ *   { name: 'Left-Hippocampus', labels: [17] },
+ *   { name: 'Right-Hippocampus', labels: [53] },
+ * ]);
+ * ```
+ */
 export function structureVolumesMl(labels: Volume, structures: readonly BrainStructure[]): number[] {
   let maxLabel = 0;
   for (const s of structures) for (const l of s.labels) maxLabel = Math.max(maxLabel, l);

@@ -1,7 +1,16 @@
 // Study dates and the interval between two studies (DICOM DA 'YYYYMMDD', or ISO 'YYYY-MM-DD').
 import { assertArg } from '../../core/errors.js';
 
-/** Parses a DICOM DA or ISO date to UTC milliseconds; undefined when absent or unreadable. */
+/**
+ * Parses a DICOM DA or ISO date to UTC milliseconds; undefined when absent or unreadable.
+ *
+ * @example
+ * ```ts
+ * import { parseStudyDate } from 'medimg';
+ * parseStudyDate('20240131'); // Date.UTC(2024, 0, 31)
+ * parseStudyDate(ct.meta?.studyDate); // undefined when absent or impossible
+ * ```
+ */
 export function parseStudyDate(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());

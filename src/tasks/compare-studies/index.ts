@@ -136,8 +136,11 @@ function kindOf(v: Volume): 'lung-nodules' | 'brain-structures' | undefined {
  * against the test-retest smallest detectable change). Study dates come from the DICOM StudyDate
  * unless given.
  *
+ * Guide: [method and validation](../../../docs/tasks/compare-studies.md).
+ *
  * @example
  * ```ts
+ * import { compareStudies, readDicomSeries } from 'medimg';
  * const before = await readDicomSeries('ct-2024');
  * const after = await readDicomSeries('ct-2025');
  * const cmp = await compareStudies(before, after);

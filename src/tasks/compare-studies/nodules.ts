@@ -82,7 +82,15 @@ function atTimePoint(d: DetectedNodule, index: number, inBaseline: Vec3): Nodule
   };
 }
 
-/** Volume doubling time (days), or null when it did not grow or the interval is unknown. */
+/**
+ * Volume doubling time (days), or null when it did not grow or the interval is unknown.
+ *
+ * @example
+ * ```ts
+ * import { volumeDoublingTimeDays } from 'medimg';
+ * volumeDoublingTimeDays(113.1, 381.7, 274); // 156 days: 6 -> 9 mm sphere in 274 days
+ * ```
+ */
 export function volumeDoublingTimeDays(v1: number, v2: number, days: number | null): number | null {
   if (days === null || !(days > 0) || !(v1 > 0) || !(v2 > v1)) return null;
   return (days * Math.LN2) / Math.log(v2 / v1);
@@ -91,6 +99,18 @@ export function volumeDoublingTimeDays(v1: number, v2: number, days: number | nu
 /**
  * Matches follow-up nodules to baseline nodules (greedy, closest pair first, in baseline space
  * through `transform`, which maps baseline points to follow-up points) and measures their change.
+ *
+ * @example
+ * ```ts
+ * import { detectNodules, matchNodules } from 'medimg';
+ * import { registerVolumes } from 'medimg/ops';
+ * declare const baselineCt: typeof ct, followUpCt: typeof ct;
+ * const reg = await registerVolumes(baselineCt, followUpCt);
+ * const a = await detectNodules(baselineCt);
+ * const b = await detectNodules(followUpCt);
+ * const changes = matchNodules(a.nodules, b.nodules, reg.transform, { intervalDays: 365 });
+ * for (const c of changes) console.log(c.status, c.diameterChangeMm);
+ * ```
  */
 export function matchNodules(
   baseline: readonly DetectedNodule[],

@@ -35,7 +35,17 @@ const measure = (id: string, meaning: string, value: number, unit: string | Code
   unit,
 });
 
-/** Side-by-side pictures, SR findings with both time points and a table of a comparison. */
+/**
+ * Side-by-side pictures, SR findings with both time points and a table of a comparison.
+ *
+ * @example
+ * ```ts
+ * import { compareStudies, presentComparison } from 'medimg';
+ * declare const baselineCt: typeof ct, followUpCt: typeof ct;
+ * const cmp = await compareStudies(baselineCt, followUpCt);
+ * const { pictures, findings } = presentComparison(cmp, baselineCt); // PNGs, SR findings, tables
+ * ```
+ */
 export function presentComparison(r: CompareStudiesResult, baseline: Volume): Presentation {
   const p = emptyPresentation();
   const fu = r.followUpInBaseline;

@@ -147,6 +147,17 @@ const NODULE_STAGES = [
  * candidates inside the lungs with Hessian blobness, cross-scale merging, local segmentation of
  * each candidate (size, type by HU), a logistic score from the features, and the Lung-RADS v2022
  * category from size and type.
+ *
+ * Guide: [method and validation](../../../docs/tasks/detect-nodules.md).
+ *
+ * @example
+ * ```ts
+ * import { detectNodules, readDicomSeries } from 'medimg';
+ * const ct = await readDicomSeries('study/ct/');
+ * const r = await detectNodules(ct, { minDiameterMm: 4, minProbability: 0.6, signal, onProgress: (e) => console.log(e.stage, e.fraction) });
+ * for (const n of r.nodules) console.log(n.centerMm, n.diameterMm.toFixed(1), n.type, n.lungRads);
+ * console.log('exam Lung-RADS', r.lungRads, r.limitations.map((l) => l.code));
+ * ```
  */
 export async function detectNodules(ct: Volume, options: DetectNodulesOptions = {}): Promise<DetectNodulesResult> {
   if (options.model !== undefined) return detectNodulesWithModel(ct, options);
@@ -247,7 +258,19 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   };
 }
 
-/** Crops the lung bounding box (padded 6 mm); outside the lungs the parenchyma HU is painted. */
+/**
+ * Crops the lung bounding box (padded 6 mm); outside the lungs the parenchyma HU is painted.
+ *
+ * Guide: [method and validation](../../../docs/tasks/detect-nodules.md).
+ *
+ * @example
+ * ```ts
+ * import { cropLungs, segmentLungs } from 'medimg';
+ * const lungs = await segmentLungs(ct);
+ * const crop = cropLungs(ct, lungs.lungMask); // the CT inside the lungs' box, outside the lungs set to parenchyma HU
+ * console.log(crop.dims, crop.offset, crop.parenchymaHU);
+ * ```
+ */
 export function cropLungs(ct: Volume, lung: Mask): LungCrop {
   const [nx, ny] = ct.dims;
   const box = maskBoundingBox(lung);

@@ -16,6 +16,13 @@ export type LungRadsCategory = '2' | '3' | '4A' | '4B';
  *
  * Category 4X (extra suspicious features), juxtapleural/perifissural and airway rules, and the
  * follow-up (growth) rules are not applied.
+ *
+ * @example
+ * ```ts
+ * import { lungRadsCategory } from 'medimg';
+ * lungRadsCategory('solid', 7); // '3'
+ * lungRadsCategory('part-solid', 8, 4); // '4A'
+ * ```
  */
 export function lungRadsCategory(type: NoduleKind, meanDiameterMm: number, solidMeanDiameterMm = 0): LungRadsCategory {
   const d = Math.round(meanDiameterMm * 10) / 10;
@@ -33,7 +40,16 @@ export function lungRadsCategory(type: NoduleKind, meanDiameterMm: number, solid
   return '4B';
 }
 
-/** Exam-level category: the highest nodule category, or '1' (negative) without nodules. */
+/**
+ * Exam-level category: the highest nodule category, or '1' (negative) without nodules.
+ *
+ * @example
+ * ```ts
+ * import { examLungRads } from 'medimg';
+ * examLungRads(['2', '4A', '3']); // '4A'
+ * examLungRads([]); // '1'
+ * ```
+ */
 export function examLungRads(categories: LungRadsCategory[]): '1' | LungRadsCategory {
   const order = ['2', '3', '4A', '4B'];
   let best = -1;

@@ -64,7 +64,10 @@ function starts(size: number, patch: number, stride: number): number[] {
  *
  * @example
  * ```ts
- * const { map } = await occlusionSensitivity(img, async (batch) => batch.map(myScore), { patch: 16 });
+ * import { occlusionSensitivity } from 'medimg';
+ * // scores a batch of images (e.g. your model's probability of one finding for each)
+ * const myScore = (image: Float32Array): number => image[0]!;
+ * const { map } = await occlusionSensitivity(radiograph, async (batch) => batch.map(myScore), { patch: 16 });
  * ```
  */
 export async function occlusionSensitivity(
@@ -168,7 +171,9 @@ export interface IntegratedOcclusionResult {
  *
  * @example
  * ```ts
- * const { map } = await integratedOcclusion(img, scoreFn, { patches: [8, 16, 32] });
+ * import { integratedOcclusion, type ScoreBatchFn } from 'medimg';
+ * declare const scoreFn: ScoreBatchFn;
+ * const { map } = await integratedOcclusion(radiograph, scoreFn, { patches: [8, 16, 32] });
  * ```
  */
 export async function integratedOcclusion(

@@ -25,6 +25,11 @@ const RAMP: Rgb[] = Array.from({ length: LEVELS }, (_, i) => [255, Math.round(23
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { occlusionSensitivity, readRadiograph, renderSensitivityPng, type ScoreBatchFn } from 'medimg';
+ * declare const score: ScoreBatchFn; // your model's score of each occluded image
+ * const cxr = await readRadiograph('chest.dcm');
+ * const explanation = await occlusionSensitivity(cxr.display, score, { patch: 16 });
  * writeFileSync('why.png', renderSensitivityPng(cxr.display, explanation.map));
  * ```
  */

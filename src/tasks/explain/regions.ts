@@ -61,6 +61,9 @@ function third(v: number, n: number): 0 | 1 | 2 {
  *
  * @example
  * ```ts
+ * import { describeSensitivityRegions, occlusionSensitivity, type ScoreBatchFn } from 'medimg';
+ * declare const score: ScoreBatchFn; // your model's score of each occluded image
+ * const explanation = await occlusionSensitivity(radiograph, score, { patch: 16 });
  * const { summary } = describeSensitivityRegions(explanation.map);
  * ```
  */

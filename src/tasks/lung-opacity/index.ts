@@ -78,6 +78,22 @@ export const OPACITY_MAX_SLICE_MM = 1.5;
  * Lung volume by HU band, per lung and in total: low-attenuation areas (emphysema, < -950 HU),
  * ground-glass (-700 to -300 HU) and consolidation (-300 to +100 HU). The lung mask is filled and
  * closed, so dense lesions count inside the lung; vessels also fall in the consolidation band.
+ *
+ * Guide: [method and validation](../../../docs/tasks/quantify-lung-opacity.md).
+ *
+ * @example
+ * ```ts
+ * import { quantifyLungOpacity, segmentLungs } from 'medimg';
+ * const lungs = await segmentLungs(ct); // optional: reuse a segmentation
+ * const r = await quantifyLungOpacity(ct, {
+ *   lungs,
+ *   bands: [
+ *     { name: 'emphysema', minHU: -1024, maxHU: -950 },
+ *     { name: 'ground-glass', minHU: -700, maxHU: -300 },
+ *   ],
+ * });
+ * console.log(r.lungs.total.volumeMl, r.lungs.total.bands.emphysema);
+ * ```
  */
 export async function quantifyLungOpacity(
   ct: Volume,

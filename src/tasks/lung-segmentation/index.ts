@@ -59,6 +59,16 @@ const LUNG_STAGES = [
  * threshold (removed), left/right split (3D components, else erosion until they part, else the
  * body midline), then holes filled per slice and a 3D closing per lung so that juxtapleural
  * nodules and dense lesions stay inside the mask.
+ *
+ * Guide: [method and validation](../../../docs/tasks/detect-nodules.md) (lung segmentation is step 1).
+ *
+ * @example
+ * ```ts
+ * import { readNifti, segmentLungs } from 'medimg';
+ * const ct = await readNifti('chest-ct.nii.gz');
+ * const lungs = await segmentLungs(ct, { airThresholdHU: -400, signal });
+ * console.log(lungs.rightVolumeMl, lungs.leftVolumeMl, lungs.splitMethod); // lungLabels: 1 right, 2 left
+ * ```
  */
 export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}): Promise<SegmentLungsResult> {
   assertCtHu(ct, 'segmentLungs');

@@ -39,7 +39,15 @@ function minMaxOf(values: ArrayLike<number>): [number, number] {
   return [lo, hi];
 }
 
-/** PyRadiomics `getBinEdges` with binWidth. */
+/**
+ * PyRadiomics `getBinEdges` with binWidth.
+ *
+ * @example
+ * ```ts
+ * import { pyradiomicsBinWidthEdges } from 'medimg/radiomics';
+ * pyradiomicsBinWidthEdges([-12, 3, 40], 25); // [-25, 0, 25, 50]: edges on multiples of the bin width
+ * ```
+ */
 export function pyradiomicsBinWidthEdges(values: ArrayLike<number>, binWidth: number): number[] {
   if (!(binWidth > 0)) throw new MedImgError('INVALID_ARGUMENT', 'binWidth must be > 0.');
   const [minimum, maximum] = minMaxOf(values);
@@ -53,7 +61,15 @@ export function pyradiomicsBinWidthEdges(values: ArrayLike<number>, binWidth: nu
   return edges;
 }
 
-/** PyRadiomics `getBinEdges` with binCount (numpy.histogram edges, top edge + 1). */
+/**
+ * PyRadiomics `getBinEdges` with binCount (numpy.histogram edges, top edge + 1).
+ *
+ * @example
+ * ```ts
+ * import { pyradiomicsBinCountEdges } from 'medimg/radiomics';
+ * const edges = pyradiomicsBinCountEdges(roiValues, 32); // 33 edges from min to max
+ * ```
+ */
 export function pyradiomicsBinCountEdges(values: ArrayLike<number>, binCount: number): number[] {
   if (!(Number.isInteger(binCount) && binCount > 0))
     throw new MedImgError('INVALID_ARGUMENT', 'binCount must be a positive integer.');
@@ -92,7 +108,15 @@ export function digitize(values: ArrayLike<number>, edges: number[]): Int32Array
   return out;
 }
 
-/** PyRadiomics discretisation (binCount wins over binWidth, as in PyRadiomics). */
+/**
+ * PyRadiomics discretisation (binCount wins over binWidth, as in PyRadiomics).
+ *
+ * @example
+ * ```ts
+ * import { discretisePyradiomics } from 'medimg/radiomics';
+ * const { levels, nLevels } = discretisePyradiomics(roiValues, { binWidth: 25 }); // levels from 1, as PyRadiomics
+ * ```
+ */
 export function discretisePyradiomics(
   values: ArrayLike<number>,
   opts: { binWidth?: number; binCount?: number | null },
@@ -107,7 +131,15 @@ export function discretisePyradiomics(
   return { levels, nLevels, edges };
 }
 
-/** IBSI fixed bin size. `min` is the lower re-segmentation bound if set, else min(ROI). */
+/**
+ * IBSI fixed bin size. `min` is the lower re-segmentation bound if set, else min(ROI).
+ *
+ * @example
+ * ```ts
+ * import { discretiseFbs } from 'medimg/radiomics';
+ * const { levels, nLevels } = discretiseFbs(roiValues, 25, -1000); // IBSI fixed bin size from -1000 HU
+ * ```
+ */
 export function discretiseFbs(values: ArrayLike<number>, binWidth: number, min?: number): Discretised {
   if (!(binWidth > 0)) throw new MedImgError('INVALID_ARGUMENT', 'binWidth must be > 0.');
   const [lo] = minMaxOf(values);
@@ -122,7 +154,15 @@ export function discretiseFbs(values: ArrayLike<number>, binWidth: number, min?:
   return { levels, nLevels, edges: [xmin, binWidth] };
 }
 
-/** IBSI fixed bin number. */
+/**
+ * IBSI fixed bin number.
+ *
+ * @example
+ * ```ts
+ * import { discretiseFbn } from 'medimg/radiomics';
+ * const { levels, nLevels } = discretiseFbn(roiValues, 32); // IBSI fixed bin number
+ * ```
+ */
 export function discretiseFbn(values: ArrayLike<number>, nBins: number): Discretised {
   if (!(Number.isInteger(nBins) && nBins > 0))
     throw new MedImgError('INVALID_ARGUMENT', 'bin count must be a positive integer.');

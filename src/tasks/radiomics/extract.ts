@@ -84,7 +84,18 @@ const TEXTURE_CLASSES: FeatureClass[] = ['glcm', 'glrlm', 'glszm', 'gldm', 'ngtd
 /**
  * Extracts radiomics features of the ROI `mask == label` in `image`.
  *
+ * Guide: [method and validation](../../../docs/tasks/radiomics.md).
+ *
  * @param settings PyRadiomics settings, or the text of a PyRadiomics parameter file (YAML/JSON).
+ *
+ * @example
+ * ```ts
+ * import { extractRadiomics, readNifti } from 'medimg';
+ * const image = await readNifti('ct.nii.gz');
+ * const roi = await readNifti('tumour.nii.gz');
+ * const r = await extractRadiomics(image, roi, { binWidth: 25, featureClass: { firstorder: null, shape: null, glcm: null } });
+ * console.log(r.features['original_firstorder_Mean']);
+ * ```
  */
 export async function extractRadiomics(
   image: Volume,

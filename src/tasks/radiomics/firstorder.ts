@@ -75,7 +75,16 @@ export const FIRSTORDER_FEATURES = [
   'Uniformity',
 ] as const;
 
-/** First-order features of the ROI values `x` (any order). */
+/**
+ * First-order features of the ROI values `x` (any order).
+ *
+ * @example
+ * ```ts
+ * import { firstOrderFeatures } from 'medimg/radiomics';
+ * const f = firstOrderFeatures(roiValues, { binWidth: 25, voxelVolume: 0.7 * 0.7 * 1.25 });
+ * console.log(f.Mean, f.Entropy, f['90Percentile']);
+ * ```
+ */
 export function firstOrderFeatures(x: ArrayLike<number>, opts: FirstOrderOptions): Record<string, number> {
   const n = x.length;
   const c = opts.voxelArrayShift ?? 0;

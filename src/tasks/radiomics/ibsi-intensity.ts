@@ -65,7 +65,16 @@ function distributionStats(x: ArrayLike<number>) {
   };
 }
 
-/** IBSI intensity statistics (3.3) of the intensity-mask values. */
+/**
+ * IBSI intensity statistics (3.3) of the intensity-mask values.
+ *
+ * @example
+ * ```ts
+ * import { intensityStatistics } from 'medimg/radiomics';
+ * const s = intensityStatistics(roiValues); // IBSI 3.3, keyed by IBSI code (Q4LE = mean)
+ * console.log(s.Q4LE);
+ * ```
+ */
 export function intensityStatistics(x: ArrayLike<number>): Record<string, number> {
   const s = distributionStats(x);
   let energy = 0;
@@ -95,6 +104,13 @@ export function intensityStatistics(x: ArrayLike<number>): Record<string, number
 /**
  * IBSI intensity histogram (3.4) of discretised levels 1..nLevels. The histogram gradient runs
  * over levels 1..nLevels (central differences inside, one-sided at the ends).
+ *
+ * @example
+ * ```ts
+ * import { discretiseFbn, intensityHistogram } from 'medimg/radiomics';
+ * const { levels, nLevels } = discretiseFbn(roiValues, 32);
+ * const h = intensityHistogram(levels, nLevels); // IBSI 3.4 on the discretised levels
+ * ```
  */
 export function intensityHistogram(levels: ArrayLike<number>, nLevels: number): Record<string, number> {
   const s = distributionStats(levels);
@@ -176,7 +192,15 @@ export interface IvhOptions {
   range?: [number, number];
 }
 
-/** IBSI intensity-volume histogram features. */
+/**
+ * IBSI intensity-volume histogram features.
+ *
+ * @example
+ * ```ts
+ * import { intensityVolumeHistogram } from 'medimg/radiomics';
+ * const ivh = intensityVolumeHistogram(roiValues, { method: 'FBS', value: 2.5, min: -1000 });
+ * ```
+ */
 export function intensityVolumeHistogram(x: ArrayLike<number>, opts: IvhOptions = {}): Record<string, number> {
   const n = x.length;
   const method = opts.method ?? 'none';
@@ -286,6 +310,12 @@ function ivhFromUnique(x: ArrayLike<number>, range: [number, number]): Record<st
  * over all image voxels whose centres lie in the sphere (not only the ROI). Local peak: around
  * the ROI voxels of maximum intensity (the highest such mean); global peak: highest over all ROI
  * voxels. `image` is the full (interpolated, unfiltered) image on the ROI's grid.
+ *
+ * @example
+ * ```ts
+ * import { localIntensityPeaks } from 'medimg/radiomics';
+ * const peaks = localIntensityPeaks(ct.data, mask.data, ct.dims, ct.spacing); // { VJGA: local, '0F91': global }
+ * ```
  */
 export function localIntensityPeaks(
   image: ArrayLike<number>,

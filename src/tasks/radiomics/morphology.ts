@@ -42,6 +42,16 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
   return 4 * Math.PI * a * b * sum;
 }
 
+/**
+ * IBSI morphological features (chapter 3.1) of a ROI, keyed by IBSI code: mesh area and volume,
+ * compactness, sphericity, extents and, unless `skipAutocorrelation`, Moran's I and Geary's C.
+ *
+ * @example
+ * ```ts
+ * import { morphologyFeatures } from 'medimg/radiomics';
+ * const m = morphologyFeatures({ morph: mask, intensityMask: mask.data, image: ct.data }); // IBSI 3.1, by IBSI code
+ * ```
+ */
 export function morphologyFeatures(input: MorphologyInput): Record<string, number> {
   const { morph, intensityMask, image } = input;
   const [nx, ny, nz] = morph.dims;

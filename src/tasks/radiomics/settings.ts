@@ -140,7 +140,17 @@ export const PYRADIOMICS_DEFAULTS = {
   geometryTolerance: 1e-4,
 } as const;
 
-/** Parses a PyRadiomics parameter file (YAML or JSON text) into settings. */
+/**
+ * Parses a PyRadiomics parameter file (YAML or JSON text) into settings.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { extractRadiomics, parseParameterFile } from 'medimg';
+ * const settings = parseParameterFile(readFileSync('Params.yaml', 'utf8')); // a PyRadiomics parameter file
+ * const r = await extractRadiomics(ct, mask, settings);
+ * ```
+ */
 export function parseParameterFile(text: string): RadiomicsSettings {
   const trimmed = text.trim();
   let doc: unknown;

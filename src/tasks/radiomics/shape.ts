@@ -33,7 +33,16 @@ function axisFeature(l: number): number {
   return l < 0 ? Number.NaN : Math.sqrt(l);
 }
 
-/** PyRadiomics 3D shape features of a box mask (1 inside). */
+/**
+ * PyRadiomics 3D shape features of a box mask (1 inside).
+ *
+ * @example
+ * ```ts
+ * import { shapeFeatures } from 'medimg/radiomics';
+ * const s = shapeFeatures(mask); // PyRadiomics shape: MeshVolume, Sphericity, Maximum3DDiameter...
+ * console.log(s.MeshVolume, s.Sphericity);
+ * ```
+ */
 export function shapeFeatures(mask: BoxMask, opts: { includeDeprecated?: boolean } = {}): Record<string, number> {
   const { area: A, volume: V } = meshAreaVolume(mask);
   let nVox = 0;
@@ -84,6 +93,15 @@ export const SHAPE2D_FEATURES = [
 /**
  * PyRadiomics shape2D features of one slice: `data` (1 inside) of size du×dv with pixel spacing
  * (su, sv). Marching squares on the zero-padded slice; diagonal cells keep inside corners apart.
+ *
+ * @example
+ * ```ts
+ * import { shape2DFeatures } from 'medimg/radiomics';
+ * const [nx, ny] = mask.dims;
+ * const slice = mask.data.subarray(40 * nx * ny, 41 * nx * ny); // axial slice 40
+ * const s = shape2DFeatures(slice, nx, ny, mask.spacing[0], mask.spacing[1]);
+ * console.log(s.MeshSurface, s.Perimeter);
+ * ```
  */
 export function shape2DFeatures(
   data: Uint8Array,

@@ -30,8 +30,11 @@ export type {
  * probabilities or labels, or more than 256 labels), MODEL_INPUT_MISMATCH, MODEL_HASH_MISMATCH,
  * BACKEND_UNAVAILABLE, INVALID_VOLUME, ABORTED.
  *
+ * Guide: [method and validation](../../../docs/tasks/brain-structures.md).
+ *
  * @example
  * ```ts
+ * import { BRAINCHOP_SUBCORTICAL18_CARD, segmentStructures } from 'medimg';
  * const r = await segmentStructures(t1, { model: { onnx: 'model.onnx', card: BRAINCHOP_SUBCORTICAL18_CARD } });
  * for (const s of r.structures) console.log(s.name, s.volumeMl.toFixed(2), 'mL');
  * ```

@@ -121,10 +121,13 @@ const TUMOR_STAGES = [
  * (closing, holes filled). The result lists its `limitations` (thick slices, scan edge, low
  * contrast, search limit reached).
  *
+ * Guide: [method and validation](../../../docs/tasks/segment-tumor.md).
+ *
  * @example
  * ```ts
+ * import { segmentTumor } from 'medimg';
  * const r = await segmentTumor(ct, { box: { min: [-86, -117, 184], max: [-33, -75, 184] } });
- * console.log(r.lesions[0].volumeMl, r.limitations.map((l) => l.code));
+ * console.log(r.lesions[0]?.volumeMl, r.limitations.map((l) => l.code));
  * ```
  */
 export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
@@ -514,7 +517,19 @@ function grow(
   return out;
 }
 
-/** Statistics of each 6-connected lesion of a mask on `image`'s grid, largest first. */
+/**
+ * Statistics of each 6-connected lesion of a mask on `image`'s grid, largest first.
+ *
+ * Guide: [method and validation](../../../docs/tasks/segment-tumor.md).
+ *
+ * @example
+ * ```ts
+ * import { lesionStats, segmentTumor } from 'medimg';
+ * const r = await segmentTumor(ct, { seed: [40, 205, -209] });
+ * const edited = r.mask.data.slice(); // e.g. after a user edit of the mask
+ * for (const l of lesionStats(ct, edited)) console.log(l.volumeMl, l.longAxisMm, l.meanHU);
+ * ```
+ */
 export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
   const { dims, spacing } = image;
   const comps = connectedComponents({ data: mask, dims, spacing }, { connectivity: 6, stats: false });

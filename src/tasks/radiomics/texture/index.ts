@@ -145,6 +145,13 @@ export function textureFeatureNames(family: TextureFamily, convention: 'ibsi' | 
  *
  * @throws MedImgError EMPTY_MASK when no voxel has a level > 0; INVALID_ARGUMENT for an unknown
  *   family, an aggregation the family does not have, bad options or inconsistent input.
+ *
+ * @example
+ * ```ts
+ * import { computeTextureFeatures, discretiseFbn } from 'medimg/radiomics';
+ * const d = discretiseFbn(roiValues, 32); // ROI voxels; outside the ROI the level is 0
+ * const glcm = computeTextureFeatures({ levels: d.levels, dims: mask.dims, spacing: mask.spacing, nLevels: d.nLevels }, 'glcm', '3D_mrg');
+ * ```
  */
 export function computeTextureFeatures(
   image: DiscretisedImage,
