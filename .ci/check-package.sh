@@ -64,6 +64,21 @@ if (!(ops.dilate(ops.withData(image, new Uint8Array(image.data.length)), { radiu
 for (const p of ['medimg/dicom', 'medimg/radiomics', 'medimg/metrics']) await import(p);
 console.log('import ok (root and subpaths)');
 "
+# Worker threads (an eval'd worker, no file of their own) run from the installed CJS and ESM builds
+# and give what one thread gives, bit for bit.
+for mode in cjs esm; do
+node --input-type=$([ $mode = esm ] && echo module || echo commonjs) -e "
+const ops = $([ $mode = esm ] && echo "await import('medimg/ops')" || echo "require('medimg/ops')");
+const vol = ops.createVolume([60, 50, 30], Float32Array, { spacing: [0.8, 0.8, 2] });
+for (let i = 0; i < vol.data.length; i++) vol.data[i] = Math.sin(i * 0.37) * 500;
+ops.setThreads(1);
+const one = new Uint32Array(ops.laplacianOfGaussian(vol, { sigmaMm: 1.5 }).data.buffer);
+ops.setThreads(2, { minVoxels: 0 });
+const two = new Uint32Array(ops.laplacianOfGaussian(vol, { sigmaMm: 1.5 }).data.buffer);
+if (one.some((v, i) => v !== two[i])) throw new Error('threads changed the LoG');
+console.log('threads ok ($mode): 2 threads equal 1 bit for bit');
+"
+done
 # The bin works from the installed package.
 ver=$(npx --no-install medimg --version)
 [ "$ver" = "$(node -p "require('$root/package.json').version")" ] || { echo "medimg --version printed '$ver'" >&2; exit 1; }

@@ -21,6 +21,7 @@ export * from './core/progress.js';
 export * from './core/random.js';
 export * from './core/typed.js';
 export { assertArg } from './core/errors.js';
+export { type SetThreadsOptions, setThreads, threadCount } from './core/simd/threads.js';
 export {
   argmaxChannels,
   gatherPatch,

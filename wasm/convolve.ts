@@ -152,18 +152,19 @@ function generalRow(
 
 /**
  * Correlation along y (axis 1) or z (axis 2) of the f32 volume at `src` into `dst`, as
- * correlateRows in convolve.ts (whole volume). `w` holds the padded weights (sym != 0) or w[-r..r].
+ * correlateRows in convolve.ts. `w` holds the padded weights (sym != 0) or w[-r..r]. Only the lines
+ * o0 <= o < o1 of the outer loop (z for axis 1, y for axis 2) are computed, so threads sharing the
+ * memory can split a pass (the whole volume: 0, nz or 0, ny).
  */
 export function correlateRows(
   src: usize, dst: usize, nx: i32, ny: i32, nz: i32, axis: i32,
-  w: usize, r: i32, pairs: i32, sym: i32, offA: usize, offB: usize, acc: usize,
+  w: usize, r: i32, pairs: i32, sym: i32, offA: usize, offB: usize, acc: usize, o0: i32, o1: i32,
 ): void {
   const n = axis == 1 ? ny : nz;
   const stride = axis == 1 ? nx : nx * ny;
-  const outerCount = axis == 1 ? nz : ny;
   const outerStride = axis == 1 ? nx * ny : nx;
   const tabLen = (r > pairs ? r : pairs) + 1;
-  for (let o = 0; o < outerCount; o++) {
+  for (let o = o0; o < o1; o++) {
     const lineBase = o * outerStride;
     for (let p = 0; p < n; p++) {
       const out = lineBase + p * stride;
@@ -179,19 +180,19 @@ export function correlateRows(
 
 /**
  * Correlation along x of the f32 volume at `src` into `dst`, as correlateX in convolve.ts: each row
- * is copied into the padded line buffer `line` (nx + 2r f32) with reflected ends.
+ * is copied into the padded line buffer `line` (nx + 2r f32) with reflected ends. Only rows
+ * row0 <= row < row1 (of ny * nz) are computed.
  */
 export function correlateX(
-  src: usize, dst: usize, nx: i32, ny: i32, nz: i32,
-  w: usize, r: i32, pairs: i32, sym: i32, offA: usize, offB: usize, acc: usize, line: usize,
+  src: usize, dst: usize, nx: i32,
+  w: usize, r: i32, pairs: i32, sym: i32, offA: usize, offB: usize, acc: usize, line: usize, row0: i32, row1: i32,
 ): void {
-  const rows = ny * nz;
   const tabLen = (r > pairs ? r : pairs) + 1;
   for (let j = 0; j < tabLen; j++) {
     store<i32>(offA + (<usize>j << 2), j <= r ? r - j : r);
     store<i32>(offB + (<usize>j << 2), j <= r ? r + j : r);
   }
-  for (let row = 0; row < rows; row++) {
+  for (let row = row0; row < row1; row++) {
     const base = row * nx;
     memory.copy(line + (<usize>r << 2), src + (<usize>base << 2), <usize>nx << 2);
     for (let j = 1; j <= r; j++) {

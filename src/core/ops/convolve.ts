@@ -1,4 +1,5 @@
 import { correlatePassesSimd, type SimdPass } from '../simd/convolve.js';
+import { correlatePassesThreaded } from '../simd/threads.js';
 import type { Vec3, VoxelArray } from '../volume.js';
 
 /**
@@ -303,7 +304,8 @@ export function correlateSeparable(
         weights: sym === 0 ? Float64Array.from(k) : paddedWeights(k),
       };
     });
-    const fast = correlatePassesSimd(src, dims, passes);
+    // Large volumes: the same kernels on worker threads (Node), still bitwise identical.
+    const fast = correlatePassesThreaded(src, dims, passes) ?? correlatePassesSimd(src, dims, passes);
     if (fast) return fast;
   }
   let cur: Float32Array | null = null;

@@ -1,5 +1,5 @@
 import type { Vec3, VoxelArray } from '../volume.js';
-import { WASM_BASE64 } from './convolve-wasm.js';
+import { WASM_BASE64, WASM_SHARED_BASE64 } from './convolve-wasm.js';
 
 /**
  * The WebAssembly (128-bit SIMD) path of the separable correlation in core/ops/convolve.ts. The
@@ -27,7 +27,8 @@ export interface SimdPass {
   weights: Float64Array;
 }
 
-interface Kernels {
+export interface Kernels {
+  /** Outer lines o0 <= o < o1 (z for axis 1, y for axis 2). */
   correlateRows(
     src: number,
     dst: number,
@@ -42,13 +43,14 @@ interface Kernels {
     offA: number,
     offB: number,
     acc: number,
+    o0: number,
+    o1: number,
   ): void;
+  /** Rows row0 <= row < row1 of ny * nz. */
   correlateX(
     src: number,
     dst: number,
     nx: number,
-    ny: number,
-    nz: number,
     w: number,
     r: number,
     pairs: number,
@@ -57,6 +59,8 @@ interface Kernels {
     offB: number,
     acc: number,
     line: number,
+    row0: number,
+    row1: number,
   ): void;
 }
 
@@ -68,6 +72,8 @@ const RELEASE_BYTES = 256 * 1024 ** 2;
 let compiled: WebAssembly.Module | null | undefined;
 let cached: { kernels: Kernels; memory: WebAssembly.Memory } | undefined;
 let enabled = !(typeof process !== 'undefined' && process.env?.MEDIMG_SIMD === '0');
+
+let compiledShared: WebAssembly.Module | null | undefined;
 
 function decodeBase64(b64: string): Uint8Array {
   const bin = atob(b64);
@@ -99,6 +105,22 @@ function module(): WebAssembly.Module | null {
  */
 export function setSimdEnabled(on: boolean): void {
   enabled = on;
+}
+
+/**
+ * The kernels compiled for a shared memory (worker threads), when the SIMD kernels are on and this
+ * engine has WebAssembly SIMD and threads; compiled on first use only.
+ */
+export function simdSharedModule(): WebAssembly.Module | null {
+  if (!enabled || !module()) return null;
+  if (compiledShared === undefined) {
+    try {
+      compiledShared = new WebAssembly.Module(decodeBase64(WASM_SHARED_BASE64) as BufferSource);
+    } catch {
+      compiledShared = null;
+    }
+  }
+  return compiledShared;
 }
 
 /** Whether the SIMD kernels are on and this engine can run them. */
@@ -164,8 +186,11 @@ export function correlatePassesSimd(src: VoxelArray, dims: Vec3, passes: readonl
   let to = b;
   for (const p of passes) {
     new Float64Array(memory.buffer, w, p.weights.length).set(p.weights);
-    if (p.axis === 0) kernels.correlateX(from, to, nx, ny, nz, w, p.r, p.pairs, p.sym, offA, offB, acc, line);
-    else kernels.correlateRows(from, to, nx, ny, nz, p.axis, w, p.r, p.pairs, p.sym, offA, offB, acc);
+    if (p.axis === 0) kernels.correlateX(from, to, nx, w, p.r, p.pairs, p.sym, offA, offB, acc, line, 0, ny * nz);
+    else {
+      const outer = p.axis === 1 ? nz : ny;
+      kernels.correlateRows(from, to, nx, ny, nz, p.axis, w, p.r, p.pairs, p.sym, offA, offB, acc, 0, outer);
+    }
     [from, to] = [to, from];
   }
   const out = new Float32Array(memory.buffer, from, total).slice();

@@ -1,0 +1,259 @@
+import { assertArg } from '../errors.js';
+import type { Vec3, VoxelArray } from '../volume.js';
+import { type Kernels, type SimdPass, simdSharedModule } from './convolve.js';
+import { THREAD_WORKER_SOURCE } from './thread-worker.js';
+
+/**
+ * Worker threads for the separable correlation of large volumes (Node only). The kernels are
+ * compiled for a shared WebAssembly memory holding the two f32 volumes (as the single-threaded
+ * path, no extra copy); each pass is cut into slabs along its outer loop (x pass: rows; y pass: z;
+ * z pass: y), the calling thread computing the first slab and the workers the others, each with its
+ * own scratch buffers. Every output voxel gets the same sums in the same order as on one thread, so
+ * results are bitwise identical whatever the thread count. The calling thread blocks
+ * (Atomics.wait) until the workers are done, so the ops stay synchronous.
+ *
+ * Browsers keep the single-threaded path: blocking their main thread is not allowed and a
+ * SharedArrayBuffer needs a cross-origin-isolated page; a page that wants parallelism runs whole
+ * tasks in its own workers.
+ */
+
+/** Below this many voxels the copies and the hand-off cost more than a second core saves. */
+const DEFAULT_MIN_VOXELS = 4_000_000;
+/** More threads than this gain little: the passes are memory bound. */
+const MAX_THREADS = 8;
+/** A worker that takes longer than this over one slab is taken as lost (the op then runs here). */
+const SLAB_TIMEOUT_MS = 10 * 60_000;
+
+interface WorkerLike {
+  postMessage(value: unknown): void;
+  unref(): void;
+  terminate(): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+}
+type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+
+interface NodeBuiltins {
+  getBuiltinModule?: (id: string) => unknown;
+  env?: Record<string, string | undefined>;
+}
+
+const nodeProcess = (globalThis as { process?: NodeBuiltins }).process;
+
+function parseThreads(v: string | undefined): number | 'auto' {
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : 'auto';
+}
+
+let requested: number | 'auto' = parseThreads(nodeProcess?.env?.MEDIMG_THREADS);
+let minVoxels = DEFAULT_MIN_VOXELS;
+let pool: { workers: WorkerLike[] } | null = null;
+let broken = false;
+let threadedRuns = 0;
+
+/** How many separable filters ran on the worker threads so far (for tests and benches). */
+export function threadedRunCount(): number {
+  return threadedRuns;
+}
+
+/** Options of {@link setThreads}. */
+export interface SetThreadsOptions {
+  /** Volumes with fewer voxels run on the calling thread. Default 4 000 000 (measured: bench/ops.ts). */
+  minVoxels?: number;
+}
+
+/**
+ * Sets how many threads the separable filters (Gaussian, LoG, gradient magnitude) use on large
+ * volumes in Node: `'auto'` (default) uses `os.availableParallelism()` (at most 8), 0 or 1 keeps
+ * everything on the calling thread. `MEDIMG_THREADS` in the environment sets the starting value
+ * (`MEDIMG_THREADS=1` turns the workers off). Workers start on the first large op, are unref'd
+ * (they never keep the process alive) and stay for the next op. Results are bitwise identical
+ * with any thread count. Browsers always run single-threaded.
+ *
+ * @example
+ * ```ts
+ * setThreads(1); // no worker threads
+ * setThreads('auto', { minVoxels: 2_000_000 });
+ * ```
+ */
+export function setThreads(threads: number | 'auto', options: SetThreadsOptions = {}): void {
+  assertArg(
+    threads === 'auto' || (Number.isInteger(threads) && threads >= 0),
+    "threads must be an integer >= 0 or 'auto'.",
+  );
+  const min = options.minVoxels;
+  assertArg(min === undefined || (Number.isFinite(min) && min >= 0), 'minVoxels must be a number >= 0.');
+  requested = threads;
+  if (min !== undefined) minVoxels = min;
+  if (pool && pool.workers.length !== threadCount() - 1) stopPool();
+}
+
+/** Threads the separable filters use on a large volume now (1: the calling thread only). */
+export function threadCount(): number {
+  if (broken || !nodeProcess?.getBuiltinModule) return 1;
+  if (requested !== 'auto') return Math.max(1, Math.min(MAX_THREADS, requested));
+  const os = nodeProcess.getBuiltinModule('node:os') as { availableParallelism?: () => number } | undefined;
+  const n = os?.availableParallelism?.() ?? 1;
+  return Math.max(1, Math.min(MAX_THREADS, n));
+}
+
+function stopPool(): void {
+  if (!pool) return;
+  for (const w of pool.workers) void w.terminate();
+  pool = null;
+}
+
+/** Starts the workers (once) and waits until all have loaded the kernels; null if they cannot start. */
+function ensurePool(n: number, wasm: WebAssembly.Module): { workers: WorkerLike[] } | null {
+  if (pool && pool.workers.length === n) return pool;
+  stopPool();
+  const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
+  if (!wt?.Worker) {
+    broken = true;
+    return null;
+  }
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const workers: WorkerLike[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const w = new wt.Worker(THREAD_WORKER_SOURCE, { eval: true, workerData: { wasm, ready: ready.buffer } });
+      // A worker that dies is not retried: the ops run on the calling thread from then on.
+      w.on('error', () => {
+        broken = true;
+      });
+      w.unref();
+      workers.push(w);
+    }
+  } catch {
+    for (const w of workers) void w.terminate();
+    broken = true;
+    return null;
+  }
+  const deadline = Date.now() + 30_000;
+  for (let v = Atomics.load(ready, 0); v < n; v = Atomics.load(ready, 0)) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      for (const w of workers) void w.terminate();
+      broken = true;
+      return null;
+    }
+    Atomics.wait(ready, 0, v, left);
+  }
+  pool = { workers };
+  return pool;
+}
+
+const PAGE = 65_536;
+/** The shared variant's declared maximum (pages): the 32-bit limit less a margin. */
+const MAX_PAGES = 65_520;
+/** A shared memory grown past this is dropped after the call (it cannot shrink). */
+const RELEASE_BYTES = 256 * 1024 ** 2;
+let shared: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
+
+/** The shared memory, grown to `bytes`, with this thread's instance on it; null if out of memory. */
+function sharedInstance(
+  wasm: WebAssembly.Module,
+  bytes: number,
+): { memory: WebAssembly.Memory; kernels: Kernels } | null {
+  const pages = Math.ceil(bytes / PAGE);
+  if (pages > MAX_PAGES) return null;
+  if (shared && shared.memory.buffer.byteLength < pages * PAGE) {
+    try {
+      shared.memory.grow(pages - shared.memory.buffer.byteLength / PAGE);
+    } catch {
+      shared = undefined;
+    }
+  }
+  if (!shared) {
+    try {
+      const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+      const inst = new WebAssembly.Instance(wasm, { env: { memory } });
+      shared = { memory, kernels: inst.exports as unknown as Kernels };
+    } catch {
+      return null;
+    }
+  }
+  return shared;
+}
+
+/**
+ * The passes of correlatePassesSimd with each pass cut into slabs along its outer loop, one per
+ * thread (this thread takes the first), on one shared WebAssembly memory; null when threads are
+ * off, the volume is below the threshold, or the workers or the memory are unavailable (the caller
+ * then runs single-threaded from the untouched `src`).
+ */
+export function correlatePassesThreaded(src: VoxelArray, dims: Vec3, passes: readonly SimdPass[]): Float32Array | null {
+  const n = threadCount();
+  const [nx, ny, nz] = dims;
+  const total = nx * ny * nz;
+  if (n < 2 || total < minVoxels || passes.length === 0) return null;
+  const wasm = simdSharedModule();
+  if (!wasm) return null;
+  const p = ensurePool(n - 1, wasm);
+  if (!p) return null;
+  let tab = 1;
+  let wlen = 1;
+  let rmax = 0;
+  for (const q of passes) {
+    tab = Math.max(tab, Math.max(q.r, q.pairs) + 1);
+    wlen = Math.max(wlen, q.weights.length);
+    rmax = Math.max(rmax, q.r);
+  }
+  // Layout (bytes, 16-aligned): [a: f32 volume][b: f32 volume][weights f64], then per thread
+  // [offA i32][offB i32][acc f64 nx][line f32].
+  const align = (v: number): number => Math.ceil(v / 16) * 16;
+  const a = 0;
+  const b = align(a + total * 4);
+  const w = align(b + total * 4);
+  const scratch0 = align(w + wlen * 8);
+  const tabBytes = align(tab * 4);
+  const perThread = 2 * tabBytes + align(nx * 8) + align((nx + 2 * rmax) * 4);
+  const end = scratch0 + n * perThread;
+  const inst = sharedInstance(wasm, end);
+  if (!inst) return null;
+  const { memory, kernels } = inst;
+  new Float32Array(memory.buffer, a, total).set(src as ArrayLike<number>);
+  const ctl = new Int32Array(new SharedArrayBuffer(8));
+  let from = a;
+  let to = b;
+  for (const q of passes) {
+    new Float64Array(memory.buffer, w, q.weights.length).set(q.weights);
+    const lines = q.axis === 0 ? ny * nz : q.axis === 1 ? nz : ny;
+    const parts = Math.min(n, lines);
+    const argsOf = (i: number): number[] => {
+      const lo = Math.floor((i * lines) / parts);
+      const hi = Math.floor(((i + 1) * lines) / parts);
+      const offA = scratch0 + i * perThread;
+      const offB = offA + tabBytes;
+      const acc = offB + tabBytes;
+      const line = acc + align(nx * 8);
+      return q.axis === 0
+        ? [from, to, nx, w, q.r, q.pairs, q.sym, offA, offB, acc, line, lo, hi]
+        : [from, to, nx, ny, nz, q.axis, w, q.r, q.pairs, q.sym, offA, offB, acc, lo, hi];
+    };
+    const fn = q.axis === 0 ? 'x' : 'rows';
+    Atomics.store(ctl, 0, 0);
+    Atomics.store(ctl, 1, 0);
+    for (let i = 1; i < parts; i++) p.workers[i - 1]!.postMessage({ memory, ctl: ctl.buffer, fn, args: argsOf(i) });
+    const mine = argsOf(0) as Parameters<Kernels['correlateX']> & Parameters<Kernels['correlateRows']>;
+    if (q.axis === 0) kernels.correlateX(...(mine as Parameters<Kernels['correlateX']>));
+    else kernels.correlateRows(...(mine as Parameters<Kernels['correlateRows']>));
+    for (let v = Atomics.load(ctl, 0); v < parts - 1; v = Atomics.load(ctl, 0)) {
+      if (Atomics.wait(ctl, 0, v, SLAB_TIMEOUT_MS) === 'timed-out') {
+        broken = true;
+        stopPool();
+        shared = undefined; // a lost worker may still write into it
+        return null;
+      }
+    }
+    if (Atomics.load(ctl, 1) !== 0) {
+      shared = undefined;
+      return null; // a worker failed: the caller runs single-threaded
+    }
+    [from, to] = [to, from];
+  }
+  const out = new Float32Array(memory.buffer, from, total).slice();
+  threadedRuns++;
+  if (memory.buffer.byteLength > RELEASE_BYTES) shared = undefined;
+  return out;
+}
