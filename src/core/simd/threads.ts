@@ -72,6 +72,7 @@ export interface SetThreadsOptions {
  *
  * @example
  * ```ts
+ * import { setThreads } from 'medimg/ops';
  * setThreads(1); // no worker threads
  * setThreads('auto', { minVoxels: 2_000_000 });
  * ```
