@@ -74,8 +74,11 @@ function perChannel(v: number | number[] | undefined, i: number, fallback: numbe
  * Errors: INVALID_ARGUMENT, MODEL_CARD_INVALID (not a regression card), MODEL_INPUT_MISMATCH,
  * INFERENCE_FAILED, the session's errors, ABORTED.
  *
+ * Guide: [method and validation](../../../docs/tasks/classify.md).
+ *
  * @example
  * ```ts
+ * import { predictValues, readRadiograph } from 'medimg';
  * const hand = await readRadiograph('hand.dcm');
  * const r = await predictValues(hand, { model: { onnx: 'bone-age.onnx', card: 'bone-age.card.json' } });
  * r.values[0]; // { label: 'bone age', value: 131.2, unit: 'mo', outsideTrainingRange: false, ... }
