@@ -63,7 +63,7 @@ export {
 } from './io/dicom/index.js';
 export { writeDicomSeg } from './io/dicom/seg-write.js';
 export { readDicomSeg, segMasksToLabelmap } from './io/dicom/seg-read.js';
-export { writeDicomSr } from './io/dicom/sr-write.js';
+export { TIME_POINT_TYPES, writeDicomSr } from './io/dicom/sr-write.js';
 export { readDicomSr } from './io/dicom/sr-read.js';
 export { deidentify, deidentifyWithReport } from './io/dicom/deidentify.js';
 export {

@@ -38,6 +38,7 @@ export {
   type SrFindingInput,
   type SrMeasurementInput,
   type SrReportInput,
+  TIME_POINT_TYPES,
   type WriteDicomSrOptions,
 } from './dicom/sr-write.js';
 export {

@@ -1,13 +1,20 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import { expect, it } from 'vitest';
 import type { Volume } from '../../src/core/volume.js';
 import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
 import { writeDicomSeg } from '../../src/io/dicom/seg-write.js';
 import { readDicomSr } from '../../src/io/dicom/sr-read.js';
-import { writeDicomSr } from '../../src/io/dicom/sr-write.js';
+import { TIME_POINT_TYPES, writeDicomSr } from '../../src/io/dicom/sr-write.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { dciodvfy, HAS_DCIODVFY } from './dciodvfy.js';
 import { readNrrdLabels, readSourceSeries } from './source-series.js';
+
+/** DCMTK's dsrdump, a second SR toolkit (Debian package dcmtk); the check is left out without it. */
+const HAS_DSRDUMP = spawnSync('dsrdump', ['--version']).status === 0;
 
 // biome-ignore lint/suspicious/noExplicitAny: dcmjs ships no types
 const dcm = dcmjs as any;
@@ -172,6 +179,59 @@ describeData('writeDicomSr (TID 1500) round trip', () => {
     const groups = r.content.children.find((c) => c.concept?.value === '126010')!.children;
     expect(groups[0]?.templateId).toBe('1501');
     expect(r.measurementGroups[0]?.measurements[0]).toMatchObject({ value: 4.2, unit: { value: 'ml' } });
+  });
+
+  it('longitudinal groups: TID 1502 time point context and laterality, read back by us and by DCMTK dsrdump', () => {
+    const hippocampus = { value: '5366008', scheme: 'SCT', meaning: 'Hippocampus' };
+    const both = { trackingId: 'Left hippocampus', trackingUid: '1.2.826.0.1.3680043.8.498.1', finding: hippocampus };
+    const bytes = writeDicomSr(
+      {
+        findings: [
+          {
+            ...both,
+            findingSite: 'brain',
+            laterality: 'left',
+            timePoint: { label: 'baseline', type: TIME_POINT_TYPES.baseline, order: 1 },
+            measurements: [{ kind: 'volume', value: 3.43, unit: 'ml' }],
+          },
+          {
+            ...both,
+            laterality: 'left',
+            timePoint: { label: 'follow-up', order: 2 },
+            measurements: [{ kind: 'volume', value: 3.1, unit: 'ml' }],
+          },
+        ],
+      },
+      src,
+    );
+    const r = readDicomSr(bytes);
+    const [a, b] = r.measurementGroups;
+    expect(a).toMatchObject({
+      trackingUid: both.trackingUid,
+      finding: { value: '5366008' },
+      findingSite: { value: '12738006' },
+      laterality: { value: '7771000', scheme: 'SCT' },
+      timePoint: { label: 'baseline', type: { value: 'C1442488', scheme: 'UMLS' }, order: 1 },
+    });
+    // Without a finding site the laterality modifies the finding itself; the order is no measurement.
+    expect(b).toMatchObject({ findingSite: { value: '5366008' }, laterality: { value: '7771000' } });
+    expect(b!.timePoint).toEqual({ label: 'follow-up', order: 2 });
+    expect(b!.measurements).toEqual([
+      expect.objectContaining({ value: 3.1, name: expect.objectContaining({ value: '118565006' }) }),
+    ]);
+    if (!HAS_DSRDUMP) return;
+    const dir = mkdtempSync(join(tmpdir(), 'medimg-sr-'));
+    try {
+      writeFileSync(join(dir, 'sr.dcm'), bytes);
+      const out = execFileSync('dsrdump', ['+Pc', '+Pt', join(dir, 'sr.dcm')], { encoding: 'utf8' });
+      expect(out).toContain('<has obs context TEXT:(C2348792,UMLS,"Time Point")="baseline">');
+      expect(out).toContain('<has obs context CODE:(126072,DCM,"Time Point Type")=(C1442488,UMLS,"Baseline")>');
+      expect(out).toContain('<has obs context NUM:(126073,DCM,"Time Point Order")="2" (1,UCUM,"no units")>');
+      expect(out).toContain('<has concept mod CODE:(272741003,SCT,"Laterality")=(7771000,SCT,"Left")>');
+      expect(out).toContain('<contains CODE:(121071,DCM,"Finding")=(5366008,SCT,"Hippocampus")>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad reports with INVALID_ARGUMENT', () => {

@@ -16,7 +16,9 @@ import {
   segmentStructures,
   sideOfName,
 } from '../../src/index.js';
+import { brainStructureCode } from '../../src/tasks/brain-structures/codes.js';
 import { brainStructureTable } from '../../src/tasks/brain-structures/hemispheres.js';
+import { presentStructures } from '../../src/tasks/segment-structures/present.js';
 
 describe('shipped brain model cards', () => {
   it('models/<id>.card.json equal the code constants and validate', () => {
@@ -198,5 +200,47 @@ describe('left/right table', () => {
     expect(h.leftMl).toBeCloseTo(0.003, 12);
     expect(h.rightMl).toBeCloseTo(0.001, 12);
     expect(t.structures[1]!.leftMl).toBeNull();
+  });
+});
+
+describe('SEG/SR codes of brain structures (DICOM CID 7140)', () => {
+  it('structure names get their CID 7140 code, sides read from the name; parcels have none', () => {
+    expect(brainStructureCode('Left-Hippocampus')).toEqual({
+      code: { value: '5366008', scheme: 'SCT', meaning: 'Hippocampus' },
+      side: 'left',
+    });
+    expect(brainStructureCode('Right thalamus')?.code.value).toBe('119406000');
+    expect(brainStructureCode('Thalamus-Proper*')?.code.value).toBe('119406000');
+    expect(brainStructureCode('Cerebral-Cortex')?.code.value).toBe('40146001');
+    expect(brainStructureCode('VentralDC')?.code).toEqual({
+      value: '110700',
+      scheme: 'DCM',
+      meaning: 'Ventral Diencephalon',
+    });
+    expect(brainStructureCode('ctx-lh-precentral')).toBeUndefined();
+    expect(brainStructureCode('CSF')).toBeUndefined();
+  });
+
+  it('presentStructures: segment type and SR finding coded, category anatomical structure', () => {
+    const d = new Uint8Array(8);
+    d[1] = 1;
+    d[2] = 2;
+    const labels = createVolume([8, 1, 1], d);
+    const p = presentStructures(
+      labels,
+      labels,
+      [
+        { name: 'Hippocampus', labels: [1], volumeMl: 0.001, cells: [] },
+        { name: 'ctx-precentral', labels: [2], volumeMl: 0.001, cells: [] },
+      ],
+      { title: 't', file: 'f.png', columns: [], uidFor: (r) => `1.2.3.${r.length}` },
+    );
+    expect(p.segments[0]!.description).toMatchObject({
+      type: { value: '5366008', scheme: 'SCT' },
+      category: 'anatomical structure',
+    });
+    expect(p.findings[0]).toMatchObject({ finding: { value: '5366008' }, findingSite: 'brain' });
+    expect(p.segments[1]!.description.type).toBe('brain');
+    expect(p.findings[1]!.finding).toBe('brain');
   });
 });

@@ -47,6 +47,10 @@ export interface SrMeasurementGroup {
   finding?: Code;
   findingSite?: Code;
   findingCategory?: Code;
+  /** Laterality modifier (SCT 272741003) of the finding site. */
+  laterality?: Code;
+  /** Time point context (TID 1502): Time Point, Time Point Type, Time Point Order. */
+  timePoint?: { label?: string; type?: Code; order?: number };
   /** Volumetric ROI: the SEG segment measured. */
   referencedSegment?: { sopClassUid?: string; sopInstanceUid?: string; segmentNumber?: number };
   sourceSeriesInstanceUid?: string;
@@ -173,7 +177,13 @@ function readGroup(g: SrContentItem): SrMeasurementGroup {
     if (is(c.concept, '112039')) group.trackingIdentifier = c.text;
     else if (is(c.concept, '112040')) group.trackingUid = c.text;
     else if (is(c.concept, '121071') && c.code) group.finding = c.code;
-    else if (is(c.concept, '363698007', 'G-C0E3') && c.code) group.findingSite = c.code;
+    else if (is(c.concept, '363698007', 'G-C0E3') && c.code) {
+      group.findingSite = c.code;
+      const lat = c.children.find((x) => is(x.concept, '272741003', 'G-C171') && x.code);
+      if (lat) group.laterality = lat.code;
+    } else if (is(c.concept, 'C2348792')) group.timePoint = { ...group.timePoint, label: c.text };
+    else if (is(c.concept, '126072') && c.code) group.timePoint = { ...group.timePoint, type: c.code };
+    else if (is(c.concept, '126073') && c.numeric) group.timePoint = { ...group.timePoint, order: c.numeric.value };
     else if (is(c.concept, '276214006') && c.code) group.findingCategory = c.code;
     else if (is(c.concept, '121191') && c.reference)
       group.referencedSegment = {

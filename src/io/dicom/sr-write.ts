@@ -50,6 +50,17 @@ export interface SrFindingInput {
   /** Finding site: a name ('lung', 'liver', 'vertebra', ...) or a code. */
   findingSite?: string | Code;
   /**
+   * Laterality (SCT 272741003, CID 244 Left/Right) as a concept modifier of the finding site
+   * (the finding itself when no site is given).
+   */
+  laterality?: 'left' | 'right';
+  /**
+   * Time point context (TID 1502) of a longitudinal measurement: Time Point (UMLS C2348792, text),
+   * Time Point Type (DCM 126072, CID 6146, e.g. {@link TIME_POINT_TYPES}.baseline) and Time Point
+   * Order (DCM 126073).
+   */
+  timePoint?: { label: string; type?: Code; order?: number };
+  /**
    * A point (LPS mm) for findings without a segment, e.g. a detected nodule's centre: written as a
    * SCOORD3D POINT (Volume Surface) with the nearest source slice as Source Image for Segmentation
    * (Comprehensive 3D SR only).
@@ -113,6 +124,27 @@ const KIND_DEFAULTS: Record<MeasurementKind, { name: Code; unit: string; derivat
 };
 
 const FINDING_CATEGORY = code('276214006', 'SCT', 'Finding category');
+
+/** TID 1502 Time Point Context concepts. */
+const TIME_POINT = {
+  timePoint: code('C2348792', 'UMLS', 'Time Point'),
+  type: code('126072', 'DCM', 'Time Point Type'),
+  order: code('126073', 'DCM', 'Time Point Order'),
+} as const;
+
+/** Time Point Types (CID 6146) that longitudinal reports use; the standard has no 'follow-up' type. */
+export const TIME_POINT_TYPES = {
+  baseline: code('C1442488', 'UMLS', 'Baseline'),
+  posttreatment: code('126074', 'DCM', 'Posttreatment'),
+  unscheduled: code('C1699701', 'UMLS', 'Unscheduled'),
+} as const;
+
+/** Laterality (SCT 272741003) and its values (CID 244). */
+const LATERALITY = {
+  concept: code('272741003', 'SCT', 'Laterality'),
+  left: code('7771000', 'SCT', 'Left'),
+  right: code('24028007', 'SCT', 'Right'),
+} as const;
 const ABNORMAL = new Set(['52988006', '27925004', '4147007', '108369006']);
 
 function categoryOfFinding(finding: Code): Code {
@@ -270,8 +302,36 @@ export function writeDicomSr(
       codeValueItem('CONTAINS', FINDING_CATEGORY, f.findingCategory ?? categoryOfFinding(finding)),
       codeValueItem('CONTAINS', DCM.finding, finding),
     ];
-    if (f.findingSite)
-      children.push(codeValueItem('HAS CONCEPT MOD', SCT.findingSite, resolveConcept(f.findingSite, 'finding site')));
+    if (f.timePoint) {
+      const tp = f.timePoint;
+      if (typeof tp.label !== 'string' || !tp.label) {
+        throw new MedImgError('INVALID_ARGUMENT', `Finding ${gi + 1}: timePoint.label must be a non-empty string.`);
+      }
+      children.push(textItem('HAS OBS CONTEXT', TIME_POINT.timePoint, tp.label));
+      if (tp.type) children.push(codeValueItem('HAS OBS CONTEXT', TIME_POINT.type, tp.type));
+      if (tp.order !== undefined) {
+        if (!Number.isInteger(tp.order) || tp.order < 1) {
+          throw new MedImgError('INVALID_ARGUMENT', `Finding ${gi + 1}: timePoint.order must be a positive integer.`);
+        }
+        const order = numItem({ name: TIME_POINT.order, value: tp.order, unit: '1' }, 0);
+        order.set(T(0x0040, 0xa010), str('CS', 'HAS OBS CONTEXT'));
+        children.push(order);
+      }
+    }
+    if (f.laterality !== undefined && f.laterality !== 'left' && f.laterality !== 'right') {
+      throw new MedImgError('INVALID_ARGUMENT', `Finding ${gi + 1}: laterality must be 'left' or 'right'.`);
+    }
+    const site = f.findingSite ? resolveConcept(f.findingSite, 'finding site') : f.laterality ? finding : undefined;
+    if (site) {
+      const siteItem = codeValueItem('HAS CONCEPT MOD', SCT.findingSite, site);
+      if (f.laterality) {
+        siteItem.set(
+          T(0x0040, 0xa730),
+          seq(codeValueItem('HAS CONCEPT MOD', LATERALITY.concept, LATERALITY[f.laterality])),
+        );
+      }
+      children.push(siteItem);
+    }
     if (f.segment) {
       const s = f.segment;
       if (!Number.isInteger(s.segmentNumber) || s.segmentNumber < 1) {

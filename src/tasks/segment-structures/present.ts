@@ -5,6 +5,7 @@ import type { ModelCard } from '../../backends/model-card.js';
 import { createVolumeLike, type Volume } from '../../core/volume.js';
 import { DEFAULT_LABEL_COLORS, renderMosaicPng } from '../../io/png/index.js';
 import type { Presentation } from '../definition.js';
+import { brainStructureCode } from '../brain-structures/codes.js';
 import { emptyPresentation, labelledSlices } from '../internal/present.js';
 
 /** Most SEG segments one task writes (each is a mask the size of the image). */
@@ -64,19 +65,29 @@ export function presentStructures(
     for (const l of s.labels) want[l] = 1;
     for (let i = 0; i < ld.length; i++) if (want[ld[i]!]) mask.data[i] = 1;
     const c = code(s.labels[0]!);
+    // The card's code, else the DICOM CID 7140 code of a brain structure name, else 'Brain'.
     const type =
       c?.code && s.labels.length === 1
         ? { value: c.code, scheme: c.scheme ?? 'SCT', meaning: c.meaning ?? s.name }
-        : 'brain';
+        : (brainStructureCode(s.name)?.code ?? 'brain');
     const trackingUid = opts.uidFor(`track-structure-${s.name}`);
     p.segments.push({
       mask,
-      description: { label: s.name, type, color: colorOf(opts.card, s.labels[0]!), trackingId: s.name, trackingUid },
+      description: {
+        label: s.name,
+        type,
+        // a CID 7140 structure is an anatomical structure (a bare code would default to Tissue)
+        ...(typeof type === 'object' && !c?.code ? { category: 'anatomical structure' } : {}),
+        color: colorOf(opts.card, s.labels[0]!),
+        trackingId: s.name,
+        trackingUid,
+      },
     });
     p.findings.push({
       trackingId: s.name,
       trackingUid,
-      finding: 'brain',
+      finding: type,
+      ...(type === 'brain' ? {} : { findingSite: 'brain' }),
       measurements: [{ kind: 'volume', value: Math.round(s.volumeMl * 1000) / 1000, unit: 'ml' }],
       segment: p.segments.length - 1,
     });
