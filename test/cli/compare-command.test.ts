@@ -1,8 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thresholdSoftmaxModel } from '../../src/backends/testing/onnx-builder.js';
 import { readDicomSr } from '../../src/io/dicom/sr-read.js';
+import { writeNifti } from '../../src/io/nifti.js';
+import { HIPPOCAMPUS_TEST_CARD, headPhantom } from '../helpers/brain-phantom.js';
 import { type CliRun, runMedimg } from '../helpers/cli.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
@@ -54,5 +57,44 @@ describeData('medimg compare on the real A0001 CT (the study as its own follow-u
     expect(r.stdout).toMatch(/Nodules over 152 days/);
     // no patient data on the terminal: dates are not printed, only the interval
     expect(r.stdout).not.toMatch(/2024/);
+  });
+});
+
+describe('medimg compare --brain-model (built threshold graph and card, NIfTI inputs)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medimg-compare-brain-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('segments both time points with the model and reports left and right', () => {
+    writeFileSync(join(dir, 'hippo.onnx'), thresholdSoftmaxModel(85));
+    writeFileSync(join(dir, 'hippo.card.json'), JSON.stringify(HIPPOCAMPUS_TEST_CARD));
+    writeFileSync(join(dir, 'a.nii'), writeNifti(headPhantom(8).vol));
+    writeFileSync(join(dir, 'b.nii'), writeNifti(headPhantom(7).vol));
+    const out = join(dir, 'out');
+    const r = runMedimg([
+      'compare',
+      join(dir, 'a.nii'),
+      join(dir, 'b.nii'),
+      '--kind',
+      'brain-structures',
+      '--brain-model',
+      join(dir, 'hippo.onnx'),
+      '--card',
+      join(dir, 'hippo.card.json'),
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+      '-q',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(json.structures.map((s: { name: string }) => s.name)).toEqual(['Left hippocampus', 'Right hippocampus']);
+    expect(json.structures[0].changePct).toBeLessThan(-10);
+    expect(Math.abs(json.structures[1].changePct)).toBeLessThan(1);
+    expect(readdirSync(out)).toContain('compare-structure.png');
+    const bad = runMedimg(['compare', 'a', 'b', '--out', out, '--card', 'brainchop-dk104']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--card goes with --brain-model/);
   });
 });

@@ -82,12 +82,19 @@ describeData(
     it('presents both time points: the changed structure outlined side by side, SR groups with both volumes', () => {
       const p = presentComparison(atrophy, t1);
       expect(p.pictures.map((x) => x.title)).toEqual([expect.stringMatching(/^Left hippocampus: -1\d/)]);
-      expect(p.findings).toHaveLength(16);
-      const hip = p.findings.find((f) => f.trackingId === 'Left hippocampus')!;
-      expect(hip.measurements.map((m) => m.name?.meaning)).toEqual([
-        'Volume at baseline',
-        'Volume at follow-up',
-        'Volume change',
+      // Two TID 1500 groups per structure (baseline, follow-up), one tracking UID, CID 7140 finding with laterality.
+      expect(p.findings).toHaveLength(32);
+      const hip = p.findings.filter((f) => f.trackingId === 'Left hippocampus');
+      expect(hip.map((f) => f.timePoint)).toEqual([
+        { label: 'baseline', type: { value: 'C1442488', scheme: 'UMLS', meaning: 'Baseline' }, order: 1 },
+        { label: 'follow-up', order: 2 },
+      ]);
+      expect(hip[0]!.trackingUid).toBe(hip[1]!.trackingUid);
+      expect(hip[0]).toMatchObject({ finding: { value: '5366008', scheme: 'SCT' }, laterality: 'left' });
+      expect(hip[0]!.measurements.map((m) => m.kind)).toEqual(['volume']);
+      expect(hip[1]!.measurements.map((m) => m.kind ?? m.name?.meaning)).toEqual([
+        'volume',
+        'Volume change since baseline',
         'Annualised volume change',
       ]);
     });

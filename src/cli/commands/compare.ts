@@ -1,7 +1,11 @@
 // medimg compare <baseline> <followup> --out dir: compareStudies on two studies of one patient,
 // writing compare.json, side-by-side pictures and (for DICOM input) a DICOM SR of the findings.
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BackendChoice } from '../../backends/types.js';
+import { validateModelCard } from '../../backends/model-card.js';
 import { writeDicomSr } from '../../io/dicom/sr-write.js';
+import type { BrainModelId } from '../../tasks/brain-structures/index.js';
 import { compareStudies, presentComparison } from '../../tasks/compare-studies/index.js';
 import { loadStudy, readVolumeFile } from '../analysis/input.js';
 import { EXIT, parseCommandArgs, UsageError } from '../args.js';
@@ -10,15 +14,17 @@ import { createProgressBar } from '../progress.js';
 import { ensureDir, guardOutput, writeFileAtomic } from '../safe-write.js';
 import type { Command } from './types.js';
 
+const BACKENDS = ['cpu', 'wasm', 'webgpu', 'cuda', 'auto'];
+
 const HELP = `Usage: medimg compare <baseline> <followup> --out <dir> [options]
 
 Registers the follow-up study to the baseline (rigid) and reports what changed:
   CT: lung nodules of both studies matched (new, resolved), diameter and volume change, volume
       doubling time, Lung-RADS v2022 growth rule (> 1.5 mm within 12 months; screening CTs only).
   MR: brain structure volumes at both time points in baseline space, absolute / % / annualised
-      change, and whether it exceeds the smallest detectable change. Needs the two label maps
-      (--baseline-labels, --followup-labels, FreeSurfer aseg numbering) until a structure
-      segmenter is wired in.
+      change, and whether it exceeds the smallest detectable change. Needs a brain structure
+      model (--brain-model: segmentBrainStructures runs on both, the follow-up in baseline
+      space) or the two label maps (--baseline-labels, --followup-labels, FreeSurfer aseg).
 Inputs are DICOM folders or NIfTI/NRRD/MGH files. Study dates come from the DICOM StudyDate.
 
 Writes to <dir>: compare.json (the result, without images), compare-*.png (both time points side
@@ -27,6 +33,10 @@ by side, aligned), compare-sr.dcm (DICOM SR, TID 1500, when the baseline is DICO
 Options:
   --out <dir>               output folder (required)
   --kind <lung-nodules|brain-structures>  default from the modality (CT / MR)
+  --brain-model <file>      brain structure model ONNX (brainchop subcortical18 unless --card)
+  --card <id|file>          its card: brainchop-subcortical18, brainchop-aparc50, brainchop-dk104
+                            or a card JSON file
+  --backend <name>          backend of the model: cpu, wasm, webgpu, cuda, auto (default auto)
   --baseline-labels <file>  baseline label map (brain)
   --followup-labels <file>  follow-up label map (brain)
   --baseline-date <date>    YYYYMMDD or YYYY-MM-DD, overrides the DICOM StudyDate
@@ -46,6 +56,9 @@ export const compareCommand: Command = {
     const { values, positionals } = parseCommandArgs(argv, {
       out: { type: 'string' },
       kind: { type: 'string' },
+      'brain-model': { type: 'string' },
+      card: { type: 'string' },
+      backend: { type: 'string' },
       'baseline-labels': { type: 'string' },
       'followup-labels': { type: 'string' },
       'baseline-date': { type: 'string' },
@@ -66,7 +79,21 @@ export const compareCommand: Command = {
     const [basePath, followPath] = positionals as [string, string];
     const labelPaths = [values['baseline-labels'], values['followup-labels']].filter((p): p is string => !!p);
     if (labelPaths.length === 1) throw new UsageError('Give both --baseline-labels and --followup-labels, or neither.');
-    await guardOutput([basePath, followPath, ...labelPaths], values.out);
+    const modelPath = values['brain-model'];
+    if (modelPath && labelPaths.length) throw new UsageError('Give --brain-model or the two label maps, not both.');
+    if (values.card && !modelPath) throw new UsageError('--card goes with --brain-model.');
+    const backend = values.backend;
+    if (backend !== undefined && !BACKENDS.includes(backend)) {
+      throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}.`);
+    }
+    const cardPath = values.card && !/^[a-z0-9-]+$/.test(values.card) ? resolve(values.card) : undefined;
+    await guardOutput(
+      [basePath, followPath, ...labelPaths, ...(modelPath ? [modelPath] : []), ...(cardPath ? [cardPath] : [])],
+      values.out,
+    );
+    const card = cardPath
+      ? validateModelCard(JSON.parse(await readFile(cardPath, 'utf8')))
+      : (values.card as BrainModelId | undefined);
     const bar = createProgressBar('Comparing', !values.quiet);
     const base = await loadStudy(basePath);
     const follow = await loadStudy(followPath);
@@ -75,6 +102,15 @@ export const compareCommand: Command = {
       ...(values['baseline-date'] ? { baselineDate: values['baseline-date'] } : {}),
       ...(values['followup-date'] ? { followUpDate: values['followup-date'] } : {}),
       ...(values.affine ? { registration: { transform: 'affine' as const } } : {}),
+      ...(modelPath
+        ? {
+            brain: {
+              model: resolve(modelPath),
+              ...(card ? { card } : {}),
+              ...(backend ? { backend: backend as BackendChoice } : {}),
+            },
+          }
+        : {}),
       ...(labelPaths.length === 2
         ? {
             brain: {

@@ -88,19 +88,8 @@ export function brainStructureTable(
   const az = d[2]! * sz;
   const ox = labels.origin[0];
   const data = labels.data;
-  let sumX = 0;
-  let n = 0;
-  for (let k = 0, p = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++) {
-      const row = ox + ay * j + az * k;
-      for (let i = 0; i < nx; i++, p++) {
-        if (data[p]) {
-          sumX += row + ax * i;
-          n++;
-        }
-      }
-    }
-  const midX = n > 0 ? sumX / n : 0;
+  const centroid = labelledCentroidX(labels);
+  const midX = centroid ?? 0;
   const left = new Float64Array(256);
   const right = new Float64Array(256);
   for (let k = 0, p = 0; k < nz; k++)
@@ -128,5 +117,28 @@ export function brainStructureTable(
       asymmetryIndex: leftMl !== null && rightMl !== null ? asymmetryIndex(leftMl, rightMl) : null,
     };
   });
-  return { structures, hemisphereMethod: 'midline', midlineXMm: n > 0 ? midX : null };
+  return { structures, hemisphereMethod: 'midline', midlineXMm: centroid };
+}
+
+/** World x (LPS mm) of the centroid of the labelled (non-zero) voxels: the mid-sagittal plane; null when none. */
+export function labelledCentroidX(labels: Volume): number | null {
+  const [nx, ny, nz] = labels.dims;
+  const d = labels.direction;
+  const ax = d[0]! * labels.spacing[0];
+  const ay = d[1]! * labels.spacing[1];
+  const az = d[2]! * labels.spacing[2];
+  const data = labels.data;
+  let sumX = 0;
+  let n = 0;
+  for (let k = 0, p = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++) {
+      const row = labels.origin[0] + ay * j + az * k;
+      for (let i = 0; i < nx; i++, p++) {
+        if (data[p]) {
+          sumX += row + ax * i;
+          n++;
+        }
+      }
+    }
+  return n > 0 ? sumX / n : null;
 }

@@ -10,6 +10,11 @@ import { round } from '../internal/common.js';
 export interface BrainStructure {
   name: string;
   labels: number[];
+  /**
+   * Only the voxels on this side of the mid-sagittal plane (for models that do not split left and
+   * right); needs the plane's x (LPS mm). Default both sides.
+   */
+  side?: 'left' | 'right';
 }
 
 /** FreeSurfer aseg labels of the structures followed in neurodegenerative disease. */
@@ -62,6 +67,8 @@ export const DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT: Readonly<Record<string, num
 export interface StructureChange {
   name: string;
   labels: number[];
+  /** Set when the structure is one side of labels that the model does not split (see {@link BrainStructure}). */
+  side?: 'left' | 'right';
   baselineMl: number;
   /** Follow-up volume measured in baseline space, mL. */
   followUpMl: number;
@@ -77,7 +84,8 @@ export interface StructureChange {
 }
 
 /**
- * Volumes (mL) of each structure in a label map.
+ * Volumes (mL) of each structure in a label map. Structures with a `side` count only the voxels on
+ * that side of the plane x = `midlineXMm` (LPS: +x is the patient's left).
  *
  * @example
  * ```ts
@@ -88,20 +96,51 @@ export interface StructureChange {
  * ]);
  * ```
  */
-export function structureVolumesMl(labels: Volume, structures: readonly BrainStructure[]): number[] {
+export function structureVolumesMl(
+  labels: Volume,
+  structures: readonly BrainStructure[],
+  midlineXMm: number | null = null,
+): number[] {
   let maxLabel = 0;
   for (const s of structures) for (const l of s.labels) maxLabel = Math.max(maxLabel, l);
   assertArg(maxLabel < 65536, 'Structure labels must be below 65536.');
+  const sided = structures.some((s) => s.side !== undefined);
+  assertArg(!sided || midlineXMm !== null, 'Structures with a side need the mid-sagittal plane (midlineXMm).');
+  // counts[l] all voxels, left[l] those with x > midline
   const counts = new Float64Array(maxLabel + 1);
+  const left = new Float64Array(maxLabel + 1);
   const d = labels.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i] as number;
-    if (v > 0 && v <= maxLabel) counts[v]! += 1;
+  if (!sided) {
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i] as number;
+      if (v > 0 && v <= maxLabel) counts[v]! += 1;
+    }
+  } else {
+    const [nx, ny, nz] = labels.dims;
+    const [ax, ay, az] = worldXSteps(labels);
+    for (let k = 0, p = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++) {
+        const row = labels.origin[0] + ay * j + az * k - midlineXMm!;
+        for (let i = 0; i < nx; i++, p++) {
+          const v = d[p] as number;
+          if (v <= 0 || v > maxLabel) continue;
+          counts[v]! += 1;
+          if (row + ax * i > 0) left[v]! += 1;
+        }
+      }
   }
   const ml = voxelVolumeMm3(labels) / 1000;
-  return structures.map(
-    (s) => s.labels.reduce((acc, l) => acc + (Number.isInteger(l) && l >= 0 ? counts[l]! : 0), 0) * ml,
-  );
+  const count = (l: number, side: BrainStructure['side']): number => {
+    if (!Number.isInteger(l) || l < 0 || l > maxLabel) return 0;
+    return side === undefined ? counts[l]! : side === 'left' ? left[l]! : counts[l]! - left[l]!;
+  };
+  return structures.map((s) => s.labels.reduce((acc, l) => acc + count(l, s.side), 0) * ml);
+}
+
+/** World x (LPS mm) per unit step of i, j and k: x = origin.x + ax i + ay j + az k. */
+export function worldXSteps(v: Volume): [number, number, number] {
+  const d = v.direction;
+  return [d[0]! * v.spacing[0], d[1]! * v.spacing[1], d[2]! * v.spacing[2]];
 }
 
 /** Per-structure change between two label maps on the same (baseline) grid. */
@@ -111,9 +150,10 @@ export function structureChanges(
   structures: readonly BrainStructure[],
   days: number | null,
   sdc: Readonly<Record<string, number>>,
+  midlineXMm: number | null = null,
 ): StructureChange[] {
-  const a = structureVolumesMl(baselineLabels, structures);
-  const b = structureVolumesMl(followUpLabels, structures);
+  const a = structureVolumesMl(baselineLabels, structures, midlineXMm);
+  const b = structureVolumesMl(followUpLabels, structures, midlineXMm);
   return structures.map((s, i) => {
     const base = a[i]!;
     const fu = b[i]!;
@@ -122,6 +162,7 @@ export function structureChanges(
     return {
       name: s.name,
       labels: [...s.labels],
+      ...(s.side ? { side: s.side } : {}),
       baselineMl: round(base, 3),
       followUpMl: round(fu, 3),
       changeMl: round(fu - base, 3),

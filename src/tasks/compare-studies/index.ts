@@ -10,10 +10,14 @@ import {
   resampleMoving,
 } from '../../core/ops/registration.js';
 import { sameGrid, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
+import type { ModelCard } from '../../backends/model-card.js';
+import { labelledCentroidX } from '../brain-structures/hemispheres.js';
+import { type BrainModelId, segmentBrainStructures } from '../brain-structures/index.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { type DetectNodulesOptions, type DetectNodulesResult, detectNodules } from '../detect-nodules/index.js';
 import { StageTimer, makeProvenance, round } from '../internal/common.js';
 import { addLimitation, type Limitation } from '../internal/limitations.js';
+import type { TaskModel, TaskModelOptions } from '../internal/model-task.js';
 import {
   type BrainStructure,
   DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT,
@@ -21,6 +25,7 @@ import {
   type StructureChange,
   structureChanges,
 } from './brain.js';
+import { brainModelStructures, SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT } from './brain-model.js';
 import { intervalDays, parseStudyDate } from './dates.js';
 import { type NoduleChange, matchNodules, TWELVE_MONTHS_DAYS } from './nodules.js';
 
@@ -31,6 +36,7 @@ export {
   type StructureChange,
   structureVolumesMl,
 } from './brain.js';
+export { brainModelStructures, SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT } from './brain-model.js';
 export { parseStudyDate } from './dates.js';
 export {
   LUNG_RADS_GROWTH_MM,
@@ -55,17 +61,33 @@ export interface CompareNodulesOptions {
   maxDistanceMm?: number;
 }
 
-/** Brain settings of {@link compareStudies}: give a segmenter, or the two label maps. */
-export interface CompareBrainOptions {
+/** Brain settings of {@link compareStudies}: a structure model, a segmenter, or the two label maps. */
+export interface CompareBrainOptions extends Pick<TaskModelOptions, 'backend' | 'cache'> {
+  /**
+   * A brain structure model (as `segmentBrainStructures`' `model`: ONNX path, URL or bytes, or
+   * `{ onnx, card }`): segmentBrainStructures runs on the baseline and on the follow-up resampled
+   * into baseline space, and the key structures of its labels are followed left and right
+   * ({@link brainModelStructures}). Default none.
+   */
+  model?: TaskModel;
+  /** Card of a bare ONNX `model`: a shipped card id or a card. Default 'brainchop-subcortical18'. */
+  card?: BrainModelId | ModelCard;
   /** Segments a T1 (run on the baseline and on the follow-up resampled into baseline space). */
   segment?: StructureSegmenter;
   /** Baseline label map on the baseline grid (instead of `segment`). */
   baselineLabels?: Volume;
   /** Follow-up label map on the follow-up grid (instead of `segment`); carried into baseline space. */
   followUpLabels?: Volume;
-  /** Structures and their labels. Default {@link FREESURFER_STRUCTURES} (FreeSurfer aseg numbering). */
+  /**
+   * Structures and their labels. Default with `model` the model's key structures
+   * ({@link brainModelStructures}), else {@link FREESURFER_STRUCTURES} (FreeSurfer aseg numbering).
+   */
   structures?: readonly BrainStructure[];
-  /** Smallest detectable change (%) per structure name. Default {@link DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT}. */
+  /**
+   * Smallest detectable change (%) per structure name. Default with `model` and the subcortical18
+   * card {@link SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT}, with another model none, else
+   * {@link DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT}.
+   */
   smallestDetectableChangePct?: Readonly<Record<string, number>>;
 }
 
@@ -112,6 +134,11 @@ export interface CompareStudiesResult extends TaskResult {
   followUpInBaseline: Volume;
   /** Brain label maps on the baseline grid at both time points (kind 'brain-structures'). */
   labels: { baseline: Volume; followUp: Volume } | null;
+  /**
+   * The mid-sagittal plane x (LPS mm) that splits structures with a `side` (from the baseline's
+   * labelled voxels, used at both time points); null when no structure needs it.
+   */
+  midlineXMm: number | null;
 }
 
 /** Registration below this correlation is flagged: the two studies may not show the same anatomy. */
@@ -180,11 +207,14 @@ export async function compareStudies(
   const brain = options.brain ?? {};
   if (kind === 'brain-structures') {
     const hasMaps = brain.baselineLabels !== undefined && brain.followUpLabels !== undefined;
-    if (!brain.segment && !hasMaps) {
+    if (!brain.model && !brain.segment && !hasMaps) {
       throw new MedImgError(
         'INVALID_ARGUMENT',
-        'Brain comparison needs brain.segment (e.g. segmentBrainStructures) or both brain.baselineLabels and brain.followUpLabels.',
+        'Brain comparison needs brain.model (a brain structure model), brain.segment or both brain.baselineLabels and brain.followUpLabels.',
       );
+    }
+    if (brain.model && brain.segment) {
+      throw new MedImgError('INVALID_ARGUMENT', 'Give brain.model or brain.segment, not both.');
     }
     if (brain.baselineLabels) validateVolume(brain.baselineLabels, 'brain.baselineLabels');
     if (brain.followUpLabels) validateVolume(brain.followUpLabels, 'brain.followUpLabels');
@@ -240,6 +270,9 @@ export async function compareStudies(
   let nodules: NoduleChange[] | null = null;
   let structures: StructureChange[] | null = null;
   let labels: CompareStudiesResult['labels'] = null;
+  let midlineXMm: number | null = null;
+  let segmenter: string | null =
+    kind === 'brain-structures' ? (brain.segment ? 'function' : brain.model ? 'model' : 'label maps') : null;
   if (kind === 'lung-nodules') {
     const no = options.nodules ?? {};
     await stages.start('baseline nodules');
@@ -264,26 +297,56 @@ export async function compareStudies(
       ...(no.maxDistanceMm !== undefined ? { maxDistanceMm: no.maxDistanceMm } : {}),
     });
   } else {
-    const list = brain.structures ?? FREESURFER_STRUCTURES;
     await stages.start('baseline structures');
-    const baseLabels = brain.segment ? await brain.segment(baseline, stages.nested()) : brain.baselineLabels!;
-    validateVolume(baseLabels, 'baseline label map');
-    timer.mark('baselineStructures');
-    await stages.start('follow-up structures');
-    // Measured in baseline space: the segmenter sees the follow-up resampled onto the baseline grid;
-    // given label maps are carried there by per-label linear voting (no invented labels).
-    const fuLabels = brain.segment
-      ? await brain.segment(followUpInBaseline, stages.nested())
-      : resampleMoving(brain.followUpLabels!, baseline, reg.transform, { labels: 'vote' });
-    if (!sameGrid(baseLabels, baseline) || !sameGrid(fuLabels, baseline)) {
-      throw new MedImgError(
-        'GRID_MISMATCH',
-        'The segmenter must return a label map on the grid of the image it was given.',
-      );
+    let baseLabels: Volume;
+    let fuLabels: Volume;
+    let list = brain.structures ?? FREESURFER_STRUCTURES;
+    let sdc = brain.smallestDetectableChangePct ?? DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT;
+    if (brain.model) {
+      const seg = (t1: Volume, o: TaskOptions) =>
+        segmentBrainStructures(t1, {
+          model: brain.model!,
+          ...(brain.card ? { card: brain.card } : {}),
+          ...(brain.backend ? { backend: brain.backend } : {}),
+          ...(brain.cache !== undefined ? { cache: brain.cache } : {}),
+          ...o,
+        });
+      const a = await seg(baseline, stages.nested());
+      timer.mark('baselineStructures');
+      await stages.start('follow-up structures');
+      // The follow-up is segmented in baseline space: both label maps share one grid and one midline.
+      const b = await seg(followUpInBaseline, stages.nested());
+      baseLabels = a.labels;
+      fuLabels = b.labels;
+      list = brain.structures ?? brainModelStructures(a.model.labelNames);
+      sdc =
+        brain.smallestDetectableChangePct ??
+        (a.model.id === 'brainchop-subcortical18' ? SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT : {});
+      if (list.some((s) => s.side)) midlineXMm = a.midlineXMm ?? labelledCentroidX(a.labels);
+      for (const l of [...a.limitations, ...b.limitations]) {
+        if (l.code !== 'ICV_FROM_LABELS') addLimitation(limitations, l);
+      }
+      segmenter = `model ${a.model.id}`;
+    } else {
+      baseLabels = brain.segment ? await brain.segment(baseline, stages.nested()) : brain.baselineLabels!;
+      validateVolume(baseLabels, 'baseline label map');
+      timer.mark('baselineStructures');
+      await stages.start('follow-up structures');
+      // Measured in baseline space: the segmenter sees the follow-up resampled onto the baseline grid;
+      // given label maps are carried there by per-label linear voting (no invented labels).
+      fuLabels = brain.segment
+        ? await brain.segment(followUpInBaseline, stages.nested())
+        : resampleMoving(brain.followUpLabels!, baseline, reg.transform, { labels: 'vote' });
+      if (!sameGrid(baseLabels, baseline) || !sameGrid(fuLabels, baseline)) {
+        throw new MedImgError(
+          'GRID_MISMATCH',
+          'The segmenter must return a label map on the grid of the image it was given.',
+        );
+      }
+      if (list.some((s) => s.side)) midlineXMm = labelledCentroidX(baseLabels);
     }
     timer.mark('followUpStructures');
-    const sdc = brain.smallestDetectableChangePct ?? DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT;
-    structures = structureChanges(baseLabels, fuLabels, list, days, sdc);
+    structures = structureChanges(baseLabels, fuLabels, list, days, sdc, midlineXMm);
     if (structures.some((s) => s.smallestDetectableChangePct === null)) {
       addLimitation(limitations, {
         code: 'NO_DETECTABLE_CHANGE_LIMIT',
@@ -310,6 +373,7 @@ export async function compareStudies(
     structures,
     followUpInBaseline,
     labels,
+    midlineXMm,
     limitations,
     provenance: makeProvenance(
       'compareStudies',
@@ -317,7 +381,7 @@ export async function compareStudies(
         kind,
         registration: { transform: 'rigid', ...options.registration, levelsMm },
         maxDistanceMm: options.nodules?.maxDistanceMm ?? 10,
-        segmenter: kind === 'brain-structures' ? (brain.segment ? 'function' : 'label maps') : null,
+        segmenter,
       },
       timer,
       warnings,

@@ -3,10 +3,13 @@
 // time points (one TID 1500 measurement group per nodule or structure), and a table.
 import type { Volume } from '../../core/volume.js';
 import type { Code } from '../../io/dicom/codes.js';
-import type { SrMeasurementInput } from '../../io/dicom/sr-write.js';
+import { type SrMeasurementInput, TIME_POINT_TYPES } from '../../io/dicom/sr-write.js';
+import { generateUid } from '../../io/dicom/uid.js';
 import { encodePng, renderSlice, type SliceMarker } from '../../io/png/index.js';
 import type { Presentation } from '../definition.js';
 import { emptyPresentation, MAX_PNG, r1, r2, sliceOf } from '../internal/present.js';
+import { brainStructureCode } from '../brain-structures/codes.js';
+import { worldXSteps } from './brain.js';
 import type { CompareStudiesResult } from './index.js';
 
 const GAP = 6;
@@ -136,15 +139,23 @@ export function presentComparison(r: CompareStudiesResult, baseline: Volume): Pr
     const top = ranked[0];
     if (top) {
       const set = new Set(top.labels);
+      // One side of the mid-sagittal plane only when the structure is a side of an unsplit label.
+      const sign = top.side && r.midlineXMm !== null ? (top.side === 'left' ? 1 : -1) : 0;
       const outline = (labels: Volume): Volume<Uint8Array> => {
         const m = new Uint8Array(labels.data.length);
         let sz = 0;
         let count = 0;
-        const nxy = labels.dims[0] * labels.dims[1];
+        const [nx, ny] = labels.dims;
+        const [ax, ay, az] = worldXSteps(labels);
         for (let i = 0; i < m.length; i++) {
           if (!set.has(labels.data[i] as number)) continue;
+          const k = Math.floor(i / (nx * ny));
+          if (sign) {
+            const x = labels.origin[0] + ax * (i % nx) + ay * (Math.floor(i / nx) % ny) + az * k;
+            if (sign * (x - r.midlineXMm!) <= 0) continue;
+          }
           m[i] = 1;
-          sz += Math.floor(i / nxy);
+          sz += k;
           count++;
         }
         return { ...labels, data: m, meta: { centreSlice: count ? Math.round(sz / count) : 0 } };
@@ -165,15 +176,31 @@ export function presentComparison(r: CompareStudiesResult, baseline: Volume): Pr
         png: sideBySide(a, b),
       });
     }
+    // Per structure two TID 1500 groups, one per time point (TID 1502 time point context), sharing
+    // the tracking identifier and UID: the volume (SCT Volume) at each, the change (no standard
+    // concept: private codes) with the follow-up. Finding: the CID 7140 structure with laterality.
     for (const s of r.structures) {
+      const coded = brainStructureCode(s.name);
+      const side = s.side ?? coded?.side ?? undefined;
+      const finding = coded
+        ? { finding: coded.code, findingSite: 'brain', ...(side ? { laterality: side } : {}) }
+        : { finding: { value: 'MI-STRUCT', scheme: '99MEDIMG', meaning: s.name } as Code, findingSite: 'brain' };
+      const trackingUid = generateUid();
       p.findings.push({
         trackingId: s.name,
-        finding: { value: 'MI-STRUCT', scheme: '99MEDIMG', meaning: s.name },
-        findingSite: 'brain',
+        trackingUid,
+        ...finding,
+        timePoint: { label: 'baseline', type: TIME_POINT_TYPES.baseline, order: 1 },
+        measurements: [{ kind: 'volume', value: r2(s.baselineMl), unit: 'ml' }],
+      });
+      p.findings.push({
+        trackingId: s.name,
+        trackingUid,
+        ...finding,
+        timePoint: { label: 'follow-up', order: 2 },
         measurements: [
-          measure('MI-B-VOL', 'Volume at baseline', r2(s.baselineMl), 'ml'),
-          measure('MI-F-VOL', 'Volume at follow-up', r2(s.followUpMl), 'ml'),
-          ...(s.changePct === null ? [] : [measure('MI-PCT', 'Volume change', s.changePct, '%')]),
+          { kind: 'volume', value: r2(s.followUpMl), unit: 'ml' },
+          ...(s.changePct === null ? [] : [measure('MI-PCT', 'Volume change since baseline', s.changePct, '%')]),
           ...(s.annualisedPctPerYear === null
             ? []
             : [measure('MI-PCTY', 'Annualised volume change', s.annualisedPctPerYear, PCT_YEAR)]),
