@@ -3,7 +3,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readDicomSr } from '../../src/index.js';
 import { classifierCard, regionClassifier } from '../helpers/classifier-graph.js';
 import { runMedimg } from '../helpers/cli.js';
 import { dataPath, describeData } from '../helpers/data.js';
@@ -100,5 +102,18 @@ describeData('medimg classify', () => {
     const html = readFileSync(join(out, 'summary.html'), 'utf8');
     expect(html).toContain('Image classification');
     expect(html).toContain('Output driven mostly by');
+    // the SR of a projection radiograph (no frame of reference): radiography procedure, the DX referenced
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.outputs.srError).toBeUndefined();
+    const sr = readDicomSr(readFileSync(join(out, 'sr.dcm')));
+    expect(sr.measurementGroups.length).toBeGreaterThan(0);
+    const dump = spawnSync('dsrdump', [join(out, 'sr.dcm')], { encoding: 'utf8' });
+    if (dump.error) console.log('dsrdump not installed: the SR was read back by medimg only');
+    else {
+      expect(dump.status, dump.stderr).toBe(0);
+      expect(dump.stdout).toContain('Radiographic imaging procedure');
+      // the explained class peak as a 2D point selected from the DX image (no frame of reference)
+      expect(dump.stdout).toMatch(/SCOORD:\(,,"Image Region"\)=\(POINT,[\d.]+\/[\d.]+\)>\n\s+<selected from IMAGE/);
+    }
   });
 });

@@ -135,6 +135,7 @@ export const DCM = {
   referencedSegment: code('121191', 'DCM', 'Referenced Segment'),
   sourceSeriesForSegmentation: code('121232', 'DCM', 'Source series for segmentation'),
   volumeSurface: code('121231', 'DCM', 'Volume Surface'),
+  imageRegion: code('111030', 'DCM', 'Image Region'),
   sourceImageForSegmentation: code('121233', 'DCM', 'Source Image for Segmentation'),
   derivation: code('121401', 'DCM', 'Derivation'),
   attenuationCoefficient: code('112031', 'DCM', 'Attenuation Coefficient'),
@@ -152,6 +153,8 @@ export const SCT = {
   mean: code('373098007', 'SCT', 'Mean'),
   ct: code('77477000', 'SCT', 'Computerized tomography'),
   mr: code('113091000', 'SCT', 'Magnetic resonance imaging'),
+  radiography: code('363680008', 'SCT', 'Radiographic imaging procedure'),
+  ultrasound: code('16310003', 'SCT', 'Diagnostic ultrasonography'),
 } as const;
 
 /** UCUM units by the short names our reports use. */

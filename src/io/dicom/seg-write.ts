@@ -89,13 +89,17 @@ export interface SourceReference {
   sopInstanceUids: string[];
 }
 
-/** Reads the source references from a series volume's meta; throws INVALID_ARGUMENT when missing. */
-export function sourceReferenceOf(source: Volume, needInstances = true): SourceReference {
+/**
+ * Reads the source references from a series volume's meta; throws INVALID_ARGUMENT when missing.
+ * `needFrameOfReference` false: a projection radiograph (CR, DX) has no frame of reference; an SR
+ * without 3D coordinates can still reference it (frameOfReferenceUid is then '').
+ */
+export function sourceReferenceOf(source: Volume, needInstances = true, needFrameOfReference = true): SourceReference {
   const m = (source.meta ?? {}) as VolumeMeta;
   const missing: string[] = [];
   if (!m.studyInstanceUid) missing.push('studyInstanceUid');
   if (!m.seriesInstanceUid) missing.push('seriesInstanceUid');
-  if (!m.frameOfReferenceUid) missing.push('frameOfReferenceUid');
+  if (needFrameOfReference && !m.frameOfReferenceUid) missing.push('frameOfReferenceUid');
   const uids = m.sopInstanceUids ?? [];
   if (needInstances && uids.length === 0) missing.push('sopInstanceUids');
   if (missing.length) {
@@ -121,7 +125,7 @@ export function sourceReferenceOf(source: Volume, needInstances = true): SourceR
   return {
     studyInstanceUid: m.studyInstanceUid as string,
     seriesInstanceUid: m.seriesInstanceUid as string,
-    frameOfReferenceUid: m.frameOfReferenceUid as string,
+    frameOfReferenceUid: m.frameOfReferenceUid ?? '',
     sopClassUid,
     sopInstanceUids: uids,
   };

@@ -123,6 +123,9 @@ const KIND_DEFAULTS: Record<MeasurementKind, { name: Code; unit: string; derivat
   bmd: { name: MEDIMG_CODES.boneMineralDensity, unit: 'mg/cm3' },
 };
 
+/** Projection radiography modalities: the procedure reported is radiography. */
+const PROJECTION_MODALITIES = new Set(['CR', 'DX', 'MG', 'IO', 'RG', 'PX']);
+
 const FINDING_CATEGORY = code('276214006', 'SCT', 'Finding category');
 
 /** TID 1502 Time Point Context concepts. */
@@ -276,7 +279,8 @@ export function writeDicomSr(
 ): Uint8Array {
   if (!report || !Array.isArray(report.findings))
     throw new MedImgError('INVALID_ARGUMENT', 'report.findings must be an array.');
-  const ref = sourceReferenceOf(sourceSeries);
+  // 3D coordinates (finding centres) need the source's frame of reference; a radiograph has none
+  const ref = sourceReferenceOf(sourceSeries, true, sourceSeries.dims[2] > 1 && report.findings.some((f) => f?.center));
   const meta = (sourceSeries.meta ?? {}) as VolumeMeta;
   const sopClass =
     options.sopClass === 'enhanced'
@@ -287,7 +291,9 @@ export function writeDicomSr(
   const now = options.contentDateTime ?? new Date();
   const { date, time } = dicomDateTime(now);
   const mod = (meta.modality ?? '').toUpperCase();
-  const procedure = report.procedureReported ?? (mod === 'MR' ? SCT.mr : SCT.ct);
+  const procedure =
+    report.procedureReported ??
+    (mod === 'MR' ? SCT.mr : PROJECTION_MODALITIES.has(mod) ? SCT.radiography : mod === 'US' ? SCT.ultrasound : SCT.ct);
   let usesPrivateScheme = false;
 
   const groups = report.findings.map((f, gi) => {
@@ -354,7 +360,7 @@ export function writeDicomSr(
       children.push(uidItem('CONTAINS', DCM.sourceSeriesForSegmentation, ref.seriesInstanceUid));
     }
     if (f.center) {
-      if (sopClass !== COMPREHENSIVE_3D_SR_SOP_CLASS_UID) {
+      if (sopClass !== COMPREHENSIVE_3D_SR_SOP_CLASS_UID && ref.frameOfReferenceUid) {
         throw new MedImgError(
           'INVALID_ARGUMENT',
           `Finding ${gi + 1}: a center point needs the Comprehensive 3D SR (sopClass 'comprehensive3d').`,
@@ -363,17 +369,11 @@ export function writeDicomSr(
       if (f.center.length !== 3 || !f.center.every(Number.isFinite)) {
         throw new MedImgError('INVALID_ARGUMENT', `Finding ${gi + 1}: center must be three finite numbers (LPS mm).`);
       }
-      children.push(
-        item('CONTAINS', 'SCOORD3D', DCM.volumeSurface, [
-          [T(0x0070, 0x0022), fl(...f.center)],
-          [T(0x0070, 0x0023), str('CS', 'POINT')],
-          [T(0x3006, 0x0024), str('UI', ref.frameOfReferenceUid)],
-        ]),
-      );
-      const k = Math.round(worldToIndex(geometryOf(sourceSeries), f.center)[2]);
+      const at = worldToIndex(geometryOf(sourceSeries), f.center);
+      const k = Math.round(at[2]);
       const kk = Math.min(ref.sopInstanceUids.length - 1, Math.max(0, k));
-      children.push(
-        item('CONTAINS', 'IMAGE', DCM.sourceImageForSegmentation, [
+      const image = (rel: string, concept: Code | undefined) =>
+        item(rel, 'IMAGE', concept, [
           [
             T(0x0008, 0x1199),
             seq(
@@ -383,8 +383,26 @@ export function writeDicomSr(
               ]),
             ),
           ],
-        ]),
-      );
+        ]);
+      if (ref.frameOfReferenceUid) {
+        children.push(
+          item('CONTAINS', 'SCOORD3D', DCM.volumeSurface, [
+            [T(0x0070, 0x0022), fl(...f.center)],
+            [T(0x0070, 0x0023), str('CS', 'POINT')],
+            [T(0x3006, 0x0024), str('UI', ref.frameOfReferenceUid)],
+          ]),
+        );
+        children.push(image('CONTAINS', DCM.sourceImageForSegmentation));
+      } else {
+        // A projection image has no frame of reference: the point in image pixels (column, row;
+        // 0,0 is the top left corner of the top left pixel), selected from that image (TID 1410).
+        const point = item('CONTAINS', 'SCOORD', DCM.imageRegion, [
+          [T(0x0070, 0x0022), fl(at[0] + 0.5, at[1] + 0.5)],
+          [T(0x0070, 0x0023), str('CS', 'POINT')],
+          [T(0x0040, 0xa730), seq(image('SELECTED FROM', undefined))],
+        ]);
+        children.push(point);
+      }
     }
     (f.measurements ?? []).forEach((m, mi) => {
       if ((m.kind === 'bmd' && !m.name) || m.name?.scheme === MEDIMG_SCHEME) usesPrivateScheme = true;
