@@ -164,6 +164,20 @@ if (!HAS_CHROMIUM) {
     expect(after.right).toBeGreaterThan(0.01 * after.total);
     expect(after.left).toBeGreaterThan(0.01 * after.total);
     expect(after.nodule).toBeGreaterThan(100);
+
+    // cornerstone's StackScrollTool on the wheel: a few slices away the circle (anchored to the
+    // nodule's slice) is gone and the lungs are still coloured.
+    await page.locator('#viewport').hover();
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 120);
+    await page.waitForFunction(
+      (label: string) => document.getElementById('slice-label')?.textContent !== label,
+      `slice ${Math.round(first!.centerVoxel[2]) + 1} / 64`,
+      { timeout: 10_000 },
+    );
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const away = countColours(await page.locator('#viewport').screenshot());
+    expect(away.nodule).toBeLessThan(20);
+    expect(away.right + away.left).toBeGreaterThan(0.01 * away.total);
     expect(pageErrors).toEqual([]);
   }, 200_000);
 });

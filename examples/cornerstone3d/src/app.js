@@ -104,14 +104,35 @@ function medimgImageLoader(imageId) {
   return { promise: image ? Promise.resolve(image) : Promise.reject(new Error(`medimg image loader: no ${imageId}`)) };
 }
 
-/** Modality and window of each `medimg:` slice (the rest comes from createLocalVolume). */
+/**
+ * Modality, window and plane of each `medimg:` slice. createLocalVolume gives every slice the
+ * volume's origin as its position; the right one (origin + k * spacing along the third axis) lets
+ * cornerstone find the slice under a point, as its annotation tools do.
+ */
 function medimgMetadata(type, imageId) {
   if (typeof imageId !== 'string' || !imageId.startsWith('medimg:')) return undefined;
-  const info = seriesInfo.get(imageId.replace(/_slice_\d+$/, ''));
+  const at = imageId.lastIndexOf('_slice_');
+  const info = at > 0 ? seriesInfo.get(imageId.slice(0, at)) : undefined;
   if (!info) return undefined;
   if (type === 'generalSeriesModule') return { modality: info.modality };
   if (type === 'voiLutModule' && info.window) {
     return { windowCenter: (info.window[0] + info.window[1]) / 2, windowWidth: info.window[1] - info.window[0] };
+  }
+  if (type === 'imagePlaneModule') {
+    const k = Number(imageId.slice(at + 7));
+    const { dims, spacing, origin, direction: d } = info;
+    return {
+      frameOfReferenceUID: FRAME,
+      rows: dims[1],
+      columns: dims[0],
+      imageOrientationPatient: d.slice(0, 6),
+      rowCosines: d.slice(0, 3),
+      columnCosines: d.slice(3, 6),
+      imagePositionPatient: [0, 1, 2].map((a) => origin[a] + k * spacing[2] * d[6 + a]),
+      pixelSpacing: [spacing[1], spacing[0]],
+      rowPixelSpacing: spacing[1],
+      columnPixelSpacing: spacing[0],
+    };
   }
   return undefined;
 }
@@ -120,7 +141,14 @@ function medimgMetadata(type, imageId) {
 async function loadIntoCornerstone(plain, kind) {
   const volumeId = `medimg:${kind}-${++serial}`;
   pending.set(volumeId, plain);
-  seriesInfo.set(volumeId, { modality: plain.modality ?? 'SEG', window: plain.window });
+  seriesInfo.set(volumeId, {
+    modality: plain.modality ?? 'SEG',
+    window: plain.window,
+    dims: plain.dims,
+    spacing: plain.spacing,
+    origin: plain.origin,
+    direction: axesAsRows(plain.direction),
+  });
   return volumeLoader.createAndCacheVolume(volumeId);
 }
 
@@ -332,6 +360,7 @@ async function droppedFiles(items) {
   for (const it of items) {
     const entry = it.webkitGetAsEntry?.();
     if (entry) await walk(entry);
+    else if (it.kind === 'file') out.push(it.getAsFile()); // no entries API: plain dropped files
   }
   return out;
 }
@@ -344,7 +373,7 @@ drop.addEventListener('contextmenu', (e) => e.preventDefault());
 drop.addEventListener('dragover', (e) => e.preventDefault());
 drop.addEventListener('drop', async (e) => {
   e.preventDefault();
-  loadFiles(await droppedFiles([...e.dataTransfer.items]));
+  loadFiles((await droppedFiles([...e.dataTransfer.items])).filter(Boolean));
 });
 
 // For scripts and tests: window.medimgCornerstone.loadFiles(fileList), .runTasks().
