@@ -38,8 +38,11 @@ function proxyToPacs(pacs, req, res, headers) {
   req.pipe(upstream);
 }
 
-/** Serves the viewer; with `pacs` (a DICOMweb root URL) also proxies /dicom-web/ to it. */
-export function startServer(port = 0, { pacs } = {}) {
+/**
+ * Serves the viewer (or, with `root`, another example's folder); with `pacs` (a DICOMweb root URL)
+ * also proxies /dicom-web/ to it.
+ */
+export function startServer(port = 0, { pacs, root = here } = {}) {
   const server = createServer((req, res) => {
     const headers = {
       'Cross-Origin-Opener-Policy': 'same-origin',
@@ -52,8 +55,8 @@ export function startServer(port = 0, { pacs } = {}) {
       proxyToPacs(pacs, req, res, headers);
       return;
     }
-    const file = normalize(join(here, path === '/' ? 'index.html' : decodeURIComponent(path)));
-    if (!file.startsWith(here) || !existsSync(file) || !statSync(file).isFile()) {
+    const file = normalize(join(root, path === '/' ? 'index.html' : decodeURIComponent(path)));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(path === '/favicon.ico' ? 204 : 404, headers).end();
       return;
     }

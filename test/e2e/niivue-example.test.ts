@@ -1,0 +1,219 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDicomSeries } from '../../src/index.js';
+import { detectNodules } from '../../src/tasks/index.js';
+import { dataPath, describeData } from '../helpers/data.js';
+
+// Drives examples/niivue in Debian's chromium (never a downloaded browser; WebGL2 on SwiftShader)
+// through playwright-core: open the real chest CT folder, run segmentLungs + detectNodules in the
+// Web Worker, and check niivue's canvas shows the lung label layer and the nodule markers.
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const CT_DIR = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
+const SCREENSHOT_CT = '/tmp/medimg-niivue-ct.png';
+const SCREENSHOT = '/tmp/medimg-niivue-overlay.png';
+
+/** What the page exposes for scripts: the niivue instance (only the fields read here). */
+interface PageGlobals {
+  medimgNiivue: {
+    nv: {
+      volumes: { colormapLabel?: { labels?: string[] } }[];
+      meshes: { nodes?: unknown[]; showLegend: boolean }[];
+      drawScene(): void;
+    };
+  };
+}
+
+/** Pixels of the canvas by colour class: the page's LUT (right lung green, left lung blue) blended over grey CT, and the yellow markers. */
+function colourCounts(png: Uint8Array): { right: number; left: number; marker: number; total: number } {
+  const img = decode(png);
+  const ch = img.channels;
+  const d = img.data;
+  let right = 0;
+  let left = 0;
+  let marker = 0;
+  for (let p = 0; p < img.width * img.height; p++) {
+    const r = d[p * ch]!;
+    const g = d[p * ch + 1]!;
+    const b = d[p * ch + 2]!;
+    if (g > r + 40 && g > b + 40) right++;
+    else if (b > r + 40 && b > g + 30) left++;
+    else if (r > b + 50 && g > b + 50 && Math.abs(r - g) < 60) marker++;
+  }
+  return { right, left, marker, total: img.width * img.height };
+}
+
+/**
+ * CPU seconds (user + system) used so far by the chromium started with this profile and all its
+ * processes (the worker runs in the renderer's): wall times on the shared machine are noisy.
+ * Linux /proc only; NaN elsewhere.
+ */
+function chromiumCpuSeconds(profile: string): number {
+  if (!existsSync('/proc/self/stat')) return Number.NaN;
+  const parent = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  const roots: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(pid, Number(f[1]));
+      cpu.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in USER_HZ ticks
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) roots.push(pid);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  for (const pid of cpu.keys()) {
+    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) {
+      if (roots.includes(p)) {
+        total += cpu.get(pid)!;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+if (!HAS_CHROMIUM) {
+  describe.skip(`niivue example (skipped: ${CHROMIUM} absent; apt-get install chromium)`, () => {
+    it('needs chromium', () => {});
+  });
+}
+
+(HAS_CHROMIUM ? describeData : (_name: string, _fn: () => void) => {})('niivue example in chromium', () => {
+  let server: Server;
+  let profile = '';
+  // biome-ignore lint/suspicious/noExplicitAny: playwright types are loaded lazily
+  let context: any;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  let page: any;
+  const pageErrors: string[] = [];
+  const offline: string[] = [];
+
+  beforeAll(async () => {
+    // @ts-expect-error plain ESM example scripts without type declarations
+    const { buildNiivueExample } = await import('../../examples/niivue/build.mjs');
+    // @ts-expect-error see above
+    const { startServer } = await import('../../examples/browser-viewer/serve.mjs');
+    const { dir } = await buildNiivueExample();
+    server = await startServer(0, { root: dir });
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { chromium } = await import('playwright-core');
+    profile = mkdtempSync(join(tmpdir(), 'medimg-niivue-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1200, height: 760 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    // SwiftShader draws on the CPU: on a loaded machine niivue's first draws hold the page's main
+    // thread for long, so locator calls get more than playwright's 30 s default.
+    page.setDefaultTimeout(180_000);
+    page.on('pageerror', (e: Error) => pageErrors.push(e.message));
+    // The page must work offline: no CDN, no web fonts.
+    page.on('request', (r: { url(): string }) => {
+      const u = r.url();
+      if (!u.startsWith(base) && !u.startsWith('blob:') && !u.startsWith('data:')) offline.push(u);
+    });
+    await page.goto(`${base}/`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await new Promise((r) => server?.close(r));
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('shows the chest CT in niivue, then the lung label layer and the nodule markers from the worker', async () => {
+    const t0 = performance.now();
+    const cpu0 = chromiumCpuSeconds(profile);
+    await page.setInputFiles('#folder', CT_DIR);
+    await page.waitForFunction(
+      () => /^(Loaded|Error)/.test(document.getElementById('status')?.textContent ?? ''),
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
+    expect(await page.locator('#status').textContent()).toMatch(/^Loaded 512 x 512 x 64/);
+    const tLoaded = performance.now();
+    const cpuLoaded = chromiumCpuSeconds(profile);
+    // One volume (the CT), no overlay yet: no label or marker colour on the canvas.
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).medimgNiivue.nv.volumes.length)).toBe(1);
+    const before: Uint8Array = await page.locator('#gl').screenshot({ path: SCREENSHOT_CT });
+    const b = colourCounts(before);
+    expect(b.right + b.left + b.marker).toBe(0);
+
+    await page.locator('#run').click();
+    await page.waitForFunction(
+      () => /tasks done|Error/.test(document.getElementById('status')?.textContent ?? ''),
+      null,
+      { timeout: 240_000 },
+    );
+    expect(await page.locator('#status').textContent()).toMatch(/^tasks done/);
+    const tDone = performance.now();
+    const cpuDone = chromiumCpuSeconds(profile);
+    const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
+    );
+    const value = (k: string): string | undefined => rows.find((r) => r[0] === k)?.[1];
+
+    // The browser build in the worker gives what Node gives on the same series.
+    const ref = await detectNodules(await readDicomSeries(CT_DIR));
+    expect(ref.nodules.length).toBeGreaterThanOrEqual(1); // the adenocarcinoma
+    expect(Number(value('nodules'))).toBe(ref.nodules.length);
+    expect(Number(value('lung volume mL'))).toBeCloseTo(ref.lungVolumeMl, 0);
+
+    // niivue holds the CT plus the label layer, and one connectome with a node per nodule.
+    const scene = await page.evaluate(() => {
+      const nv = (globalThis as unknown as PageGlobals).medimgNiivue.nv;
+      return {
+        volumes: nv.volumes.length,
+        labels: nv.volumes[1]?.colormapLabel?.labels,
+        nodes: nv.meshes[0]?.nodes?.length,
+      };
+    });
+    expect(scene).toEqual({ volumes: 2, labels: ['', 'right lung', 'left lung'], nodes: ref.nodules.length });
+    const legend = await page.locator('#legend').textContent();
+    expect(legend).toContain('right lung');
+    expect(legend).toContain('left lung');
+    expect(legend).toContain(`nodule marker (${ref.nodules.length})`);
+
+    // The overlay is on the canvas: both lungs' label colours and the marker's yellow appear.
+    const after: Uint8Array = await page.locator('#gl').screenshot({ path: SCREENSHOT });
+    const a = colourCounts(after);
+    console.log(
+      `niivue example: load ${Math.round(tLoaded - t0)} ms wall (chromium CPU ${(cpuLoaded - cpu0).toFixed(1)} s), tasks ${Math.round(tDone - tLoaded)} ms wall (chromium CPU ${(cpuDone - cpuLoaded).toFixed(1)} s); canvas pixels right ${a.right}, left ${a.left}, marker ${a.marker} of ${a.total} (screenshots ${SCREENSHOT_CT}, ${SCREENSHOT})`,
+    );
+    expect(a.right).toBeGreaterThan(0.005 * a.total);
+    expect(a.left).toBeGreaterThan(0.005 * a.total);
+    // niivue's node legend on the canvas is yellow too: without it, the sphere alone must remain.
+    await page.evaluate(() => {
+      const nv = (globalThis as unknown as PageGlobals).medimgNiivue.nv;
+      nv.meshes[0]!.showLegend = false;
+      nv.drawScene();
+    });
+    const m = colourCounts(await page.locator('#gl').screenshot());
+    console.log(`niivue example: marker pixels without the canvas legend ${m.marker}`);
+    expect(m.marker).toBeGreaterThan(100);
+    expect(offline).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
+});
