@@ -4,6 +4,7 @@ import { indexToWorld } from '../../src/core/geometry.js';
 import { makeChestCtPhantom } from '../../src/core/phantoms/index.js';
 import { createVolume, type Vec3, voxelVolumeMm3 } from '../../src/core/volume.js';
 import { segmentLungs } from '../../src/tasks/lung-segmentation/index.js';
+import { shareLungIntermediates } from '../../src/tasks/lung-segmentation/shared.js';
 
 const small = { dims: [170, 120, 60] as Vec3, spacing: [2, 2, 2.5] as Vec3, blurSigmaMm: 0.6 };
 
@@ -54,4 +55,41 @@ describe('segmentLungs', () => {
     const e2 = await segmentLungs(mr).catch((e: unknown) => e);
     expect(isMedImgError(e2, 'WRONG_MODALITY')).toBe(true);
   });
+
+  it('two segmentations of one image in a sharing scope (as analyze runs them) give the unshared masks', async () => {
+    // coarser than `small`: four segmentations
+    const p = makeChestCtPhantom({
+      dims: [110, 80, 36],
+      spacing: [3, 3, 4],
+      blurSigmaMm: 0.6,
+      nodules: 3,
+      noiseSd: 15,
+      seed: 4,
+    });
+    const alone15 = await segmentLungs(p.image);
+    const alone30 = await segmentLungs(p.image, { closingRadiusMm: 30 });
+    const release = shareLungIntermediates(p.image);
+    let first: Awaited<ReturnType<typeof segmentLungs>>;
+    let second: Awaited<ReturnType<typeof segmentLungs>>;
+    try {
+      first = await segmentLungs(p.image);
+      second = await segmentLungs(p.image, { closingRadiusMm: 30 });
+    } finally {
+      release();
+    }
+    for (const [a, b] of [
+      [alone15, first],
+      [alone30, second],
+    ] as const) {
+      expect(b.lungLabels.data).toEqual(a.lungLabels.data);
+      expect(b.bodyMask.data).toEqual(a.bodyMask.data);
+      expect(b.airwayMask.data).toEqual(a.airwayMask.data);
+      expect(b.splitMethod).toBe(a.splitMethod);
+      expect(b.provenance.warnings).toEqual(a.provenance.warnings);
+    }
+    // the second call closed only: it reused the first one's smoothing, airways and split
+    expect(Object.keys(second.provenance.timingsMs)).toContain('shared');
+    expect(Object.keys(second.provenance.timingsMs)).not.toContain('split');
+    expect(Object.keys(first.provenance.timingsMs)).toContain('split');
+  }, 600_000);
 });

@@ -5,6 +5,7 @@ import type { TaskResult } from '../../tasks/contract.js';
 import { TASKS, type TaskDefinition, type TaskInputs } from '../../tasks/registry.js';
 import { UsageError } from '../args.js';
 import { pointerCount } from './locate.js';
+import { shareLungIntermediates } from '../../tasks/lung-segmentation/shared.js';
 
 /** Task names accepted by `--tasks` (the registry's CLI names, helper tasks left out). */
 export const TASK_NAMES: readonly string[] = TASKS.filter((t) => !t.hidden).map((t) => t.cliName);
@@ -93,11 +94,33 @@ export function plannedTasks(requested: readonly string[]): TaskDefinition[] {
 export async function runTasks(
   image: Volume,
   settings: AnalysisSettings,
-  opts: LongRunOptions & { onTask?: (task: string, index: number, total: number) => void } = {},
+  opts: LongRunOptions & {
+    onTask?: (task: string, index: number, total: number) => void;
+    /** Let the tasks share intermediate results (the lung segmentation's); default true. For benches. */
+    shareIntermediates?: boolean;
+  } = {},
 ): Promise<TaskOutputs> {
   const out: TaskOutputs = { results: {}, reportExtra: {}, ran: [], status: {} };
   const plan = plannedTasks(settings.tasks);
   const skipped: string[] = [];
+  // The lung segmentations of this run (the shared one, detectNodules' own) share their work.
+  const release = opts.shareIntermediates === false ? () => {} : shareLungIntermediates(image);
+  try {
+    await runPlanned(image, settings, opts, plan, out, skipped);
+  } finally {
+    release();
+  }
+  return out;
+}
+
+async function runPlanned(
+  image: Volume,
+  settings: AnalysisSettings,
+  opts: LongRunOptions & { onTask?: (task: string, index: number, total: number) => void },
+  plan: ReturnType<typeof plannedTasks>,
+  out: TaskOutputs,
+  skipped: string[],
+): Promise<void> {
   for (const [i, def] of plan.entries()) {
     const name = def.cliName;
     opts.onTask?.(name, i, plan.length);
@@ -139,5 +162,4 @@ export async function runTasks(
       out.status[name] = { ok: false, ms: Math.round(performance.now() - t0), error: { code, message } };
     }
   }
-  return out;
 }

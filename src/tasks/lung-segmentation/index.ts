@@ -8,6 +8,7 @@ import { distanceTransform } from '../../core/ops/distance.js';
 import { maskBoundingBox } from '../../core/ops/crop.js';
 import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
 import { close, dilate, erode } from '../../core/ops/morphology.js';
+import { type LungPrefix, lungPrefixStore } from './shared.js';
 
 /** Options of {@link segmentLungs}. */
 export interface SegmentLungsOptions extends TaskOptions {
@@ -84,6 +85,85 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   const n = nx * ny * nz;
   const vox = spacing[0] * spacing[1] * spacing[2];
 
+  // The steps before the closing do not depend on its radius: within a sharing scope (one analyze
+  // run) a second call with other closing reuses them (shared.ts).
+  const store = lungPrefixStore(ct);
+  const key = JSON.stringify([airT, minMl, smoothMm]);
+  let prefix = store?.get(key);
+  if (prefix) {
+    timer.mark('shared');
+  } else {
+    prefix = await lungPrefix(ct, airT, minMl, smoothMm, stages, timer);
+    store?.set(key, prefix);
+  }
+  warnings.push(...prefix.warnings);
+  const { body, airways, nearAirway } = prefix;
+
+  // Close each lung (holes already filled); the closing may not add voxels within 10 mm of the
+  // trachea and main bronchi (it would bridge lung and mediastinum there).
+  await stages.start('closing');
+  const out = new Uint8Array(n);
+  for (const side of [1, 2] as const) {
+    const { m, holesFilled } = prefix.sides[side - 1]!;
+    await stages.step(side - 0.8, 2);
+    const closed = closeCropped(holesFilled, dims, spacing, closeR);
+    await stages.step(side - 0.2, 2);
+    const filled = fillHoles({ data: closed, dims, spacing }, { mode: 'slice' }).data;
+    for (let i = 0; i < n; i++)
+      if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
+    await stages.step(side, 2);
+  }
+  timer.mark('closing');
+
+  let nr = 0;
+  let nl = 0;
+  for (let i = 0; i < n; i++) {
+    if (out[i] === 1) nr++;
+    else if (out[i] === 2) nl++;
+  }
+  const lungLabels = createVolumeLike(ct, Uint8Array);
+  lungLabels.data.set(out);
+  const lungMask = createVolumeLike(ct, Uint8Array);
+  for (let i = 0; i < n; i++) lungMask.data[i] = out[i] ? 1 : 0;
+  const bodyMask = createVolumeLike(ct, Uint8Array);
+  bodyMask.data.set(body);
+  const airwayMask = createVolumeLike(ct, Uint8Array);
+  airwayMask.data.set(airways);
+  stages.finish();
+  return {
+    lungLabels,
+    lungMask,
+    bodyMask,
+    airwayMask,
+    lungVolumeMl: ((nr + nl) * vox) / 1000,
+    rightVolumeMl: (nr * vox) / 1000,
+    leftVolumeMl: (nl * vox) / 1000,
+    splitMethod: prefix.method,
+    limitations: [],
+    provenance: makeProvenance(
+      'segmentLungs',
+      { airThresholdHU: airT, closingRadiusMm: closeR, minLungMl: minMl, smoothingMm: smoothMm },
+      timer,
+      warnings,
+    ),
+  };
+}
+
+/** Smoothing, body, air, airways, lung components, left/right split, holes filled per lung. */
+async function lungPrefix(
+  ct: Volume,
+  airT: number,
+  minMl: number,
+  smoothMm: number,
+  stages: Stages,
+  timer: StageTimer,
+): Promise<LungPrefix> {
+  const warnings: string[] = [];
+  const { dims, spacing } = ct;
+  const [nx, ny, nz] = dims;
+  const n = nx * ny * nz;
+  const vox = spacing[0] * spacing[1] * spacing[2];
+
   await stages.start('smoothing');
   const sm = smoothMm > 0 ? gaussian(ct, { sigmaMm: smoothMm }).data : Float32Array.from(ct.data as ArrayLike<number>);
   timer.mark('smoothing');
@@ -136,57 +216,15 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   if (method === 'midline') warnings.push('Lungs could not be separated by erosion; split at the body midline.');
   timer.mark('split');
 
-  // Fill holes (vessels, nodules) and close each lung; the closing may not add voxels within
-  // 10 mm of the trachea and main bronchi (it would bridge lung and mediastinum there).
-  await stages.start('closing');
+  // Holes (vessels, nodules) filled per slice in each lung, and the airway neighbourhood.
   const nearAirway = dilate({ data: airways, dims, spacing }, { radiusMm: 10 }).data;
-  const out = new Uint8Array(n);
-  for (const side of [1, 2] as const) {
+  const sides = ([1, 2] as const).map((side) => {
     const m = new Uint8Array(n);
     for (let i = 0; i < n; i++) m[i] = labels[i] === side ? 1 : 0;
-    const holesFilled = fillHoles({ data: m, dims, spacing }, { mode: 'slice' }).data;
-    await stages.step(side - 0.8, 2);
-    const closed = closeCropped(holesFilled, dims, spacing, closeR);
-    await stages.step(side - 0.2, 2);
-    const filled = fillHoles({ data: closed, dims, spacing }, { mode: 'slice' }).data;
-    for (let i = 0; i < n; i++)
-      if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
-    await stages.step(side, 2);
-  }
-  timer.mark('closing');
-
-  let nr = 0;
-  let nl = 0;
-  for (let i = 0; i < n; i++) {
-    if (out[i] === 1) nr++;
-    else if (out[i] === 2) nl++;
-  }
-  const lungLabels = createVolumeLike(ct, Uint8Array);
-  lungLabels.data.set(out);
-  const lungMask = createVolumeLike(ct, Uint8Array);
-  for (let i = 0; i < n; i++) lungMask.data[i] = out[i] ? 1 : 0;
-  const bodyMask = createVolumeLike(ct, Uint8Array);
-  bodyMask.data.set(body);
-  const airwayMask = createVolumeLike(ct, Uint8Array);
-  airwayMask.data.set(airways);
-  stages.finish();
-  return {
-    lungLabels,
-    lungMask,
-    bodyMask,
-    airwayMask,
-    lungVolumeMl: ((nr + nl) * vox) / 1000,
-    rightVolumeMl: (nr * vox) / 1000,
-    leftVolumeMl: (nl * vox) / 1000,
-    splitMethod: method,
-    limitations: [],
-    provenance: makeProvenance(
-      'segmentLungs',
-      { airThresholdHU: airT, closingRadiusMm: closeR, minLungMl: minMl, smoothingMm: smoothMm },
-      timer,
-      warnings,
-    ),
-  };
+    return { m, holesFilled: fillHoles({ data: m, dims, spacing }, { mode: 'slice' }).data };
+  });
+  timer.mark('holes');
+  return { body, airways, labels, method, nearAirway, sides, warnings };
 }
 
 /** World x (LPS mm) of each (i, j) column, for axis-aligned or oblique grids (z ignored). */
