@@ -60,7 +60,10 @@ export interface TaskRunContext {
   requested: readonly string[];
   /** Ids of tasks that were skipped (not failed) so far. */
   skipped: readonly string[];
-  /** Signal and progress for this task. */
+  /**
+   * Signal and progress for this task; in a validation run also the manifest's options of the task
+   * function (`run` spreads them first, so what it derives from `inputs` wins).
+   */
   options: LongRunOptions;
 }
 
@@ -152,4 +155,45 @@ export interface TaskDefinition<R extends TaskResult = TaskResult, Id extends st
   headline?(result: R, reportExtra?: Record<string, unknown>): string;
   /** Its SEG segments, SR findings, pictures and HTML tables. */
   present(result: R, ctx: PresentContext): Presentation;
+  /**
+   * How `validate` (and `medimg validate` manifests) scores its result against a case's truth;
+   * a task without it cannot be named in a manifest.
+   */
+  validation?: TaskValidation<R>;
+}
+
+/** A finding scored against the truth lesions' centres. */
+export interface ValidationFinding {
+  centerMm: Vec3;
+  probability: number;
+  diameterMm: number;
+  /** What the finding is, for the run's per-lesion notes (e.g. 'solid 7.2 mm'). */
+  label: string;
+}
+
+/**
+ * What the validation harness scores, by the shape of the result: findings (detection: sensitivity,
+ * false findings, FROC), a mask (segmentation: Dice, HD95, ASSD, volume and long-axis error, slice
+ * box IoU) or values at points (expected values: absolute error). A task gives one of the three.
+ */
+export interface TaskValidation<R extends TaskResult> {
+  /** Metrics the bias audit reports for it. */
+  auditMetrics: string[];
+  /** Findings with a probability, scored against lesion centres. */
+  findings?(result: R): ValidationFinding[];
+  /** Option of the task function holding the probability threshold (a swept run sets it to 0). */
+  thresholdOption?: string;
+  /** Exam-level notes of a run at the manifest's options (not of a swept run). */
+  notes?(result: R): Record<string, unknown>;
+  /** Window of the detection picture. Default 'auto'. */
+  window?: 'lung' | 'mediastinum' | 'soft-tissue' | 'bone' | 'brain' | 'auto';
+  /** The result's mask and its first lesion's figures, scored against the lesion's mask or boxes. */
+  mask?(result: R): { mask: Mask; volumeMl: number; longAxisMm: number | null };
+  /** The task needs a prompt (a lesion to point at) or a seed/box in its manifest options. */
+  needsPrompt?: boolean;
+  /** Values at points, scored against the case's expected values. */
+  values?(result: R): { centerMm: Vec3; value: number }[];
+  /** Metric name of the count of values (e.g. 'vertebrae') and the unit of their errors (e.g. 'HU'). */
+  valueCount?: string;
+  valueUnit?: string;
 }

@@ -1,13 +1,19 @@
 import { MedImgError } from '../core/errors.js';
+import { findTask, TASKS } from '../tasks/registry.js';
 import { parse as parseYaml } from 'yaml';
 import type { Vec3 } from '../core/volume.js';
 
 /** Current manifest schema version (schemas/validationManifest.v1.schema.json). */
 export const VALIDATION_MANIFEST_VERSION = '1.0';
 
+// The schemas' list of task ids. The harness accepts any registered task whose definition has
+// `validation` (VALIDATION_TASKS, from the registry); naming a new one here puts it in the schemas.
 /** Tasks the harness knows how to run and score. */
 export type ValidationTaskName = 'detectNodules' | 'segmentTumor' | 'measureBoneDensity';
-export const VALIDATION_TASKS: readonly ValidationTaskName[] = ['detectNodules', 'segmentTumor', 'measureBoneDensity'];
+/** Tasks the harness knows how to run and score: the registry's tasks that say how to score them. */
+export const VALIDATION_TASKS: readonly ValidationTaskName[] = TASKS.filter((t) => t.validation).map(
+  (t) => t.id as ValidationTaskName,
+);
 
 /** A box in LPS mm (one annotated slice: equal z). */
 export interface ManifestBox {
@@ -208,8 +214,9 @@ function parseTask(v: unknown, where: string, lesionIds: Set<string>): ManifestT
       throw bad(`${where}.threshold must be a number in [0, 1].`);
     out.threshold = v.threshold;
   }
-  if (out.task === 'segmentTumor' && !out.prompt && !(out.options && ('seed' in out.options || 'box' in out.options)))
-    throw bad(`${where}: segmentTumor needs a prompt or a seed/box in its options.`);
+  const needsPrompt = findTask(out.task)?.validation?.needsPrompt === true;
+  if (needsPrompt && !out.prompt && !(out.options && ('seed' in out.options || 'box' in out.options)))
+    throw bad(`${where}: ${out.task} needs a prompt or a seed/box in its options.`);
   return out;
 }
 

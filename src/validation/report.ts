@@ -8,6 +8,7 @@ import {
   auditSubgroups,
 } from '../core/metrics/index.js';
 import type { Vec3 } from '../core/volume.js';
+import { TASKS } from '../tasks/registry.js';
 import type { ManifestBox, ValidationTaskName } from './manifest.js';
 import type { DetectionScore, ExpectedValueScore, SliceBoxIoU } from './metrics.js';
 
@@ -100,11 +101,9 @@ export const AUDIT_ATTRIBUTES = [
 ];
 
 /** Metrics the bias audit reports, per task. */
-export const AUDIT_METRICS: Record<ValidationTaskName, string[]> = {
-  detectNodules: ['sensitivity', 'falseFindings'],
-  segmentTumor: ['dice', 'meanBoxIoU', 'volumeErrorPct'],
-  measureBoneDensity: ['meanAbsErrorHU'],
-};
+export const AUDIT_METRICS: Record<string, string[]> = Object.fromEntries(
+  TASKS.flatMap((t) => (t.validation ? [[t.id, t.validation.auditMetrics]] : [])),
+);
 
 /** Summaries per task group: case-level means with seeded bootstrap intervals, FROC, subgroup audits. */
 export function summarise(
@@ -180,7 +179,7 @@ export function summarise(
         scans: f.scans,
       };
     }
-    for (const metric of AUDIT_METRICS[g.task]) {
+    for (const metric of AUDIT_METRICS[g.task] ?? []) {
       const recs = records.filter((r) => typeof r[metric] === 'number');
       if (!recs.length) continue;
       const audits = AUDIT_ATTRIBUTES.filter((a) => recs.some((r) => r[a] !== undefined)).map((a) =>

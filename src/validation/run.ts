@@ -4,9 +4,9 @@ import { type LongRunOptions, throwIfAborted } from '../core/progress.js';
 import type { Mask, Vec3, Volume } from '../core/volume.js';
 import { getFileSystem } from '../io/fs.js';
 import { renderSlicePng, type SliceMarker, type SliceOverlay } from '../io/png/index.js';
-import { measureBoneDensity } from '../tasks/bone-density/index.js';
-import { detectNodules } from '../tasks/detect-nodules/index.js';
-import { segmentTumor } from '../tasks/segment-tumor/index.js';
+import type { TaskResult } from '../tasks/contract.js';
+import type { TaskInputs } from '../tasks/definition.js';
+import { findTask } from '../tasks/registry.js';
 import { VERSION } from '../version.js';
 import { type LoadedCase, loadCase, promptsFor } from './cases.js';
 import { validationHtml } from './html.js';
@@ -177,25 +177,48 @@ async function runOne(
   const t0 = performance.now();
   let png: Uint8Array | undefined;
   try {
-    if (t.task === 'detectNodules') {
-      const threshold = t.threshold ?? (t.options?.minProbability as number | undefined) ?? 0.5;
-      const r = await detectNodules(image, { ...t.options, ...(t.sweep ? { minProbability: 0 } : {}), ...common });
-      run.seconds = (performance.now() - t0) / 1000;
-      run.limitations = limitationsOf(r);
-      const findings = r.nodules.map((n) => ({ centerMm: n.centerMm, probability: n.probability }));
+    // the task runs through its registry definition, as in `medimg analyze`; how its result is
+    // scored comes from the definition's `validation` (findings, a mask or values)
+    const def = findTask(t.task);
+    const v = def?.validation;
+    if (!def || !v) throw new MedImgError('INVALID_ARGUMENT', `Task '${t.task}' cannot be validated.`);
+    const prompt = plan.prompt ?? {};
+    const given = t.options ?? {};
+    const inputs: TaskInputs = {};
+    const seed = prompt.seed ?? (given.seed as Vec3 | undefined);
+    const box = prompt.box ?? (given.box as TaskInputs['box']);
+    if (seed) inputs.seed = seed;
+    if (box) inputs.box = box;
+    const threshold =
+      t.threshold ?? (v.thresholdOption ? (given[v.thresholdOption] as number | undefined) : undefined) ?? 0.5;
+    const options = {
+      ...given,
+      ...(t.sweep && v.thresholdOption ? { [v.thresholdOption]: 0 } : {}),
+      ...common,
+    } as LongRunOptions;
+    const problem = def.check?.(inputs, [def.cliName]);
+    if (problem) throw new MedImgError('INVALID_ARGUMENT', problem);
+    const outcome = await def.run({ image, inputs, results: {}, requested: [def.cliName], skipped: [], options });
+    if ('skipped' in outcome) throw new MedImgError('INVALID_ARGUMENT', `Skipped: ${outcome.skipped}`);
+    const r: TaskResult = outcome.result;
+    run.seconds = (performance.now() - t0) / 1000;
+    run.limitations = limitationsOf(r);
+    if (v.findings) {
+      const all = v.findings(r);
+      const findings = all.map((n) => ({ centerMm: n.centerMm, probability: n.probability }));
       const sp = image.spacing[2];
       run.detection = scoreDetection(findings, lesions, threshold, sp);
       run.frocScan = frocScanOf(findings, lesions, sp);
       run.metrics.sensitivity = lesions.length ? run.detection.sensitivity : null;
       run.metrics.falseFindings = run.detection.falseFindings;
-      run.metrics.findings = r.nodules.filter((n) => n.probability >= threshold).length;
+      run.metrics.findings = all.filter((n) => n.probability >= threshold).length;
       run.notes.sweep = t.sweep === true;
-      // swept runs keep every candidate, so their exam category is not the default-options one
-      if (!t.sweep) run.notes.examLungRads = (r as { lungRads: string | null }).lungRads ?? null;
-      // the type and size of the finding that hit each lesion (masses must be typed as such)
+      // swept runs keep every candidate, so their exam-level notes are not the default-options ones
+      if (!t.sweep && v.notes) Object.assign(run.notes, v.notes(r));
+      // what hit each lesion (masses must be typed as such)
       lesions.forEach((l, i) => {
-        const hit = r.nodules.find((n) => n.probability >= threshold && hitsLesion(n.centerMm, l, sp));
-        if (hit) run.notes[`lesion:${l.id}`] = `${hit.type} ${hit.longAxisMm} mm, p ${hit.probability}`;
+        const hit = all.find((n) => n.probability >= threshold && hitsLesion(n.centerMm, l, sp));
+        if (hit) run.notes[`lesion:${l.id}`] = `${hit.label}, p ${hit.probability}`;
         else {
           const best = run.detection!.lesions[i]!.bestProbability;
           run.notes[`lesion:${l.id}`] = best === null ? 'missed (no candidate)' : `missed (best p ${best})`;
@@ -209,14 +232,14 @@ async function runOne(
             color: GREEN,
             label: l.id,
           })),
-          ...r.nodules
+          ...all
             .filter((n) => n.probability >= threshold)
             .map((n) => ({ centerMm: n.centerMm, radiusMm: Math.max(3, n.diameterMm / 2), color: RED })),
         ];
-        const focus = lesions[0]?.centerMm ?? r.nodules[0]?.centerMm;
+        const focus = lesions[0]?.centerMm ?? all[0]?.centerMm;
         png = renderSlicePng(image, {
           ...(focus ? { index: sliceThrough(image, focus) } : {}),
-          window: 'lung',
+          window: v.window ?? 'auto',
           markers,
           maxSize: 320,
           legend: [
@@ -225,22 +248,13 @@ async function runOne(
           ],
         });
       }
-    } else if (t.task === 'segmentTumor') {
-      const prompt = plan.prompt ?? {};
-      const r = await segmentTumor(image, {
-        ...t.options,
-        ...(prompt.seed ? { seed: prompt.seed } : {}),
-        ...(prompt.box ? { box: prompt.box } : {}),
-        ...common,
-      });
-      run.seconds = (performance.now() - t0) / 1000;
-      run.limitations = limitationsOf(r);
+    } else if (v.mask) {
       const lesion = lesions.find((l) => l.id === prompt.lesion);
-      const L = r.lesions[0];
-      run.metrics.volumeMl = L ? L.volumeMl : 0;
-      run.metrics.longAxisMm = L ? L.longAxisMm : null;
+      const out = v.mask(r);
+      run.metrics.volumeMl = out.volumeMl;
+      run.metrics.longAxisMm = out.longAxisMm;
       if (lesion?.mask) {
-        const m = maskMetrics(image, r.mask, lesion.mask);
+        const m = maskMetrics(image, out.mask, lesion.mask);
         run.metrics.dice = m.dice;
         run.metrics.hd95Mm = m.hd95Mm;
         run.metrics.assdMm = m.assdMm;
@@ -250,10 +264,10 @@ async function runOne(
         run.metrics.longAxisErrorMm = m.longAxisErrorMm;
       }
       if (lesion?.boxes) {
-        run.sliceBoxIoU = sliceBoxIoUs(r.mask, lesion.boxes);
-        const v = run.sliceBoxIoU.map((s) => s.iou);
-        run.metrics.meanBoxIoU = v.reduce((a, b) => a + b, 0) / v.length;
-        run.metrics.minBoxIoU = Math.min(...v);
+        run.sliceBoxIoU = sliceBoxIoUs(out.mask, lesion.boxes);
+        const ious = run.sliceBoxIoU.map((b) => b.iou);
+        run.metrics.meanBoxIoU = ious.reduce((a, b) => a + b, 0) / ious.length;
+        run.metrics.minBoxIoU = Math.min(...ious);
       }
       if (draw) {
         const focus = prompt.box
@@ -268,7 +282,7 @@ async function runOne(
             colors: [GREEN, GREEN],
             lineWidth: 2,
           });
-        overlay.push({ mask: r.mask, mode: 'contour', colors: [RED, RED], lineWidth: 1 });
+        overlay.push({ mask: out.mask, mode: 'contour', colors: [RED, RED], lineWidth: 1 });
         png = renderSlicePng(image, {
           ...(focus ? { index: sliceThrough(image, focus) } : {}),
           window: image.meta?.modality === 'MR' ? 'auto' : { center: 40, width: 500 },
@@ -280,20 +294,18 @@ async function runOne(
           ],
         });
       }
-    } else {
-      const r = await measureBoneDensity(image, { ...t.options, ...common });
-      run.seconds = (performance.now() - t0) / 1000;
-      run.limitations = limitationsOf(r);
-      run.metrics.vertebrae = r.vertebrae.length;
+    } else if (v.values) {
+      const points = v.values(r);
+      const unit = v.valueUnit ?? '';
+      run.metrics[v.valueCount ?? 'values'] = points.length;
       if (loaded.expected.length) {
-        run.expected = scoreExpectedValues(
-          r.vertebrae.map((v) => ({ centerMm: v.centerMm, value: v.meanHU })),
-          loaded.expected,
-        );
+        run.expected = scoreExpectedValues(points, loaded.expected);
         const errs = run.expected.map((e) => e.error).filter((e): e is number => e !== null);
         run.metrics.matched = errs.length;
-        run.metrics.meanAbsErrorHU = errs.length ? errs.reduce((a, b) => a + Math.abs(b), 0) / errs.length : null;
-        run.metrics.maxAbsErrorHU = errs.length ? Math.max(...errs.map(Math.abs)) : null;
+        run.metrics[`meanAbsError${unit}`] = errs.length
+          ? errs.reduce((a, b) => a + Math.abs(b), 0) / errs.length
+          : null;
+        run.metrics[`maxAbsError${unit}`] = errs.length ? Math.max(...errs.map(Math.abs)) : null;
       }
     }
   } catch (e) {

@@ -14,6 +14,12 @@ export const boneDensityTask: TaskDefinition<MeasureBoneDensityResult, 'measureB
   inAll: true,
   optionsSchema: { type: 'object', properties: {} },
   resultType: ['src/tasks/bone-density/index.ts', 'MeasureBoneDensityResult'],
+  validation: {
+    auditMetrics: ['meanAbsErrorHU'],
+    values: (r) => r.vertebrae.map((v) => ({ centerMm: v.centerMm, value: v.meanHU })),
+    valueCount: 'vertebrae',
+    valueUnit: 'HU',
+  },
   async run({ image, inputs, options }) {
     const model = inputs.vertebraModel ? { vertebraModel: inputs.vertebraModel, backend: inputs.backend ?? 'cpu' } : {};
     return { result: await measureBoneDensity(image, { ...options, ...model, returnRoiMasks: true }) };

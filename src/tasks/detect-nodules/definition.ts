@@ -12,6 +12,19 @@ export const detectNodulesTask: TaskDefinition<DetectNodulesResult, 'detectNodul
   inAll: true,
   optionsSchema: { type: 'object', properties: {} },
   resultType: ['src/tasks/detect-nodules/index.ts', 'DetectNodulesResult'],
+  validation: {
+    auditMetrics: ['sensitivity', 'falseFindings'],
+    findings: (r) =>
+      r.nodules.map((n) => ({
+        centerMm: n.centerMm,
+        probability: n.probability,
+        diameterMm: n.diameterMm,
+        label: `${n.type} ${n.longAxisMm} mm`,
+      })),
+    thresholdOption: 'minProbability',
+    notes: (r) => ({ examLungRads: r.lungRads ?? null }),
+    window: 'lung',
+  },
   async run({ image, inputs, options }) {
     // not the shared lung segmentation: detectNodules segments its own with a wide closing that
     // pulls juxtapleural masses into the search region (passing ours would lose them)

@@ -35,6 +35,15 @@ export const segmentTumorTask: TaskDefinition<SegmentTumorResult, 'segmentTumor'
     }
     return undefined;
   },
+  validation: {
+    auditMetrics: ['dice', 'meanBoxIoU', 'volumeErrorPct'],
+    mask: (r) => ({
+      mask: r.mask,
+      volumeMl: r.lesions[0]?.volumeMl ?? 0,
+      longAxisMm: r.lesions[0]?.longAxisMm ?? null,
+    }),
+    needsPrompt: true,
+  },
   async run({ image, inputs, results, options }) {
     const model = inputs.tumorModel ? { model: inputs.tumorModel, backend: inputs.backend ?? 'cpu' } : undefined;
     if (model && !POINTERS.some((k) => inputs[k] !== undefined)) {
