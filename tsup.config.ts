@@ -18,6 +18,21 @@ export const cliBuild: Options = {
   external: [...external, /^[^./]/],
 };
 
+/**
+ * The codec worker thread (src/io/dicom/codecs/codec-worker.ts): one self-contained file per
+ * format, dist/codec-worker.js and .cjs, which worker-pool.ts finds beside the entry or chunk it is
+ * bundled in. The codec packages stay external, as in the entries.
+ */
+export const codecWorkerBuild: Options = {
+  entry: { 'codec-worker': 'src/io/dicom/codecs/codec-worker.ts' },
+  format: ['esm', 'cjs'],
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  splitting: false,
+  external,
+};
+
 /** Subpath entries (`medimg/ops`, ...): the same source for Node and the browser, built for each. */
 export const SUBPATHS = ['ops', 'dicom', 'radiomics', 'metrics', 'testing'] as const;
 
@@ -65,4 +80,5 @@ export default defineConfig([
     esbuildPlugins: [emptyNodeBuiltinsForCodecs],
   },
   cliBuild,
+  codecWorkerBuild,
 ]);

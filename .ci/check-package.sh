@@ -79,6 +79,28 @@ if (one.some((v, i) => v !== two[i])) throw new Error('threads changed the LoG')
 console.log('threads ok ($mode): 2 threads equal 1 bit for bit');
 "
 done
+# The DICOM codecs run in dist/codec-worker.{js,cjs} from the installed CJS and ESM builds: a real
+# JPEG 2000 file decodes to the pixels of its uncompressed twin, and a time limit stops the worker.
+ts_dir="$root/../shared/data/dicom/transfer_syntax_MR_small"
+if [ -f "$ts_dir/MR_small_jp2klossless.dcm" ]; then
+for mode in cjs esm; do
+node --input-type=$([ $mode = esm ] && echo module || echo commonjs) -e "
+(async () => {
+const m = $([ $mode = esm ] && echo "await import('medimg')" || echo "require('medimg')");
+const fs = $([ $mode = esm ] && echo "await import('node:fs')" || echo "require('node:fs')");
+const j2k = await m.readDicomFile(fs.readFileSync('$ts_dir/MR_small_jp2klossless.dcm'), { raw: true });
+const ref = await m.readDicomFile(fs.readFileSync('$ts_dir/MR_small.dcm'), { raw: true });
+if (j2k.pixels.some((v, i) => v !== ref.pixels[i])) throw new Error('the codec worker decoded other pixels');
+m.setCodecTimeLimit({ baseMs: 50, msPerMegasample: 0 });
+const e = await m.readDicomFile(fs.readFileSync('$ts_dir/../radiography/cr_fuji_tibia_mono1_10bit_j2kr.dcm')).catch((x) => x);
+if (e?.code !== 'CODEC_TIMEOUT') throw new Error('no CODEC_TIMEOUT from the codec worker: ' + (e?.code ?? 'read ok'));
+console.log('codec worker ok ($mode): J2K equal to the uncompressed file, a 50 ms limit stops a 3-megapixel frame');
+})().catch((e) => { console.error(e); process.exit(1); });
+"
+done
+else
+  echo "codec worker check skipped: $ts_dir not found"
+fi
 # The bin works from the installed package.
 ver=$(npx --no-install medimg --version)
 [ "$ver" = "$(node -p "require('$root/package.json').version")" ] || { echo "medimg --version printed '$ver'" >&2; exit 1; }

@@ -1,12 +1,12 @@
 /**
  * Issue 19 reproducers, timed: each crafted file is written to a temporary folder first, then read
  * in a fresh process, which reports its wall time, the error code and its peak RSS above a bare
- * Node process. Run: node --import tsx bench/hostile-inputs.ts
+ * Node process (the codec worker thread included), and its CPU time. Run: node --import tsx bench/hostile-inputs.ts
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createGzip, deflateRawSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -119,6 +119,61 @@ async function make(dir: string): Promise<Record<string, string>> {
     files.items8M,
     Buffer.concat([writeDicom([[0x00100010, 'PN', 'X']]), seq, new Uint8Array(words.buffer)]),
   );
+  // Corrupt bodies behind valid headers, made from real files (when ../shared/data is there): a few
+  // flipped bits in the entropy-coded data of a 15-bit JPEG 2000 chest radiograph and of a JPEG-LS
+  // MR, and a 10-frame JPEG 2000 file whose frames 3 and 7 are cut short.
+  const data = join(dirname(self), '../../shared/data/dicom');
+  if (existsSync(data)) {
+    const { parseDicom } = await import('../src/io/dicom/ds-parse.js');
+    const { tag } = await import('../src/io/dicom/ds-model.js');
+    const { readPixelInfo } = await import('../src/io/dicom/pixel.js');
+    const { Rng } = await import('../src/core/random.js');
+    const flip = (src: Uint8Array, n: number, seed: number): Uint8Array => {
+      const frags = parseDicom(src).dataset.get(tag(0x7fe0, 0x0010))!.fragments!;
+      const out = src.slice();
+      const rng = new Rng(seed);
+      for (let k = 0; k < n; k++) {
+        const f = frags[rng.int(0, frags.length - 1)]!.data;
+        const p = f.byteOffset - src.byteOffset + rng.int(f === frags[0]!.data ? 1000 : 0, f.length - 1);
+        out[p] = out[p]! ^ (1 << rng.int(0, 7));
+      }
+      return out;
+    };
+    const chest = new Uint8Array(readFileSync(join(data, 'radiography/cr_philips_chest_mono1_15bit_j2ki.dcm')));
+    files.j2kCorruptBody = join(dir, 'j2k-corrupt.dcm');
+    writeFileSync(files.j2kCorruptBody, flip(chest, 8, 19));
+    files.j2kCorruptBodyLimit1s = files.j2kCorruptBody;
+    const jls = new Uint8Array(readFileSync(join(data, 'transfer_syntax_MR_small/MR_small_jpeg_ls_lossless.dcm')));
+    files.jlsCorruptBody = join(dir, 'jls-corrupt.dcm');
+    writeFileSync(files.jlsCorruptBody, flip(jls, 4, 19));
+    const mr = new Uint8Array(readFileSync(join(data, 'transfer_syntax_MR_small/MR_small_jp2klossless.dcm')));
+    const parsed = parseDicom(mr);
+    const info = readPixelInfo(parsed);
+    const f0 = parsed.dataset.get(tag(0x7fe0, 0x0010))!.fragments![0]!.data;
+    const frames = Array.from({ length: 10 }, (_, i) =>
+      i === 3 || i === 7 ? f0.slice(0, f0.length >> 1) : f0.slice(),
+    );
+    files.j2kCutFrames = join(dir, 'j2k-10-frames.dcm');
+    writeFileSync(
+      files.j2kCutFrames,
+      writeDicom(
+        [
+          [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.4.1'],
+          [0x00280002, 'US', [1]],
+          [0x00280004, 'CS', 'MONOCHROME2'],
+          [0x00280008, 'IS', '10'],
+          [0x00280010, 'US', [info.rows]],
+          [0x00280011, 'US', [info.columns]],
+          [0x00280100, 'US', [info.bitsAllocated]],
+          [0x00280101, 'US', [info.bitsStored]],
+          [0x00280102, 'US', [info.highBit]],
+          [0x00280103, 'US', [info.pixelRepresentation]],
+        ],
+        'j2k',
+        { encapsulated: encapsulated(frames) },
+      ),
+    );
+  }
   return files;
 }
 
@@ -128,6 +183,7 @@ async function child(kind: string, file: string): Promise<void> {
   const bytes = new Uint8Array(readFileSync(file));
   const base = process.memoryUsage().rss;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let code = 'OK';
   try {
     if (kind === 'niiGzBomb') m.readNiftiBytes(bytes);
@@ -136,6 +192,7 @@ async function child(kind: string, file: string): Promise<void> {
       m.readNrrdBytes(new Uint8Array(Buffer.concat([head, bytes])));
     } else if (kind === 'items8M') m.deidentify(bytes);
     else {
+      if (kind === 'j2kCorruptBodyLimit1s') m.setCodecTimeLimit({ baseMs: 1000, msPerMegasample: 0 });
       await prepareDicomBytes(bytes);
       await m.readDicomFile(bytes);
     }
@@ -143,12 +200,15 @@ async function child(kind: string, file: string): Promise<void> {
     code = (e as { code?: string }).code ?? `uncoded ${String(e).slice(0, 60)}`;
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const peak = process.resourceUsage().maxRSS * 1024;
   console.log(
     JSON.stringify({
       kind,
       fileMB: +(bytes.length / 2 ** 20).toFixed(2),
       ms: Math.round(ms),
+      // CPU of the whole process (main thread and the codec worker): the machine may be shared
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       code,
       peakAboveStartMB: Math.round((peak - base) / 2 ** 20),
     }),

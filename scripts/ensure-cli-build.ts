@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsup';
-import { cliBuild } from '../tsup.config.js';
+import { cliBuild, codecWorkerBuild } from '../tsup.config.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'dist', 'cli.js');
@@ -19,8 +19,13 @@ function newestMtime(path: string): number {
 }
 
 const inputs = ['src', 'build', 'tsup.config.ts', 'package.json'].map((p) => join(root, p)).filter(existsSync);
-const stale = !existsSync(target) || Math.max(...inputs.map(newestMtime)) > statSync(target).mtimeMs;
+const stale =
+  !existsSync(target) ||
+  !existsSync(join(root, 'dist', 'codec-worker.js')) ||
+  Math.max(...inputs.map(newestMtime)) > statSync(target).mtimeMs;
 if (stale) {
   process.stderr.write('Building dist/cli.js (src is newer than the build)...\n');
   await build({ ...cliBuild, config: false, silent: true });
+  // the DICOM codecs run in this worker (src/io/dicom/codecs/worker-pool.ts)
+  await build({ ...codecWorkerBuild, config: false, silent: true });
 }

@@ -1,7 +1,7 @@
 /**
  * `medimg/dicom`: DICOM vocabulary for building and checking objects: coded concepts (segment
  * categories and types, UCUM units, medimg's codes), SOP Class UIDs of SEG and SR, UID helpers,
- * the de-identification rule table and option check, the header cache, decoded-size limits and
+ * the de-identification rule table and option check, the header cache, decoded-size and codec time limits and
  * age parsing. Reading and writing (readDicomSeries, writeDicomSeg, deidentify, DICOMweb) is in
  * the root entry.
  *
@@ -18,6 +18,7 @@ export {
   COMPREHENSIVE_SR_SOP_CLASS_UID,
   checkDeidentifyOptions,
   clearDicomHeaderCache,
+  DEFAULT_CODEC_TIME_LIMIT,
   DEFAULT_MAX_DECODED_BYTES,
   DEID_RULES,
   DEIDENTIFICATION_METHOD_CODES,

@@ -40,6 +40,7 @@ export { readNifti, readNiftiBytes, writeNifti } from './io/nifti.js';
 export { readNrrd, readNrrdBytes, writeNrrd } from './io/nrrd.js';
 export { readMgh, readMghBytes, writeMgh } from './io/mgh.js';
 export { maxDecodedBytes, setMaxDecodedBytes } from './io/gzip.js';
+export { type CodecTimeLimit, codecTimeLimit, setCodecTimeLimit } from './io/dicom/codecs/run.js';
 export {
   AUTO_WINDOW_PERCENTILES,
   DEFAULT_LABEL_COLORS,

@@ -3,6 +3,12 @@ export * from './nifti.js';
 export * from './nrrd.js';
 export * from './mgh.js';
 export { DEFAULT_MAX_DECODED_BYTES, maxDecodedBytes, setMaxDecodedBytes } from './gzip.js';
+export {
+  type CodecTimeLimit,
+  codecTimeLimit,
+  DEFAULT_CODEC_TIME_LIMIT,
+  setCodecTimeLimit,
+} from './dicom/codecs/run.js';
 export * from './png/index.js';
 export {
   type Code,

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
 import { MedImgError } from '../../core/errors.js';
+import { startModuleWorker } from '../../core/module-worker.js';
 import { watchOutputDirs } from '../safe-write.js';
 import { studyName } from './input.js';
 import { analyzeStudy, type StudySummary } from './study.js';
@@ -51,17 +52,9 @@ export function runBatchWorker(): void {
   });
 }
 
-/**
- * Starts a worker on the CLI entry. From the built dist/cli.js this is a plain module worker; when
- * running the TypeScript sources through tsx (development, tests) the worker registers tsx first,
- * since loader hooks given with --import do not reach worker threads on Node 20.
- */
+/** Starts a worker on the CLI entry (a module worker; through tsx when running the sources). */
 function startWorker(url: URL): Worker {
-  const workerData = { [WORKER_FLAG]: true };
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const code = `(async () => { const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(url.href)}); })().catch((e) => { throw e; });`;
-  return new Worker(code, { eval: true, workerData });
+  return startModuleWorker(url, { workerData: { [WORKER_FLAG]: true } });
 }
 
 export interface BatchOptions {

@@ -56,9 +56,11 @@ export const MAX_DICOM_NODES = 1 << 19;
 let nodes = 0;
 
 function countNode(): void {
-  if (++nodes > MAX_DICOM_NODES) {
-    throw new MedImgError('DECODE_LIMIT_EXCEEDED', `The data set has more than ${MAX_DICOM_NODES} elements and items.`);
-  }
+  if (++nodes > MAX_DICOM_NODES) tooManyNodes();
+}
+
+function tooManyNodes(): never {
+  throw new MedImgError('DECODE_LIMIT_EXCEEDED', `The data set has more than ${MAX_DICOM_NODES} elements and items.`);
 }
 
 // VRs whose values are binary words that big endian stores the other way round, by word size
@@ -352,11 +354,13 @@ class Reader {
     const items: DicomDataset[] = [];
     const { dv, le } = this;
     let pos = start;
+    let counted = start;
     while (pos + 8 <= end) {
       const t = this.tagAt(pos);
       const len = dv.getUint32(pos + 4, le);
       if (t === SEQ_DELIM) return { items, next: pos + 8 };
       if (t !== ITEM) throw new MedImgError('DICOM_INVALID', 'Malformed sequence (expected an item).');
+      if (pos >= counted) counted = this.emptyItemRun(pos, end);
       countNode();
       if (len === 0xffffffff) {
         const r = this.dataset(pos + 8, end, true, decode);
@@ -371,6 +375,24 @@ class Reader {
     }
     if (undefinedLength) throw new MedImgError('DICOM_TRUNCATED', 'A sequence has no end.');
     return { items, next: pos };
+  }
+
+  /**
+   * End of the run of empty items (item of length 0, or an undefined-length item closed at once)
+   * starting at `pos`. Counting them costs a few ns each, so a crafted run (8 M empty items) is
+   * refused here, against the node budget, before any of them is built.
+   */
+  private emptyItemRun(pos: number, end: number): number {
+    const { dv, le } = this;
+    let run = 0;
+    while (pos + 8 <= end && this.tagAt(pos) === ITEM) {
+      const len = dv.getUint32(pos + 4, le);
+      if (len === 0) pos += 8;
+      else if (len === 0xffffffff && pos + 16 <= end && this.tagAt(pos + 8) === ITEM_DELIM) pos += 16;
+      else break;
+      if (nodes + ++run > MAX_DICOM_NODES) tooManyNodes();
+    }
+    return pos;
   }
 
   /** The Pixel Data element header only: VR, where the value starts, its length. */

@@ -1,4 +1,5 @@
 import { MedImgError } from '../../core/errors.js';
+import { throwIfAborted } from '../../core/progress.js';
 import { toBytes } from '../fs.js';
 import { type DicomObjectMeta, readFrameRecords, readObjectMeta } from './header.js';
 import { type ParsedDicom, parseDicom, prepareDicomBytes } from './ds-parse.js';
@@ -38,6 +39,11 @@ export interface ReadDicomFileOptions {
    * are brighter, as in MONOCHROME2. Default true. Never applied with `raw`.
    */
   invertMonochrome1?: boolean;
+  /**
+   * Stops the read (`ABORTED`): checked between frames, and in Node a compressed frame being
+   * decoded is stopped too (its codec worker is terminated).
+   */
+  signal?: AbortSignal;
 }
 
 /** Per-frame position and orientation as the file gives them. */
@@ -114,11 +120,13 @@ export async function readDicomFile(input: DicomFileInput, options: ReadDicomFil
   let pixels: StoredArray | ValueArray;
   if (raw || info.samplesPerPixel !== 1) {
     const out = new (storedCtor(info))(total);
-    for (let f = 0; f < info.frames; f++)
-      await decodeFrame(parsed, info, f, out.subarray(f * n, (f + 1) * n) as StoredArray);
+    for (let f = 0; f < info.frames; f++) {
+      throwIfAborted(options.signal);
+      await decodeFrame(parsed, info, f, out.subarray(f * n, (f + 1) * n) as StoredArray, options.signal);
+    }
     pixels = out;
   } else {
-    pixels = await decodeModality(parsed, info, records, options.invertMonochrome1 ?? true, meta);
+    pixels = await decodeModality(parsed, info, records, options.invertMonochrome1 ?? true, meta, options.signal);
   }
   const isColour = info.samplesPerPixel !== 1;
   return {
@@ -153,6 +161,7 @@ async function decodeModality(
   records: { slope: number; intercept: number }[],
   invertMono1: boolean,
   meta: DicomObjectMeta,
+  signal: AbortSignal | undefined,
 ): Promise<ValueArray> {
   const invert = invertMono1 && info.photometric === 'MONOCHROME1' ? storedRange(info) : undefined;
   if (invert) meta.warnings.push('MONOCHROME1: values inverted so that higher means brighter.');
@@ -168,7 +177,8 @@ async function decodeModality(
         ok = writeModalityFrame(view, n, out, f * n, records[f]!.slope, records[f]!.intercept, invert, rawNorm(info));
         continue;
       }
-      await decodeFrame(parsed, info, f, tmp);
+      throwIfAborted(signal);
+      await decodeFrame(parsed, info, f, tmp, signal);
       ok = writeModalityFrame(tmp, n, out, f * n, records[f]!.slope, records[f]!.intercept, invert);
     }
     if (ok) return out;

@@ -2,6 +2,7 @@ import { MedImgError } from '../../core/errors.js';
 import type { DecodedFrame } from './codecs/emscripten.js';
 import { checkDecodedSize, checkFrameCodestream } from './codecs/codestream.js';
 import { decodeRle } from './codecs/rle.js';
+import { runCodec } from './codecs/run.js';
 import { type DicomDataset, type DicomElement, readNumber, readText, readUint16, tag } from './ds-model.js';
 import type { ParsedDicom } from './ds-parse.js';
 import { HTJ2K_SYNTAXES, isEncapsulatedSyntax, TS } from './transfer-syntax.js';
@@ -269,13 +270,16 @@ function normalizeInto(src: ArrayLike<number>, dst: StoredArray, n: number, info
 /**
  * Decodes frame `frameIndex` to stored values (masked to BitsStored, sign-extended when signed),
  * samples interleaved, colour as RGB where the photometric interpretation is YBR_FULL/_422.
- * Writes into `out` when given (length >= frameLength) and returns it.
+ * Writes into `out` when given (length >= frameLength) and returns it. JPEG, JPEG-LS, JPEG 2000
+ * and HTJ2K frames go to the installed codec runner (a worker with a time limit in Node), which
+ * stops on `signal` (ABORTED).
  */
 export async function decodeFrame(
   parsed: ParsedDicom,
   info: PixelInfo,
   frameIndex: number,
   out?: StoredArray,
+  signal?: AbortSignal,
 ): Promise<StoredArray> {
   const n = info.frameLength;
   const dst = out ?? new (storedCtor(info))(n);
@@ -303,15 +307,12 @@ export async function decodeFrame(
       signed: false,
     };
   } else if (ts === TS.jpegLsLossless || ts === TS.jpegLsNear) {
-    const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
-    decoded = await decodeWithEmscripten('JpegLSDecoder', frame, 'JPEG-LS');
+    decoded = await runCodec({ kind: 'JpegLSDecoder', bytes: frame, samples: n, signal });
   } else if (ts === TS.j2k || ts === TS.j2kLossless) {
-    const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
-    decoded = await decodeWithEmscripten('J2KDecoder', frame, 'JPEG 2000');
+    decoded = await runCodec({ kind: 'J2KDecoder', bytes: frame, samples: n, signal });
     alreadyRgb = true; // OpenJPEG applies the inverse component transform
   } else if (HTJ2K_SYNTAXES.has(ts)) {
-    const { decodeHtj2k } = await import('./codecs/htj2k.js');
-    decoded = await decodeHtj2k(frame);
+    decoded = await runCodec({ kind: 'HTJ2K', bytes: frame, samples: n, signal });
     alreadyRgb = true; // so does OpenJPH
   } else if (ts === TS.jpegLossless14 || ts === TS.jpegLosslessSV1) {
     const { decodeJpegLossless } = await import('./codecs/jpeg-lossless.js');
@@ -323,8 +324,7 @@ export async function decodeFrame(
       const { decodeJpegGrey } = await import('./codecs/jpeg12.js');
       decoded = decodeJpegGrey(frame);
     } else {
-      const { decodeWithEmscripten } = await import('./codecs/emscripten.js');
-      decoded = await decodeWithEmscripten('JPEGDecoder', frame, 'JPEG');
+      decoded = await runCodec({ kind: 'JPEGDecoder', bytes: frame, samples: n, signal });
     }
     alreadyRgb = true; // libjpeg-turbo converts YCbCr to RGB
   } else {

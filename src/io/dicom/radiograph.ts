@@ -103,7 +103,7 @@ export async function readRadiograph(
   }
   const header = readRadiographHeader(parsed.dataset, info.transferSyntax);
   throwIfAborted(options.signal);
-  const stored = await decodeFrame(parsed, info, 0);
+  const stored = await decodeFrame(parsed, info, 0, undefined, options.signal);
   throwIfAborted(options.signal);
   const n = info.frameLength;
 

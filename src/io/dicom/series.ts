@@ -364,7 +364,7 @@ export async function readDicomSeries(
           tmp = new (storedCtor(info))(len);
           tmpByFile.set(key, tmp);
         }
-        await decodeFrame(parsed!, info, s.rec.frameIndex, tmp);
+        await decodeFrame(parsed!, info, s.rec.frameIndex, tmp, options.signal);
         if (colour) {
           for (let i = 0, o = z * plane; i < plane; i++, o++) {
             out[o] = Math.round(0.299 * tmp[3 * i]! + 0.587 * tmp[3 * i + 1]! + 0.114 * tmp[3 * i + 2]!);

@@ -14,6 +14,35 @@ type Kind = 'JpegLSDecoder' | 'J2KDecoder' | 'JPEGDecoder';
 
 const modules = new Map<Kind, Promise<EmscriptenCodecModule>>();
 
+/**
+ * What the codec printed during the decode in progress (decodes are synchronous, so one list).
+ * OpenJPEG reports a failed tile or header on stdout as `[ERROR] ...` and still returns normally,
+ * leaving the previous frame's pixels in its output buffer: those lines are what tells us.
+ */
+let codecLog: string[] | undefined;
+
+/** The `print`/`printErr` every emscripten codec module is created with (see {@link decodeReporting}). */
+export const CODEC_PRINTERS = {
+  print(line: string): void {
+    if (codecLog && /^\[ERROR\]/.test(line)) codecLog.push(line);
+  },
+  printErr(line: string): void {
+    codecLog?.push(line);
+  },
+};
+
+/** Runs `decode` and returns the error lines the codec printed meanwhile (stderr, and `[ERROR]` on stdout). */
+export function decodeReporting(decode: () => void): string[] {
+  const reported: string[] = [];
+  codecLog = reported;
+  try {
+    decode();
+  } finally {
+    codecLog = undefined;
+  }
+  return reported;
+}
+
 // Dynamic imports keep the codecs out of the way of users who never meet compressed data; bundlers
 // split them into their own chunks. The `decode` builds are self-contained (no .wasm file to locate).
 function load(kind: Kind): Promise<EmscriptenCodecModule> {
@@ -27,12 +56,17 @@ function load(kind: Kind): Promise<EmscriptenCodecModule> {
             ? await import('@cornerstonejs/codec-openjpeg/decode')
             : await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decode');
       const factory = (m.default ?? m) as unknown as EmscriptenCodecFactory;
-      return factory({ print: () => {}, printErr: () => {} });
+      return factory({ ...CODEC_PRINTERS });
     })();
     p.catch(() => modules.delete(kind));
     modules.set(kind, p);
   }
   return p;
+}
+
+/** Loads (and keeps) the codec module of `kind`; what fails here fails again, coded, in the decode. */
+export async function loadEmscriptenCodec(kind: Kind): Promise<void> {
+  await load(kind).catch(() => undefined);
 }
 
 /** Runs one of the emscripten codecs (CharLS, OpenJPEG, libjpeg-turbo) on one frame. */
@@ -48,7 +82,8 @@ export async function decodeWithEmscripten(kind: Kind, bytes: Uint8Array, name: 
   const decoder = new mod[kind]();
   try {
     decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
+    const reported = decodeReporting(() => decoder.decode());
+    if (reported.length) throw codecReported(name, reported);
     const fi = decoder.getFrameInfo();
     const raw = decoder.getDecodedBuffer();
     const bits = fi.bitsPerSample;
@@ -106,6 +141,13 @@ export async function decodeWithEmscripten(kind: Kind, bytes: Uint8Array, name: 
     // WASM memory never shrinks: after a large frame, drop the instance so the heap can be collected
     if ((mod.HEAPU8?.buffer.byteLength ?? 0) > MAX_RETAINED_HEAP) modules.delete(kind);
   }
+}
+
+/** DICOM_DECODE_FAILED for a frame the codec reported an error on (its first line in details: no patient data). */
+export function codecReported(name: string, lines: string[]): MedImgError {
+  return new MedImgError('DICOM_DECODE_FAILED', `The ${name} frame is corrupt (the codec reported an error).`, {
+    details: { codecMessage: lines[0]!.slice(0, 200) },
+  });
 }
 
 /** Heap size past which a codec instance is dropped after use (a fresh one starts at a few MiB). */

@@ -1,5 +1,5 @@
 import { MedImgError } from '../../../core/errors.js';
-import type { DecodedFrame } from './emscripten.js';
+import { CODEC_PRINTERS, codecReported, type DecodedFrame, decodeReporting } from './emscripten.js';
 
 // High-Throughput JPEG 2000 (ISO/IEC 15444-15; DICOM transfer syntaxes 1.2.840.10008.1.2.4.201-203)
 // through OpenJPH's WebAssembly build, @cornerstonejs/codec-openjph. Unlike the other codec
@@ -16,7 +16,7 @@ function load(): Promise<OpenJphModule> {
     const p = (async () => {
       const m = await import('@cornerstonejs/codec-openjph');
       const factory = (m.default ?? m) as unknown as OpenJphFactory;
-      const options: Record<string, unknown> = { print: () => {}, printErr: () => {} };
+      const options: Record<string, unknown> = { ...CODEC_PRINTERS };
       if (!IS_NODE) options.wasmBinary = (await import('@cornerstonejs/codec-openjph/wasm')).default;
       return factory(options);
     })();
@@ -26,6 +26,11 @@ function load(): Promise<OpenJphModule> {
     module = p;
   }
   return module;
+}
+
+/** Loads (and keeps) the codec module; what fails here fails again, coded, in the decode. */
+export async function loadHtj2k(): Promise<void> {
+  await load().catch(() => undefined);
 }
 
 /** Heap size past which the instance is dropped after use (WASM memory never shrinks). */
@@ -49,7 +54,8 @@ export async function decodeHtj2k(bytes: Uint8Array): Promise<DecodedFrame> {
   const decoder = new mod.HTJ2KDecoder();
   try {
     decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
+    const reported = decodeReporting(() => decoder.decode());
+    if (reported.length) throw codecReported('HTJ2K', reported);
     const fi = decoder.getFrameInfo();
     const raw = decoder.getDecodedBuffer();
     const n = fi.width * fi.height * fi.componentCount;
@@ -72,6 +78,7 @@ export async function decodeHtj2k(bytes: Uint8Array): Promise<DecodedFrame> {
       signed: !!fi.isSigned,
     };
   } catch (e) {
+    if (e instanceof MedImgError) throw e;
     // an emscripten abort leaves the instance unusable: start a fresh one next time
     module = undefined;
     throw new MedImgError('DICOM_DECODE_FAILED', 'The HTJ2K frame could not be decoded.', { cause: e });

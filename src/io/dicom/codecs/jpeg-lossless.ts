@@ -26,7 +26,8 @@ export async function decodeJpegLossless(
   let out: Uint8Array | Uint16Array;
   try {
     // the decoder reads through a DataView over the ArrayBuffer, so hand it an exact copy
-    const copy = bytes.slice();
+    // (not .slice(): on a Node Buffer that is a view of the whole file)
+    const copy = new Uint8Array(bytes);
     out = new Decoder().decode(copy.buffer, 0, copy.byteLength, numBytes);
   } catch (e) {
     throw new MedImgError('DICOM_DECODE_FAILED', 'The JPEG lossless frame could not be decoded.', { cause: e });

@@ -1,0 +1,43 @@
+// The codec worker thread (Node): decodes one compressed frame per message with the same code as
+// the in-thread path, so that the caller's thread can stop it (see worker-pool.ts). Built as its
+// own self-contained file beside the package entries (dist/codec-worker.js and .cjs).
+import { parentPort } from 'node:worker_threads';
+import { isMedImgError } from '../../../core/errors.js';
+import type { DecodedFrame } from './emscripten.js';
+import { type CodecKind, decodeInThread, loadCodec } from './run.js';
+
+/** A decode request: the frame's bytes, transferred. */
+export interface CodecRequest {
+  id: number;
+  kind: CodecKind;
+  bytes: ArrayBuffer;
+}
+
+/** `started` once the codec is loaded (the time limit starts then), then the result. */
+export type CodecReply =
+  | { id: number; started: true }
+  | { id: number; ok: true; frame: DecodedFrame }
+  | { id: number; ok: false; code: string; message: string; details?: Record<string, unknown> };
+
+const port = parentPort;
+port?.on('message', async (m: CodecRequest) => {
+  try {
+    await loadCodec(m.kind);
+    port.postMessage({ id: m.id, started: true } satisfies CodecReply);
+    const frame = await decodeInThread(m.kind, new Uint8Array(m.bytes));
+    // the samples go back transferred: they must own their buffer (codec outputs are fresh copies)
+    let data = frame.data;
+    if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
+    port.postMessage({ id: m.id, ok: true, frame: { ...frame, data } } satisfies CodecReply, [
+      data.buffer as ArrayBuffer,
+    ]);
+  } catch (e) {
+    port.postMessage({
+      id: m.id,
+      ok: false,
+      code: isMedImgError(e) ? e.code : 'DICOM_DECODE_FAILED',
+      message: isMedImgError(e) ? e.message : 'The frame could not be decoded.',
+      ...(isMedImgError(e) && e.details ? { details: e.details } : {}),
+    } satisfies CodecReply);
+  }
+});

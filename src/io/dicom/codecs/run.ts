@@ -1,0 +1,117 @@
+import { MedImgError } from '../../../core/errors.js';
+import { throwIfAborted } from '../../../core/progress.js';
+import type { DecodedFrame } from './emscripten.js';
+
+/** The WebAssembly codecs: CharLS, OpenJPEG, libjpeg-turbo (8-bit) and OpenJPH. */
+export type CodecKind = 'JpegLSDecoder' | 'J2KDecoder' | 'JPEGDecoder' | 'HTJ2K';
+
+/** One compressed frame for a codec. */
+export interface CodecJob {
+  kind: CodecKind;
+  /** The frame's codestream (may be a view of the file: a runner that moves it copies it first). */
+  bytes: Uint8Array;
+  /** Samples the DICOM header declares for the frame (rows x columns x samples per pixel). */
+  samples: number;
+  signal?: AbortSignal;
+}
+
+/** Runs a codec job somewhere: in this thread (the default, and the browser) or a worker (Node). */
+export type CodecRunner = (job: CodecJob) => Promise<DecodedFrame>;
+
+const NAMES: Record<CodecKind, string> = {
+  JpegLSDecoder: 'JPEG-LS',
+  J2KDecoder: 'JPEG 2000',
+  JPEGDecoder: 'JPEG',
+  HTJ2K: 'HTJ2K',
+};
+
+/** The codec's name for messages. */
+export const codecName = (kind: CodecKind): string => NAMES[kind];
+
+/** Decodes in the calling thread (synchronous WebAssembly: cannot be interrupted). */
+export async function decodeInThread(kind: CodecKind, bytes: Uint8Array): Promise<DecodedFrame> {
+  if (kind === 'HTJ2K') {
+    const { decodeHtj2k } = await import('./htj2k.js');
+    return decodeHtj2k(bytes);
+  }
+  const { decodeWithEmscripten } = await import('./emscripten.js');
+  return decodeWithEmscripten(kind, bytes, NAMES[kind]);
+}
+
+/** Loads the codec of `kind` ahead of a decode (a worker does, so that its time limit counts decoding only). */
+export async function loadCodec(kind: CodecKind): Promise<void> {
+  if (kind === 'HTJ2K') await (await import('./htj2k.js')).loadHtj2k();
+  else await (await import('./emscripten.js')).loadEmscriptenCodec(kind);
+}
+
+const inThread: CodecRunner = (job) => decodeInThread(job.kind, job.bytes);
+let runner: CodecRunner = inThread;
+
+/** Installs where codecs run (the Node entry installs a worker); `undefined` restores in-thread. */
+export function setCodecRunner(r: CodecRunner | undefined): void {
+  runner = r ?? inThread;
+}
+
+/** Decodes one compressed frame with the installed runner. Throws ABORTED when `signal` is aborted. */
+export function runCodec(job: CodecJob): Promise<DecodedFrame> {
+  throwIfAborted(job.signal);
+  return runner(job);
+}
+
+/**
+ * How long one compressed frame may take to decode: `baseMs + msPerMegasample x samples / 10^6`
+ * milliseconds of CPU time (of the process, while the frame decodes), and at most 10 times that
+ * in wall-clock time, so that a busy machine does not fail honest files.
+ */
+export interface CodecTimeLimit {
+  /** Fixed part, milliseconds. Default 2000. */
+  baseMs: number;
+  /** Per million samples the DICOM header declares for the frame, milliseconds. Default 10000. */
+  msPerMegasample: number;
+}
+
+/** The default codec time limit: 2 s plus 10 s per megasample (a 512x512 CT frame: 4.6 s). */
+export const DEFAULT_CODEC_TIME_LIMIT: Readonly<CodecTimeLimit> = Object.freeze({
+  baseMs: 2000,
+  msPerMegasample: 10_000,
+});
+
+let timeLimit: CodecTimeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
+
+/**
+ * Sets the process-wide time limit of one JPEG, JPEG-LS, JPEG 2000 or HTJ2K frame decode. In Node
+ * these codecs run in a worker thread, which is terminated (its WebAssembly memory freed) when a
+ * frame passes the limit (CPU time; 10x in wall-clock time): the read fails with `CODEC_TIMEOUT`. Fields left out keep their
+ * current value; `undefined` restores the default (2 s + 10 s per megasample). In the browser
+ * codecs run in the calling thread and the limit does not apply (run medimg in a Web Worker).
+ *
+ * @example
+ * setCodecTimeLimit({ baseMs: 1000, msPerMegasample: 4000 }); // a server that must answer fast
+ */
+export function setCodecTimeLimit(limit: Partial<CodecTimeLimit> | undefined): void {
+  if (limit === undefined) {
+    timeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
+    return;
+  }
+  const next = { ...timeLimit, ...limit };
+  for (const k of ['baseMs', 'msPerMegasample'] as const) {
+    const v = next[k];
+    if (!(Number.isFinite(v) && v >= 0)) {
+      throw new MedImgError('INVALID_ARGUMENT', `Codec time limit ${k} must be a non-negative number of milliseconds.`);
+    }
+  }
+  if (next.baseMs + next.msPerMegasample === 0) {
+    throw new MedImgError('INVALID_ARGUMENT', 'The codec time limit must allow some time.');
+  }
+  timeLimit = next;
+}
+
+/** The codec time limit in force. */
+export function codecTimeLimit(): CodecTimeLimit {
+  return { ...timeLimit };
+}
+
+/** Milliseconds a frame of `samples` samples may take under the limit in force. */
+export function codecTimeLimitMs(samples: number): number {
+  return Math.ceil(timeLimit.baseMs + (timeLimit.msPerMegasample * samples) / 1e6);
+}
