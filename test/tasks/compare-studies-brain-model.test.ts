@@ -11,6 +11,7 @@ import {
   brainModelStructures,
   compareStudies,
   presentComparison,
+  SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT,
 } from '../../src/index.js';
 import { HIPPOCAMPUS_TEST_CARD, headPhantom } from '../helpers/brain-phantom.js';
 
@@ -47,6 +48,8 @@ describe('compareStudies with a brain structure model (built graph)', () => {
     const ctx = dk.find((s) => s.name === 'Left cerebral cortex')!;
     expect(ctx.labels).toHaveLength(34);
     expect(ctx.side).toBeUndefined();
+    // Every key structure of the shipped model has its measured test-retest smallest detectable change.
+    for (const s of sub) expect(SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT[s.name], s.name).toBeGreaterThan(0);
   });
 
   it('segments both time points in baseline space and recovers a left-only loss', async () => {
