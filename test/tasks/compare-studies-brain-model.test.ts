@@ -76,7 +76,7 @@ describe('compareStudies with a brain structure model (built graph)', () => {
     // No SDC for a model without a test-retest table: said, not guessed.
     expect(left!.smallestDetectableChangePct).toBeNull();
     expect(r.limitations.map((l) => l.code)).toEqual(
-      expect.arrayContaining(['NO_DETECTABLE_CHANGE_LIMIT', 'HEMISPHERES_BY_MIDLINE']),
+      expect.arrayContaining(['NO_DETECTABLE_CHANGE_LIMIT', 'HEMISPHERES_BY_MIDLINE', 'MODEL_CHANGE_NOT_VALIDATED']),
     );
     const p = presentComparison(r, a.vol);
     expect(p.pictures[0]!.title).toMatch(/^Left hippocampus: -/);
