@@ -112,8 +112,7 @@ export function importanceMap(
   return out;
 }
 
-type Triple = [number, number, number];
-const triple = (v: number | Triple | undefined, d: number): Triple =>
+const triple = (v: number | Vec3 | undefined, d: number): Vec3 =>
   v === undefined ? [d, d, d] : typeof v === 'number' ? [v, v, v] : [v[0], v[1], v[2]];
 
 /** Copies patch `src` (C planes of rz·ry·rx) into `dst` flipping the axes set in `flip` [x, y, z]. */
@@ -122,7 +121,7 @@ function flipPatch(
   dst: Float32Array,
   so: number,
   channels: number,
-  r: Triple,
+  r: Vec3,
   flip: [boolean, boolean, boolean],
 ): void {
   const [rx, ry, rz] = r;
@@ -148,9 +147,9 @@ export function gatherPatch(
   dims: readonly number[],
   dst: Float32Array,
   di0: number,
-  start: Triple,
-  before: Triple,
-  roi: Triple,
+  start: Vec3,
+  before: Vec3,
+  roi: Vec3,
   padMode: 'constant' | 'replicate',
   padValue: number,
 ): void {
@@ -200,9 +199,9 @@ function blendPatch(
   patch: Float32Array,
   p0: number,
   channels: number,
-  start: Triple,
-  before: Triple,
-  roi: Triple,
+  start: Vec3,
+  before: Vec3,
+  roi: Vec3,
   dims: readonly number[],
 ): void {
   const nx = dims[0]!;
@@ -267,7 +266,7 @@ export async function slidingWindowInference(
     }
   }
   assertArg(Array.isArray(options.roiSize) && options.roiSize.length === 3, 'roiSize must be [x, y, z].');
-  const roi = options.roiSize.map((r, i) => (r > 0 ? Math.floor(r) : dims[i]!)) as Triple;
+  const roi = options.roiSize.map((r, i) => (r > 0 ? Math.floor(r) : dims[i]!)) as Vec3;
   const overlap = triple(options.overlap, 0.25);
   assertArg(
     overlap.every((o) => o >= 0 && o < 1),
@@ -289,13 +288,13 @@ export async function slidingWindowInference(
   const outputName = options.outputName ?? session.outputNames[0]!;
 
   const [nx, ny, nz] = dims;
-  const padded = roi.map((r, i) => Math.max(dims[i]!, r)) as Triple;
-  const before = padded.map((p, i) => Math.floor((p - dims[i]!) / 2)) as Triple;
+  const padded = roi.map((r, i) => Math.max(dims[i]!, r)) as Vec3;
+  const before = padded.map((p, i) => Math.floor((p - dims[i]!) / 2)) as Vec3;
   const interval = scanInterval(padded, roi, overlap);
   const sx = patchStarts(padded[0], roi[0], interval[0]!);
   const sy = patchStarts(padded[1], roi[1], interval[1]!);
   const sz = patchStarts(padded[2], roi[2], interval[2]!);
-  const starts: Triple[] = [];
+  const starts: Vec3[] = [];
   for (const z of sz) for (const y of sy) for (const x of sx) starts.push([x, y, z]);
 
   const weights = importanceMap(roi, mode, sigmaScale);

@@ -61,6 +61,7 @@ export {
   type DeidentifyOptions,
   type DeidentifyReport,
 } from './dicom/deidentify.js';
-export { DEID_RULES, type DeidRule } from './dicom/deid-table.js';
+export { DEID_RULES, type DeidOptionColumn, type DeidRule } from './dicom/deid-table.js';
 export * from './dicom/index.js';
 export * from './dicomweb/index.js';
+export type { DicomDataset, DicomElement, PixelFragment, Tag } from './dicom/ds-model.js';

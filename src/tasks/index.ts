@@ -7,6 +7,8 @@ export * from './classify/index.js';
 export * from './explain/index.js';
 export * from './detect-nodules/index.js';
 export type { Limitation, TaskOptions, TaskProvenance, TaskResult } from './contract.js';
+export type { Presentation, PresentedFinding, PresentedPicture, PresentedTable } from './definition.js';
+export type { TaskModel } from './internal/model-task.js';
 export * from './lung-opacity/index.js';
 export * from './lung-segmentation/index.js';
 // Radiomics at the root: the extractor and its settings; the feature families are in medimg/radiomics.

@@ -8,7 +8,8 @@ import type { BrainStructureVolume } from './types.js';
 /** Structures on the midline: no left/right volumes or asymmetry. */
 const MIDLINE = /brain-?stem|3rd|4th|^csf$|callosum|^cc_/i;
 
-type Side = 'left' | 'right' | null;
+/** The side a label name states, or null. */
+export type Side = 'left' | 'right' | null;
 
 /**
  * The side a label name states and the name without it.

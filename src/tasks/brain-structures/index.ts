@@ -13,7 +13,7 @@ import { segmentStructures } from '../segment-structures/index.js';
 import { brainStructureTable } from './hemispheres.js';
 import type { BrainModelId, SegmentBrainStructuresOptions, SegmentBrainStructuresResult } from './types.js';
 
-export { asymmetryIndex, sideOfName } from './hemispheres.js';
+export { asymmetryIndex, type Side, sideOfName } from './hemispheres.js';
 export type {
   BrainModelId,
   BrainStructureVolume,

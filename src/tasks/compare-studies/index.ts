@@ -42,6 +42,7 @@ export {
   LUNG_RADS_GROWTH_MM,
   type NoduleAtTimePoint,
   type NoduleChange,
+  type MatchNodulesOptions,
   matchNodules,
   volumeDoublingTimeDays,
 } from './nodules.js';

@@ -15,6 +15,7 @@ import { dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } fr
 import { detectNodulesWithModel } from './model.js';
 import { noduleProbability, SCORE_WEIGHTS } from './score.js';
 
+export type { LungCrop } from './candidates.js';
 export { examLungRads, type LungRadsCategory, lungRadsCategory, type NoduleKind } from './lung-rads.js';
 
 /** Lesion type: the attenuation class, or `mass` for a lesion longer than 30 mm (Fleischner glossary). */
