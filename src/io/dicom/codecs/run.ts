@@ -86,7 +86,11 @@ let timeLimit: CodecTimeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
  * codecs run in the calling thread and the limit does not apply (run medimg in a Web Worker).
  *
  * @example
+ * ```ts
+ * import { setCodecTimeLimit } from 'medimg';
  * setCodecTimeLimit({ baseMs: 1000, msPerMegasample: 4000 }); // a server that must answer fast
+ * setCodecTimeLimit(undefined); // back to the default
+ * ```
  */
 export function setCodecTimeLimit(limit: Partial<CodecTimeLimit> | undefined): void {
   if (limit === undefined) {
@@ -106,7 +110,15 @@ export function setCodecTimeLimit(limit: Partial<CodecTimeLimit> | undefined): v
   timeLimit = next;
 }
 
-/** The codec time limit in force. */
+/**
+ * The codec time limit in force.
+ *
+ * @example
+ * ```ts
+ * import { codecTimeLimit } from 'medimg';
+ * const { baseMs, msPerMegasample } = codecTimeLimit();
+ * ```
+ */
 export function codecTimeLimit(): CodecTimeLimit {
   return { ...timeLimit };
 }
