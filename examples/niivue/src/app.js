@@ -118,14 +118,13 @@ async function onLoaded(m) {
 }
 
 async function onResult(m) {
+  // Every niivue call that changes the scene (addVolume, addMesh, setMeshProperty, ...) recomputes
+  // all layers; with SwiftShader (no GPU) each costs seconds on a 512 x 512 x 64 CT, so the scene is
+  // prepared first and changed twice: the markers, then the label layer.
   for (const v of nv.volumes.slice(1)) nv.removeVolume(v);
   for (const mesh of [...nv.meshes]) nv.removeMesh(mesh);
-  const lungs = await NVImage.loadFromUrl({ url: m.labels.buffer, name: 'lungs.nii' });
-  lungs.setColormapLabel(LUNG_LUT);
-  lungs.opacity = LABEL_OPACITY;
-  nv.addVolume(lungs);
   if (m.nodules.length) {
-    nv.loadConnectome({
+    const markers = nv.loadConnectomeAsMesh({
       name: 'nodules',
       nodeColormap: 'warm',
       nodeColormapNegative: 'winter',
@@ -149,14 +148,18 @@ async function onResult(m) {
       })),
       edges: [],
     });
-    nv.setMeshProperty(nv.meshes[0].id, 'opacity', MARKER_OPACITY);
+    markers.opacity = MARKER_OPACITY;
     // 2D views show the meshes within this distance of the slice: the largest radius, so a
     // sphere appears on the slices through its nodule and not on slices far from it.
-    nv.setMeshThicknessOn2D(Math.max(...m.nodules.map((n) => n.diameterMm / 2)));
+    nv.opts.meshThicknessOn2D = Math.max(...m.nodules.map((n) => n.diameterMm / 2));
     // Put the crosshair on the most probable nodule.
     nv.scene.crosshairPos = nv.mm2frac(m.nodules[0].ras);
+    nv.addMesh(markers);
   }
-  nv.updateGLVolume();
+  const lungs = await NVImage.loadFromUrl({ url: m.labels.buffer, name: 'lungs.nii' });
+  lungs.setColormapLabel(LUNG_LUT);
+  lungs.opacity = LABEL_OPACITY;
+  nv.addVolume(lungs);
   showLegend(m.nodules);
   showResults(m.rows);
   setStatus(`tasks done in ${m.ms} ms: ${m.nodules.length} nodule(s)`);
