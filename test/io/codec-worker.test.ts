@@ -51,6 +51,27 @@ function flipBody(bytes: Uint8Array, n: number, seed: number): Uint8Array {
   return out;
 }
 
+/** A multi-frame JPEG 2000 file with the Image Pixel module of `src` (a J2K file) and these frames. */
+function multiFrame(src: Uint8Array, frames: Uint8Array[]): Uint8Array {
+  const info = readPixelInfo(parseDicom(src));
+  return writeDicom(
+    [
+      [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.4.1'],
+      [0x00280002, 'US', [1]],
+      [0x00280004, 'CS', 'MONOCHROME2'],
+      [0x00280008, 'IS', String(frames.length)],
+      [0x00280010, 'US', [info.rows]],
+      [0x00280011, 'US', [info.columns]],
+      [0x00280100, 'US', [info.bitsAllocated]],
+      [0x00280101, 'US', [info.bitsStored]],
+      [0x00280102, 'US', [info.highBit]],
+      [0x00280103, 'US', [info.pixelRepresentation]],
+    ],
+    'j2k',
+    { encapsulated: encapsulated(frames) },
+  );
+}
+
 function inThread<T>(fn: () => Promise<T>): Promise<T> {
   setCodecRunner(undefined);
   return fn().finally(() => setCodecRunner(workerCodecRunner()));
@@ -107,15 +128,15 @@ describeData('codecs in a worker thread (issue 19)', () => {
   });
 
   it('a J2K frame with a corrupt body that runs past the time limit ends in CODEC_TIMEOUT; the next frame gets a fresh worker', async () => {
-    // the 1760x1760 tibia takes seconds of CPU to decode, corrupt or not: a 100 ms limit cuts it
+    // the 1760x1760 tibia takes 0.2-2 s of CPU to decode, corrupt or not: a 20 ms limit cuts it
     const corrupt = flipBody(file('radiography', 'cr_fuji_tibia_mono1_10bit_j2kr.dcm'), 6, 19);
-    setCodecTimeLimit({ baseMs: 100, msPerMegasample: 0 });
+    setCodecTimeLimit({ baseMs: 20, msPerMegasample: 0 });
     const started = codecWorkersStarted();
     let error: unknown;
     await readDicomFile(corrupt).catch((e) => {
       error = e;
     });
-    expect(error).toMatchObject({ code: 'CODEC_TIMEOUT', details: { limitMs: 100 } });
+    expect(error).toMatchObject({ code: 'CODEC_TIMEOUT', details: { limitMs: 20 } });
     expect(typeof (error as { details: { cpuMs: unknown } }).details.cpuMs).toBe('number');
     setCodecTimeLimit(undefined);
     const ok = await readDicomFile(file('transfer_syntax_MR_small', 'MR_small_jp2klossless.dcm'));
@@ -124,7 +145,14 @@ describeData('codecs in a worker thread (issue 19)', () => {
   });
 
   it('an abort mid-decode ends in ABORTED at once and the next frame decodes', async () => {
-    const bytes = file('radiography', 'cr_fuji_tibia_mono1_10bit_j2kr.dcm');
+    // 12 tibia frames (0.2-2 s of CPU each): an abort 300 ms in lands inside a decode or between two
+    const tibia = file('radiography', 'cr_fuji_tibia_mono1_10bit_j2kr.dcm');
+    const parsed = parseDicom(tibia);
+    const one = encapsulatedFrame(parsed.dataset, 1, readPixelInfo(parsed).transferSyntax, 0).slice();
+    const bytes = multiFrame(
+      tibia,
+      Array.from({ length: 12 }, () => one),
+    );
     const ac = new AbortController();
     const read = readDicomFile(bytes, { signal: ac.signal });
     setTimeout(() => ac.abort(), 300);
@@ -150,26 +178,7 @@ describeData('codecs in a worker thread (issue 19)', () => {
 
   describe('a 10-frame JPEG 2000 file with corrupt frames never gives wrong pixels silently', () => {
     const src = file('transfer_syntax_MR_small', 'MR_small_jp2klossless.dcm');
-    function tenFrames(frames: Uint8Array[]): Uint8Array {
-      const parsed = parseDicom(src);
-      const info = readPixelInfo(parsed);
-      return writeDicom(
-        [
-          [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.4.1'],
-          [0x00280002, 'US', [1]],
-          [0x00280004, 'CS', 'MONOCHROME2'],
-          [0x00280008, 'IS', String(frames.length)],
-          [0x00280010, 'US', [info.rows]],
-          [0x00280011, 'US', [info.columns]],
-          [0x00280100, 'US', [info.bitsAllocated]],
-          [0x00280101, 'US', [info.bitsStored]],
-          [0x00280102, 'US', [info.highBit]],
-          [0x00280103, 'US', [info.pixelRepresentation]],
-        ],
-        'j2k',
-        { encapsulated: encapsulated(frames) },
-      );
-    }
+    const tenFrames = (frames: Uint8Array[]) => multiFrame(src, frames);
     const frame = () => {
       const { start, length } = frameSpan(src);
       return src.slice(start, start + length);

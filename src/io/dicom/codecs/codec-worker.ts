@@ -3,7 +3,7 @@
 // own self-contained file beside the package entries (dist/codec-worker.js and .cjs).
 import { parentPort } from 'node:worker_threads';
 import { isMedImgError } from '../../../core/errors.js';
-import type { DecodedFrame } from './emscripten.js';
+import { type DecodedFrame, setCodecImporter } from './emscripten.js';
 import { type CodecKind, decodeInThread, loadCodec } from './run.js';
 
 /** A decode request: the frame's bytes, transferred. */
@@ -18,6 +18,17 @@ export type CodecReply =
   | { id: number; started: true }
   | { id: number; ok: true; frame: DecodedFrame }
   | { id: number; ok: false; code: string; message: string; details?: Record<string, unknown> };
+
+// Node finds a package's .wasm beside its script, so the worker uses the WebAssembly builds: the
+// same pixels as the JavaScript (wasm2js) builds of the in-thread path, about 6x less CPU (OpenJPEG
+// on a 3.1-megapixel J2K frame: 0.27 s against 1.77 s).
+setCodecImporter((kind) =>
+  kind === 'JpegLSDecoder'
+    ? import('@cornerstonejs/codec-charls/decodewasmjs')
+    : kind === 'J2KDecoder'
+      ? import('@cornerstonejs/codec-openjpeg/decodewasmjs')
+      : import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+);
 
 const port = parentPort;
 port?.on('message', async (m: CodecRequest) => {

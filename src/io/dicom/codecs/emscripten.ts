@@ -43,19 +43,34 @@ export function decodeReporting(decode: () => void): string[] {
   return reported;
 }
 
+/** Imports a codec package's module factory. */
+export type CodecImporter = (kind: Kind) => Promise<unknown>;
+
 // Dynamic imports keep the codecs out of the way of users who never meet compressed data; bundlers
-// split them into their own chunks. The `decode` builds are self-contained (no .wasm file to locate).
+// split them into their own chunks. The `decode` builds are self-contained JavaScript (wasm2js: no
+// .wasm file to locate), which is what a page's bundle can carry without configuration.
+let importCodec: CodecImporter = (kind) =>
+  kind === 'JpegLSDecoder'
+    ? import('@cornerstonejs/codec-charls/decode')
+    : kind === 'J2KDecoder'
+      ? import('@cornerstonejs/codec-openjpeg/decode')
+      : import('@cornerstonejs/codec-libjpeg-turbo-8bit/decode');
+
+/**
+ * Replaces how the codec packages are imported (the Node codec worker loads their WebAssembly
+ * builds, which decode the same pixels several times faster); modules already loaded are dropped.
+ */
+export function setCodecImporter(importer: CodecImporter): void {
+  importCodec = importer;
+  modules.clear();
+}
+
 function load(kind: Kind): Promise<EmscriptenCodecModule> {
   let p = modules.get(kind);
   if (!p) {
     p = (async () => {
-      const m =
-        kind === 'JpegLSDecoder'
-          ? await import('@cornerstonejs/codec-charls/decode')
-          : kind === 'J2KDecoder'
-            ? await import('@cornerstonejs/codec-openjpeg/decode')
-            : await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decode');
-      const factory = (m.default ?? m) as unknown as EmscriptenCodecFactory;
+      const m = (await importCodec(kind)) as { default?: unknown };
+      const factory = (m.default ?? m) as EmscriptenCodecFactory;
       return factory({ ...CODEC_PRINTERS });
     })();
     p.catch(() => modules.delete(kind));

@@ -27,6 +27,18 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decode' {
   const factory: EmscriptenCodecFactory;
   export default factory;
 }
+declare module '@cornerstonejs/codec-charls/decodewasmjs' {
+  const factory: EmscriptenCodecFactory;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
+  const factory: EmscriptenCodecFactory;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
+  const factory: EmscriptenCodecFactory;
+  export default factory;
+}
 declare module '@cornerstonejs/codec-openjph' {
   const factory: (options?: Record<string, unknown>) => Promise<unknown>;
   export default factory;
