@@ -29,7 +29,7 @@ import {
   zscore,
 } from '../src/core/ops/index.js';
 import { setSimdEnabled, simdAvailable } from '../src/core/simd/convolve.js';
-import { setThreads, threadCount } from '../src/core/simd/threads.js';
+import { setThreads, threadCount, threadStats } from '../src/core/simd/threads.js';
 import { Rng } from '../src/core/random.js';
 import { createVolume, type Vec3, type Volume } from '../src/core/volume.js';
 
@@ -346,7 +346,7 @@ console.log(
 );
 console.log(
   `node ${process.version}; WebAssembly SIMD kernels ${simdAvailable() ? 'on' : 'unavailable'}; separable filters on ` +
-    `${threadCount()} thread(s) (others single-threaded); load average ${loadavg()
+    `${threadCount()} thread(s), ${threadStats().runs} runs on the workers${threadStats().disabled ? ` (threads turned off: ${threadStats().disabled})` : ''} (others single-threaded); load average ${loadavg()
       .map((v) => v.toFixed(1))
       .join(' ')}\n`,
 );

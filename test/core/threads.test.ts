@@ -3,7 +3,7 @@ import { correlateSeparable } from '../../src/core/ops/convolve.js';
 import { gaussianKernel1d } from '../../src/core/ops/gaussian.js';
 import { gaussian, gradientMagnitude, laplacianOfGaussian } from '../../src/core/ops/index.js';
 import { Rng } from '../../src/core/random.js';
-import { setThreads, threadCount, threadedRunCount } from '../../src/core/simd/threads.js';
+import { setThreads, threadCount, threadStats } from '../../src/core/simd/threads.js';
 import { createVolume, type Vec3 } from '../../src/core/volume.js';
 import { isMedImgError } from '../../src/index.js';
 
@@ -25,9 +25,10 @@ function both(fn: () => Float32Array, threads = 3): [Float32Array, Float32Array]
   setThreads(1);
   const one = fn();
   setThreads(threads, { minVoxels: 0 });
-  const runs = threadedRunCount();
+  const runs = threadStats().runs;
   const many = fn();
-  expect(threadedRunCount()).toBeGreaterThan(runs); // the workers ran it, no silent fallback
+  expect(threadStats()).toEqual({ runs: expect.any(Number), disabled: null });
+  expect(threadStats().runs).toBeGreaterThan(runs); // the workers ran it, no silent fallback
   return [one, many];
 }
 

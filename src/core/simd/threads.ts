@@ -21,6 +21,8 @@ import { THREAD_WORKER_SOURCE } from './thread-worker.js';
 const DEFAULT_MIN_VOXELS = 4_000_000;
 /** More threads than this gain little: the passes are memory bound. */
 const MAX_THREADS = 8;
+/** How long an op waits for starting workers before it runs on the calling thread alone. */
+const READY_WAIT_MS = 5_000;
 /** A worker that takes longer than this over one slab is taken as lost (the op then runs here). */
 const SLAB_TIMEOUT_MS = 10 * 60_000;
 
@@ -47,13 +49,26 @@ function parseThreads(v: string | undefined): number | 'auto' {
 
 let requested: number | 'auto' = parseThreads(nodeProcess?.env?.MEDIMG_THREADS);
 let minVoxels = DEFAULT_MIN_VOXELS;
-let pool: { workers: WorkerLike[] } | null = null;
-let broken = false;
+interface Pool {
+  workers: WorkerLike[];
+  /** Counts the workers that have started. */
+  ready: Int32Array;
+}
+let pool: Pool | null = null;
+let broken: string | null = null;
 let threadedRuns = 0;
 
-/** How many separable filters ran on the worker threads so far (for tests and benches). */
-export function threadedRunCount(): number {
-  return threadedRuns;
+function disable(reason: string): void {
+  broken ??= reason;
+  stopPool();
+}
+
+/**
+ * How many separable filters ran on the worker threads so far, and why threads were turned off if
+ * they were (for tests and benches).
+ */
+export function threadStats(): { runs: number; disabled: string | null } {
+  return { runs: threadedRuns, disabled: broken };
 }
 
 /** Options of {@link setThreads}. */
@@ -105,42 +120,38 @@ function stopPool(): void {
 }
 
 /** Starts the workers (once) and waits until all have loaded the kernels; null if they cannot start. */
-function ensurePool(n: number, wasm: WebAssembly.Module): { workers: WorkerLike[] } | null {
-  if (pool && pool.workers.length === n) return pool;
-  stopPool();
-  const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
-  if (!wt?.Worker) {
-    broken = true;
-    return null;
-  }
-  const ready = new Int32Array(new SharedArrayBuffer(4));
-  const workers: WorkerLike[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const w = new wt.Worker(THREAD_WORKER_SOURCE, { eval: true, workerData: { wasm, ready: ready.buffer } });
-      // A worker that dies is not retried: the ops run on the calling thread from then on.
-      w.on('error', () => {
-        broken = true;
-      });
-      w.unref();
-      workers.push(w);
-    }
-  } catch {
-    for (const w of workers) void w.terminate();
-    broken = true;
-    return null;
-  }
-  const deadline = Date.now() + 30_000;
-  for (let v = Atomics.load(ready, 0); v < n; v = Atomics.load(ready, 0)) {
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      for (const w of workers) void w.terminate();
-      broken = true;
+function ensurePool(n: number, wasm: WebAssembly.Module): Pool | null {
+  if (!pool || pool.workers.length !== n) {
+    stopPool();
+    const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
+    if (!wt?.Worker) {
+      disable('node:worker_threads is unavailable');
       return null;
     }
-    Atomics.wait(ready, 0, v, left);
+    const ready = new Int32Array(new SharedArrayBuffer(4));
+    const workers: WorkerLike[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const w = new wt.Worker(THREAD_WORKER_SOURCE, { eval: true, workerData: { wasm, ready: ready.buffer } });
+        // A worker that dies is not retried: the ops run on the calling thread from then on.
+        w.on('error', (e) => disable(`a worker failed: ${e instanceof Error ? e.message : String(e)}`));
+        w.unref();
+        workers.push(w);
+      }
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      disable(`workers cannot start: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+    pool = { workers, ready };
   }
-  pool = { workers };
+  // A slow start (a loaded machine) is not a failure: this op then runs here, a later one on all.
+  const deadline = Date.now() + READY_WAIT_MS;
+  for (let v = Atomics.load(pool.ready, 0); v < n; v = Atomics.load(pool.ready, 0)) {
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    Atomics.wait(pool.ready, 0, v, left);
+  }
   return pool;
 }
 
@@ -241,8 +252,7 @@ export function correlatePassesThreaded(src: VoxelArray, dims: Vec3, passes: rea
     else kernels.correlateRows(...(mine as Parameters<Kernels['correlateRows']>));
     for (let v = Atomics.load(ctl, 0); v < parts - 1; v = Atomics.load(ctl, 0)) {
       if (Atomics.wait(ctl, 0, v, SLAB_TIMEOUT_MS) === 'timed-out') {
-        broken = true;
-        stopPool();
+        disable('a worker did not finish its slab');
         shared = undefined; // a lost worker may still write into it
         return null;
       }
