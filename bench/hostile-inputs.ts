@@ -142,7 +142,7 @@ async function make(dir: string): Promise<Record<string, string>> {
     const chest = new Uint8Array(readFileSync(join(data, 'radiography/cr_philips_chest_mono1_15bit_j2ki.dcm')));
     files.j2kCorruptBody = join(dir, 'j2k-corrupt.dcm');
     writeFileSync(files.j2kCorruptBody, flip(chest, 8, 19));
-    files.j2kCorruptBodyLimit1s = files.j2kCorruptBody;
+    files.j2kCorruptBodyLimit100ms = files.j2kCorruptBody;
     const jls = new Uint8Array(readFileSync(join(data, 'transfer_syntax_MR_small/MR_small_jpeg_ls_lossless.dcm')));
     files.jlsCorruptBody = join(dir, 'jls-corrupt.dcm');
     writeFileSync(files.jlsCorruptBody, flip(jls, 4, 19));
@@ -192,7 +192,7 @@ async function child(kind: string, file: string): Promise<void> {
       m.readNrrdBytes(new Uint8Array(Buffer.concat([head, bytes])));
     } else if (kind === 'items8M') m.deidentify(bytes);
     else {
-      if (kind === 'j2kCorruptBodyLimit1s') m.setCodecTimeLimit({ baseMs: 1000, msPerMegasample: 0 });
+      if (kind === 'j2kCorruptBodyLimit100ms') m.setCodecTimeLimit({ baseMs: 100, msPerMegasample: 0 });
       await prepareDicomBytes(bytes);
       await m.readDicomFile(bytes);
     }
