@@ -216,4 +216,34 @@ if (!HAS_CHROMIUM) {
     expect(offline).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 400_000);
+
+  it('opens dropped files, replacing the scene (overlay and markers gone)', async () => {
+    // Five slices of the same series, dropped as plain files (a synthetic drop has no entries API).
+    const names = readdirSync(CT_DIR).sort().slice(30, 35);
+    const files = names.map((n) => ({ name: n, b64: readFileSync(join(CT_DIR, n)).toString('base64') }));
+    await page.evaluate((list: { name: string; b64: string }[]) => {
+      const dt = new DataTransfer();
+      for (const f of list) {
+        const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes], f.name, { type: 'application/dicom' }));
+      }
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true }));
+    }, files);
+    const status = await page.waitForFunction(
+      () => {
+        const t = document.getElementById('status')?.textContent ?? '';
+        return /^(Loaded|Error)/.test(t) ? t : null;
+      },
+      null,
+      { timeout: 120_000 },
+    );
+    expect(await status.jsonValue()).toMatch(/^Loaded 512 x 512 x 5 /);
+    const scene = await page.evaluate(() => {
+      const nv = (globalThis as unknown as PageGlobals).medimgNiivue.nv;
+      return { volumes: nv.volumes.length, meshes: nv.meshes.length };
+    });
+    expect(scene).toEqual({ volumes: 1, meshes: 0 });
+    expect(await page.locator('#legend').isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 200_000);
 });

@@ -209,7 +209,8 @@ async function droppedFiles(items) {
       }
     }
   };
-  for (const entry of [...items].map((i) => i.webkitGetAsEntry?.()).filter(Boolean)) await walk(entry);
+  const entries = [...items].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  for (const entry of entries) await walk(entry);
   return files;
 }
 
@@ -222,7 +223,9 @@ drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', async (e) => {
   e.preventDefault();
   drop.classList.remove('over');
-  openFiles(await droppedFiles(e.dataTransfer.items));
+  // Folders come through the entries API; plain dropped files (or a browser without it) as files.
+  const files = await droppedFiles(e.dataTransfer.items);
+  openFiles(files.length ? files : [...e.dataTransfer.files]);
 });
 
 // For scripts and tests: feed files without the file dialog, and reach the niivue instance.
