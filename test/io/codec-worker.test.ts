@@ -81,9 +81,9 @@ afterEach(() => setCodecTimeLimit(undefined));
 
 describe('codec time limit settings', () => {
   it('validates, merges and restores', () => {
-    expect(codecTimeLimit()).toEqual({ baseMs: 2000, msPerMegasample: 10000 });
+    expect(codecTimeLimit()).toEqual({ baseMs: 2000, msPerMegasample: 2000 });
     setCodecTimeLimit({ baseMs: 500 });
-    expect(codecTimeLimit()).toEqual({ baseMs: 500, msPerMegasample: 10000 });
+    expect(codecTimeLimit()).toEqual({ baseMs: 500, msPerMegasample: 2000 });
     expect(() => setCodecTimeLimit({ msPerMegasample: -1 })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
@@ -91,7 +91,7 @@ describe('codec time limit settings', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
     setCodecTimeLimit(undefined);
-    expect(codecTimeLimit()).toEqual({ baseMs: 2000, msPerMegasample: 10000 });
+    expect(codecTimeLimit()).toEqual({ baseMs: 2000, msPerMegasample: 2000 });
   });
 });
 

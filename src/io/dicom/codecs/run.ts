@@ -66,14 +66,18 @@ export function runCodec(job: CodecJob): Promise<DecodedFrame> {
 export interface CodecTimeLimit {
   /** Fixed part, milliseconds. Default 2000. */
   baseMs: number;
-  /** Per million samples the DICOM header declares for the frame, milliseconds. Default 10000. */
+  /** Per million samples the DICOM header declares for the frame, milliseconds. Default 2000. */
   msPerMegasample: number;
 }
 
-/** The default codec time limit: 2 s plus 10 s per megasample (a 512x512 CT frame: 4.6 s). */
+/**
+ * The default codec time limit: 2 s plus 2 s per megasample (a 512x512 CT frame: 2.5 s; the
+ * 2500x2048 CR: 12.2 s). The WebAssembly codecs take at most 0.17 s of CPU per megasample on the
+ * real radiographs (bench/codecs.ts), so an honest frame has 10x headroom or more.
+ */
 export const DEFAULT_CODEC_TIME_LIMIT: Readonly<CodecTimeLimit> = Object.freeze({
   baseMs: 2000,
-  msPerMegasample: 10_000,
+  msPerMegasample: 2_000,
 });
 
 let timeLimit: CodecTimeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
@@ -82,7 +86,7 @@ let timeLimit: CodecTimeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
  * Sets the process-wide time limit of one JPEG, JPEG-LS, JPEG 2000 or HTJ2K frame decode. In Node
  * these codecs run in a worker thread, which is terminated (its WebAssembly memory freed) when a
  * frame passes the limit (CPU time; 10x in wall-clock time): the read fails with `CODEC_TIMEOUT`. Fields left out keep their
- * current value; `undefined` restores the default (2 s + 10 s per megasample). In the browser
+ * current value; `undefined` restores the default (2 s + 2 s per megasample). In the browser
  * codecs run in the calling thread and the limit does not apply (run medimg in a Web Worker).
  *
  * @example
