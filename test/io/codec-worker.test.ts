@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isMedImgError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/random.js';
@@ -216,4 +220,76 @@ describeData('codecs in a worker thread (issue 19)', () => {
       }
     });
   });
+});
+
+describeData('JPEG Lossless and 12-bit JPEG in the worker thread (issue 19)', () => {
+  const refs = JSON.parse(readFileSync(dataPath('dicom', 'radiography', 'reference.json'), 'utf8')).files as Record<
+    string,
+    { stored_pixels: { sha256: string } }
+  >;
+  const sha = (a: ArrayBufferView) =>
+    createHash('sha256')
+      .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+      .digest('hex');
+
+  it.each(['cr_fuji_hip_mono2_10bit_jpegll.dcm', 'us_philips_mono2_8bit_jpegll.dcm'])(
+    '%s: the worker decodes the reference pixels (SHA-256), bit for bit what the in-thread path does',
+    async (name) => {
+      const bytes = file('radiography', name);
+      const viaWorker = await readDicomFile(bytes, { raw: true });
+      const here = await inThread(() => readDicomFile(bytes, { raw: true }));
+      expect(sha(viaWorker.pixels)).toBe(refs[name]!.stored_pixels.sha256);
+      expect(viaWorker.pixels.constructor).toBe(here.pixels.constructor);
+      expect(sha(here.pixels)).toBe(sha(viaWorker.pixels));
+    },
+  );
+
+  it('a JPEG Lossless frame past a tiny limit ends in CODEC_TIMEOUT, an abort in ABORTED; the next read works', async () => {
+    const hip = file('radiography', 'cr_fuji_hip_mono2_10bit_jpegll.dcm');
+    const us = () => readDicomFile(file('radiography', 'us_philips_mono2_8bit_jpegll.dcm'), { raw: true });
+    const usSha = refs['us_philips_mono2_8bit_jpegll.dcm']!.stored_pixels.sha256;
+    // the 2140x1760 hip takes 0.3 s of CPU or more in jpeg-lossless-decoder-js: a 20 ms limit cuts it
+    setCodecTimeLimit({ baseMs: 20, msPerMegasample: 0 });
+    const started = codecWorkersStarted();
+    let error: unknown;
+    await readDicomFile(hip).catch((e) => {
+      error = e;
+    });
+    expect(error).toMatchObject({ code: 'CODEC_TIMEOUT', details: { limitMs: 20 } });
+    expect((error as Error).message).toContain('JPEG Lossless');
+    setCodecTimeLimit(undefined);
+    expect(sha((await us()).pixels)).toBe(usSha);
+    expect(codecWorkersStarted()).toBe(started + 1);
+    // with the decoder loaded in the worker, an abort 50 ms in lands inside the hip's decode
+    const ac = new AbortController();
+    const read = readDicomFile(hip, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    expect(await codeOf(read)).toBe('ABORTED');
+    expect(sha((await us()).pixels)).toBe(usSha);
+  });
+
+  const HAS_DCMTK = spawnSync('dcmcjpeg', ['--version']).status === 0;
+  (HAS_DCMTK ? it : it.skip)(
+    'a 12-bit JPEG extended frame (dcmcjpeg +ee of a real CT) decodes in the worker as in-thread',
+    async () => {
+      const work = mkdtempSync(join(tmpdir(), 'medimg-codec-worker-'));
+      try {
+        const out = join(work, 'ct12.dcm');
+        execFileSync('dcmcjpeg', ['+ee', dataPath('dicom', 'ct_chest_LungPETCTDx_A0001_kernelB', '1-30.dcm'), out], {
+          stdio: 'pipe',
+        });
+        const bytes = new Uint8Array(readFileSync(out));
+        const viaWorker = await readDicomFile(bytes, { raw: true });
+        const here = await inThread(() => readDicomFile(bytes, { raw: true }));
+        expect(viaWorker.pixels.length).toBe(512 * 512);
+        expect(sha(viaWorker.pixels)).toBe(sha(here.pixels));
+        // a tiny limit stops it too
+        setCodecTimeLimit({ baseMs: 1, msPerMegasample: 0 });
+        const e = await readDicomFile(bytes).catch((x) => x);
+        expect(e).toMatchObject({ code: 'CODEC_TIMEOUT' });
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -315,14 +315,14 @@ export async function decodeFrame(
     decoded = await runCodec({ kind: 'HTJ2K', bytes: frame, samples: n, signal });
     alreadyRgb = true; // so does OpenJPH
   } else if (ts === TS.jpegLossless14 || ts === TS.jpegLosslessSV1) {
-    const { decodeJpegLossless } = await import('./codecs/jpeg-lossless.js');
-    decoded = await decodeJpegLossless(frame, info.rows, info.columns, info.samplesPerPixel, info.bitsAllocated);
+    const { rows, columns, samplesPerPixel, bitsAllocated } = info;
+    const layout = { rows, columns, samplesPerPixel, bitsAllocated };
+    decoded = await runCodec({ kind: 'JpegLossless', bytes: frame, samples: n, layout, signal });
   } else if (ts === TS.jpegBaseline || ts === TS.jpegExtended) {
     const precision = jpegPrecision(frame);
     if (precision !== 8) {
       // 12-bit extended: our own IJG-exact decoder (the libjpeg-turbo build is 8-bit only)
-      const { decodeJpegGrey } = await import('./codecs/jpeg12.js');
-      decoded = decodeJpegGrey(frame);
+      decoded = await runCodec({ kind: 'JpegExtended12', bytes: frame, samples: n, signal });
     } else {
       decoded = await runCodec({ kind: 'JPEGDecoder', bytes: frame, samples: n, signal });
     }

@@ -4,13 +4,14 @@
 import { parentPort } from 'node:worker_threads';
 import { isMedImgError } from '../../../core/errors.js';
 import { type DecodedFrame, setCodecImporter } from './emscripten.js';
-import { type CodecKind, decodeInThread, loadCodec } from './run.js';
+import { type CodecKind, decodeInThread, type FrameLayout, loadCodec } from './run.js';
 
 /** A decode request: the frame's bytes, transferred. */
 export interface CodecRequest {
   id: number;
   kind: CodecKind;
   bytes: ArrayBuffer;
+  layout?: FrameLayout;
 }
 
 /** `started` once the codec is loaded (the time limit starts then), then the result. */
@@ -35,7 +36,7 @@ port?.on('message', async (m: CodecRequest) => {
   try {
     await loadCodec(m.kind);
     port.postMessage({ id: m.id, started: true } satisfies CodecReply);
-    const frame = await decodeInThread(m.kind, new Uint8Array(m.bytes));
+    const frame = await decodeInThread(m.kind, new Uint8Array(m.bytes), m.layout);
     // the samples go back transferred: they must own their buffer (codec outputs are fresh copies)
     let data = frame.data;
     if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();

@@ -3,6 +3,16 @@ import type { DecodedFrame } from './emscripten.js';
 
 let decoderModule: Promise<typeof import('jpeg-lossless-decoder-js')> | undefined;
 
+/** Loads the decoder ahead of a decode (the codec worker does, so that its time limit counts decoding only). */
+export async function loadJpegLossless(): Promise<void> {
+  try {
+    decoderModule ??= import('jpeg-lossless-decoder-js');
+    await decoderModule;
+  } catch {
+    decoderModule = undefined; // fails again, coded, in the decode
+  }
+}
+
 /** JPEG lossless, non-hierarchical (processes 14 and 14 SV1), via jpeg-lossless-decoder-js. */
 export async function decodeJpegLossless(
   bytes: Uint8Array,

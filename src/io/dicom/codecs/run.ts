@@ -2,8 +2,19 @@ import { MedImgError } from '../../../core/errors.js';
 import { throwIfAborted } from '../../../core/progress.js';
 import type { DecodedFrame } from './emscripten.js';
 
-/** The WebAssembly codecs: CharLS, OpenJPEG, libjpeg-turbo (8-bit) and OpenJPH. */
-export type CodecKind = 'JpegLSDecoder' | 'J2KDecoder' | 'JPEGDecoder' | 'HTJ2K';
+/**
+ * The codecs: the WebAssembly CharLS, OpenJPEG, libjpeg-turbo (8-bit) and OpenJPH, and the
+ * JavaScript JPEG Lossless (jpeg-lossless-decoder-js) and 12-bit JPEG extended (jpeg12.ts).
+ */
+export type CodecKind = 'JpegLSDecoder' | 'J2KDecoder' | 'JPEGDecoder' | 'HTJ2K' | 'JpegLossless' | 'JpegExtended12';
+
+/** The frame's layout from the DICOM header, which the JPEG Lossless decoder needs (the others read the codestream's). */
+export interface FrameLayout {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+}
 
 /** One compressed frame for a codec. */
 export interface CodecJob {
@@ -12,6 +23,8 @@ export interface CodecJob {
   bytes: Uint8Array;
   /** Samples the DICOM header declares for the frame (rows x columns x samples per pixel). */
   samples: number;
+  /** Required for `JpegLossless`. */
+  layout?: FrameLayout;
   signal?: AbortSignal;
 }
 
@@ -23,13 +36,21 @@ const NAMES: Record<CodecKind, string> = {
   J2KDecoder: 'JPEG 2000',
   JPEGDecoder: 'JPEG',
   HTJ2K: 'HTJ2K',
+  JpegLossless: 'JPEG Lossless',
+  JpegExtended12: '12-bit JPEG',
 };
 
 /** The codec's name for messages. */
 export const codecName = (kind: CodecKind): string => NAMES[kind];
 
-/** Decodes in the calling thread (synchronous WebAssembly: cannot be interrupted). */
-export async function decodeInThread(kind: CodecKind, bytes: Uint8Array): Promise<DecodedFrame> {
+/** Decodes in the calling thread (synchronous WebAssembly or JavaScript: cannot be interrupted). */
+export async function decodeInThread(kind: CodecKind, bytes: Uint8Array, layout?: FrameLayout): Promise<DecodedFrame> {
+  if (kind === 'JpegLossless') {
+    if (!layout) throw new MedImgError('INVALID_ARGUMENT', 'A JPEG Lossless frame needs its layout.');
+    const { decodeJpegLossless } = await import('./jpeg-lossless.js');
+    return decodeJpegLossless(bytes, layout.rows, layout.columns, layout.samplesPerPixel, layout.bitsAllocated);
+  }
+  if (kind === 'JpegExtended12') return (await import('./jpeg12.js')).decodeJpegGrey(bytes);
   if (kind === 'HTJ2K') {
     const { decodeHtj2k } = await import('./htj2k.js');
     return decodeHtj2k(bytes);
@@ -40,11 +61,13 @@ export async function decodeInThread(kind: CodecKind, bytes: Uint8Array): Promis
 
 /** Loads the codec of `kind` ahead of a decode (a worker does, so that its time limit counts decoding only). */
 export async function loadCodec(kind: CodecKind): Promise<void> {
-  if (kind === 'HTJ2K') await (await import('./htj2k.js')).loadHtj2k();
+  if (kind === 'JpegLossless') await (await import('./jpeg-lossless.js')).loadJpegLossless();
+  else if (kind === 'JpegExtended12') await import('./jpeg12.js');
+  else if (kind === 'HTJ2K') await (await import('./htj2k.js')).loadHtj2k();
   else await (await import('./emscripten.js')).loadEmscriptenCodec(kind);
 }
 
-const inThread: CodecRunner = (job) => decodeInThread(job.kind, job.bytes);
+const inThread: CodecRunner = (job) => decodeInThread(job.kind, job.bytes, job.layout);
 let runner: CodecRunner = inThread;
 
 /** Installs where codecs run (the Node entry installs a worker); `undefined` restores in-thread. */
@@ -83,7 +106,8 @@ export const DEFAULT_CODEC_TIME_LIMIT: Readonly<CodecTimeLimit> = Object.freeze(
 let timeLimit: CodecTimeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
 
 /**
- * Sets the process-wide time limit of one JPEG, JPEG-LS, JPEG 2000 or HTJ2K frame decode. In Node
+ * Sets the process-wide time limit of one compressed frame's decode (JPEG baseline, 12-bit JPEG,
+ * JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K; RLE is linear in its input and runs in place). In Node
  * these codecs run in a worker thread, which is terminated (its WebAssembly memory freed) when a
  * frame passes the limit (CPU time; 10x in wall-clock time): the read fails with `CODEC_TIMEOUT`. Fields left out keep their
  * current value; `undefined` restores the default (2 s + 2 s per megasample). In the browser

@@ -8,7 +8,7 @@ import type { CodecReply, CodecRequest } from './codec-worker.js';
 import type { DecodedFrame } from './emscripten.js';
 import { type CodecJob, type CodecRunner, codecName, codecTimeLimitMs, decodeInThread } from './run.js';
 
-// Node: the WebAssembly codecs run in one worker thread, started on first use and reused, so that
+// Node: the codecs (WebAssembly and the JavaScript JPEG Lossless and 12-bit JPEG) run in one worker thread, started on first use and reused, so that
 // a frame that spins (a corrupt body behind a valid header) can be stopped. Past its time limit,
 // or when the caller aborts, the worker is terminated, which frees its WebAssembly memory too, and
 // the next frame starts a fresh one. Frames are decoded one at a time, in request order.
@@ -148,7 +148,15 @@ function pump(): void {
     stopWorker();
     finish(p, undefined, new MedImgError('CODEC_TIMEOUT', 'The codec worker did not start in time.'));
   }, LOAD_LIMIT_MS);
-  worker.postMessage({ id: p.id, kind: p.job.kind, bytes: bytes.buffer } satisfies CodecRequest, [bytes.buffer]);
+  worker.postMessage(
+    {
+      id: p.id,
+      kind: p.job.kind,
+      bytes: bytes.buffer,
+      ...(p.job.layout ? { layout: { ...p.job.layout } } : {}),
+    } satisfies CodecRequest,
+    [bytes.buffer],
+  );
 }
 
 function aborted(p: Pending): void {
@@ -163,7 +171,7 @@ function aborted(p: Pending): void {
  */
 export function workerCodecRunner(): CodecRunner {
   return (job) => {
-    if (!workerUrl()) return decodeInThread(job.kind, job.bytes);
+    if (!workerUrl()) return decodeInThread(job.kind, job.bytes, job.layout);
     return new Promise<DecodedFrame>((resolve, reject) => {
       const p: Pending = { id: nextId++, job, resolve, reject };
       if (job.signal) {
