@@ -80,7 +80,8 @@ console.log('threads ok ($mode): 2 threads equal 1 bit for bit');
 "
 done
 # The DICOM codecs run in dist/codec-worker.{js,cjs} from the installed CJS and ESM builds: a real
-# JPEG 2000 file decodes to the pixels of its uncompressed twin, and a time limit stops the worker.
+# JPEG 2000 file decodes to the pixels of its uncompressed twin, a real JPEG Lossless file to its
+# reference SHA-256 (reference.json), and a time limit stops the worker for both.
 ts_dir="$root/../shared/data/dicom/transfer_syntax_MR_small"
 if [ -f "$ts_dir/MR_small_jp2klossless.dcm" ]; then
 for mode in cjs esm; do
@@ -94,7 +95,14 @@ if (j2k.pixels.some((v, i) => v !== ref.pixels[i])) throw new Error('the codec w
 m.setCodecTimeLimit({ baseMs: 20, msPerMegasample: 0 });
 const e = await m.readDicomFile(fs.readFileSync('$ts_dir/../radiography/cr_fuji_tibia_mono1_10bit_j2kr.dcm')).catch((x) => x);
 if (e?.code !== 'CODEC_TIMEOUT') throw new Error('no CODEC_TIMEOUT from the codec worker: ' + (e?.code ?? 'read ok'));
-console.log('codec worker ok ($mode): J2K equal to the uncompressed file, a 20 ms limit stops a 3-megapixel frame');
+const jll = fs.readFileSync('$ts_dir/../radiography/cr_fuji_hip_mono2_10bit_jpegll.dcm');
+const ejll = await m.readDicomFile(jll).catch((x) => x);
+if (ejll?.code !== 'CODEC_TIMEOUT') throw new Error('no CODEC_TIMEOUT for JPEG Lossless: ' + (ejll?.code ?? 'read ok'));
+m.setCodecTimeLimit(undefined);
+const hip = await m.readDicomFile(jll, { raw: true });
+const sha = $([ $mode = esm ] && echo "(await import('node:crypto'))" || echo "require('node:crypto')").createHash('sha256').update(new Uint8Array(hip.pixels.buffer, hip.pixels.byteOffset, hip.pixels.byteLength)).digest('hex');
+if (sha !== '9ed5d9818c250bb81ff9093a6c4d5c6032df281fce82b9a288de65c74348301e') throw new Error('JPEG Lossless in the codec worker decoded other pixels');
+console.log('codec worker ok ($mode): J2K equal to the uncompressed file, a 20 ms limit stops a 3-megapixel J2K and a JPEG Lossless frame, JPEG Lossless equal to its reference SHA-256');
 })().catch((e) => { console.error(e); process.exit(1); });
 "
 done
