@@ -15,6 +15,8 @@ const CASES: [string, number][] = [
   ['transfer_syntax_MR_small/MR_small_jpeg_ls_lossless.dcm', 200],
   ['transfer_syntax_MR_small/MR_small_jp2klossless.dcm', 200],
   ['radiography/cr_fuji_tibia_mono1_10bit_j2kr.dcm', 3],
+  ['radiography/us_philips_mono2_8bit_jpegll.dcm', 20],
+  ['radiography/cr_fuji_hip_mono2_10bit_jpegll.dcm', 5],
 ];
 
 async function time(bytes: Uint8Array, n: number): Promise<{ wallMs: number; cpuMs: number }> {
