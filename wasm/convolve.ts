@@ -23,6 +23,30 @@
   v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
 }
 
+// Output modes of a pass: 0 stores the f32 result r; 1 stores f32(0 + scale * r) and 2 stores
+// f32(dst + scale * r) (r rounded to f32 first), exactly what `out[i] = out[i] + f * term[i]` does in
+// JavaScript over a zeroed then a filled Float32Array: sums of terms (LoG) are accumulated in their
+// last pass instead of in separate passes over the volume.
+@inline function put2(p: usize, t: v128, mode: i32, S: v128): void {
+  if (mode == 0) {
+    st2(p, t);
+    return;
+  }
+  const r = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(t));
+  const base = mode == 1 ? f64x2.splat(0.0) : ld2(p);
+  st2(p, f64x2.add(base, f64x2.mul(S, r)));
+}
+
+@inline function put1(p: usize, t: f64, mode: i32, scale: f64): void {
+  if (mode == 0) {
+    store<f32>(p, <f32>t);
+    return;
+  }
+  const r = <f64><f32>t;
+  const base: f64 = mode == 1 ? 0.0 : <f64>load<f32>(p);
+  store<f32>(p, <f32>(base + scale * r));
+}
+
 /**
  * One output row of a symmetric (sign 1) or antisymmetric (sign -1) kernel, as pairedRow in
  * convolve.ts. `s` is the base of the source samples (f32), `cs` the centre offset, offA/offB element
@@ -30,8 +54,9 @@
  */
 function pairedRow(
   s: usize, cs: i32, dst: usize, out: i32, nx: i32,
-  offA: usize, offB: usize, wp: usize, pairs: i32, acc: usize, sign: i32,
+  offA: usize, offB: usize, wp: usize, pairs: i32, acc: usize, sign: i32, mode: i32, scale: f64,
 ): void {
+  const S = f64x2.splat(scale);
   const c0 = sign == 1 ? load<f64>(wp) : 0.0;
   const a1 = load<i32>(offA + 4), b1 = load<i32>(offB + 4);
   const a2 = load<i32>(offA + 8), b2 = load<i32>(offB + 8);
@@ -48,7 +73,7 @@ function pairedRow(
       t = f64x2.add(t, f64x2.mul(W1, f64x2.add(ld2(sx + (<usize>b1 << 2)), ld2(sx + (<usize>a1 << 2)))));
       t = f64x2.add(t, f64x2.mul(W2, f64x2.add(ld2(sx + (<usize>b2 << 2)), ld2(sx + (<usize>a2 << 2)))));
       t = f64x2.add(t, f64x2.mul(W3, f64x2.add(ld2(sx + (<usize>b3 << 2)), ld2(sx + (<usize>a3 << 2)))));
-      if (direct) st2(dst + (<usize>(out + x) << 2), t);
+      if (direct) put2(dst + (<usize>(out + x) << 2), t, mode, S);
       else v128.store(acc + (<usize>x << 3), t);
     }
     for (; x < nx; x++) {
@@ -56,7 +81,7 @@ function pairedRow(
         w1 * (<f64>load<f32>(s + (<usize>(b1 + x) << 2)) + <f64>load<f32>(s + (<usize>(a1 + x) << 2))) +
         w2 * (<f64>load<f32>(s + (<usize>(b2 + x) << 2)) + <f64>load<f32>(s + (<usize>(a2 + x) << 2))) +
         w3 * (<f64>load<f32>(s + (<usize>(b3 + x) << 2)) + <f64>load<f32>(s + (<usize>(a3 + x) << 2)));
-      if (direct) store<f32>(dst + (<usize>(out + x) << 2), <f32>t);
+      if (direct) put1(dst + (<usize>(out + x) << 2), t, mode, scale);
       else store<f64>(acc + (<usize>x << 3), t);
     }
   } else {
@@ -65,7 +90,7 @@ function pairedRow(
       let t = f64x2.mul(W1, f64x2.sub(ld2(sx + (<usize>b1 << 2)), ld2(sx + (<usize>a1 << 2))));
       t = f64x2.add(t, f64x2.mul(W2, f64x2.sub(ld2(sx + (<usize>b2 << 2)), ld2(sx + (<usize>a2 << 2)))));
       t = f64x2.add(t, f64x2.mul(W3, f64x2.sub(ld2(sx + (<usize>b3 << 2)), ld2(sx + (<usize>a3 << 2)))));
-      if (direct) st2(dst + (<usize>(out + x) << 2), t);
+      if (direct) put2(dst + (<usize>(out + x) << 2), t, mode, S);
       else v128.store(acc + (<usize>x << 3), t);
     }
     for (; x < nx; x++) {
@@ -73,7 +98,7 @@ function pairedRow(
         w1 * (<f64>load<f32>(s + (<usize>(b1 + x) << 2)) - <f64>load<f32>(s + (<usize>(a1 + x) << 2))) +
         w2 * (<f64>load<f32>(s + (<usize>(b2 + x) << 2)) - <f64>load<f32>(s + (<usize>(a2 + x) << 2))) +
         w3 * (<f64>load<f32>(s + (<usize>(b3 + x) << 2)) - <f64>load<f32>(s + (<usize>(a3 + x) << 2)));
-      if (direct) store<f32>(dst + (<usize>(out + x) << 2), <f32>t);
+      if (direct) put1(dst + (<usize>(out + x) << 2), t, mode, scale);
       else store<f64>(acc + (<usize>x << 3), t);
     }
   }
@@ -101,7 +126,7 @@ function pairedRow(
         t = f64x2.add(t, f64x2.mul(V3, f64x2.sub(ld2(sx + (<usize>q3 << 2)), ld2(sx + (<usize>p3 << 2)))));
         t = f64x2.add(t, f64x2.mul(V4, f64x2.sub(ld2(sx + (<usize>q4 << 2)), ld2(sx + (<usize>p4 << 2)))));
       }
-      if (last) st2(dst + (<usize>(out + x) << 2), t);
+      if (last) put2(dst + (<usize>(out + x) << 2), t, mode, S);
       else v128.store(acc + (<usize>x << 3), t);
     }
     for (; x < nx; x++) {
@@ -111,7 +136,7 @@ function pairedRow(
         v2 * (<f64>load<f32>(s + (<usize>(q2 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p2 + x) << 2))) +
         v3 * (<f64>load<f32>(s + (<usize>(q3 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p3 + x) << 2))) +
         v4 * (<f64>load<f32>(s + (<usize>(q4 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p4 + x) << 2)));
-      if (last) store<f32>(dst + (<usize>(out + x) << 2), <f32>t);
+      if (last) put1(dst + (<usize>(out + x) << 2), t, mode, scale);
       else store<f64>(acc + (<usize>x << 3), t);
     }
   }
@@ -119,8 +144,9 @@ function pairedRow(
 
 /** One output row of a kernel without symmetry, as generalRow in convolve.ts. `wk` is w[-r..r] (f64). */
 function generalRow(
-  s: usize, cs: i32, dst: usize, out: i32, nx: i32, offA: usize, offB: usize, wk: usize, r: i32, acc: usize,
+  s: usize, cs: i32, dst: usize, out: i32, nx: i32, offA: usize, offB: usize, wk: usize, r: i32, acc: usize, mode: i32, scale: f64,
 ): void {
+  const S = f64x2.splat(scale);
   const w0 = load<f64>(wk + (<usize>r << 3));
   const W0 = f64x2.splat(w0);
   const n2 = nx & ~1;
@@ -146,19 +172,20 @@ function generalRow(
     }
   }
   x = 0;
-  for (; x < n2; x += 2) st2(dst + (<usize>(out + x) << 2), v128.load(acc + (<usize>x << 3)));
-  for (; x < nx; x++) store<f32>(dst + (<usize>(out + x) << 2), <f32>load<f64>(acc + (<usize>x << 3)));
+  for (; x < n2; x += 2) put2(dst + (<usize>(out + x) << 2), v128.load(acc + (<usize>x << 3)), mode, S);
+  for (; x < nx; x++) put1(dst + (<usize>(out + x) << 2), load<f64>(acc + (<usize>x << 3)), mode, scale);
 }
 
 /**
  * Correlation along y (axis 1) or z (axis 2) of the f32 volume at `src` into `dst`, as
  * correlateRows in convolve.ts. `w` holds the padded weights (sym != 0) or w[-r..r]. Only the lines
  * o0 <= o < o1 of the outer loop (z for axis 1, y for axis 2) are computed, so threads sharing the
- * memory can split a pass (the whole volume: 0, nz or 0, ny).
+ * memory can split a pass (the whole volume: 0, nz or 0, ny). `mode`/`scale`: see put2.
  */
 export function correlateRows(
   src: usize, dst: usize, nx: i32, ny: i32, nz: i32, axis: i32,
   w: usize, r: i32, pairs: i32, sym: i32, offA: usize, offB: usize, acc: usize, o0: i32, o1: i32,
+  mode: i32, scale: f64,
 ): void {
   const n = axis == 1 ? ny : nz;
   const stride = axis == 1 ? nx : nx * ny;
@@ -172,8 +199,8 @@ export function correlateRows(
         store<i32>(offA + (<usize>j << 2), j <= r ? lineBase + reflect(p - j, n) * stride : out);
         store<i32>(offB + (<usize>j << 2), j <= r ? lineBase + reflect(p + j, n) * stride : out);
       }
-      if (sym == 0) generalRow(src, out, dst, out, nx, offA, offB, w, r, acc);
-      else pairedRow(src, out, dst, out, nx, offA, offB, w, pairs, acc, sym);
+      if (sym == 0) generalRow(src, out, dst, out, nx, offA, offB, w, r, acc, mode, scale);
+      else pairedRow(src, out, dst, out, nx, offA, offB, w, pairs, acc, sym, mode, scale);
     }
   }
 }
@@ -186,6 +213,7 @@ export function correlateRows(
 export function correlateX(
   src: usize, dst: usize, nx: i32,
   w: usize, r: i32, pairs: i32, sym: i32, offA: usize, offB: usize, acc: usize, line: usize, row0: i32, row1: i32,
+  mode: i32, scale: f64,
 ): void {
   const tabLen = (r > pairs ? r : pairs) + 1;
   for (let j = 0; j < tabLen; j++) {
@@ -199,7 +227,7 @@ export function correlateX(
       store<f32>(line + (<usize>(r - j) << 2), load<f32>(line + (<usize>(r + reflect(-j, nx)) << 2)));
       store<f32>(line + (<usize>(r + nx - 1 + j) << 2), load<f32>(line + (<usize>(r + reflect(nx - 1 + j, nx)) << 2)));
     }
-    if (sym == 0) generalRow(line, r, dst, base, nx, offA, offB, w, r, acc);
-    else pairedRow(line, r, dst, base, nx, offA, offB, w, pairs, acc, sym);
+    if (sym == 0) generalRow(line, r, dst, base, nx, offA, offB, w, r, acc, mode, scale);
+    else pairedRow(line, r, dst, base, nx, offA, offB, w, pairs, acc, sym, mode, scale);
   }
 }

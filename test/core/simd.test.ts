@@ -111,6 +111,35 @@ describe('WebAssembly SIMD separable correlation', () => {
     }
   });
 
+  // LoG runs as one program (8 passes, each term added into the output by its z pass): compared
+  // with the scalar path, which computes the terms separately and adds them in a loop.
+  const logCases: [Vec3, Vec3, boolean][] = [
+    [[17, 13, 21], [1, 1, 1], true], // odd rows: the scalar tail of each row, and its accumulation
+    [[64, 48, 40], [0.7, 0.9, 2.5], false], // scale 1: out + term
+    [[1, 80, 90], [1, 1, 1], true], // x of length 1: the program declines, the separate path runs
+    [[40, 30, 9], [0.3, 0.3, 3], true], // z sigma 0.5 voxel
+  ];
+  for (const [dims, spacing, normalized] of logCases) {
+    it(`LoG on ${dims.join('x')} (${normalized ? 'normalised' : 'unnormalised'}) equals the scalar code bit for bit`, () => {
+      for (const kind of ['f32', 'i16'] as const) {
+        const vol = createVolume(dims, randomData(kind, dims[0] * dims[1] * dims[2]), { spacing });
+        const op = () => laplacianOfGaussian(vol, { sigmaMm: 1.5, normalized }).data;
+        expect(bitwiseDiffs(run(false, op), run(true, op))).toBe(0);
+      }
+    });
+  }
+
+  it('LoG keeps NaN, infinities, -0 and constant regions where the scalar code does', () => {
+    const dims: Vec3 = [41, 30, 20];
+    const src = randomData('f32', 41 * 30 * 20) as Float32Array;
+    for (let i = 0; i < 41 * 30 * 4; i++) src[i] = -0; // a -0 slab: terms of zero
+    src[24_605] = Number.NaN;
+    src[9000] = Number.NEGATIVE_INFINITY;
+    const vol = createVolume(dims, src, { spacing: [1, 1, 1] });
+    const op = () => laplacianOfGaussian(vol, { sigmaMm: 1 }).data;
+    expect(bitwiseDiffs(run(false, op), run(true, op))).toBe(0);
+  });
+
   it('does not modify its input', () => {
     const src = randomData('f32', 32 * 32 * 8) as Float32Array;
     const copy = src.slice();

@@ -1,5 +1,5 @@
-import { correlatePassesSimd, type SimdPass } from '../simd/convolve.js';
-import { correlatePassesThreaded } from '../simd/threads.js';
+import { correlatePassesSimd, runProgramSimd, type SimdPass, type SimdStep } from '../simd/convolve.js';
+import { correlatePassesThreaded, runProgramThreaded } from '../simd/threads.js';
 import type { Vec3, VoxelArray } from '../volume.js';
 
 /**
@@ -272,6 +272,50 @@ function generalRow(
 /** Below this many voxels the copy into WebAssembly memory costs more than SIMD saves. */
 const SIMD_MIN_VOXELS = 4096;
 
+/** A kernel's pass as the SIMD kernels take it (weights padded for pair folding). */
+function simdPass(axis: 0 | 1 | 2, k: Float32Array): SimdPass {
+  const sym = kernelSymmetry(k);
+  const r = (k.length - 1) >> 1;
+  return { axis, sym, r, pairs: paddedPairCount(r), weights: sym === 0 ? Float64Array.from(k) : paddedWeights(k) };
+}
+
+/** A term of {@link sumSeparableTermsFast}: one kernel per axis and the factor of the term. */
+export interface SeparableTerm {
+  kernels: [Float32Array, Float32Array, Float32Array];
+  scale: number;
+}
+
+/**
+ * `sum_t scale_t * (k_t,x * k_t,y * k_t,z * src)` (x, y, z passes in that order) as one WebAssembly
+ * program: one copy in and out, the x pass shared by terms with the same x kernel (compared by
+ * identity), each term added into the output by its z pass. Bitwise what correlateSeparable per term
+ * followed by `out[i] = out[i] + scale * term[i]` over a zeroed Float32Array gives (same passes, same
+ * f32 roundings, same order of the additions). Null when the SIMD path cannot run it (off,
+ * unavailable, a small volume, an axis of length 1 or a kernel of one tap, too large a volume): the
+ * caller then takes that path.
+ */
+export function sumSeparableTermsFast(
+  src: VoxelArray,
+  dims: Vec3,
+  terms: readonly SeparableTerm[],
+): Float32Array | null {
+  const total = dims[0] * dims[1] * dims[2];
+  if (total < SIMD_MIN_VOXELS || terms.length === 0) return null;
+  for (const t of terms) for (let a = 0; a < 3; a++) if (t.kernels[a]!.length === 1 || dims[a] === 1) return null;
+  // Buffers: 0 the input, then one per distinct x kernel, the output last. All x passes run
+  // first, so the y passes then write into the input's buffer.
+  const xs = [...new Set(terms.map((t) => t.kernels[0]))];
+  const yBuf = 0;
+  const outBuf = xs.length + 1;
+  const steps: SimdStep[] = xs.map((k, i) => ({ ...simdPass(0, k), from: 0, to: i + 1 }));
+  terms.forEach((t, i) => {
+    steps.push({ ...simdPass(1, t.kernels[1]), from: xs.indexOf(t.kernels[0]) + 1, to: yBuf });
+    steps.push({ ...simdPass(2, t.kernels[2]), from: yBuf, to: outBuf, mode: i === 0 ? 1 : 2, scale: t.scale });
+  });
+  const program = { buffers: outBuf + 1, steps, result: outBuf };
+  return runProgramThreaded(src, dims, program) ?? runProgramSimd(src, dims, program);
+}
+
 /**
  * Separable correlation of `src` with one kernel per axis (null = identity on that axis). Returns a
  * new Float32Array; `src` is not modified. Uses at most two full-size Float32 buffers.
@@ -292,18 +336,7 @@ export function correlateSeparable(
   }
   if (total >= SIMD_MIN_VOXELS && active.length > 0 && active.every((c) => c < 3)) {
     // Same sums in the same order, two lanes at a time: bitwise identical to the loops below.
-    const passes: SimdPass[] = active.map((axis) => {
-      const k = kernels[axis]!;
-      const sym = kernelSymmetry(k);
-      const r = (k.length - 1) >> 1;
-      return {
-        axis: axis as 0 | 1 | 2,
-        sym,
-        r,
-        pairs: paddedPairCount(r),
-        weights: sym === 0 ? Float64Array.from(k) : paddedWeights(k),
-      };
-    });
+    const passes = active.map((axis) => simdPass(axis as 0 | 1 | 2, kernels[axis]!));
     // Large volumes: the same kernels on worker threads (Node), still bitwise identical.
     const fast = correlatePassesThreaded(src, dims, passes) ?? correlatePassesSimd(src, dims, passes);
     if (fast) return fast;

@@ -27,41 +27,103 @@ export interface SimdPass {
   weights: Float64Array;
 }
 
+/**
+ * One pass of a {@link SimdProgram}: from volume buffer `from` into `to` (0 holds the input).
+ * `mode` 0 (default) stores the f32 result r; 1 stores f32(0 + scale * r); 2 stores
+ * f32(to + scale * r), as `out[i] = out[i] + scale * term[i]` on Float32Arrays in JavaScript.
+ */
+export interface SimdStep extends SimdPass {
+  from: number;
+  to: number;
+  mode?: 0 | 1 | 2;
+  scale?: number;
+}
+
+/** Passes over `buffers` f32 volumes in one WebAssembly memory; the input is copied into buffer 0. */
+export interface SimdProgram {
+  buffers: number;
+  steps: readonly SimdStep[];
+  /** The buffer copied out as the result. */
+  result: number;
+}
+
+/** Passes applied in order, ping-ponging between two buffers. */
+export function passProgram(passes: readonly SimdPass[]): SimdProgram {
+  return {
+    buffers: 2,
+    steps: passes.map((p, i) => ({ ...p, from: i % 2, to: (i + 1) % 2 })),
+    result: passes.length % 2,
+  };
+}
+
+/**
+ * Byte layout of a program's memory (16-aligned): the volumes, the weights (f64), then per thread
+ * [offA i32][offB i32][acc f64 nx][line f32]. `end` is null when it exceeds a 32-bit memory.
+ */
+export function programLayout(
+  dims: Vec3,
+  program: SimdProgram,
+  threads: number,
+): { volumes: number[]; w: number; scratch: (i: number) => [number, number, number, number]; end: number | null } {
+  const [nx, ny, nz] = dims;
+  const total = nx * ny * nz;
+  let tab = 1;
+  let wlen = 1;
+  let rmax = 0;
+  for (const p of program.steps) {
+    tab = Math.max(tab, Math.max(p.r, p.pairs) + 1);
+    wlen = Math.max(wlen, p.weights.length);
+    rmax = Math.max(rmax, p.r);
+  }
+  const align = (v: number): number => Math.ceil(v / 16) * 16;
+  const volBytes = align(total * 4);
+  const volumes = Array.from({ length: program.buffers }, (_, i) => i * volBytes);
+  const w = program.buffers * volBytes;
+  const scratch0 = align(w + wlen * 8);
+  const tabBytes = align(tab * 4);
+  const perThread = 2 * tabBytes + align(nx * 8) + align((nx + 2 * rmax) * 4);
+  const end = scratch0 + threads * perThread;
+  const scratch = (i: number): [number, number, number, number] => {
+    const offA = scratch0 + i * perThread;
+    const acc = offA + 2 * tabBytes;
+    return [offA, offA + tabBytes, acc, acc + align(nx * 8)];
+  };
+  return { volumes, w, scratch, end: end > MAX_BYTES ? null : end };
+}
+
+/**
+ * The arguments of one kernel call for `step` over outer lines (x pass: rows) lo <= line < hi with
+ * the scratch buffers `sc`.
+ */
+export function stepArgs(
+  step: SimdStep,
+  dims: Vec3,
+  volumes: readonly number[],
+  w: number,
+  sc: readonly number[],
+  lo: number,
+  hi: number,
+): number[] {
+  const from = volumes[step.from]!;
+  const to = volumes[step.to]!;
+  const [nx, ny, nz] = dims;
+  const [offA, offB, acc, line] = sc as [number, number, number, number];
+  const tail = [step.mode ?? 0, step.scale ?? 1];
+  return step.axis === 0
+    ? [from, to, nx, w, step.r, step.pairs, step.sym, offA, offB, acc, line, lo, hi, ...tail]
+    : [from, to, nx, ny, nz, step.axis, w, step.r, step.pairs, step.sym, offA, offB, acc, lo, hi, ...tail];
+}
+
+/** Outer lines of a pass: the unit its work is split in between threads. */
+export function stepLines(step: SimdStep, dims: Vec3): number {
+  return step.axis === 0 ? dims[1] * dims[2] : step.axis === 1 ? dims[2] : dims[1];
+}
+
 export interface Kernels {
   /** Outer lines o0 <= o < o1 (z for axis 1, y for axis 2). */
-  correlateRows(
-    src: number,
-    dst: number,
-    nx: number,
-    ny: number,
-    nz: number,
-    axis: number,
-    w: number,
-    r: number,
-    pairs: number,
-    sym: number,
-    offA: number,
-    offB: number,
-    acc: number,
-    o0: number,
-    o1: number,
-  ): void;
+  correlateRows(...args: number[]): void;
   /** Rows row0 <= row < row1 of ny * nz. */
-  correlateX(
-    src: number,
-    dst: number,
-    nx: number,
-    w: number,
-    r: number,
-    pairs: number,
-    sym: number,
-    offA: number,
-    offB: number,
-    acc: number,
-    line: number,
-    row0: number,
-    row1: number,
-  ): void;
+  correlateX(...args: number[]): void;
 }
 
 const PAGE = 65_536;
@@ -156,44 +218,28 @@ function instance(bytes: number): { kernels: Kernels; memory: WebAssembly.Memory
  * null when the SIMD path is off, unavailable or the volume too large for it.
  */
 export function correlatePassesSimd(src: VoxelArray, dims: Vec3, passes: readonly SimdPass[]): Float32Array | null {
-  if (!enabled || passes.length === 0) return null;
-  const [nx, ny, nz] = dims;
-  const total = nx * ny * nz;
-  let tab = 1;
-  let wlen = 1;
-  let rmax = 0;
-  for (const p of passes) {
-    tab = Math.max(tab, Math.max(p.r, p.pairs) + 1);
-    wlen = Math.max(wlen, p.weights.length);
-    rmax = Math.max(rmax, p.r);
-  }
-  // Layout (bytes, 16-aligned): [a: f32 volume][b: f32 volume][weights f64][offA i32][offB i32][acc f64 nx][line f32]
-  const align = (n: number): number => Math.ceil(n / 16) * 16;
-  const a = 0;
-  const b = align(a + total * 4);
-  const w = align(b + total * 4);
-  const offA = align(w + wlen * 8);
-  const offB = align(offA + tab * 4);
-  const acc = align(offB + tab * 4);
-  const line = align(acc + nx * 8);
-  const end = align(line + (nx + 2 * rmax) * 4);
-  if (end > MAX_BYTES) return null;
+  if (passes.length === 0) return null;
+  return runProgramSimd(src, dims, passProgram(passes));
+}
+
+/** Runs a program on this thread; null as {@link correlatePassesSimd}. */
+export function runProgramSimd(src: VoxelArray, dims: Vec3, program: SimdProgram): Float32Array | null {
+  if (!enabled || program.steps.length === 0) return null;
+  const total = dims[0] * dims[1] * dims[2];
+  const { volumes, w, scratch, end } = programLayout(dims, program, 1);
+  if (end === null) return null;
   const inst = instance(end);
   if (!inst) return null;
   const { kernels, memory } = inst;
-  new Float32Array(memory.buffer, a, total).set(src as ArrayLike<number>);
-  let from = a;
-  let to = b;
-  for (const p of passes) {
-    new Float64Array(memory.buffer, w, p.weights.length).set(p.weights);
-    if (p.axis === 0) kernels.correlateX(from, to, nx, w, p.r, p.pairs, p.sym, offA, offB, acc, line, 0, ny * nz);
-    else {
-      const outer = p.axis === 1 ? nz : ny;
-      kernels.correlateRows(from, to, nx, ny, nz, p.axis, w, p.r, p.pairs, p.sym, offA, offB, acc, 0, outer);
-    }
-    [from, to] = [to, from];
+  new Float32Array(memory.buffer, volumes[0], total).set(src as ArrayLike<number>);
+  const sc = scratch(0);
+  for (const step of program.steps) {
+    new Float64Array(memory.buffer, w, step.weights.length).set(step.weights);
+    const args = stepArgs(step, dims, volumes, w, sc, 0, stepLines(step, dims));
+    if (step.axis === 0) kernels.correlateX(...args);
+    else kernels.correlateRows(...args);
   }
-  const out = new Float32Array(memory.buffer, from, total).slice();
+  const out = new Float32Array(memory.buffer, volumes[program.result], total).slice();
   if (memory.buffer.byteLength > RELEASE_BYTES) cached = undefined;
   return out;
 }

@@ -1,6 +1,15 @@
 import { assertArg } from '../errors.js';
 import type { Vec3, VoxelArray } from '../volume.js';
-import { type Kernels, type SimdPass, simdSharedModule } from './convolve.js';
+import {
+  type Kernels,
+  passProgram,
+  programLayout,
+  type SimdPass,
+  type SimdProgram,
+  simdSharedModule,
+  stepArgs,
+  stepLines,
+} from './convolve.js';
 import { THREAD_WORKER_SOURCE } from './thread-worker.js';
 
 /**
@@ -195,61 +204,38 @@ function sharedInstance(
  * then runs single-threaded from the untouched `src`).
  */
 export function correlatePassesThreaded(src: VoxelArray, dims: Vec3, passes: readonly SimdPass[]): Float32Array | null {
+  if (passes.length === 0) return null;
+  return runProgramThreaded(src, dims, passProgram(passes));
+}
+
+/** Runs a program (see runProgramSimd) on the threads; null as {@link correlatePassesThreaded}. */
+export function runProgramThreaded(src: VoxelArray, dims: Vec3, program: SimdProgram): Float32Array | null {
   const n = threadCount();
-  const [nx, ny, nz] = dims;
-  const total = nx * ny * nz;
-  if (n < 2 || total < minVoxels || passes.length === 0) return null;
+  const total = dims[0] * dims[1] * dims[2];
+  if (n < 2 || total < minVoxels || program.steps.length === 0) return null;
   const wasm = simdSharedModule();
   if (!wasm) return null;
   const p = ensurePool(n - 1, wasm);
   if (!p) return null;
-  let tab = 1;
-  let wlen = 1;
-  let rmax = 0;
-  for (const q of passes) {
-    tab = Math.max(tab, Math.max(q.r, q.pairs) + 1);
-    wlen = Math.max(wlen, q.weights.length);
-    rmax = Math.max(rmax, q.r);
-  }
-  // Layout (bytes, 16-aligned): [a: f32 volume][b: f32 volume][weights f64], then per thread
-  // [offA i32][offB i32][acc f64 nx][line f32].
-  const align = (v: number): number => Math.ceil(v / 16) * 16;
-  const a = 0;
-  const b = align(a + total * 4);
-  const w = align(b + total * 4);
-  const scratch0 = align(w + wlen * 8);
-  const tabBytes = align(tab * 4);
-  const perThread = 2 * tabBytes + align(nx * 8) + align((nx + 2 * rmax) * 4);
-  const end = scratch0 + n * perThread;
+  const { volumes, w, scratch, end } = programLayout(dims, program, n);
+  if (end === null) return null;
   const inst = sharedInstance(wasm, end);
   if (!inst) return null;
   const { memory, kernels } = inst;
-  new Float32Array(memory.buffer, a, total).set(src as ArrayLike<number>);
+  new Float32Array(memory.buffer, volumes[0], total).set(src as ArrayLike<number>);
   const ctl = new Int32Array(new SharedArrayBuffer(8));
-  let from = a;
-  let to = b;
-  for (const q of passes) {
+  for (const q of program.steps) {
     new Float64Array(memory.buffer, w, q.weights.length).set(q.weights);
-    const lines = q.axis === 0 ? ny * nz : q.axis === 1 ? nz : ny;
+    const lines = stepLines(q, dims);
     const parts = Math.min(n, lines);
-    const argsOf = (i: number): number[] => {
-      const lo = Math.floor((i * lines) / parts);
-      const hi = Math.floor(((i + 1) * lines) / parts);
-      const offA = scratch0 + i * perThread;
-      const offB = offA + tabBytes;
-      const acc = offB + tabBytes;
-      const line = acc + align(nx * 8);
-      return q.axis === 0
-        ? [from, to, nx, w, q.r, q.pairs, q.sym, offA, offB, acc, line, lo, hi]
-        : [from, to, nx, ny, nz, q.axis, w, q.r, q.pairs, q.sym, offA, offB, acc, lo, hi];
-    };
+    const argsOf = (i: number): number[] =>
+      stepArgs(q, dims, volumes, w, scratch(i), Math.floor((i * lines) / parts), Math.floor(((i + 1) * lines) / parts));
     const fn = q.axis === 0 ? 'x' : 'rows';
     Atomics.store(ctl, 0, 0);
     Atomics.store(ctl, 1, 0);
     for (let i = 1; i < parts; i++) p.workers[i - 1]!.postMessage({ memory, ctl: ctl.buffer, fn, args: argsOf(i) });
-    const mine = argsOf(0) as Parameters<Kernels['correlateX']> & Parameters<Kernels['correlateRows']>;
-    if (q.axis === 0) kernels.correlateX(...(mine as Parameters<Kernels['correlateX']>));
-    else kernels.correlateRows(...(mine as Parameters<Kernels['correlateRows']>));
+    if (q.axis === 0) kernels.correlateX(...argsOf(0));
+    else kernels.correlateRows(...argsOf(0));
     for (let v = Atomics.load(ctl, 0); v < parts - 1; v = Atomics.load(ctl, 0)) {
       if (Atomics.wait(ctl, 0, v, SLAB_TIMEOUT_MS) === 'timed-out') {
         disable('a worker did not finish its slab');
@@ -261,9 +247,8 @@ export function correlatePassesThreaded(src: VoxelArray, dims: Vec3, passes: rea
       shared = undefined;
       return null; // a worker failed: the caller runs single-threaded
     }
-    [from, to] = [to, from];
   }
-  const out = new Float32Array(memory.buffer, from, total).slice();
+  const out = new Float32Array(memory.buffer, volumes[program.result], total).slice();
   threadedRuns++;
   if (memory.buffer.byteLength > RELEASE_BYTES) shared = undefined;
   return out;
