@@ -6,39 +6,55 @@ import type { ModelCard } from '../../src/backends/model-card.js';
 import { directionFromOrientation } from '../../src/core/geometry.js';
 import { createVolume, type Volume } from '../../src/core/volume.js';
 
+/**
+ * A two-class test card (input 'input', output 'output', no pinned weights) on the mindgrab card's
+ * base: `classes` names class 1, `preprocessing` says how the input is prepared.
+ */
+export function twoClassTestCard(
+  id: string,
+  classes: [string, string],
+  preprocessing: ModelCard['preprocessing'],
+): ModelCard {
+  const card: ModelCard = {
+    ...(BRAINCHOP_CARDS['brainchop-mindgrab'] as ModelCard),
+    id,
+    network_data_format: {
+      inputs: {
+        image: {
+          type: 'image',
+          num_channels: 1,
+          spatial_shape: [-1, -1, -1],
+          dtype: 'float32',
+          value_range: [],
+          channel_def: { '0': 'T1' },
+          onnx_name: 'input',
+          modality: 'MR',
+        },
+      },
+      outputs: {
+        pred: {
+          type: 'image',
+          format: 'segmentation',
+          num_channels: 2,
+          spatial_shape: [-1, -1, -1],
+          dtype: 'float32',
+          value_range: [],
+          channel_def: { '0': classes[0], '1': classes[1] },
+          onnx_name: 'output',
+        },
+      },
+    },
+    preprocessing,
+  };
+  delete (card as { sha256?: string }).sha256;
+  return card;
+}
+
 /** Two-class card ('Hippocampus' above the threshold) on the input grid as is. */
-export const HIPPOCAMPUS_TEST_CARD: ModelCard = {
-  ...(BRAINCHOP_CARDS['brainchop-mindgrab'] as ModelCard),
-  id: 'test-hippocampus',
-  network_data_format: {
-    inputs: {
-      image: {
-        type: 'image',
-        num_channels: 1,
-        spatial_shape: [-1, -1, -1],
-        dtype: 'float32',
-        value_range: [],
-        channel_def: { '0': 'T1' },
-        onnx_name: 'input',
-        modality: 'MR',
-      },
-    },
-    outputs: {
-      pred: {
-        type: 'image',
-        format: 'segmentation',
-        num_channels: 2,
-        spatial_shape: [-1, -1, -1],
-        dtype: 'float32',
-        value_range: [],
-        channel_def: { '0': 'BG', '1': 'Hippocampus' },
-        onnx_name: 'output',
-      },
-    },
-  },
-  preprocessing: { axis_order: 'xyz', intensity: { method: 'none' } },
-};
-delete (HIPPOCAMPUS_TEST_CARD as { sha256?: string }).sha256;
+export const HIPPOCAMPUS_TEST_CARD: ModelCard = twoClassTestCard('test-hippocampus', ['BG', 'Hippocampus'], {
+  axis_order: 'xyz',
+  intensity: { method: 'none' },
+});
 
 /**
  * A T1-like head in RAS at 2 mm: an ellipsoid of 40 with a brighter (100) ball each side of the

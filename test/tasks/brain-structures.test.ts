@@ -19,6 +19,7 @@ import {
 import { brainStructureCode } from '../../src/tasks/brain-structures/codes.js';
 import { brainStructureTable } from '../../src/tasks/brain-structures/hemispheres.js';
 import { presentStructures } from '../../src/tasks/segment-structures/present.js';
+import { twoClassTestCard } from '../helpers/brain-phantom.js';
 
 describe('shipped brain model cards', () => {
   it('models/<id>.card.json equal the code constants and validate', () => {
@@ -70,45 +71,13 @@ function sphereVolume() {
   });
 }
 
-const CONFORM_CARD: ModelCard = {
-  ...(BRAINCHOP_CARDS['brainchop-mindgrab'] as ModelCard),
-  id: 'test-conform',
-  sha256: undefined as never,
-  network_data_format: {
-    inputs: {
-      image: {
-        type: 'image',
-        num_channels: 1,
-        spatial_shape: [-1, -1, -1],
-        dtype: 'float32',
-        value_range: [],
-        channel_def: { '0': 'T1' },
-        onnx_name: 'input',
-        modality: 'MR',
-      },
-    },
-    outputs: {
-      pred: {
-        type: 'image',
-        format: 'segmentation',
-        num_channels: 2,
-        spatial_shape: [-1, -1, -1],
-        dtype: 'float32',
-        value_range: [],
-        channel_def: { '0': 'background', '1': 'brain mask' },
-        onnx_name: 'output',
-      },
-    },
-  },
-  preprocessing: {
-    axis_order: 'xyz',
-    orientation: 'LIA',
-    target_spacing: [1, 1, 1],
-    conform_shape: [32, 32, 32],
-    intensity: { method: 'none' },
-  },
-};
-delete (CONFORM_CARD as { sha256?: string }).sha256;
+const CONFORM_CARD = twoClassTestCard('test-conform', ['background', 'brain mask'], {
+  axis_order: 'xyz',
+  orientation: 'LIA',
+  target_spacing: [1, 1, 1],
+  conform_shape: [32, 32, 32],
+  intensity: { method: 'none' },
+});
 
 describe('conform and segmentStructures on a built graph', () => {
   it('resamples onto 32^3 x 1 mm LIA, and the labels come back on the input grid', async () => {
