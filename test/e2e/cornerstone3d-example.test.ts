@@ -1,19 +1,21 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readDicomSeries } from '../../src/index.js';
 import { detectNodules } from '../../src/tasks/index.js';
-import { dataPath, describeData } from '../helpers/data.js';
+import {
+  type ChromiumSession,
+  describeChromium,
+  expectedNoduleRows,
+  launchChromium,
+  resultRows,
+} from '../helpers/chromium.js';
+import { dataPath } from '../helpers/data.js';
 
 // Drives examples/cornerstone3d in Debian's chromium (never a downloaded browser) through
 // playwright-core: open the real chest CT folder (all 64 slices), let cornerstone3D render it
 // (WebGL2 on SwiftShader, headless), run segmentLungs + detectNodules in the Web Worker, then
 // check the nodule count against Node's detectNodules and the overlay in screenshots.
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const CT_DIR = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
 const SHOT_BEFORE = '/tmp/medimg-cornerstone3d-before.png';
 const SHOT_AFTER = '/tmp/medimg-cornerstone3d-after.png';
@@ -38,30 +40,12 @@ function countColours(png: Buffer) {
   return n;
 }
 
-const noChromium = `cornerstone3D example (${CHROMIUM} absent; apt-get install chromium)`;
-if (!HAS_CHROMIUM) {
-  if (process.env.CI) {
-    describe(noChromium, () => {
-      it('has chromium', () => {
-        throw new Error(`CI is set but ${CHROMIUM} is missing (.ci/run installs it).`);
-      });
-    });
-  } else {
-    console.log(`skipped "${noChromium}"`);
-    describe.skip(noChromium, () => {
-      it('needs chromium', () => {});
-    });
-  }
-}
-
-(HAS_CHROMIUM ? describeData : (_name: string, _fn: () => void) => {})('cornerstone3D example in chromium', () => {
+describeChromium('cornerstone3D example in chromium', () => {
   let server: Server;
-  let profile = '';
+  let browser: ChromiumSession;
   // biome-ignore lint/suspicious/noExplicitAny: playwright types are loaded lazily
-  let context: any;
-  // biome-ignore lint/suspicious/noExplicitAny: see above
   let page: any;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     // @ts-expect-error plain ESM example scripts without type declarations
@@ -71,31 +55,14 @@ if (!HAS_CHROMIUM) {
     await buildExample();
     server = await startServer(0);
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const { chromium } = await import('playwright-core');
-    profile = mkdtempSync(join(tmpdir(), 'medimg-cornerstone-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 760 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e: Error) => pageErrors.push(e.message));
+    browser = await launchChromium('medimg-cornerstone-chromium', { viewport: { width: 1200, height: 760 } });
+    ({ page, pageErrors } = browser);
     await page.goto(`${base}/`);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise((r) => server?.close(r));
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('renders the chest CT, then the lung labelmap and a circle at each nodule detectNodules finds', async () => {
@@ -149,10 +116,10 @@ if (!HAS_CHROMIUM) {
     const first = ref.nodules[0];
     expect(first).toBeDefined(); // the adenocarcinoma
     expect(Number(await page.locator('#result').getAttribute('data-nodules'))).toBe(ref.nodules.length);
-    const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
-      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
+    const rows = await resultRows(page);
+    expect(rows.filter((r) => r[0] === 'nodules' || r[0]!.startsWith('nodule ') || r[0] === 'exam Lung-RADS')).toEqual(
+      expectedNoduleRows(ref),
     );
-    expect(Number(rows.find((r) => r[0] === 'nodules')?.[1])).toBe(ref.nodules.length);
     // The view moved to the first nodule's slice (numbered as medimg numbers it).
     expect(await page.locator('#slice-label').textContent()).toBe(
       `slice ${Math.round(first!.centerVoxel[2]) + 1} / 64`,

@@ -1,18 +1,23 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readDicomSeries } from '../../src/index.js';
 import { detectNodules } from '../../src/tasks/index.js';
-import { dataPath, describeData } from '../helpers/data.js';
+import {
+  type ChromiumSession,
+  chromiumCpuSeconds,
+  expectedNoduleRows,
+  describeChromium,
+  launchChromium,
+  resultRows,
+} from '../helpers/chromium.js';
+import { dataPath } from '../helpers/data.js';
 
 // Drives examples/niivue in Debian's chromium (never a downloaded browser; WebGL2 on SwiftShader)
 // through playwright-core: open the real chest CT folder, run segmentLungs + detectNodules in the
 // Web Worker, and check niivue's canvas shows the lung label layer and the nodule markers.
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const CT_DIR = dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB');
 const SCREENSHOT_CT = '/tmp/medimg-niivue-ct.png';
 const SCREENSHOT = '/tmp/medimg-niivue-overlay.png';
@@ -47,55 +52,13 @@ function colourCounts(png: Uint8Array): { right: number; left: number; marker: n
   return { right, left, marker, total: img.width * img.height };
 }
 
-/**
- * CPU seconds (user + system) used so far by the chromium started with this profile and all its
- * processes (the worker runs in the renderer's): wall times on the shared machine are noisy.
- * Linux /proc only; NaN elsewhere.
- */
-function chromiumCpuSeconds(profile: string): number {
-  if (!existsSync('/proc/self/stat')) return Number.NaN;
-  const parent = new Map<number, number>();
-  const cpu = new Map<number, number>();
-  const roots: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(pid, Number(f[1]));
-      cpu.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in USER_HZ ticks
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) roots.push(pid);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  let total = 0;
-  for (const pid of cpu.keys()) {
-    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) {
-      if (roots.includes(p)) {
-        total += cpu.get(pid)!;
-        break;
-      }
-    }
-  }
-  return total;
-}
-
-if (!HAS_CHROMIUM) {
-  describe.skip(`niivue example (skipped: ${CHROMIUM} absent; apt-get install chromium)`, () => {
-    it('needs chromium', () => {});
-  });
-}
-
-(HAS_CHROMIUM ? describeData : (_name: string, _fn: () => void) => {})('niivue example in chromium', () => {
+describeChromium('niivue example in chromium', () => {
   let server: Server;
-  let profile = '';
+  let browser: ChromiumSession;
   // biome-ignore lint/suspicious/noExplicitAny: playwright types are loaded lazily
-  let context: any;
-  // biome-ignore lint/suspicious/noExplicitAny: see above
   let page: any;
-  const pageErrors: string[] = [];
+  let profile = '';
+  let pageErrors: string[] = [];
   const offline: string[] = [];
 
   beforeAll(async () => {
@@ -106,27 +69,11 @@ if (!HAS_CHROMIUM) {
     const { dir } = await buildNiivueExample();
     server = await startServer(0, { root: dir });
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const { chromium } = await import('playwright-core');
-    profile = mkdtempSync(join(tmpdir(), 'medimg-niivue-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 760 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium('medimg-niivue-chromium', { viewport: { width: 1200, height: 760 } });
+    ({ page, profile, pageErrors } = browser);
     // SwiftShader draws on the CPU: on a loaded machine niivue's first draws hold the page's main
     // thread for long, so locator calls get more than playwright's 30 s default.
     page.setDefaultTimeout(180_000);
-    page.on('pageerror', (e: Error) => pageErrors.push(e.message));
     // The page must work offline: no CDN, no web fonts.
     page.on('request', (r: { url(): string }) => {
       const u = r.url();
@@ -136,9 +83,8 @@ if (!HAS_CHROMIUM) {
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise((r) => server?.close(r));
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows the chest CT in niivue, then the lung label layer and the nodule markers from the worker', async () => {
@@ -170,15 +116,15 @@ if (!HAS_CHROMIUM) {
     expect(await page.locator('#status').textContent()).toMatch(/^tasks done/);
     const tDone = performance.now();
     const cpuDone = chromiumCpuSeconds(profile);
-    const rows: string[][] = await page.$$eval('#results tbody tr', (trs: HTMLTableRowElement[]) =>
-      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
-    );
+    const rows = await resultRows(page);
     const value = (k: string): string | undefined => rows.find((r) => r[0] === k)?.[1];
 
     // The browser build in the worker gives what Node gives on the same series.
     const ref = await detectNodules(await readDicomSeries(CT_DIR));
     expect(ref.nodules.length).toBeGreaterThanOrEqual(1); // the adenocarcinoma
-    expect(Number(value('nodules'))).toBe(ref.nodules.length);
+    expect(rows.filter((r) => r[0] === 'nodules' || r[0]!.startsWith('nodule ') || r[0] === 'exam Lung-RADS')).toEqual(
+      expectedNoduleRows(ref),
+    );
     expect(Number(value('lung volume mL'))).toBeCloseTo(ref.lungVolumeMl, 0);
 
     // niivue holds the CT plus the label layer, and one connectome with a node per nodule.
