@@ -2,11 +2,11 @@
 // detectNodules, and hands NIfTI bytes (niivue's native format) back to the page.
 // Both tasks are classical (no network), so unlike examples/browser-viewer this worker never calls
 // setOnnxRuntimeWeb and bundles none of onnxruntime-web; add it when you run a model task.
-import { detectNodules, listDicomSeries, readDicomSeries, segmentLungs, writeNifti } from 'medimg';
+import { detectNodules, segmentLungs, writeNifti } from 'medimg';
+import { noduleRows, r1, readLargestSeries, serveMessages } from '../../shared/dicom-folder.js';
 
 let image = null;
 
-const r1 = (x) => Math.round(x * 10) / 10;
 const post = (m, transfer = []) => self.postMessage(m, transfer);
 const progress = (task) => (e) => post({ type: 'progress', task, stage: e.stage, fraction: e.fraction });
 
@@ -16,13 +16,8 @@ const DETECTOR_LUNG_CLOSING_MM = 30;
 
 async function load(files) {
   const t0 = performance.now();
-  const series = await listDicomSeries(files, { onProgress: progress('read') });
-  if (!series.length) throw new Error('No DICOM image series in this folder.');
-  // The series with the most voxels (a folder may also hold scouts, SEG or SR).
-  const best = [...series].sort(
-    (a, b) => b.sliceCount * b.dims[0] * b.dims[1] - a.sliceCount * a.dims[0] * a.dims[1],
-  )[0];
-  image = await readDicomSeries(files, { series: best.id, onProgress: progress('read') });
+  const opened = await readLargestSeries(files, progress('read'));
+  image = opened.image;
   const ct = image.meta?.modality === 'CT' || image.meta?.units === 'HU';
   const nifti = writeNifti(image);
   post(
@@ -32,12 +27,7 @@ async function load(files) {
       nifti,
       // Lung window (W 1500, L -600) on CT; niivue's robust range otherwise.
       window: ct ? [-1350, 150] : null,
-      rows: [
-        ['series', `${best.modality ?? ''} ${best.seriesDescription ?? ''}`.trim()],
-        ['grid', image.dims.join(' x ')],
-        ['spacing mm', image.spacing.map((v) => v.toFixed(2)).join(' x ')],
-        ['series in folder', series.length],
-      ],
+      rows: opened.rows,
     },
     [nifti.buffer],
   );
@@ -66,26 +56,13 @@ async function run() {
       labels,
       nodules,
       rows: [
-        ['nodules', res.nodules.length],
-        // null outside Lung-RADS scope (thick slices, contrast): say why, never show a category.
-        ['exam Lung-RADS', res.lungRads ?? `n/a: ${res.limitations.map((l) => l.code).join(', ')}`],
         ['lung volume mL', r1(lungs.lungVolumeMl)],
         ['right / left lung mL', `${r1(lungs.rightVolumeMl)} / ${r1(lungs.leftVolumeMl)}`],
-        ...res.nodules.map((n, i) => [
-          `nodule ${i + 1}`,
-          `${r1(n.diameterMm)} mm ${n.type}${n.lungRads ? `, Lung-RADS ${n.lungRads}` : ''}, slice ${Math.round(n.centerVoxel[2]) + 1}`,
-        ]),
+        ...noduleRows(res),
       ],
     },
     [labels.buffer],
   );
 }
 
-self.addEventListener('message', async (e) => {
-  try {
-    if (e.data.type === 'load') await load(e.data.files);
-    else if (e.data.type === 'run') await run();
-  } catch (err) {
-    post({ type: 'error', message: err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err) });
-  }
-});
+serveMessages({ load: (m) => load(m.files), run });
