@@ -4,6 +4,7 @@ import {
   type Kernels,
   passProgram,
   programLayout,
+  releaseLater,
   type SimdPass,
   type SimdProgram,
   simdSharedModule,
@@ -167,8 +168,9 @@ function ensurePool(n: number, wasm: WebAssembly.Module): Pool | null {
 const PAGE = 65_536;
 /** The shared variant's declared maximum (pages): the 32-bit limit less a margin. */
 const MAX_PAGES = 65_520;
-/** A shared memory grown past this is dropped after the call (it cannot shrink). */
+/** A shared memory grown past this is dropped (it cannot shrink) once idle, see releaseLater. */
 const RELEASE_BYTES = 256 * 1024 ** 2;
+const release: { timer?: ReturnType<typeof setTimeout> } = {};
 let shared: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
 /** The shared memory, grown to `bytes`, with this thread's instance on it; null if out of memory. */
@@ -250,6 +252,9 @@ export function runProgramThreaded(src: VoxelArray, dims: Vec3, program: SimdPro
   }
   const out = new Float32Array(memory.buffer, volumes[program.result], total).slice();
   threadedRuns++;
-  if (memory.buffer.byteLength > RELEASE_BYTES) shared = undefined;
+  if (memory.buffer.byteLength > RELEASE_BYTES)
+    releaseLater(release, () => {
+      shared = undefined;
+    });
   return out;
 }
