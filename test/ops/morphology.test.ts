@@ -68,6 +68,41 @@ describe('morphology', () => {
     }
   });
 
+  it('masks much smaller than the grid (computed in their padded bounding box) match brute force', () => {
+    // Clusters in the interior, at a corner and on a face: the box is cut at the grid border there.
+    const dims: Vec3 = [42, 37, 15];
+    const sp: Vec3 = [0.7, 0.9, 2.5];
+    const n = dims[0] * dims[1] * dims[2];
+    const rng = new Rng(11);
+    for (const [cx, cy, cz] of [
+      [20, 18, 7],
+      [1, 2, 0],
+      [40, 18, 14],
+    ] as Vec3[]) {
+      const m = new Uint8Array(n);
+      for (let z = Math.max(0, cz - 2); z <= Math.min(dims[2] - 1, cz + 2); z++)
+        for (let y = Math.max(0, cy - 5); y <= Math.min(dims[1] - 1, cy + 5); y++)
+          for (let x = Math.max(0, cx - 6); x <= Math.min(dims[0] - 1, cx + 6); x++)
+            if (rng.next() < 0.7) m[x + dims[0] * (y + dims[1] * z)] = 1;
+      const vol = createVolume(dims, m, { spacing: sp });
+      for (const r of [1, 2.3, 5]) {
+        const ref = bruteDilate(m, dims, sp, r);
+        expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(ref));
+        // Erosion of the mask is the complement of the dilation of its complement.
+        const refEr = bruteDilate(
+          m.map((v) => 1 - v),
+          dims,
+          sp,
+          r,
+        ).map((v) => 1 - v);
+        expect(Array.from(erode(vol, { radiusMm: r }).data)).toEqual(Array.from(refEr));
+      }
+    }
+    const none = createVolume(dims, Uint8Array, { spacing: sp });
+    expect(sum(dilate(none, { radiusMm: 3 }).data)).toBe(0);
+    expect(sum(erode(none, { radiusMm: 3 }).data)).toBe(0);
+  });
+
   it('dilating and eroding a ball changes its radius by r', () => {
     const n = 41;
     const sp: Vec3 = [0.5, 0.5, 0.5];
