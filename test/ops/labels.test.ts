@@ -177,4 +177,64 @@ describe('fillHoles', () => {
     // Along x the tube wall slices are not rings: nothing to fill at the centre.
     expect(fillHoles(vol, { mode: 'slice', axis: 0 }).data[centre]).toBe(0);
   });
+
+  it('masks much smaller than the grid (filled in their padded bounding box) match a flood fill', () => {
+    const dims: Vec3 = [40, 33, 12];
+    const [nx, ny, nz] = dims;
+    /** Background not reached from the grid border (6-connected in 3D, 4-connected per slice). */
+    const floodRef = (m: Uint8Array, planar: boolean): Uint8Array => {
+      const seen = new Uint8Array(m.length);
+      const queue: number[] = [];
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++) {
+            const edge = x === 0 || y === 0 || x === nx - 1 || y === ny - 1 || (!planar && (z === 0 || z === nz - 1));
+            const i = x + nx * (y + ny * z);
+            if (edge && !m[i]) {
+              seen[i] = 1;
+              queue.push(i);
+            }
+          }
+      while (queue.length) {
+        const i = queue.pop()!;
+        const x = i % nx;
+        const y = Math.floor(i / nx) % ny;
+        const z = Math.floor(i / (nx * ny));
+        const nb = [
+          x > 0 ? i - 1 : -1,
+          x < nx - 1 ? i + 1 : -1,
+          y > 0 ? i - nx : -1,
+          y < ny - 1 ? i + nx : -1,
+          !planar && z > 0 ? i - nx * ny : -1,
+          !planar && z < nz - 1 ? i + nx * ny : -1,
+        ];
+        for (const j of nb)
+          if (j >= 0 && !m[j] && !seen[j]) {
+            seen[j] = 1;
+            queue.push(j);
+          }
+      }
+      return m.map((v, i) => (v || !seen[i] ? 1 : 0));
+    };
+    const rng = new Rng(3);
+    for (const [cx, cy, cz] of [
+      [20, 16, 6],
+      [2, 1, 0],
+      [38, 16, 11],
+    ] as Vec3[]) {
+      const m = new Uint8Array(nx * ny * nz);
+      for (let z = Math.max(0, cz - 3); z <= Math.min(nz - 1, cz + 3); z++)
+        for (let y = Math.max(0, cy - 6); y <= Math.min(ny - 1, cy + 6); y++)
+          for (let x = Math.max(0, cx - 7); x <= Math.min(nx - 1, cx + 7); x++)
+            if (rng.next() < 0.6) m[x + nx * (y + ny * z)] = 1;
+      const vol = createVolume(dims, m);
+      for (const planar of [false, true]) {
+        const got = fillHoles(vol, { mode: planar ? 'slice' : '3d' }).data;
+        const ref = floodRef(m, planar);
+        expect(ref.reduce((s, v, i) => s + (v && !m[i] ? 1 : 0), 0)).toBeGreaterThan(0); // holes exist
+        expect(Array.from(got)).toEqual(Array.from(ref));
+      }
+    }
+    expect(fillHoles(createVolume(dims, Uint8Array)).data.some((v) => v)).toBe(false);
+  });
 });

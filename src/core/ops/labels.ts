@@ -12,6 +12,7 @@ import {
   voxelVolumeMm3,
   withData,
 } from '../volume.js';
+import { boxDims, boxFraction, cropBytes, nonzeroBox, pasteBox } from './work-box.js';
 
 /** Voxel connectivity in 3D: faces (6), faces + edges (18), faces + edges + corners (26). */
 export type Connectivity = 6 | 18 | 26;
@@ -443,8 +444,21 @@ function permuteMask(data: VoxelArray, dims: Vec3, perm: Vec3): { data: Uint8Arr
   return { data: out, dims: od };
 }
 
-/** Fills background components that do not touch the border (per z slice when `planar`). */
+/**
+ * Fills background components that do not touch the border (per z slice when `planar`), on the
+ * bounding box of the nonzero voxels padded by one voxel when that is clearly smaller than the grid:
+ * exact, as every background voxel outside the box reaches the border and so does the box's rim.
+ */
 function fillHolesData(data: VoxelArray, dims: Vec3, planar: boolean): Uint8Array {
+  const box = nonzeroBox(data, dims, [1, 1, planar ? 0 : 1]);
+  if (!box) return new Uint8Array(data.length);
+  if (boxFraction(box, dims) > 0.6) return fillHolesGrid(data, dims, planar);
+  const out = new Uint8Array(data.length);
+  pasteBox(out, dims, box, fillHolesGrid(cropBytes(data, dims, box), boxDims(box), planar));
+  return out;
+}
+
+function fillHolesGrid(data: VoxelArray, dims: Vec3, planar: boolean): Uint8Array {
   const [nx, ny, nz] = dims;
   const t = buildRuns(data, dims, false, neighbourRows(planar ? 4 : 6));
   const { comp, count } = componentOfRuns(t);

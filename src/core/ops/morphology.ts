@@ -1,6 +1,7 @@
 import { assertArg } from '../errors.js';
 import { type Grid, type Mask, type Vec3, type Volume, type VoxelArray, validateGrid, withData } from '../volume.js';
 import { squaredDistanceField } from './distance.js';
+import { type Box, boxDims, boxFraction, cropBytes, nonzeroBox, pasteBox } from './work-box.js';
 
 /** Options of {@link dilate}. */
 export interface DilateOptions {
@@ -61,9 +62,6 @@ function dilateFull(
   return threshold(d2, r2, true);
 }
 
-/** Index box [x0, y0, z0, x1, y1, z1] (inclusive) of the grid part whose result can differ from the constant outside. */
-type Box = [number, number, number, number, number, number];
-
 /**
  * The part of the grid a dilation has to compute, when it is clearly smaller than the grid (masks
  * of one organ or lesion in a whole CT): for the nonzero voxels (`fgNonzero`), their bounding box
@@ -71,54 +69,18 @@ type Box = [number, number, number, number, number, number];
  * bounding box of the nonzero voxels padded by one voxel (outside it the result is 1). Exact: every
  * voxel of the padded box has its nearest source voxel inside the box (a source outside projects
  * onto the box's one-voxel rim, itself a source and no farther away), and the grid border, where
- * the box reaches it, stays the grid border. Null when the box is most of the grid.
+ * the box reaches it, stays the grid border. Null when the box is most of the grid; an empty box
+ * ([0,0,0,-1,-1,-1]) when no voxel is nonzero (constant result).
  */
 function workBox(data: VoxelArray, dims: Vec3, spacing: Vec3, r2: number, fgNonzero: boolean): Box | null {
-  const [nx, ny, nz] = dims;
-  let x0 = nx;
-  let y0 = ny;
-  let z0 = nz;
-  let x1 = -1;
-  let y1 = -1;
-  let z1 = -1;
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++, i += nx) {
-      let first = -1;
-      for (let x = 0; x < nx; x++)
-        if (data[i + x] !== 0) {
-          first = x;
-          break;
-        }
-      if (first < 0) continue;
-      let last = first;
-      for (let x = nx - 1; x > first; x--)
-        if (data[i + x] !== 0) {
-          last = x;
-          break;
-        }
-      if (first < x0) x0 = first;
-      if (last > x1) x1 = last;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (z < z0) z0 = z;
-      z1 = z;
-    }
-  if (x1 < 0) return [0, 0, 0, -1, -1, -1]; // no nonzero voxel: constant result
   const r = Math.sqrt(r2);
   const pad = fgNonzero ? spacing.map((s) => Math.floor(r / s) + 1) : [1, 1, 1];
-  const b: Box = [
-    Math.max(0, x0 - pad[0]!),
-    Math.max(0, y0 - pad[1]!),
-    Math.max(0, z0 - pad[2]!),
-    Math.min(nx - 1, x1 + pad[0]!),
-    Math.min(ny - 1, y1 + pad[1]!),
-    Math.min(nz - 1, z1 + pad[2]!),
-  ];
+  const b = nonzeroBox(data, dims, pad);
+  if (!b) return [0, 0, 0, -1, -1, -1];
   // Rows a multiple of 4 voxels long keep the word-wide row path available.
-  while ((b[3] - b[0] + 1) % 4 !== 0 && b[3] < nx - 1) b[3]++;
+  while ((b[3] - b[0] + 1) % 4 !== 0 && b[3] < dims[0] - 1) b[3]++;
   while ((b[3] - b[0] + 1) % 4 !== 0 && b[0] > 0) b[0]--;
-  const size = (b[3] - b[0] + 1) * (b[4] - b[1] + 1) * (b[5] - b[2] + 1);
-  return size <= 0.6 * nx * ny * nz ? b : null;
+  return boxFraction(b, dims) <= 0.6 ? b : null;
 }
 
 /** {@link dilateFull} on the box's part of the grid, the constant outside it. */
@@ -131,21 +93,11 @@ function dilateInBox(
   plan: RowPlan,
   box: Box,
 ): Uint8Array {
-  const [nx, ny] = dims;
   const out = new Uint8Array(data.length);
   if (!fgNonzero) out.fill(1);
-  const [x0, y0, z0, x1, y1, z1] = box;
-  if (x1 < x0) return out;
-  const bd: Vec3 = [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
-  const crop = new Uint8Array(bd[0] * bd[1] * bd[2]);
-  for (let z = z0, c = 0; z <= z1; z++)
-    for (let y = y0; y <= y1; y++, c += bd[0]) {
-      const i = x0 + nx * (y + ny * z);
-      for (let x = 0; x < bd[0]; x++) crop[c + x] = data[i + x] !== 0 ? 1 : 0;
-    }
-  const res = dilateFull(crop, bd, spacing, r2, fgNonzero, plan);
-  for (let z = z0, c = 0; z <= z1; z++)
-    for (let y = y0; y <= y1; y++, c += bd[0]) out.set(res.subarray(c, c + bd[0]), x0 + nx * (y + ny * z));
+  if (box[3] < box[0]) return out;
+  const res = dilateFull(cropBytes(data, dims, box), boxDims(box), spacing, r2, fgNonzero, plan);
+  pasteBox(out, dims, box, res);
   return out;
 }
 

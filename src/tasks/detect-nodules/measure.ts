@@ -72,26 +72,42 @@ export function measureCandidate(
   const ln = ld[0] * ld[1] * ld[2];
   const vals = new Float32Array(ln);
   const r2 = new Float32Array(ln);
-  const shell: number[] = [];
+  const shell = new Float64Array(ln);
+  let shellCount = 0;
   let peakSum = 0;
   let peakN = 0;
   const rPeak = Math.max(0.5 * radiusMm, 0.6 * Math.min(sp[0], sp[1], sp[2]));
+  // squared mm offsets per axis, summed in the same order as before (identical float results)
+  const sqOffsets = (c: number, a: number, b: number, s: number) =>
+    Float64Array.from({ length: b - a + 1 }, (_, k) => ((a + k - c) * s) ** 2);
+  const dx2 = sqOffsets(cx, x0, x1, sp[0]);
+  const dy2 = sqOffsets(cy, y0, y1, sp[1]);
+  const dz2 = sqOffsets(cz, z0, z1, sp[2]);
+  const data = crop.data;
+  const hull = crop.hull;
+  const RR = R * R;
+  const SS = shellOut * shellOut;
+  const PP = rPeak * rPeak;
   for (let z = z0, li = 0; z <= z1; z++)
-    for (let y = y0; y <= y1; y++)
+    for (let y = y0; y <= y1; y++) {
+      const yz = dz2[z - z0]!;
+      const yy = dy2[y - y0]!;
+      const row = nx * (y + ny * z);
       for (let x = x0; x <= x1; x++, li++) {
-        const i = x + nx * (y + ny * z);
-        const v = crop.data[i]!;
+        const i = x + row;
+        const v = data[i]!;
         vals[li] = v;
-        const d2 = ((x - cx) * sp[0]) ** 2 + ((y - cy) * sp[1]) ** 2 + ((z - cz) * sp[2]) ** 2;
+        const d2 = dx2[x - x0]! + yy + yz;
         r2[li] = d2;
-        if (d2 > R * R && d2 <= shellOut * shellOut && crop.hull[i]) shell.push(v);
-        if (d2 <= rPeak * rPeak) {
+        if (d2 > RR && d2 <= SS && hull[i]) shell[shellCount++] = v;
+        if (d2 <= PP) {
           peakSum += v;
           peakN++;
         }
       }
+    }
   if (peakN === 0) return null;
-  const bg = shell.length > 10 ? median(shell) : crop.parenchymaHU;
+  const bg = shellCount > 10 ? median(shell.subarray(0, shellCount)) : crop.parenchymaHU;
   const peak = peakSum / peakN;
   if (peak - bg < 60) return null;
   const tLow = bg + 0.5 * (Math.min(peak, GG_REF_HU) - bg);
@@ -220,8 +236,39 @@ export function measureCandidate(
   };
 }
 
-function median(a: number[]): number {
-  const s = Float64Array.from(a).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+/** Median of `a` (reordered in place): the middle order statistic(s) by selection, O(n). */
+function median(a: Float64Array): number {
+  const m = a.length >> 1;
+  const hi = select(a, m);
+  if (a.length % 2) return hi;
+  // the lower middle is the largest value left of m after the selection
+  let lo = a[0]!;
+  for (let i = 1; i < m; i++) if (a[i]! > lo) lo = a[i]!;
+  return 0.5 * (lo + hi);
+}
+
+/** k-th smallest of `a` (Hoare selection); afterwards a[0..k) <= a[k] <= a(k..). */
+function select(a: Float64Array, k: number): number {
+  let l = 0;
+  let r = a.length - 1;
+  while (l < r) {
+    const pivot = a[(l + r) >> 1]!;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  return a[k]!;
 }

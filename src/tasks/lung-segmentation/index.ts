@@ -8,6 +8,7 @@ import { distanceTransform } from '../../core/ops/distance.js';
 import { maskBoundingBox } from '../../core/ops/crop.js';
 import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
 import { close, dilate, erode } from '../../core/ops/morphology.js';
+import { boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
 import { type LungPrefix, lungPrefixStore } from './shared.js';
 
 /** Options of {@link segmentLungs}. */
@@ -425,13 +426,21 @@ function splitLungs(
     const er = erode({ data: coarse, dims: cd, spacing: cs }, { radiusMm: r }).data;
     const two = twoLargestOf({ data: er, dims: cd, spacing: cs }, cxw);
     if (!two) continue;
-    const da = distanceTransform({ data: two.a, dims: cd, spacing: cs }).data;
-    const db = distanceTransform({ data: two.b, dims: cd, spacing: cs }).data;
+    // Distances are only read at lung voxels and measured to parts of the lungs: the transform on
+    // the lungs' bounding box is exact there.
+    const box = nonzeroBox(coarse, cd, [0, 0, 0])!;
+    const bd = boxDims(box);
+    const da = distanceTransform({ data: cropBytes(two.a, cd, box), dims: bd, spacing: cs }).data;
+    const db = distanceTransform({ data: cropBytes(two.b, cd, box), dims: bd, spacing: cs }).data;
     const aIsRight = two.xa < two.xb;
     for (let i = 0; i < n; i++) {
       if (!lungs[i]) continue;
       const c = cIndex[i]!;
-      const nearA = da[c]! <= db[c]!;
+      const x = c % cd[0];
+      const y = ((c - x) / cd[0]) % cd[1];
+      const z = (c - x - cd[0] * y) / (cd[0] * cd[1]);
+      const b = x - box[0] + bd[0] * (y - box[1] + bd[1] * (z - box[2]));
+      const nearA = da[b]! <= db[b]!;
       labels[i] = nearA === aIsRight ? 1 : 2;
     }
     return { labels, method: 'erosion' };
