@@ -62,48 +62,67 @@ export function measureCandidate(
   const R = 1.5 * radiusMm + 2 * Math.max(sp[0], sp[1]);
   const shellOut = R + 6;
   const h = [Math.ceil(shellOut / sp[0]), Math.ceil(shellOut / sp[1]), Math.ceil(shellOut / sp[2])];
-  const x0 = Math.max(0, cx - h[0]!);
-  const y0 = Math.max(0, cy - h[1]!);
-  const z0 = Math.max(0, cz - h[2]!);
-  const x1 = Math.min(nx - 1, cx + h[0]!);
-  const y1 = Math.min(ny - 1, cy + h[1]!);
-  const z1 = Math.min(nz - 1, cz + h[2]!);
-  const ld: Vec3 = [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
-  const ln = ld[0] * ld[1] * ld[2];
-  const vals = new Float32Array(ln);
-  const r2 = new Float32Array(ln);
-  const shell = new Float64Array(ln);
+  const bx0 = Math.max(0, cx - h[0]!);
+  const by0 = Math.max(0, cy - h[1]!);
+  const bz0 = Math.max(0, cz - h[2]!);
+  const bx1 = Math.min(nx - 1, cx + h[0]!);
+  const by1 = Math.min(ny - 1, cy + h[1]!);
+  const bz1 = Math.min(nz - 1, cz + h[2]!);
+  // squared mm offsets per axis, summed in the same order as |d|² (identical float results)
+  const sqOffsets = (c: number, a: number, b: number, s: number) =>
+    Float64Array.from({ length: b - a + 1 }, (_, k) => ((a + k - c) * s) ** 2);
+  const dx2 = sqOffsets(cx, bx0, bx1, sp[0]);
+  const dy2 = sqOffsets(cy, by0, by1, sp[1]);
+  const dz2 = sqOffsets(cz, bz0, bz1, sp[2]);
+  const data = crop.data;
+  const hull = crop.hull;
+  const RR = R * R;
+  // Background (median of the lung in the shell R..R+6 mm) and peak (mean within rPeak).
+  const shell = new Float64Array((bx1 - bx0 + 1) * (by1 - by0 + 1) * (bz1 - bz0 + 1));
   let shellCount = 0;
   let peakSum = 0;
   let peakN = 0;
   const rPeak = Math.max(0.5 * radiusMm, 0.6 * Math.min(sp[0], sp[1], sp[2]));
-  // squared mm offsets per axis, summed in the same order as before (identical float results)
-  const sqOffsets = (c: number, a: number, b: number, s: number) =>
-    Float64Array.from({ length: b - a + 1 }, (_, k) => ((a + k - c) * s) ** 2);
-  const dx2 = sqOffsets(cx, x0, x1, sp[0]);
-  const dy2 = sqOffsets(cy, y0, y1, sp[1]);
-  const dz2 = sqOffsets(cz, z0, z1, sp[2]);
-  const data = crop.data;
-  const hull = crop.hull;
-  const RR = R * R;
   const SS = shellOut * shellOut;
   const PP = rPeak * rPeak;
-  for (let z = z0, li = 0; z <= z1; z++)
-    for (let y = y0; y <= y1; y++) {
-      const yz = dz2[z - z0]!;
-      const yy = dy2[y - y0]!;
+  for (let z = bz0; z <= bz1; z++)
+    for (let y = by0; y <= by1; y++) {
+      const yz = dz2[z - bz0]!;
+      const yy = dy2[y - by0]!;
       const row = nx * (y + ny * z);
-      for (let x = x0; x <= x1; x++, li++) {
-        const i = x + row;
-        const v = data[i]!;
-        vals[li] = v;
-        const d2 = dx2[x - x0]! + yy + yz;
-        r2[li] = d2;
-        if (d2 > RR && d2 <= SS && hull[i]) shell[shellCount++] = v;
-        if (d2 <= PP) {
+      for (let x = bx0; x <= bx1; x++) {
+        const d2 = dx2[x - bx0]! + yy + yz;
+        if (d2 > SS || (d2 > PP && d2 <= RR)) continue;
+        const v = data[x + row]!;
+        if (d2 > RR) {
+          if (hull[x + row]) shell[shellCount++] = v;
+        } else {
           peakSum += v;
           peakN++;
         }
+      }
+    }
+  // The region lives in the search sphere: everything below works on the sphere's box plus one
+  // voxel (empty) so that the opening, components and contact counts see exactly what the whole
+  // box would.
+  const x0 = Math.max(bx0, cx - Math.ceil(R / sp[0]) - 1);
+  const y0 = Math.max(by0, cy - Math.ceil(R / sp[1]) - 1);
+  const z0 = Math.max(bz0, cz - Math.ceil(R / sp[2]) - 1);
+  const x1 = Math.min(bx1, cx + Math.ceil(R / sp[0]) + 1);
+  const y1 = Math.min(by1, cy + Math.ceil(R / sp[1]) + 1);
+  const z1 = Math.min(bz1, cz + Math.ceil(R / sp[2]) + 1);
+  const ld: Vec3 = [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
+  const ln = ld[0] * ld[1] * ld[2];
+  const vals = new Float32Array(ln);
+  const r2 = new Float32Array(ln);
+  for (let z = z0, li = 0; z <= z1; z++)
+    for (let y = y0; y <= y1; y++) {
+      const yz = dz2[z - bz0]!;
+      const yy = dy2[y - by0]!;
+      const row = nx * (y + ny * z);
+      for (let x = x0; x <= x1; x++, li++) {
+        vals[li] = data[x + row]!;
+        r2[li] = dx2[x - bx0]! + yy + yz;
       }
     }
   if (peakN === 0) return null;
