@@ -5,7 +5,6 @@ import { createVolumeLike, type Grid, type Mask, type Vec3, type Volume } from '
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, StageTimer } from '../internal/common.js';
 import { distanceTransform } from '../../core/ops/distance.js';
-import { maskBoundingBox } from '../../core/ops/crop.js';
 import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
 import { close, dilate, erode } from '../../core/ops/morphology.js';
 import { boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
@@ -107,11 +106,15 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   for (const side of [1, 2] as const) {
     const { m, holesFilled } = prefix.sides[side - 1]!;
     await stages.step(side - 0.8, 2);
-    const closed = closeCropped(holesFilled, dims, spacing, closeR);
+    const { closed, box } = closeCropped(holesFilled, dims, spacing, closeR);
     await stages.step(side - 0.2, 2);
+    if (!box) continue; // an empty side stays empty
     const filled = fillHoles({ data: closed, dims, spacing }, { mode: 'slice' }).data;
-    for (let i = 0; i < n; i++)
-      if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
+    // the closed, filled lung lies in the closing's box
+    for (let z = box[2]; z <= box[5]; z++)
+      for (let y = box[1]; y <= box[4]; y++)
+        for (let i = box[0] + nx * (y + ny * z), e = i + box[3] - box[0]; i <= e; i++)
+          if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
     await stages.step(side, 2);
   }
   timer.mark('closing');
@@ -459,82 +462,69 @@ function splitLungs(
   return { labels, method: 'midline' };
 }
 
-/** Closing restricted to the mask's bounding box padded by the radius (keeps it cheap). */
-function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8Array {
+/**
+ * Closing restricted to the mask's bounding box padded by the radius (keeps it cheap), on an
+ * in-plane pooled grid (about 2 mm pixels) when the image is finer: a large closing only adds
+ * voxels, so the coarser boundary of the additions is acceptable and the cost drops 4x. Pooling
+ * blocks start at the padded box's corner. Slices at the top or bottom of the grid are replicated
+ * into the padding so the closing does not erode the lung where it leaves the field of view.
+ * Returns the closed mask and the box (inclusive, clipped to the grid) outside which it equals `m`.
+ */
+function closeCropped(
+  m: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  r: number,
+): { closed: Uint8Array; box: [number, number, number, number, number, number] | null } {
   const [nx, ny, nz] = dims;
-  const box = maskBoundingBox({ data: m, dims, spacing });
-  if (!box || r <= 0) return m;
-  const [x0, y0, z0] = box.min;
-  const [x1, y1, z1] = box.max;
+  const bb = nonzeroBox(m, dims, [0, 0, 0]);
+  if (!bb || r <= 0) return { closed: m, box: bb };
+  const [x0, y0, z0, x1, y1, z1] = bb;
   const pad = [Math.ceil(r / spacing[0]) + 1, Math.ceil(r / spacing[1]) + 1, Math.ceil(r / spacing[2]) + 1];
   // crop with padding (outside the grid is background; closing must not touch the grid edge)
   const cx0 = x0 - pad[0]!;
   const cy0 = y0 - pad[1]!;
   const cz0 = z0 - pad[2]!;
   const cd: Vec3 = [x1 - x0 + 1 + 2 * pad[0]!, y1 - y0 + 1 + 2 * pad[1]!, z1 - z0 + 1 + 2 * pad[2]!];
-  const crop = new Uint8Array(cd[0] * cd[1] * cd[2]);
-  for (let z = 0; z < cd[2]; z++) {
-    const zz = z + cz0;
-    if (zz < 0 || zz >= nz) continue;
-    for (let y = 0; y < cd[1]; y++) {
-      const yy = y + cy0;
-      if (yy < 0 || yy >= ny) continue;
-      for (let x = 0; x < cd[0]; x++) {
-        const xx = x + cx0;
-        if (xx < 0 || xx >= nx) continue;
-        crop[x + cd[0] * (y + cd[1] * z)] = m[xx + nx * (yy + ny * zz)]!;
-      }
+  const f = Math.max(1, Math.round(2 / Math.max(spacing[0], spacing[1])));
+  const gd: Vec3 = [Math.ceil(cd[0] / f), Math.ceil(cd[1] / f), cd[2]];
+  const gs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
+  const gxy = gd[0] * gd[1];
+  // pooled column and row of every grid x and y inside the padded box
+  const gx = new Int32Array(nx).fill(-1);
+  const gy = new Int32Array(ny).fill(-1);
+  for (let x = Math.max(0, cx0); x < Math.min(nx, cx0 + cd[0]); x++) gx[x] = Math.floor((x - cx0) / f);
+  for (let y = Math.max(0, cy0); y < Math.min(ny, cy0 + cd[1]); y++) gy[y] = Math.floor((y - cy0) / f);
+  const pooled = new Uint8Array(gxy * gd[2]);
+  for (let z = z0; z <= z1; z++)
+    for (let y = y0; y <= y1; y++) {
+      const row = gd[0] * gy[y]! + gxy * (z - cz0);
+      const src = nx * (y + ny * z);
+      for (let x = x0; x <= x1; x++) if (m[src + x]) pooled[row + gx[x]!] = 1;
     }
-  }
-  // Slices at the top or bottom of the grid: replicate them into the padding so the closing does
-  // not erode the lung where it leaves the field of view.
   for (let z = 0; z < cd[2]; z++) {
     const zz = z + cz0;
     if (zz >= 0 && zz < nz) continue;
-    const src = Math.min(nz - 1, Math.max(0, zz)) - cz0;
-    if (src < 0 || src >= cd[2]) continue;
-    crop.copyWithin(z * cd[0] * cd[1], src * cd[0] * cd[1], (src + 1) * cd[0] * cd[1]);
+    const from = Math.min(nz - 1, Math.max(0, zz)) - cz0;
+    pooled.copyWithin(z * gxy, from * gxy, (from + 1) * gxy);
   }
-  const closed = closeCoarse(crop, cd, spacing, r);
-  const out = m.slice();
-  for (let z = 0; z < cd[2]; z++) {
-    const zz = z + cz0;
-    if (zz < 0 || zz >= nz) continue;
-    for (let y = 0; y < cd[1]; y++) {
-      const yy = y + cy0;
-      if (yy < 0 || yy >= ny) continue;
-      for (let x = 0; x < cd[0]; x++) {
-        const xx = x + cx0;
-        if (xx < 0 || xx >= nx) continue;
-        if (closed[x + cd[0] * (y + cd[1] * z)]) out[xx + nx * (yy + ny * zz)] = 1;
-      }
+  const c = close({ data: pooled, dims: gd, spacing: gs }, { radiusMm: r }).data;
+  const closed = m.slice();
+  const box: [number, number, number, number, number, number] = [
+    Math.max(0, cx0),
+    Math.max(0, cy0),
+    Math.max(0, cz0),
+    Math.min(nx, cx0 + cd[0]) - 1,
+    Math.min(ny, cy0 + cd[1]) - 1,
+    Math.min(nz, cz0 + cd[2]) - 1,
+  ];
+  for (let z = box[2]; z <= box[5]; z++)
+    for (let y = box[1]; y <= box[4]; y++) {
+      const row = gd[0] * gy[y]! + gxy * (z - cz0);
+      const dst = nx * (y + ny * z);
+      for (let x = box[0]; x <= box[3]; x++) if (c[row + gx[x]!]) closed[dst + x] = 1;
     }
-  }
-  return out;
-}
-
-/**
- * Closing on an in-plane pooled grid (about 2 mm pixels) when the image is finer: a large closing
- * only adds voxels, so the coarser boundary of the additions is acceptable and the cost drops 4x.
- */
-function closeCoarse(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): Uint8Array {
-  const f = Math.max(1, Math.round(2 / Math.max(spacing[0], spacing[1])));
-  if (f === 1) return close({ data: m, dims, spacing }, { radiusMm: r }).data;
-  const [nx, ny, nz] = dims;
-  const cd: Vec3 = [Math.ceil(nx / f), Math.ceil(ny / f), nz];
-  const cs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
-  const coarse = new Uint8Array(cd[0] * cd[1] * cd[2]);
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++)
-        if (m[x + nx * (y + ny * z)]) coarse[Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z)] = 1;
-  const closed = close({ data: coarse, dims: cd, spacing: cs }, { radiusMm: r }).data;
-  const out = m.slice();
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++)
-        if (closed[Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z)]) out[x + nx * (y + ny * z)] = 1;
-  return out;
+  return { closed, box };
 }
 
 /** The two largest 3D components of `m` (the second at least 15 % of the first), with mean world x. */
