@@ -69,15 +69,34 @@ async function chest(name: string): Promise<void> {
     const v = r.lesions[0]?.volumeMl ?? 0;
     vols.push(v);
     means.push(mean);
+    // slices the mask holds below the lowest and above the highest expert box (the z extent check)
+    const ks = anns.map((b) => Math.round(worldToIndex(ct, b.bbox_corner_min_LPS_mm)[2]));
+    const [lo, hi] = [Math.min(...ks), Math.max(...ks)];
+    let below = 0;
+    let above = 0;
+    const sxy = ct.dims[0] * ct.dims[1];
+    for (let z = 0; z < ct.dims[2]; z++) {
+      if (z >= lo && z <= hi) continue;
+      let any = false;
+      for (let i = z * sxy; i < (z + 1) * sxy && !any; i++) any = r.mask.data[i] !== 0;
+      if (any && z < lo) below++;
+      if (any && z > hi) above++;
+    }
     console.log(
       `box on instance ${a.InstanceNumber}: ${f(v, 1)} mL, mean IoU ${f(mean)} (min ${f(Math.min(...ious))}) ` +
+        `slices past the boxes ${below}/${above} ` +
         `[${ious.map((x) => f(x)).join(' ')}] ${f(ms / 1000, 1)} s; limitations ${r.limitations?.map((l) => l.code).join(',') ?? '-'}`,
     );
   }
-  const med = [...vols].sort((a, b) => a - b)[vols.length >> 1]!;
+  const sorted = [...vols].sort((a, b) => a - b);
+  const h = sorted.length >> 1;
+  // the median as the test takes it (mean of the middle two for an even count)
+  const med = sorted.length % 2 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
   const dev = Math.max(...vols.map((v) => Math.abs(v / med - 1)));
+  const within = vols.filter((v) => Math.abs(v / med - 1) <= 0.15).length;
   console.log(
     `volumes ${vols.map((v) => f(v, 0)).join(', ')} mL; median ${f(med, 1)}; worst deviation ${f(100 * dev, 1)} %; ` +
+      `${within}/${vols.length} within 15 %; boxes at mean IoU >= 0.6: ${means.filter((m) => m >= 0.6).length}; ` +
       `mean IoU over boxes ${f(means.reduce((s, v) => s + v, 0) / means.length)} (worst ${f(Math.min(...means))})`,
   );
   // click at the centre of the middle box
