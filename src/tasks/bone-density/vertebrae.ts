@@ -9,6 +9,7 @@ import { round } from '../internal/common.js';
 import { distanceTransform } from '../../core/ops/distance.js';
 import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
 import { close } from '../../core/ops/morphology.js';
+import { boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
 import { attenuationCategory } from './categories.js';
 import type { VertebraMeasurement } from './index.js';
 
@@ -73,16 +74,20 @@ export async function findVertebrae(
     let bx = 0;
     let by = 0;
     let bn = 0;
-    for (let p = 0; p < sxy; p++) {
-      const i = k * sxy + p;
-      bone[p] = body[i] && sm[i]! > boneT ? 1 : 0;
-      trab[p] = body[i] && sm2[i]! > 130 ? 1 : 0;
-      if (body[i]) {
-        bx += p % nx;
-        by += Math.floor(p / nx);
+    for (let y = 0, p = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, p++) {
+        const i = k * sxy + p;
+        if (!body[i]) {
+          bone[p] = 0;
+          trab[p] = 0;
+          continue;
+        }
+        bone[p] = sm[i]! > boneT ? 1 : 0;
+        trab[p] = sm2[i]! > 130 ? 1 : 0;
+        bx += x;
+        by += y;
         bn++;
       }
-    }
     if (bn === 0) continue;
     const midX = bx / bn;
     const midY = by / bn;
@@ -164,9 +169,7 @@ export async function findVertebrae(
         }
       }
     }
-    const inv = new Uint8Array(sxy);
-    for (let p = 0; p < sxy; p++) inv[p] = filled[p] ? 0 : 1;
-    const dist = distanceTransform({ data: inv, dims: [nx, ny, 1], spacing }).data;
+    const dist = depthInFilled(filled, nx, ny, spacing);
     let best = -1;
     let bestD = 0;
     for (let p = 0; p < sxy; p++) {
@@ -465,4 +468,22 @@ function median(a: number[]): number {
   const h = s.length >> 1;
   if (s.length === 0) return Number.NaN;
   return s.length % 2 ? s[h]! : 0.5 * (s[h - 1]! + s[h]!);
+}
+
+/**
+ * Distance (mm) of each filled pixel of a slice to the nearest unfilled one, computed on the filled
+ * pixels' box plus one pixel (unfilled all round, or the slice border as on the whole slice): exact
+ * there; 0 elsewhere, where it is never read.
+ */
+function depthInFilled(filled: Uint8Array, nx: number, ny: number, spacing: Vec3): Float32Array {
+  const dims: Vec3 = [nx, ny, 1];
+  const out = new Float32Array(nx * ny);
+  const box = nonzeroBox(filled, dims, [1, 1, 0]);
+  if (!box) return out;
+  const bd = boxDims(box);
+  const inv = cropBytes(filled, dims, box);
+  for (let p = 0; p < inv.length; p++) inv[p] = inv[p]! ^ 1;
+  const d = distanceTransform({ data: inv, dims: bd, spacing }).data;
+  for (let y = 0; y < bd[1]; y++) out.set(d.subarray(y * bd[0], (y + 1) * bd[0]), box[0] + nx * (y + box[1]));
+  return out;
 }
