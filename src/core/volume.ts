@@ -42,6 +42,14 @@ export interface VolumeMeta {
   manufacturer?: string;
   manufacturerModelName?: string;
   convolutionKernel?: string;
+  /** Protocol Name (0018,1030). */
+  protocolName?: string;
+  /** CT: CTDIvol (0018,9345) of the first slice, mGy. */
+  ctdiVolMGy?: number;
+  /** CT: Exposure (0018,1152) of the first slice, mAs. */
+  exposureMAs?: number;
+  /** CT: KVP (0018,0060), kV. */
+  kvp?: number;
   patientSex?: string;
   /** Patient age in years, where known. */
   patientAgeYears?: number;

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createVolume, type Vec3 } from '../../src/core/index.js';
+import '../../src/index.js';
+import { readDicomSeries } from '../../src/io/dicom/index.js';
 import {
   aortaHUBesideSpine,
   checkContrast,
+  checkDose,
   checkLungCoverage,
   checkSliceThickness,
   mediastinalBloodHU,
   sliceThicknessMm,
 } from '../../src/tasks/internal/ct-scope.js';
 import type { Limitation } from '../../src/tasks/internal/limitations.js';
+import { dataPath, describeData } from '../helpers/data.js';
 
 /** Two box lungs (labels 1 and 2) with a 50 x 60 mm mediastinum of `bloodHU` between them. */
 function chest(bloodHU: number, nz = 10, spacingZ = 2) {
@@ -79,4 +83,46 @@ describe('CT scope checks', () => {
     expect(checkLungCoverage(ok, mask)).toEqual({ top: false, bottom: false });
     expect(ok).toHaveLength(0);
   });
+});
+
+describe('CT dose scope (low-dose screening or diagnostic)', () => {
+  const ct = createVolume([4, 4, 2], Int16Array, { spacing: [1, 1, 1] });
+  const withMeta = (meta: Record<string, unknown>) => ({ ...ct, meta: { ...ct.meta, ...meta } });
+  it('CTDIvol above 3 mGy without a screening word is a diagnostic CT (NOT_LOW_DOSE); otherwise nothing is added', () => {
+    let list: Limitation[] = [];
+    expect(checkDose(list, withMeta({ ctdiVolMGy: 10.6 }), 'x')).toBe('diagnostic');
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ code: 'NOT_LOW_DOSE', details: { ctdiVolMGy: 10.6, screeningMaxMGy: 3 } });
+    for (const meta of [
+      { ctdiVolMGy: 1.8 },
+      { ctdiVolMGy: 4.2, seriesDescription: 'LDCT lung' },
+      { ctdiVolMGy: 4.2, protocolName: 'Low Dose Chest' },
+      { ctdiVolMGy: 4.2, protocolName: 'Lung_Screening' },
+    ]) {
+      list = [];
+      expect(checkDose(list, withMeta(meta), 'x'), JSON.stringify(meta)).toBe('low-dose');
+      expect(list).toHaveLength(0);
+    }
+    // no dose facts (NIfTI, stripped headers): unknown, nothing claimed
+    list = [];
+    expect(checkDose(list, ct, 'x')).toBe('unknown');
+    expect(checkDose(list, withMeta({ protocolName: 'Prescreened thorax' }), 'x')).toBe('unknown');
+    expect(list).toHaveLength(0);
+  });
+});
+
+describeData('CT dose facts from the real chest CTs', () => {
+  it('A0001 (implicit VR: CTDIvol is an FD read from its bytes) is a diagnostic dose; A0002 has no CTDIvol', async () => {
+    const a1 = await readDicomSeries(dataPath('dicom/ct_chest_LungPETCTDx_A0001_kernelB'));
+    expect(a1.meta?.ctdiVolMGy).toBeCloseTo(10.6, 6);
+    expect(a1.meta?.exposureMAs).toBe(150);
+    expect(a1.meta?.kvp).toBe(120);
+    const list: Limitation[] = [];
+    expect(checkDose(list, a1, 'x')).toBe('diagnostic');
+    expect(list.map((l) => l.code)).toEqual(['NOT_LOW_DOSE']);
+    const a2 = await readDicomSeries(dataPath('dicom/ct_chest_LungPETCTDx_A0002_B40f'));
+    expect(a2.meta?.ctdiVolMGy).toBeUndefined();
+    expect(a2.meta?.protocolName).toBe('AThoraxRoutine');
+    expect(checkDose([], a2, 'x')).toBe('unknown');
+  }, 60000);
 });

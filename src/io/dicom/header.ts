@@ -34,6 +34,10 @@ const TAG = {
   sliceThickness: tag(0x0018, 0x0050),
   spacingBetweenSlices: tag(0x0018, 0x0088),
   kernel: tag(0x0018, 0x1210),
+  protocolName: tag(0x0018, 0x1030),
+  ctdiVol: tag(0x0018, 0x9345),
+  exposure: tag(0x0018, 0x1152),
+  kvp: tag(0x0018, 0x0060),
   gantryTilt: tag(0x0018, 0x1120),
   echoNumbers: tag(0x0018, 0x0086),
   studyUid: tag(0x0020, 0x000d),
@@ -83,6 +87,10 @@ export interface DicomObjectMeta {
   manufacturer?: string;
   manufacturerModelName?: string;
   convolutionKernel?: string;
+  protocolName?: string;
+  ctdiVolMGy?: number;
+  exposureMAs?: number;
+  kvp?: number;
   patientSex?: string;
   patientAgeYears?: number;
   /** Patient and study identification, carried so derived SEG/SR objects join the same patient and study. */
@@ -168,6 +176,19 @@ export function parseAgeYears(s: string | undefined): number | undefined {
   return Math.round(years * 1000) / 1000;
 }
 
+/**
+ * An FD attribute: read as typed when the VR is known; in implicit-VR files (VR 'UN' here) its 8
+ * value bytes are the little-endian double itself. Finite values only.
+ */
+function readFD(ds: DicomDataset, t: number): number | undefined {
+  const e = ds.get(t);
+  if (!e?.value) return undefined;
+  if (e.vr !== 'UN') return num(ds, t);
+  if (e.value.length !== 8) return undefined;
+  const v = new DataView(e.value.buffer, e.value.byteOffset, 8).getFloat64(0, true);
+  return Number.isFinite(v) ? v : undefined;
+}
+
 /** Object-level facts. */
 export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
   const ds = parsed.dataset;
@@ -187,6 +208,10 @@ export function readObjectMeta(parsed: ParsedDicom): DicomObjectMeta {
   set('manufacturerModelName', str(ds, TAG.model));
   const kernel = strs(ds, TAG.kernel).filter(Boolean).join('\\');
   set('convolutionKernel', kernel || undefined);
+  set('protocolName', str(ds, TAG.protocolName));
+  set('ctdiVolMGy', readFD(ds, TAG.ctdiVol));
+  set('exposureMAs', num(ds, TAG.exposure));
+  set('kvp', num(ds, TAG.kvp));
   set('patientSex', str(ds, TAG.patientSex));
   set('patientAgeYears', parseAgeYears(str(ds, TAG.patientAge)));
   const identity: DicomIdentity = {};

@@ -577,6 +577,12 @@ function buildMeta(
   put('manufacturer', m.manufacturer);
   put('manufacturerModelName', m.manufacturerModelName);
   put('convolutionKernel', m.convolutionKernel);
+  put('protocolName', m.protocolName);
+  // dose facts of the first slice (tube-current modulation varies them per slice; CTDIvol is
+  // usually the series' value)
+  put('ctdiVolMGy', m.ctdiVolMGy);
+  put('exposureMAs', m.exposureMAs);
+  put('kvp', m.kvp);
   put('patientSex', m.patientSex);
   put('patientAgeYears', m.patientAgeYears);
   if (m.identity) Object.assign(meta, m.identity);

@@ -3,7 +3,13 @@
 import { indexToWorld } from '../../core/geometry.js';
 import type { Vec3, Volume } from '../../core/volume.js';
 import { round } from '../internal/common.js';
-import { checkContrast, checkLungCoverage, checkSliceThickness, mediastinalBloodHU } from '../internal/ct-scope.js';
+import {
+  checkContrast,
+  checkDose,
+  checkLungCoverage,
+  checkSliceThickness,
+  mediastinalBloodHU,
+} from '../internal/ct-scope.js';
 import { addLimitation, type Limitation } from '../internal/limitations.js';
 import type { SegmentLungsResult } from '../lung-segmentation/index.js';
 import type { LungCrop } from './candidates.js';
@@ -110,8 +116,9 @@ export function dropDuplicateNodules(nodules: DetectedNodule[]): DetectedNodule[
 }
 
 /**
- * Honest scope: Lung-RADS v2022 is for thin-slice, non-contrast screening CT of the whole lungs.
- * Thick slices or contrast make it not a screening CT (every category null, NOT_SCREENING_CT);
+ * Honest scope: Lung-RADS v2022 is for thin-slice, non-contrast, low-dose screening CT of the whole
+ * lungs. Thick slices, contrast or a diagnostic dose (CTDIvol from DICOM) make it not a screening CT
+ * (every category null, NOT_SCREENING_CT);
  * lungs cut off on an otherwise screening-like scan make it 0 (incomplete), never 1.
  */
 export function examScope(
@@ -129,6 +136,7 @@ export function examScope(
     'mediastinal blood pool',
     'Lung-RADS is defined for non-contrast low-dose screening CT.',
   );
+  checkDose(limitations, ct, 'Lung-RADS is defined for low-dose screening CT.');
   checkLungCoverage(limitations, lungs.lungMask);
   const edge = kept.filter((k) => k.atScanEdge).length;
   if (edge > 0)
@@ -137,7 +145,9 @@ export function examScope(
       message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
       details: { findings: edge },
     });
-  const notScreening = limitations.filter((l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED');
+  const notScreening = limitations.filter(
+    (l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED' || l.code === 'NOT_LOW_DOSE',
+  );
   const incomplete = limitations.find((l) => l.code === 'PARTIAL_LUNG_COVERAGE');
   let lungRadsReason: string | null = null;
   let lungRads: DetectNodulesResult['lungRads'] = examLungRads(kept.map((k) => k.lungRads!));
@@ -146,7 +156,7 @@ export function examScope(
     addLimitation(limitations, {
       code: 'NOT_SCREENING_CT',
       message:
-        'Not a thin-slice non-contrast screening CT: no Lung-RADS category, and no findings does not mean a negative exam.',
+        'Not a thin-slice non-contrast low-dose screening CT: no Lung-RADS category, and no findings does not mean a negative exam.',
     });
     for (const k of kept) k.lungRads = null;
     lungRads = null;

@@ -156,6 +156,40 @@ export function checkContrast(
 }
 
 /**
+ * Largest CTDIvol of a low-dose lung screening protocol for a standard-size patient (ACR lung
+ * cancer screening designation and CMS: 3 mGy, 32 cm phantom), mGy.
+ */
+export const SCREENING_CTDIVOL_MGY = 3;
+
+/** Series description or protocol name words that say a screening (low-dose) protocol. */
+const SCREENING_WORDS = /(^|[^a-z])(screen\w*|ldct|low[\s_-]?dose|lcs)([^a-z]|$)/i;
+
+/**
+ * Whether a CT was acquired at screening (low) dose, from its DICOM facts: a CTDIvol above
+ * {@link SCREENING_CTDIVOL_MGY} with no screening word in the series description or protocol name
+ * is a diagnostic (full-dose) CT and adds NOT_LOW_DOSE; a screening word or a CTDIvol at or below
+ * the limit is 'low-dose'; without either (NIfTI, anonymised headers) 'unknown', and nothing is
+ * added (the dose cannot be told from the voxels). A larger patient's screening scan may exceed
+ * 3 mGy under automatic exposure control: without a screening word it is then called diagnostic,
+ * the cautious side (no screening category rather than a wrong one).
+ */
+export function checkDose(list: Limitation[], ct: Volume, consequence: string): 'low-dose' | 'diagnostic' | 'unknown' {
+  const text = `${ct.meta?.seriesDescription ?? ''} ${ct.meta?.protocolName ?? ''}`;
+  const said = SCREENING_WORDS.test(text);
+  const ctdi = ct.meta?.ctdiVolMGy;
+  const known = typeof ctdi === 'number' && Number.isFinite(ctdi) && ctdi > 0;
+  if (known && ctdi > SCREENING_CTDIVOL_MGY && !said) {
+    addLimitation(list, {
+      code: 'NOT_LOW_DOSE',
+      message: `CTDIvol is ${round1(ctdi)} mGy, above the ${SCREENING_CTDIVOL_MGY} mGy of a low-dose screening protocol, and the series is not labelled as screening: a diagnostic CT; ${consequence}`,
+      details: { ctdiVolMGy: round1(ctdi), screeningMaxMGy: SCREENING_CTDIVOL_MGY },
+    });
+    return 'diagnostic';
+  }
+  return said || known ? 'low-dose' : 'unknown';
+}
+
+/**
  * Adds PARTIAL_LUNG_COVERAGE when the lungs reach the first or last slice with more than 15 % of
  * their largest cross-section: apex or base cut off, so a lung-wide statement is not possible.
  * Returns which ends are cut.

@@ -6,7 +6,7 @@
 export interface Limitation {
   /**
    * Stable machine code. In use: `THICK_SLICES`, `PARTIAL_LUNG_COVERAGE`, `CONTRAST_ENHANCED`,
-   * `MOTION`, `LESION_AT_SCAN_EDGE`, `NOT_SCREENING_CT`, `LEVELS_NOT_SEEN`, `BODY_PART`,
+   * `MOTION`, `LESION_AT_SCAN_EDGE`, `NOT_SCREENING_CT`, `NOT_LOW_DOSE`, `LEVELS_NOT_SEEN`, `BODY_PART`,
    * `OUTSIDE_VALIDATED_SCOPE`; tasks may add their own (SCREAMING_SNAKE_CASE).
    */
   code: string;
