@@ -18,6 +18,7 @@ import {
   type CompareStudiesResult,
   compareStudies,
   matchNodules,
+  reportedChanges,
   parseStudyDate,
   volumeDoublingTimeDays,
 } from '../../src/tasks/compare-studies/index.js';
@@ -49,8 +50,9 @@ function movedScan(vol: Volume, t: AffineTransform, fill: number, noiseSd = 0, s
   return { ...out, meta: { ...vol.meta } };
 }
 
-const nodule = (c: Vec3, d: number): DetectedNodule =>
+const nodule = (c: Vec3, d: number, probability = 0.9): DetectedNodule =>
   ({
+    probability,
     centerMm: c,
     diameterMm: d,
     longAxisMm: d,
@@ -87,6 +89,21 @@ describe('compareStudies pieces', () => {
     expect(late.every((c) => c.lungRadsGrowth === null)).toBe(true);
     const gone = matchNodules(base, [], id, { intervalDays: 300 });
     expect(gone.map((c) => c.status)).toEqual(['resolved', 'resolved']);
+  });
+
+  it('hysteresis: a borderline finding seen on one side is matched to the other down to the match probability', () => {
+    const id: AffineTransform = { matrix: [1, 0, 0, 0, 1, 0, 0, 0, 1], translation: [0, 0, 0] };
+    // Both studies searched down to 0.3; the user's threshold is 0.5.
+    const base = [nodule([0, 0, 0], 20, 0.47), nodule([60, 0, 0], 8, 0.35), nodule([-60, 0, 0], 9, 0.8)];
+    const follow = [nodule([0.5, 0, 0], 20.4, 0.52), nodule([60, 1, 0], 8, 0.4), nodule([0, 60, 0], 7, 0.55)];
+    const all = matchNodules(base, follow, id, { intervalDays: 180 });
+    const kept = reportedChanges(all, 0.5);
+    // 0.47 / 0.52: matched, not new; 0.35 / 0.40: below 0.5 at both, not reported; 0.8 only at
+    // baseline: resolved; 0.55 only at follow-up: new.
+    expect(
+      kept.map((c) => `${c.id} ${c.status} ${c.baseline?.probability ?? '-'} ${c.followUp?.probability ?? '-'}`),
+    ).toEqual(['1 matched 0.47 0.52', '2 new - 0.55', '3 resolved 0.8 -']);
+    expect(kept[0]!.lungRadsGrowth).toBe(false);
   });
 
   it('rejects bad input with coded errors', async () => {
@@ -177,7 +194,7 @@ describeData('compareStudies on the real A0001 CT against a moved, resampled cop
     r = await compareStudies(ct, copy, { baselineDate: '20240110', followUpDate: '20240710' });
   }, 300_000);
 
-  it('matches every baseline finding and makes no Lung-RADS growth claim on this 5 mm scan', () => {
+  it('no change: every finding matched, the mass within the measurement error, no Lung-RADS growth claim', () => {
     const table = r.nodules!.map(
       (n) =>
         `${n.status} ${n.baseline?.diameterMm.toFixed(1) ?? '-'} -> ${n.followUp?.diameterMm.toFixed(1) ?? '-'} mm (${n.volumeChangePct ?? '-'} %)`,
@@ -185,7 +202,13 @@ describeData('compareStudies on the real A0001 CT against a moved, resampled cop
     console.log(`A0001 vs moved copy: ncc ${r.registration.ncc}, ${r.registration.ms} ms\n  ${table.join('\n  ')}`);
     expect(r.registration.ncc).toBeGreaterThan(0.9);
     expect(r.nodules!.length).toBeGreaterThan(0);
-    expect(r.nodules!.filter((n) => n.status === 'resolved')).toEqual([]);
+    // The baseline's lungs carried into the copy and borderline findings matched down to 0.3:
+    // nothing new or resolved (before: +30 % on the mass and a new 22 mm finding).
+    expect(r.nodules!.filter((n) => n.status !== 'matched')).toEqual([]);
+    // The 63 mm juxtamediastinal mass: +1.7 to +2.4 % in volume over three moves
+    // (bench/compare-lung-no-change.ts); 5 % is the bound stated for this 5 mm series.
+    const mass = r.nodules!.find((n) => n.baseline!.diameterMm > 50)!;
+    expect(Math.abs(mass.volumeChangePct!)).toBeLessThan(5);
     // 5 mm slices are outside Lung-RADS: no growth verdict at all, and the limitation says why
     expect(r.nodules!.every((n) => n.lungRadsGrowth === null)).toBe(true);
     expect(r.limitations.map((l) => l.code)).toContain('THICK_SLICES');

@@ -5,6 +5,7 @@ import { MedImgError } from '../../core/errors.js';
 import { Stages } from '../../core/progress.js';
 import {
   type AffineTransform,
+  invertTransform,
   type RegisterVolumesOptions,
   registerVolumes,
   resampleMoving,
@@ -27,7 +28,8 @@ import {
 } from './brain.js';
 import { brainModelStructures, SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT } from './brain-model.js';
 import { intervalDays, parseStudyDate } from './dates.js';
-import { type NoduleChange, matchNodules, TWELVE_MONTHS_DAYS } from './nodules.js';
+import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
+import { type NoduleChange, matchNodules, reportedChanges, TWELVE_MONTHS_DAYS } from './nodules.js';
 
 export {
   type BrainStructure,
@@ -44,6 +46,7 @@ export {
   type NoduleChange,
   type MatchNodulesOptions,
   matchNodules,
+  reportedChanges,
   volumeDoublingTimeDays,
 } from './nodules.js';
 
@@ -60,6 +63,21 @@ export interface CompareNodulesOptions {
   detect?: Omit<DetectNodulesOptions, 'signal' | 'onProgress'>;
   /** Match radius, mm (at least half the larger nodule's diameter). Default 10. */
   maxDistanceMm?: number;
+  /**
+   * Lung mask the detections are searched and bounded in: 'baseline' segments the baseline's lungs
+   * once and carries them into the follow-up through the registration, so a nodule touching the
+   * mediastinum or chest wall is cut at the same anatomical boundary at both time points; 'each'
+   * segments each study's own lungs. Default 'baseline'. On the real A0001 CT against a moved,
+   * resampled copy of itself, 'each' measured its juxtamediastinal mass +30 % in volume.
+   */
+  lungMask?: 'baseline' | 'each';
+  /**
+   * Probability down to which each study is searched for the other's findings (hysteresis): a
+   * finding of either study at or above `detect.minProbability` is matched to one down to this
+   * probability at the other time point, not reported as new or resolved. Default 0.6 x
+   * `detect.minProbability` (0.3).
+   */
+  matchProbability?: number;
 }
 
 /** Brain settings of {@link compareStudies}: a structure model, a segmenter, or the two label maps. */
@@ -144,6 +162,22 @@ export interface CompareStudiesResult extends TaskResult {
 
 /** Registration below this correlation is flagged: the two studies may not show the same anatomy. */
 export const MIN_REGISTRATION_NCC = 0.8;
+
+/**
+ * The baseline's lung segmentation carried onto the follow-up grid (nearest label) through the
+ * registration (baseline -> follow-up points; the follow-up grid is resampled from the baseline).
+ */
+function carryLungs(lungs: SegmentLungsResult, followUp: Volume, transform: AffineTransform): SegmentLungsResult {
+  const back = invertTransform(transform);
+  const carry = <T extends Volume>(v: T): T => resampleMoving(v, followUp, back, { labels: 'nearest' }) as T;
+  return {
+    ...lungs,
+    lungLabels: carry(lungs.lungLabels),
+    lungMask: carry(lungs.lungMask),
+    bodyMask: carry(lungs.bodyMask),
+    airwayMask: carry(lungs.airwayMask),
+  };
+}
 
 function isoDate(t: number | undefined): string | null {
   return t === undefined ? null : new Date(t).toISOString().slice(0, 10);
@@ -276,11 +310,26 @@ export async function compareStudies(
     kind === 'brain-structures' ? (brain.segment ? 'function' : brain.model ? 'model' : 'label maps') : null;
   if (kind === 'lung-nodules') {
     const no = options.nodules ?? {};
+    const minP = no.detect?.minProbability ?? 0.5;
+    const matchP = no.matchProbability ?? 0.6 * minP;
+    if (!(matchP >= 0 && matchP <= minP)) {
+      throw new MedImgError('INVALID_ARGUMENT', 'nodules.matchProbability must be in [0, detect.minProbability].');
+    }
+    const detect = { ...no.detect, minProbability: matchP };
     await stages.start('baseline nodules');
-    const a = no.baseline ?? (await detectNodules(baseline, { ...no.detect, ...stages.nested() }));
+    let lungsA: SegmentLungsResult | undefined;
+    if ((no.lungMask ?? 'baseline') === 'baseline' && (!no.baseline || !no.followUp)) {
+      lungsA = await segmentLungs(baseline, { closingRadiusMm: no.detect?.lungClosingRadiusMm ?? 30 });
+    }
+    const a =
+      no.baseline ??
+      (await detectNodules(baseline, { ...detect, ...(lungsA ? { lungs: lungsA } : {}), ...stages.nested() }));
     timer.mark('baselineNodules');
     await stages.start('follow-up nodules');
-    const b = no.followUp ?? (await detectNodules(followUp, { ...no.detect, ...stages.nested() }));
+    const lungsB = lungsA && carryLungs(lungsA, followUp, reg.transform);
+    const b =
+      no.followUp ??
+      (await detectNodules(followUp, { ...detect, ...(lungsB ? { lungs: lungsB } : {}), ...stages.nested() }));
     timer.mark('followUpNodules');
     for (const l of [...a.limitations, ...b.limitations]) addLimitation(limitations, l);
     if (days !== null && days > TWELVE_MONTHS_DAYS) {
@@ -291,12 +340,13 @@ export async function compareStudies(
         details: { intervalDays: days },
       });
     }
-    nodules = matchNodules(a.nodules, b.nodules, reg.transform, {
+    const matched = matchNodules(a.nodules, b.nodules, reg.transform, {
       intervalDays: days,
       // Lung-RADS is for screening CTs: no growth verdict when detectNodules said a scan is outside it
       lungRadsApplies: a.lungRads !== null && b.lungRads !== null,
       ...(no.maxDistanceMm !== undefined ? { maxDistanceMm: no.maxDistanceMm } : {}),
     });
+    nodules = reportedChanges(matched, minP);
   } else {
     await stages.start('baseline structures');
     let baseLabels: Volume;
@@ -388,6 +438,13 @@ export async function compareStudies(
         kind,
         registration: { transform: 'rigid', ...options.registration, levelsMm },
         maxDistanceMm: options.nodules?.maxDistanceMm ?? 10,
+        ...(kind === 'lung-nodules'
+          ? {
+              lungMask: options.nodules?.lungMask ?? 'baseline',
+              matchProbability:
+                options.nodules?.matchProbability ?? 0.6 * (options.nodules?.detect?.minProbability ?? 0.5),
+            }
+          : {}),
         segmenter,
       },
       timer,

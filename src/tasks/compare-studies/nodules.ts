@@ -26,6 +26,8 @@ export interface NoduleAtTimePoint {
   volumeMm3: number;
   type: DetectedNodule['type'];
   lungRads: DetectedNodule['lungRads'];
+  /** The detector's probability at this time point. */
+  probability: number;
 }
 
 /** A nodule followed from baseline to follow-up. */
@@ -79,6 +81,7 @@ function atTimePoint(d: DetectedNodule, index: number, inBaseline: Vec3): Nodule
     volumeMm3: d.volumeMm3,
     type: d.type,
     lungRads: d.lungRads,
+    probability: d.probability,
   };
 }
 
@@ -185,6 +188,19 @@ export function matchNodules(
       lungRadsGrowth: null,
     });
   });
+  out.forEach((c, k) => (c.id = k + 1));
+  return out;
+}
+
+/**
+ * The changes worth reporting when both studies were searched down to a lower probability than
+ * `minProbability` (hysteresis): a pair is kept when either side reaches `minProbability`, a new
+ * or resolved finding when it does. A borderline finding that crosses the threshold between two
+ * scans of an unchanged lesion is then matched, not reported as new or resolved. Ids renumbered.
+ */
+export function reportedChanges(changes: readonly NoduleChange[], minProbability: number): NoduleChange[] {
+  const p = (a: NoduleAtTimePoint | null): number => a?.probability ?? -1;
+  const out = changes.filter((c) => Math.max(p(c.baseline), p(c.followUp)) >= minProbability);
   out.forEach((c, k) => (c.id = k + 1));
   return out;
 }
