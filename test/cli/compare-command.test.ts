@@ -44,16 +44,14 @@ describeData('medimg compare on the real A0001 CT (the study as its own follow-u
     const pngs = readdirSync(out).filter((f) => f.startsWith('compare-nodule-') && f.endsWith('.png'));
     expect(pngs.length).toBe(Math.min(6, json.nodules.length));
     const sr = readDicomSr(new Uint8Array(readFileSync(join(out, 'compare-sr.dcm'))));
-    const g = sr.measurementGroups[0]!;
-    const names = g.measurements.map((m) => m.name.meaning);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'Mean diameter at baseline',
-        'Mean diameter at follow-up',
-        'Volume at baseline',
-        'Volume at follow-up',
-      ]),
-    );
+    // One TID 1500 group per time point (TID 1502 context), SCT diameter and volume at each.
+    const [g0, g1] = sr.measurementGroups;
+    expect(g0!.timePoint).toMatchObject({ label: 'baseline', order: 1 });
+    expect(g1!.timePoint).toEqual({ label: 'follow-up', order: 2 });
+    expect(g1!.trackingUid).toBe(g0!.trackingUid);
+    for (const g of [g0!, g1!]) {
+      expect(g.measurements.map((m) => m.name.value)).toEqual(expect.arrayContaining(['81827009', '118565006']));
+    }
     expect(r.stdout).toMatch(/Nodules over 152 days/);
     // no patient data on the terminal: dates are not printed, only the interval
     expect(r.stdout).not.toMatch(/2024/);

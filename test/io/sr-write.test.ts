@@ -8,7 +8,12 @@ import type { Volume } from '../../src/core/volume.js';
 import { readDicomSeg } from '../../src/io/dicom/seg-read.js';
 import { writeDicomSeg } from '../../src/io/dicom/seg-write.js';
 import { readDicomSr } from '../../src/io/dicom/sr-read.js';
-import { TIME_POINT_TYPES, writeDicomSr } from '../../src/io/dicom/sr-write.js';
+import { type SrFindingInput, TIME_POINT_TYPES, writeDicomSr } from '../../src/io/dicom/sr-write.js';
+import {
+  type CompareStudiesResult,
+  type NoduleChange,
+  presentComparison,
+} from '../../src/tasks/compare-studies/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { dciodvfy, HAS_DCIODVFY } from './dciodvfy.js';
 import { readNrrdLabels, readSourceSeries } from './source-series.js';
@@ -229,6 +234,94 @@ describeData('writeDicomSr (TID 1500) round trip', () => {
       expect(out).toContain('<has obs context NUM:(126073,DCM,"Time Point Order")="2" (1,UCUM,"no units")>');
       expect(out).toContain('<has concept mod CODE:(272741003,SCT,"Laterality")=(7771000,SCT,"Left")>');
       expect(out).toContain('<contains CODE:(121071,DCM,"Finding")=(5366008,SCT,"Hippocampus")>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('longitudinal nodules (compareStudies): a group per time point with TID 1502, measurements at both, read back by DCMTK dsrdump', () => {
+    const at = (index: number, c: [number, number, number], d: number, volumeMm3: number) => ({
+      index,
+      centerMm: c,
+      centerInBaselineMm: c,
+      diameterMm: d,
+      longAxisMm: d + 1,
+      shortAxisMm: d - 1,
+      solidDiameterMm: d,
+      volumeMm3,
+      type: 'solid' as const,
+      lungRads: '4A' as const,
+      probability: 0.9,
+    });
+    const change = { distanceMm: null, diameterChangeMm: null, volumeChangeMm3: null, volumeChangePct: null };
+    const nodules: NoduleChange[] = [
+      {
+        id: 1,
+        status: 'matched',
+        baseline: at(0, [-20.5, 10.25, -127.69], 8, 268.1),
+        followUp: at(0, [-20, 10, -127.69], 12, 904.8),
+        distanceMm: 0.56,
+        diameterChangeMm: 4,
+        volumeChangeMm3: 636.7,
+        volumeChangePct: 237.5,
+        volumeDoublingTimeDays: 157,
+        lungRadsGrowth: true,
+      },
+      {
+        id: 2,
+        status: 'resolved',
+        baseline: at(1, [30, 0, -127.69], 6, 113.1),
+        followUp: null,
+        ...change,
+        volumeDoublingTimeDays: null,
+        lungRadsGrowth: null,
+      },
+    ];
+    const result = {
+      nodules,
+      structures: null,
+      labels: null,
+      followUpInBaseline: src,
+      intervalDays: 275,
+      midlineXMm: null,
+    } as unknown as CompareStudiesResult;
+    const findings = presentComparison(result, src).findings as SrFindingInput[];
+    expect(findings.map((f) => `${f.trackingId} ${f.timePoint?.label}`)).toEqual([
+      'Nodule 1 baseline',
+      'Nodule 1 follow-up',
+      'Nodule 2 baseline',
+    ]);
+    const r = readDicomSr(writeDicomSr({ findings }, src));
+    const [a, b, c] = r.measurementGroups;
+    expect(a!.trackingUid).toBe(b!.trackingUid);
+    expect(a!.trackingUid).not.toBe(c!.trackingUid);
+    expect(a!.timePoint).toEqual({ label: 'baseline', type: expect.objectContaining({ value: 'C1442488' }), order: 1 });
+    expect(b!.timePoint).toEqual({ label: 'follow-up', order: 2 });
+    // SCT diameter, long axis, short axis and volume at each time point; the change with the follow-up.
+    const values = (g: typeof a) => g!.measurements.map((m) => `${m.name.scheme} ${m.name.value} ${m.value}`);
+    expect(values(a)).toEqual(['SCT 81827009 8', 'SCT 103339001 9', 'SCT 103340004 7', 'SCT 118565006 268.1']);
+    expect(values(b)).toEqual([
+      'SCT 81827009 12',
+      'SCT 103339001 13',
+      'SCT 103340004 11',
+      'SCT 118565006 904.8',
+      '99MEDIMG MI-DD 4',
+      '99MEDIMG MI-VPCT 237.5',
+      '99MEDIMG MI-VDT 157',
+    ]);
+    expect(values(c)).toEqual(['SCT 81827009 6', 'SCT 103339001 7', 'SCT 103340004 5', 'SCT 118565006 113.1']);
+    if (!HAS_DSRDUMP) return;
+    const dir = mkdtempSync(join(tmpdir(), 'medimg-sr-'));
+    try {
+      writeFileSync(join(dir, 'sr.dcm'), writeDicomSr({ findings }, src));
+      const out = execFileSync('dsrdump', ['+Pc', '+Pt', join(dir, 'sr.dcm')], { encoding: 'utf8' });
+      expect(out.match(/<has obs context TEXT:\(C2348792,UMLS,"Time Point"\)="baseline">/g)).toHaveLength(2);
+      expect(out).toContain('<has obs context TEXT:(C2348792,UMLS,"Time Point")="follow-up">');
+      expect(out).toContain('<has obs context CODE:(126072,DCM,"Time Point Type")=(C1442488,UMLS,"Baseline")>');
+      expect(out).toContain('<has obs context NUM:(126073,DCM,"Time Point Order")="2" (1,UCUM,"no units")>');
+      expect(out).toContain('<has obs context TEXT:(112039,DCM,"Tracking Identifier")="Nodule 1">');
+      expect(out).toContain('<contains NUM:(81827009,SCT,"Diameter")="12" (mm,UCUM,"millimeter")>');
+      expect(out).toContain('<contains NUM:(118565006,SCT,"Volume")="268.1" (mm3,UCUM,"cubic millimeter")>');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,16 +1,18 @@
 // What compareStudies contributes to outputs: side-by-side pictures of both time points aligned in
 // baseline space (nodule marked, structure outlined), SR findings carrying the measurements of both
-// time points (one TID 1500 measurement group per nodule or structure), and a table.
+// time points (TID 1500 measurement groups per time point with the TID 1502 time point context),
+// and a table.
 import type { Volume } from '../../core/volume.js';
 import type { Code } from '../../io/dicom/codes.js';
-import { type SrMeasurementInput, TIME_POINT_TYPES } from '../../io/dicom/sr-write.js';
+import { type SrFindingInput, type SrMeasurementInput, TIME_POINT_TYPES } from '../../io/dicom/sr-write.js';
 import { generateUid } from '../../io/dicom/uid.js';
 import { encodePng, renderSlice, type SliceMarker } from '../../io/png/index.js';
-import type { Presentation } from '../definition.js';
+import type { PresentedFinding, Presentation } from '../definition.js';
 import { emptyPresentation, MAX_PNG, r1, r2, sliceOf } from '../internal/present.js';
 import { brainStructureCode } from '../brain-structures/codes.js';
 import { worldXSteps } from './brain.js';
 import type { CompareStudiesResult } from './index.js';
+import type { NoduleAtTimePoint, NoduleChange } from './nodules.js';
 
 const GAP = 6;
 
@@ -37,6 +39,29 @@ const measure = (id: string, meaning: string, value: number, unit: string | Code
   value,
   unit,
 });
+
+function changeMeasures(n: NoduleChange): SrMeasurementInput[] {
+  const m: SrMeasurementInput[] = [];
+  if (n.diameterChangeMm !== null) m.push(measure('MI-DD', 'Mean diameter change', n.diameterChangeMm, 'mm'));
+  if (n.volumeChangePct !== null) m.push(measure('MI-VPCT', 'Volume change since baseline', n.volumeChangePct, '%'));
+  if (n.volumeDoublingTimeDays !== null)
+    m.push(measure('MI-VDT', 'Volume doubling time', n.volumeDoublingTimeDays, DAY));
+  return m;
+}
+
+function changeStatus(n: NoduleChange): NonNullable<SrFindingInput['qualitative']> {
+  return [
+    { name: { value: 'MI-STATUS', scheme: '99MEDIMG', meaning: 'Change status' }, value: n.status },
+    ...(n.lungRadsGrowth === null
+      ? []
+      : [
+          {
+            name: { value: 'MI-GROWTH', scheme: '99MEDIMG', meaning: 'Lung-RADS growth' },
+            value: n.lungRadsGrowth ? 'yes' : 'no',
+          },
+        ]),
+  ];
+}
 
 /**
  * Side-by-side pictures, SR findings with both time points and a table of a comparison.
@@ -81,37 +106,33 @@ export function presentComparison(r: CompareStudiesResult, baseline: Volume): Pr
         png: sideBySide(a, b),
       });
     });
+    // Per nodule one TID 1500 group per time point it was seen at (TID 1502 time point context),
+    // sharing the tracking identifier and UID: diameter, long and short axis and volume (SCT) at
+    // each; the change, doubling time, status and Lung-RADS growth (no standard concepts: private
+    // codes) with the follow-up group, or with the baseline group of a resolved nodule.
     for (const n of r.nodules) {
-      const m: SrMeasurementInput[] = [];
-      if (n.baseline) {
-        m.push(measure('MI-B-D', 'Mean diameter at baseline', r1(n.baseline.diameterMm), 'mm'));
-        m.push(measure('MI-B-V', 'Volume at baseline', r1(n.baseline.volumeMm3), 'mm3'));
-      }
-      if (n.followUp) {
-        m.push(measure('MI-F-D', 'Mean diameter at follow-up', r1(n.followUp.diameterMm), 'mm'));
-        m.push(measure('MI-F-V', 'Volume at follow-up', r1(n.followUp.volumeMm3), 'mm3'));
-      }
-      if (n.diameterChangeMm !== null) m.push(measure('MI-DD', 'Mean diameter change', n.diameterChangeMm, 'mm'));
-      if (n.volumeDoublingTimeDays !== null)
-        m.push(measure('MI-VDT', 'Volume doubling time', n.volumeDoublingTimeDays, DAY));
-      p.findings.push({
+      const trackingUid = generateUid();
+      const group = (at: NoduleAtTimePoint, baseline: boolean, last: boolean): PresentedFinding => ({
         trackingId: `Nodule ${n.id}`,
+        trackingUid,
         finding: 'nodule',
         findingSite: 'lung',
-        center: [...(n.baseline?.centerMm ?? n.followUp!.centerInBaselineMm)],
-        measurements: m,
-        qualitative: [
-          { name: { value: 'MI-STATUS', scheme: '99MEDIMG', meaning: 'Change status' }, value: n.status },
-          ...(n.lungRadsGrowth === null
-            ? []
-            : [
-                {
-                  name: { value: 'MI-GROWTH', scheme: '99MEDIMG', meaning: 'Lung-RADS growth' },
-                  value: n.lungRadsGrowth ? 'yes' : 'no',
-                },
-              ]),
+        center: [...at.centerInBaselineMm],
+        timePoint: baseline
+          ? { label: 'baseline', type: TIME_POINT_TYPES.baseline, order: 1 }
+          : { label: 'follow-up', order: 2 },
+        measurements: [
+          { kind: 'diameter', value: r1(at.diameterMm) },
+          { kind: 'longAxis', value: r1(at.longAxisMm) },
+          { kind: 'shortAxis', value: r1(at.shortAxisMm) },
+          { kind: 'volume', value: r1(at.volumeMm3), unit: 'mm3' },
+          ...(last ? changeMeasures(n) : []),
         ],
+        ...(at.lungRads ? { lungRads: at.lungRads } : {}),
+        ...(last ? { qualitative: changeStatus(n) } : {}),
       });
+      if (n.baseline) p.findings.push(group(n.baseline, true, !n.followUp));
+      if (n.followUp) p.findings.push(group(n.followUp, false, true));
     }
     p.tables.push({
       title: `Nodules over ${r.intervalDays ?? '?'} days`,
