@@ -1,10 +1,12 @@
 // AssemblyScript source of the SIMD separable-correlation kernels (compiled by scripts/build-wasm.mjs
-// into src/core/simd/convolve-wasm.ts). They mirror src/core/ops/convolve.ts operation for operation
-// (f32 samples promoted to f64, the same sums in the same order, one rounding to f32 at the store),
-// two lanes at a time with f64x2, so their output is bitwise identical to the scalar JavaScript.
+// into src/core/simd/convolve-wasm.ts). They mirror src/core/ops/convolve.ts tap for tap, in f32
+// arithmetic four lanes at a time (f32x4; the JavaScript sums in f64 and rounds once), so the two
+// agree within float32 rounding (bound and measurements in test/core/simd.test.ts). A row's tail
+// runs the same f32 operations in scalar code: a voxel's value does not depend on its lane or on
+// how threads split the rows.
 //
-// Memory is laid out by the caller: src and dst volumes (f32), the padded weights (f64), two i32
-// offset tables, an f64 accumulator row and an f32 line buffer. All pointers are byte offsets.
+// Memory is laid out by the caller: src and dst volumes (f32), the padded weights (f64 holding f32
+// values), two i32 offset tables, an f32 accumulator row and an f32 line buffer. All pointers are byte offsets.
 
 @inline function reflect(i: i32, n: i32): i32 {
   if (i >= 0 && i < n) return i;
@@ -15,91 +17,102 @@
   return m;
 }
 
-@inline function ld2(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+@inline function ld4(p: usize): v128 {
+  return v128.load(p);
 }
 
-@inline function st2(p: usize, v: v128): void {
-  v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
+// Output modes of a pass: 0 stores the result r; 1 stores f32(0 + scale * r) and 2 stores
+// f32(dst + scale * r), both in f64 as `out[i] = out[i] + f * term[i]` on Float32Arrays in
+// JavaScript: sums of terms (LoG) are accumulated in their last pass, bitwise as separate passes
+// followed by that loop.
+@inline function mad2(p: usize, base: v128, S: v128, r: v128): v128 {
+  return f32x4.demote_f64x2_zero(f64x2.add(base, f64x2.mul(S, r)));
 }
 
-// Output modes of a pass: 0 stores the f32 result r; 1 stores f32(0 + scale * r) and 2 stores
-// f32(dst + scale * r) (r rounded to f32 first), exactly what `out[i] = out[i] + f * term[i]` does in
-// JavaScript over a zeroed then a filled Float32Array: sums of terms (LoG) are accumulated in their
-// last pass instead of in separate passes over the volume.
-@inline function put2(p: usize, t: v128, mode: i32, S: v128): void {
+@inline function put4(p: usize, t: v128, mode: i32, S: v128): void {
   if (mode == 0) {
-    st2(p, t);
+    v128.store(p, t);
     return;
   }
-  const r = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(t));
-  const base = mode == 1 ? f64x2.splat(0.0) : ld2(p);
-  st2(p, f64x2.add(base, f64x2.mul(S, r)));
+  const rHi = v128.shuffle<i32>(t, t, 2, 3, 2, 3);
+  const zero = f64x2.splat(0.0);
+  let bLo = zero;
+  let bHi = zero;
+  if (mode == 2) {
+    const d = v128.load(p);
+    bLo = f64x2.promote_low_f32x4(d);
+    bHi = f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3));
+  }
+  const lo = mad2(p, bLo, S, f64x2.promote_low_f32x4(t));
+  const hi = mad2(p, bHi, S, f64x2.promote_low_f32x4(rHi));
+  v128.store(p, v128.shuffle<i32>(lo, hi, 0, 1, 4, 5));
 }
 
-@inline function put1(p: usize, t: f64, mode: i32, scale: f64): void {
+@inline function put1(p: usize, t: f32, mode: i32, scale: f64): void {
   if (mode == 0) {
-    store<f32>(p, <f32>t);
+    store<f32>(p, t);
     return;
   }
-  const r = <f64><f32>t;
   const base: f64 = mode == 1 ? 0.0 : <f64>load<f32>(p);
-  store<f32>(p, <f32>(base + scale * r));
+  store<f32>(p, <f32>(base + scale * <f64>t));
+}
+
+@inline function at(s: usize, o: i32, x: i32): usize {
+  return s + (<usize>(o + x) << 2);
 }
 
 /**
  * One output row of a symmetric (sign 1) or antisymmetric (sign -1) kernel, as pairedRow in
- * convolve.ts. `s` is the base of the source samples (f32), `cs` the centre offset, offA/offB element
- * offsets per tap pair (i32 tables), `wp` the padded weights (f64), `acc` an f64 row of nx.
+ * convolve.ts but in f32 arithmetic, four lanes at a time (the tail in scalar f32 with the same
+ * operations, so a voxel's value does not depend on its lane). `s` is the base of the source
+ * samples (f32), `cs` the centre offset, offA/offB element offsets per tap pair (i32 tables), `wp`
+ * the padded weights (f64 holding f32 values), `acc` an f32 row of nx.
  */
 function pairedRow(
   s: usize, cs: i32, dst: usize, out: i32, nx: i32,
   offA: usize, offB: usize, wp: usize, pairs: i32, acc: usize, sign: i32, mode: i32, scale: f64,
 ): void {
   const S = f64x2.splat(scale);
-  const c0 = sign == 1 ? load<f64>(wp) : 0.0;
+  const c0: f32 = sign == 1 ? <f32>load<f64>(wp) : 0.0;
   const a1 = load<i32>(offA + 4), b1 = load<i32>(offB + 4);
   const a2 = load<i32>(offA + 8), b2 = load<i32>(offB + 8);
   const a3 = load<i32>(offA + 12), b3 = load<i32>(offB + 12);
-  const w1 = load<f64>(wp + 8), w2 = load<f64>(wp + 16), w3 = load<f64>(wp + 24);
+  const w1 = <f32>load<f64>(wp + 8), w2 = <f32>load<f64>(wp + 16), w3 = <f32>load<f64>(wp + 24);
   const direct = pairs == 3;
-  const C0 = f64x2.splat(c0), W1 = f64x2.splat(w1), W2 = f64x2.splat(w2), W3 = f64x2.splat(w3);
-  const n2 = nx & ~1;
+  const C0 = f32x4.splat(c0), W1 = f32x4.splat(w1), W2 = f32x4.splat(w2), W3 = f32x4.splat(w3);
+  const n4 = nx & ~3;
   let x = 0;
   if (sign == 1) {
-    for (; x < n2; x += 2) {
-      const sx = s + (<usize>x << 2);
-      let t = f64x2.mul(C0, ld2(sx + (<usize>cs << 2)));
-      t = f64x2.add(t, f64x2.mul(W1, f64x2.add(ld2(sx + (<usize>b1 << 2)), ld2(sx + (<usize>a1 << 2)))));
-      t = f64x2.add(t, f64x2.mul(W2, f64x2.add(ld2(sx + (<usize>b2 << 2)), ld2(sx + (<usize>a2 << 2)))));
-      t = f64x2.add(t, f64x2.mul(W3, f64x2.add(ld2(sx + (<usize>b3 << 2)), ld2(sx + (<usize>a3 << 2)))));
-      if (direct) put2(dst + (<usize>(out + x) << 2), t, mode, S);
-      else v128.store(acc + (<usize>x << 3), t);
+    for (; x < n4; x += 4) {
+      let t = f32x4.mul(C0, ld4(at(s, cs, x)));
+      t = f32x4.add(t, f32x4.mul(W1, f32x4.add(ld4(at(s, b1, x)), ld4(at(s, a1, x)))));
+      t = f32x4.add(t, f32x4.mul(W2, f32x4.add(ld4(at(s, b2, x)), ld4(at(s, a2, x)))));
+      t = f32x4.add(t, f32x4.mul(W3, f32x4.add(ld4(at(s, b3, x)), ld4(at(s, a3, x)))));
+      if (direct) put4(at(dst, out, x), t, mode, S);
+      else v128.store(acc + (<usize>x << 2), t);
     }
     for (; x < nx; x++) {
-      const t = c0 * <f64>load<f32>(s + (<usize>(cs + x) << 2)) +
-        w1 * (<f64>load<f32>(s + (<usize>(b1 + x) << 2)) + <f64>load<f32>(s + (<usize>(a1 + x) << 2))) +
-        w2 * (<f64>load<f32>(s + (<usize>(b2 + x) << 2)) + <f64>load<f32>(s + (<usize>(a2 + x) << 2))) +
-        w3 * (<f64>load<f32>(s + (<usize>(b3 + x) << 2)) + <f64>load<f32>(s + (<usize>(a3 + x) << 2)));
-      if (direct) put1(dst + (<usize>(out + x) << 2), t, mode, scale);
-      else store<f64>(acc + (<usize>x << 3), t);
+      let t = c0 * load<f32>(at(s, cs, x));
+      t += w1 * (load<f32>(at(s, b1, x)) + load<f32>(at(s, a1, x)));
+      t += w2 * (load<f32>(at(s, b2, x)) + load<f32>(at(s, a2, x)));
+      t += w3 * (load<f32>(at(s, b3, x)) + load<f32>(at(s, a3, x)));
+      if (direct) put1(at(dst, out, x), t, mode, scale);
+      else store<f32>(acc + (<usize>x << 2), t);
     }
   } else {
-    for (; x < n2; x += 2) {
-      const sx = s + (<usize>x << 2);
-      let t = f64x2.mul(W1, f64x2.sub(ld2(sx + (<usize>b1 << 2)), ld2(sx + (<usize>a1 << 2))));
-      t = f64x2.add(t, f64x2.mul(W2, f64x2.sub(ld2(sx + (<usize>b2 << 2)), ld2(sx + (<usize>a2 << 2)))));
-      t = f64x2.add(t, f64x2.mul(W3, f64x2.sub(ld2(sx + (<usize>b3 << 2)), ld2(sx + (<usize>a3 << 2)))));
-      if (direct) put2(dst + (<usize>(out + x) << 2), t, mode, S);
-      else v128.store(acc + (<usize>x << 3), t);
+    for (; x < n4; x += 4) {
+      let t = f32x4.mul(W1, f32x4.sub(ld4(at(s, b1, x)), ld4(at(s, a1, x))));
+      t = f32x4.add(t, f32x4.mul(W2, f32x4.sub(ld4(at(s, b2, x)), ld4(at(s, a2, x)))));
+      t = f32x4.add(t, f32x4.mul(W3, f32x4.sub(ld4(at(s, b3, x)), ld4(at(s, a3, x)))));
+      if (direct) put4(at(dst, out, x), t, mode, S);
+      else v128.store(acc + (<usize>x << 2), t);
     }
     for (; x < nx; x++) {
-      const t =
-        w1 * (<f64>load<f32>(s + (<usize>(b1 + x) << 2)) - <f64>load<f32>(s + (<usize>(a1 + x) << 2))) +
-        w2 * (<f64>load<f32>(s + (<usize>(b2 + x) << 2)) - <f64>load<f32>(s + (<usize>(a2 + x) << 2))) +
-        w3 * (<f64>load<f32>(s + (<usize>(b3 + x) << 2)) - <f64>load<f32>(s + (<usize>(a3 + x) << 2)));
-      if (direct) put1(dst + (<usize>(out + x) << 2), t, mode, scale);
-      else store<f64>(acc + (<usize>x << 3), t);
+      let t = w1 * (load<f32>(at(s, b1, x)) - load<f32>(at(s, a1, x)));
+      t += w2 * (load<f32>(at(s, b2, x)) - load<f32>(at(s, a2, x)));
+      t += w3 * (load<f32>(at(s, b3, x)) - load<f32>(at(s, a3, x)));
+      if (direct) put1(at(dst, out, x), t, mode, scale);
+      else store<f32>(acc + (<usize>x << 2), t);
     }
   }
   for (let j = 4; j < pairs; j += 4) {
@@ -107,73 +120,81 @@ function pairedRow(
     const p2 = load<i32>(offA + (<usize>(j + 1) << 2)), q2 = load<i32>(offB + (<usize>(j + 1) << 2));
     const p3 = load<i32>(offA + (<usize>(j + 2) << 2)), q3 = load<i32>(offB + (<usize>(j + 2) << 2));
     const p4 = load<i32>(offA + (<usize>(j + 3) << 2)), q4 = load<i32>(offB + (<usize>(j + 3) << 2));
-    const v1 = load<f64>(wp + (<usize>j << 3)), v2 = load<f64>(wp + (<usize>(j + 1) << 3));
-    const v3 = load<f64>(wp + (<usize>(j + 2) << 3)), v4 = load<f64>(wp + (<usize>(j + 3) << 3));
-    const V1 = f64x2.splat(v1), V2 = f64x2.splat(v2), V3 = f64x2.splat(v3), V4 = f64x2.splat(v4);
+    const v1 = <f32>load<f64>(wp + (<usize>j << 3)), v2 = <f32>load<f64>(wp + (<usize>(j + 1) << 3));
+    const v3 = <f32>load<f64>(wp + (<usize>(j + 2) << 3)), v4 = <f32>load<f64>(wp + (<usize>(j + 3) << 3));
+    const V1 = f32x4.splat(v1), V2 = f32x4.splat(v2), V3 = f32x4.splat(v3), V4 = f32x4.splat(v4);
     const last = j + 4 >= pairs;
     x = 0;
-    for (; x < n2; x += 2) {
-      const sx = s + (<usize>x << 2);
-      let t = v128.load(acc + (<usize>x << 3));
+    for (; x < n4; x += 4) {
+      let t = v128.load(acc + (<usize>x << 2));
       if (sign == 1) {
-        t = f64x2.add(t, f64x2.mul(V1, f64x2.add(ld2(sx + (<usize>q1 << 2)), ld2(sx + (<usize>p1 << 2)))));
-        t = f64x2.add(t, f64x2.mul(V2, f64x2.add(ld2(sx + (<usize>q2 << 2)), ld2(sx + (<usize>p2 << 2)))));
-        t = f64x2.add(t, f64x2.mul(V3, f64x2.add(ld2(sx + (<usize>q3 << 2)), ld2(sx + (<usize>p3 << 2)))));
-        t = f64x2.add(t, f64x2.mul(V4, f64x2.add(ld2(sx + (<usize>q4 << 2)), ld2(sx + (<usize>p4 << 2)))));
+        t = f32x4.add(t, f32x4.mul(V1, f32x4.add(ld4(at(s, q1, x)), ld4(at(s, p1, x)))));
+        t = f32x4.add(t, f32x4.mul(V2, f32x4.add(ld4(at(s, q2, x)), ld4(at(s, p2, x)))));
+        t = f32x4.add(t, f32x4.mul(V3, f32x4.add(ld4(at(s, q3, x)), ld4(at(s, p3, x)))));
+        t = f32x4.add(t, f32x4.mul(V4, f32x4.add(ld4(at(s, q4, x)), ld4(at(s, p4, x)))));
       } else {
-        t = f64x2.add(t, f64x2.mul(V1, f64x2.sub(ld2(sx + (<usize>q1 << 2)), ld2(sx + (<usize>p1 << 2)))));
-        t = f64x2.add(t, f64x2.mul(V2, f64x2.sub(ld2(sx + (<usize>q2 << 2)), ld2(sx + (<usize>p2 << 2)))));
-        t = f64x2.add(t, f64x2.mul(V3, f64x2.sub(ld2(sx + (<usize>q3 << 2)), ld2(sx + (<usize>p3 << 2)))));
-        t = f64x2.add(t, f64x2.mul(V4, f64x2.sub(ld2(sx + (<usize>q4 << 2)), ld2(sx + (<usize>p4 << 2)))));
+        t = f32x4.add(t, f32x4.mul(V1, f32x4.sub(ld4(at(s, q1, x)), ld4(at(s, p1, x)))));
+        t = f32x4.add(t, f32x4.mul(V2, f32x4.sub(ld4(at(s, q2, x)), ld4(at(s, p2, x)))));
+        t = f32x4.add(t, f32x4.mul(V3, f32x4.sub(ld4(at(s, q3, x)), ld4(at(s, p3, x)))));
+        t = f32x4.add(t, f32x4.mul(V4, f32x4.sub(ld4(at(s, q4, x)), ld4(at(s, p4, x)))));
       }
-      if (last) put2(dst + (<usize>(out + x) << 2), t, mode, S);
-      else v128.store(acc + (<usize>x << 3), t);
+      if (last) put4(at(dst, out, x), t, mode, S);
+      else v128.store(acc + (<usize>x << 2), t);
     }
     for (; x < nx; x++) {
-      const sg: f64 = sign == 1 ? 1.0 : -1.0;
-      const t = load<f64>(acc + (<usize>x << 3)) +
-        v1 * (<f64>load<f32>(s + (<usize>(q1 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p1 + x) << 2))) +
-        v2 * (<f64>load<f32>(s + (<usize>(q2 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p2 + x) << 2))) +
-        v3 * (<f64>load<f32>(s + (<usize>(q3 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p3 + x) << 2))) +
-        v4 * (<f64>load<f32>(s + (<usize>(q4 + x) << 2)) + sg * <f64>load<f32>(s + (<usize>(p4 + x) << 2)));
-      if (last) put1(dst + (<usize>(out + x) << 2), t, mode, scale);
-      else store<f64>(acc + (<usize>x << 3), t);
+      let t = load<f32>(acc + (<usize>x << 2));
+      if (sign == 1) {
+        t += v1 * (load<f32>(at(s, q1, x)) + load<f32>(at(s, p1, x)));
+        t += v2 * (load<f32>(at(s, q2, x)) + load<f32>(at(s, p2, x)));
+        t += v3 * (load<f32>(at(s, q3, x)) + load<f32>(at(s, p3, x)));
+        t += v4 * (load<f32>(at(s, q4, x)) + load<f32>(at(s, p4, x)));
+      } else {
+        t += v1 * (load<f32>(at(s, q1, x)) - load<f32>(at(s, p1, x)));
+        t += v2 * (load<f32>(at(s, q2, x)) - load<f32>(at(s, p2, x)));
+        t += v3 * (load<f32>(at(s, q3, x)) - load<f32>(at(s, p3, x)));
+        t += v4 * (load<f32>(at(s, q4, x)) - load<f32>(at(s, p4, x)));
+      }
+      if (last) put1(at(dst, out, x), t, mode, scale);
+      else store<f32>(acc + (<usize>x << 2), t);
     }
   }
 }
 
-/** One output row of a kernel without symmetry, as generalRow in convolve.ts. `wk` is w[-r..r] (f64). */
+/** One output row of a kernel without symmetry, as generalRow in convolve.ts, in f32. `wk` is w[-r..r] (f64). */
 function generalRow(
-  s: usize, cs: i32, dst: usize, out: i32, nx: i32, offA: usize, offB: usize, wk: usize, r: i32, acc: usize, mode: i32, scale: f64,
+  s: usize, cs: i32, dst: usize, out: i32, nx: i32, offA: usize, offB: usize, wk: usize, r: i32, acc: usize,
+  mode: i32, scale: f64,
 ): void {
   const S = f64x2.splat(scale);
-  const w0 = load<f64>(wk + (<usize>r << 3));
-  const W0 = f64x2.splat(w0);
-  const n2 = nx & ~1;
+  const w0 = <f32>load<f64>(wk + (<usize>r << 3));
+  const W0 = f32x4.splat(w0);
+  const n4 = nx & ~3;
   let x = 0;
-  for (; x < n2; x += 2) v128.store(acc + (<usize>x << 3), f64x2.mul(W0, ld2(s + (<usize>(cs + x) << 2))));
-  for (; x < nx; x++) store<f64>(acc + (<usize>x << 3), w0 * <f64>load<f32>(s + (<usize>(cs + x) << 2)));
+  for (; x < n4; x += 4) v128.store(acc + (<usize>x << 2), f32x4.mul(W0, ld4(at(s, cs, x))));
+  for (; x < nx; x++) store<f32>(acc + (<usize>x << 2), w0 * load<f32>(at(s, cs, x)));
   for (let j = 1; j <= r; j++) {
     const a = load<i32>(offA + (<usize>j << 2));
     const b = load<i32>(offB + (<usize>j << 2));
-    const wa = load<f64>(wk + (<usize>(r - j) << 3));
-    const wb = load<f64>(wk + (<usize>(r + j) << 3));
-    const WA = f64x2.splat(wa), WB = f64x2.splat(wb);
+    const wa = <f32>load<f64>(wk + (<usize>(r - j) << 3));
+    const wb = <f32>load<f64>(wk + (<usize>(r + j) << 3));
+    const WA = f32x4.splat(wa), WB = f32x4.splat(wb);
     x = 0;
-    for (; x < n2; x += 2) {
-      const pa = acc + (<usize>x << 3);
-      let t = f64x2.add(v128.load(pa), f64x2.mul(WA, ld2(s + (<usize>(a + x) << 2))));
-      t = f64x2.add(t, f64x2.mul(WB, ld2(s + (<usize>(b + x) << 2))));
+    for (; x < n4; x += 4) {
+      const pa = acc + (<usize>x << 2);
+      let t = f32x4.add(v128.load(pa), f32x4.mul(WA, ld4(at(s, a, x))));
+      t = f32x4.add(t, f32x4.mul(WB, ld4(at(s, b, x))));
       v128.store(pa, t);
     }
     for (; x < nx; x++) {
-      const pa = acc + (<usize>x << 3);
-      store<f64>(pa, load<f64>(pa) + wa * <f64>load<f32>(s + (<usize>(a + x) << 2)) + wb * <f64>load<f32>(s + (<usize>(b + x) << 2)));
+      const pa = acc + (<usize>x << 2);
+      let t = load<f32>(pa) + wa * load<f32>(at(s, a, x));
+      t += wb * load<f32>(at(s, b, x));
+      store<f32>(pa, t);
     }
   }
   x = 0;
-  for (; x < n2; x += 2) put2(dst + (<usize>(out + x) << 2), v128.load(acc + (<usize>x << 3)), mode, S);
-  for (; x < nx; x++) put1(dst + (<usize>(out + x) << 2), load<f64>(acc + (<usize>x << 3)), mode, scale);
+  for (; x < n4; x += 4) put4(at(dst, out, x), v128.load(acc + (<usize>x << 2)), mode, S);
+  for (; x < nx; x++) put1(at(dst, out, x), load<f32>(acc + (<usize>x << 2)), mode, scale);
 }
 
 /**

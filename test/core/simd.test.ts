@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { correlateSeparable } from '../../src/core/ops/convolve.js';
 import { gaussianKernel1d } from '../../src/core/ops/gaussian.js';
 import { gaussian, gradientMagnitude, laplacianOfGaussian } from '../../src/core/ops/index.js';
@@ -6,9 +6,16 @@ import { Rng } from '../../src/core/random.js';
 import { setSimdEnabled, simdAvailable } from '../../src/core/simd/convolve.js';
 import { createVolume, type Vec3, type VoxelArray } from '../../src/core/volume.js';
 
-// The WebAssembly SIMD kernels must give exactly what the scalar JavaScript gives: same f64 sums in
-// the same order, one rounding to f32. Compared bit for bit (NaN payloads and -0 included).
+// The WebAssembly SIMD kernels compute in f32 (four lanes), the scalar JavaScript fallback in f64
+// with one rounding to f32 per pass: they agree within float32 rounding. The bound: |simd - js| <=
+// ULPS units of 2^-24 * max|input| * prod_axes(sum|w|) (the largest magnitude any partial sum can
+// reach). Measured: at most 5.0 units here (a radius-20 kernel, 41 taps summed in f32) and 1.3 on a
+// 512x512x128 CT-like volume (Gaussian 2 mm: max|diff| 1.5e-4 on values up to 518; LoG 0.3). The
+// bound is 8 units. Non-finite voxels (NaN, +-Infinity) must match exactly.
+const ULPS = 8;
+let worst = 0;
 afterEach(() => setSimdEnabled(true));
+afterAll(() => console.log(`SIMD vs scalar: at most ${worst.toFixed(2)} units of 2^-24 * max|input| * gain`));
 
 function run(simd: boolean, fn: () => Float32Array): Float32Array {
   setSimdEnabled(simd);
@@ -26,6 +33,30 @@ function bitwiseDiffs(a: Float32Array, b: Float32Array): number {
   let d = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) d++;
   return d;
+}
+
+const sumAbs = (k: Float32Array | null): number => (k ? k.reduce((s, v) => s + Math.abs(v), 0) : 1);
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]!)) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+/** max|js - wasm| in units of 2^-24 * scale; non-finite voxels must be the same (NaN, signed infinity). */
+function ulpsApart(js: Float32Array, wasm: Float32Array, scale: number): number {
+  expect(js.length).toBe(wasm.length);
+  let m = 0;
+  let mismatched = 0;
+  for (let i = 0; i < js.length; i++) {
+    const a = js[i]!;
+    const b = wasm[i]!;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      if (!Object.is(a, b)) mismatched++;
+    } else m = Math.max(m, Math.abs(a - b));
+  }
+  expect(mismatched).toBe(0);
+  worst = Math.max(worst, m / (scale * 2 ** -24));
+  return m / (scale * 2 ** -24);
 }
 
 const rng = new Rng(11);
@@ -68,19 +99,22 @@ describe('WebAssembly SIMD separable correlation', () => {
   ];
   for (const dims of shapes) {
     for (const [name, ks] of kernels) {
-      it(`${name} on ${dims.join('x')} equals the scalar code bit for bit`, () => {
+      it(`${name} on ${dims.join('x')} matches the scalar code within float32 rounding`, () => {
         const n = dims[0] * dims[1] * dims[2];
+        const gain = ks.reduce((p, k) => p * sumAbs(k), 1);
         for (const kind of ['f32', 'i16', 'u8', 'f64'] as const) {
           const src = randomData(kind, n);
           const js = run(false, () => correlateSeparable(src, dims, ks));
           const wasm = run(true, () => correlateSeparable(src, dims, ks));
-          expect(bitwiseDiffs(js, wasm)).toBe(0);
+          expect(ulpsApart(js, wasm, maxAbs(Float32Array.from(src as ArrayLike<number>)) * gain)).toBeLessThanOrEqual(
+            ULPS,
+          );
         }
       });
     }
   }
 
-  it('keeps NaN, infinities and -0 where the scalar code does', () => {
+  it('keeps NaN and infinities where the scalar code does', () => {
     const dims: Vec3 = [40, 30, 20];
     const src = randomData('f32', 40 * 30 * 20) as Float32Array;
     src[5] = Number.NaN;
@@ -91,24 +125,32 @@ describe('WebAssembly SIMD separable correlation', () => {
       gaussianKernel1d(1),
       gaussianKernel1d(1),
     ];
+    const js = run(false, () => correlateSeparable(src, dims, ks));
     expect(
-      bitwiseDiffs(
-        run(false, () => correlateSeparable(src, dims, ks)),
+      ulpsApart(
+        js,
         run(true, () => correlateSeparable(src, dims, ks)),
+        maxAbs(src),
       ),
-    ).toBe(0);
+    ).toBeLessThanOrEqual(ULPS);
+    expect(js.some((v) => Number.isNaN(v))).toBe(true);
   });
 
-  it('gaussian, LoG and gradient magnitude on an anisotropic CT-like grid are unchanged', () => {
+  it('gaussian, LoG and gradient magnitude on an anisotropic CT-like grid agree within float32 rounding', () => {
     const dims: Vec3 = [96, 80, 24];
-    const vol = createVolume(dims, randomData('i16', 96 * 80 * 24), { spacing: [0.7, 0.7, 2.5] });
-    for (const op of [
-      () => gaussian(vol, { sigmaMm: 2 }).data,
-      () => laplacianOfGaussian(vol, { sigmaMm: 1.5 }).data,
-      () => gradientMagnitude(vol, { sigmaMm: [1, 1, 3] }).data,
-    ]) {
-      expect(bitwiseDiffs(run(false, op), run(true, op))).toBe(0);
-    }
+    const spacing: Vec3 = [0.7, 0.7, 2.5];
+    const vol = createVolume(dims, randomData('i16', 96 * 80 * 24), { spacing });
+    const mx = maxAbs(vol.data);
+    const kernelGain = (sigmaMm: number, order: 0 | 1 | 2): number[] =>
+      spacing.map((s) => sumAbs(gaussianKernel1d(sigmaMm / s, 4, order)) / s ** order);
+    const ops: [() => Float32Array, number][] = [
+      [() => gaussian(vol, { sigmaMm: 2 }).data, 1],
+      // sum over the three terms of sigma^2 * |d2| * |g| * |g| (|g| sums to 1)
+      [() => laplacianOfGaussian(vol, { sigmaMm: 1.5 }).data, kernelGain(1.5, 2).reduce((s, v) => s + 1.5 ** 2 * v, 0)],
+      // gradient magnitude is sqrt(sum d_a^2): bounded by the largest first-derivative gain
+      [() => gradientMagnitude(vol, { sigmaMm: [1, 1, 3] }).data, 3 * Math.max(...kernelGain(3, 1))],
+    ];
+    for (const [op, gain] of ops) expect(ulpsApart(run(false, op), run(true, op), mx * gain)).toBeLessThanOrEqual(ULPS);
   });
 
   // LoG runs as one program (8 passes, each term added into the output by its z pass): compared
@@ -120,16 +162,20 @@ describe('WebAssembly SIMD separable correlation', () => {
     [[40, 30, 9], [0.3, 0.3, 3], true], // z sigma 0.5 voxel
   ];
   for (const [dims, spacing, normalized] of logCases) {
-    it(`LoG on ${dims.join('x')} (${normalized ? 'normalised' : 'unnormalised'}) equals the scalar code bit for bit`, () => {
+    it(`LoG on ${dims.join('x')} (${normalized ? 'normalised' : 'unnormalised'}) matches the scalar code within float32 rounding`, () => {
+      const gain = spacing.reduce(
+        (s, sp) => s + (normalized ? 1.5 ** 2 : 1) * (sumAbs(gaussianKernel1d(1.5 / sp, 4, 2)) / sp ** 2),
+        0,
+      );
       for (const kind of ['f32', 'i16'] as const) {
         const vol = createVolume(dims, randomData(kind, dims[0] * dims[1] * dims[2]), { spacing });
         const op = () => laplacianOfGaussian(vol, { sigmaMm: 1.5, normalized }).data;
-        expect(bitwiseDiffs(run(false, op), run(true, op))).toBe(0);
+        expect(ulpsApart(run(false, op), run(true, op), maxAbs(vol.data) * gain)).toBeLessThanOrEqual(ULPS);
       }
     });
   }
 
-  it('LoG keeps NaN, infinities, -0 and constant regions where the scalar code does', () => {
+  it('LoG keeps NaN, infinities and constant regions where the scalar code does', () => {
     const dims: Vec3 = [41, 30, 20];
     const src = randomData('f32', 41 * 30 * 20) as Float32Array;
     for (let i = 0; i < 41 * 30 * 4; i++) src[i] = -0; // a -0 slab: terms of zero
@@ -137,7 +183,10 @@ describe('WebAssembly SIMD separable correlation', () => {
     src[9000] = Number.NEGATIVE_INFINITY;
     const vol = createVolume(dims, src, { spacing: [1, 1, 1] });
     const op = () => laplacianOfGaussian(vol, { sigmaMm: 1 }).data;
-    expect(bitwiseDiffs(run(false, op), run(true, op))).toBe(0);
+    const gain = 3 * sumAbs(gaussianKernel1d(1, 4, 2));
+    const js = run(false, op);
+    expect(ulpsApart(js, run(true, op), maxAbs(src) * gain)).toBeLessThanOrEqual(ULPS);
+    expect(js.some((v) => Number.isNaN(v))).toBe(true);
   });
 
   it('does not modify its input', () => {

@@ -335,9 +335,10 @@ export function correlateSeparable(
     else active.push(a);
   }
   if (total >= SIMD_MIN_VOXELS && active.length > 0 && active.every((c) => c < 3)) {
-    // Same sums in the same order, two lanes at a time: bitwise identical to the loops below.
+    // The same taps in the same order in f32, four lanes at a time: within float32 rounding of the
+    // loops below (which sum in f64).
     const passes = active.map((axis) => simdPass(axis as 0 | 1 | 2, kernels[axis]!));
-    // Large volumes: the same kernels on worker threads (Node), still bitwise identical.
+    // Large volumes: the same kernels on worker threads (Node), bitwise equal to one thread.
     const fast = correlatePassesThreaded(src, dims, passes) ?? correlatePassesSimd(src, dims, passes);
     if (fast) return fast;
   }

@@ -79,7 +79,7 @@ export function laplacianOfGaussian(vol: Volume, options: LogOptions): Volume<Fl
   const { sig, truncate } = positiveSigma(vol, options);
   const norm = options.normalized ?? true;
   const scale = (a: number): number => (norm ? sig[a]! * sig[a]! : 1);
-  // One WebAssembly program where it can run (bitwise the same as the loop below).
+  // One WebAssembly program where it can run (bitwise what the SIMD path gives for the loop below).
   const g = derivativeKernels(vol, sig, [0, 0, 0], truncate);
   const d = derivativeKernels(vol, sig, [2, 2, 2], truncate);
   const fast = sumSeparableTermsFast(vol.data, vol.dims, [

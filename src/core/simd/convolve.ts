@@ -3,8 +3,9 @@ import { WASM_BASE64, WASM_SHARED_BASE64 } from './convolve-wasm.js';
 
 /**
  * The WebAssembly (128-bit SIMD) path of the separable correlation in core/ops/convolve.ts. The
- * kernels (wasm/convolve.ts, AssemblyScript) do the same f64 sums in the same order as the scalar
- * JavaScript, two lanes at a time, so the result is bitwise identical; the scalar code stays the
+ * kernels (wasm/convolve.ts, AssemblyScript) sum the same taps in the same order as the scalar
+ * JavaScript but in f32, four lanes at a time (the JavaScript sums in f64), so the results agree
+ * within float32 rounding (bound in test/core/simd.test.ts); the scalar code stays the
  * fallback wherever WebAssembly SIMD is missing (old browsers, `--no-experimental-wasm-simd`) or the
  * volume does not fit a 32-bit WebAssembly memory.
  *
@@ -176,7 +177,7 @@ function module(): WebAssembly.Module | null {
 
 /**
  * Turns the WebAssembly SIMD kernels on or off (default on; `MEDIMG_SIMD=0` in the environment
- * starts with them off). Off, every op runs the scalar JavaScript; results are identical either way.
+ * starts with them off). Off, every op runs the scalar JavaScript; results agree within float32 rounding.
  *
  * @example
  * ```ts
