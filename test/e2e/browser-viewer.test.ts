@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { readDicomSeries, searchDicomWebSeries } from '../../src/index.js';
-import { detectNodules } from '../../src/tasks/index.js';
+import {
+  BRAINCHOP_SUBCORTICAL18_CARD,
+  type ModelCard,
+  readDicomSeries,
+  readNifti,
+  searchDicomWebSeries,
+} from '../../src/index.js';
+import { detectNodules, segmentBrainStructures } from '../../src/tasks/index.js';
 import {
   type ChromiumSession,
   describeChromium,
@@ -23,6 +29,8 @@ const orthanc = inject('orthanc');
 const SCREENSHOT = '/tmp/medimg-browser-viewer.png';
 const SCREENSHOT_NODULES = '/tmp/medimg-browser-viewer-nodules.png';
 const SCREENSHOT_BRAIN = '/tmp/medimg-browser-viewer-brain.png';
+const SCREENSHOT_STRUCTURES = '/tmp/medimg-browser-viewer-structures.png';
+const MGZ = dataPath('validation/brain_mri/niivue_freesurfer_norm_aparc2009s/norm.mgz');
 
 // Radiologist box on InstanceNumber 18 (sorted slice 46): columns 286..355, rows 310..402.
 const TUMOR_SLICE = 46;
@@ -155,6 +163,136 @@ describeChromium('browser viewer example in chromium', () => {
     await page.screenshot({ path: SCREENSHOT_BRAIN });
     expect(pageErrors).toEqual([]);
   }, 500_000);
+
+  // Brain structures on a dropped T1. CI drives the page with the real T1 and the real subcortical18
+  // weights under a card that conforms to 128³ x 2 mm (MeshNet is fully convolutional): one eighth
+  // of the 256³ work, so the page's wiring (drop, card, worker, table) is tested in seconds; the
+  // shipped 256³ card runs with MEDIMG_BROWSER_FULL_MODEL=1 (bench/browser-structures.ts: its cost).
+  const SUB_DIR = dataPath('models/brainchop_subcortical18');
+  const T1 = dataPath('models/niivue_meshnet_tissue_gwm/t1_crop.nii.gz');
+  const SMALL_CARD: ModelCard = {
+    ...BRAINCHOP_SUBCORTICAL18_CARD,
+    id: 'brainchop-subcortical18-128-2mm',
+    network_data_format: {
+      inputs: {
+        image: { ...BRAINCHOP_SUBCORTICAL18_CARD.network_data_format.inputs.image!, spatial_shape: [128, 128, 128] },
+      },
+      outputs: {
+        pred: { ...BRAINCHOP_SUBCORTICAL18_CARD.network_data_format.outputs.pred!, spatial_shape: [128, 128, 128] },
+      },
+    },
+    preprocessing: {
+      ...BRAINCHOP_SUBCORTICAL18_CARD.preprocessing,
+      target_spacing: [2, 2, 2],
+      conform_shape: [128, 128, 128],
+    },
+  };
+
+  /** Drops files on the page as a user's drag and drop does (a DragEvent carrying the files). */
+  async function drop(files: { name: string; bytes: Uint8Array }[]): Promise<void> {
+    const items = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
+    await page.evaluate((list: { name: string; b64: string }[]) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, items);
+  }
+  const file = (path: string, name = basename(path)) => ({ name, bytes: new Uint8Array(readFileSync(path)) });
+  const statusMatches = (re: string, timeout: number) =>
+    page.waitForFunction((r: string) => new RegExp(r).test(document.getElementById('status')?.textContent ?? ''), re, {
+      timeout,
+    });
+  const tableRows = (): Promise<string[][]> =>
+    page.$$eval('#results tr', (trs: HTMLTableRowElement[]) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent ?? '')),
+    );
+
+  it('brain structures on a dropped T1: a wrong model is refused on the page, then a table per structure as in Node', async () => {
+    // The tissue MeshNet dropped as the structure model: subcortical18's card refuses it by hash.
+    await drop([file(T1), file(dataPath('models/niivue_meshnet_tissue_gwm/model.onnx'))]);
+    await statusMatches('^(Loaded|Error)', 120_000);
+    expect(await page.locator('#status').textContent()).toMatch(/^Loaded 256 x 256 x 256/);
+    await page.locator('#run-structures').click();
+    await statusMatches('structures done|Error', 120_000);
+    expect(await page.locator('#status').textContent()).toMatch(/^Error: MODEL_HASH_MISMATCH/);
+    expect(await page.locator('#run-structures').isEnabled()).toBe(true);
+
+    // The real weights with the 128³ card, dropped together (the T1 stays loaded).
+    const cardJson = new TextEncoder().encode(JSON.stringify(SMALL_CARD));
+    await drop([file(join(SUB_DIR, 'model.onnx')), { name: 'subcortical18-128.card.json', bytes: cardJson }]);
+    await page.locator('#run-structures').click();
+    await statusMatches('structures done|Error', 300_000);
+    expect(await page.locator('#status').textContent()).toMatch(/^structures done .*\((wasm|webgpu)\)/);
+    const rows = await tableRows();
+    expect(rows[0]).toEqual(['structure', 'mL', '% of ICV', 'left mL', 'right mL', 'asymmetry %']);
+    const notes = await page.locator('#notes li').allTextContents();
+    expect(notes.some((n: string) => n.startsWith('ICV_FROM_LABELS'))).toBe(true);
+    expect(notes.some((n: string) => n.startsWith('HEMISPHERES_BY_MIDLINE'))).toBe(true);
+
+    // The page shows what the SDK gives in Node on the same T1 and card (onnxruntime-node cpu): the
+    // wasm EP may flip near-tie voxels, each one 8 mL/1000 here (2 mm), so allow 0.5 % or 0.2 mL.
+    const ref = await segmentBrainStructures(await readNifti(T1), {
+      model: { onnx: join(SUB_DIR, 'model.onnx'), card: SMALL_CARD },
+      backend: 'cpu',
+    });
+    const icvRow = rows.find((r) => r[0]?.startsWith('intracranial volume'))!;
+    expect(icvRow[0]).toBe('intracranial volume (labelled tissue only)');
+    const near = (got: string | undefined, want: number) =>
+      expect(Math.abs(Number(got) - want)).toBeLessThanOrEqual(Math.max(0.2, 0.005 * want) + 0.05);
+    near(icvRow[1], ref.icv.ml);
+    const shown = ref.structures.filter((s) => s.volumeMl > 0);
+    expect(rows.length).toBe(2 + shown.length);
+    for (const s of shown) {
+      const r = rows.find((x) => x[0] === s.name);
+      expect(r, s.name).toBeDefined();
+      near(r![1], s.volumeMl);
+      expect(Math.abs(Number(r![2]) - s.icvFraction * 100), s.name).toBeLessThan(0.02 + 0.005 * s.icvFraction * 100);
+      if (s.leftMl === null) expect(r!.slice(3)).toEqual(['-', '-', '-']);
+      else {
+        near(r![3], s.leftMl);
+        near(r![4], s.rightMl!);
+        expect(Math.abs(Number(r![5]) - s.asymmetryIndex!), s.name).toBeLessThan(1);
+      }
+    }
+    // Rows split by side were compared (at 2 mm the model labels no midline structure here).
+    expect(shown.some((s) => s.leftMl !== null)).toBe(true);
+    console.log(`page: ${await page.locator('#status').textContent()}; rows: ${rows.map((r) => r[0]).join(', ')}`);
+    await page.screenshot({ path: SCREENSHOT_STRUCTURES });
+    expect(pageErrors).toEqual([]);
+  }, 500_000);
+
+  it('opens a dropped FreeSurfer MGZ T1', async () => {
+    await drop([file(MGZ)]);
+    await statusMatches('^(Loaded|Error)', 120_000);
+    expect(await page.locator('#status').textContent()).toMatch(/^Loaded 256 x 256 x 256/);
+    const rows = await tableRows();
+    expect(rows).toContainEqual(['file', 'norm.mgz']);
+    expect(rows).toContainEqual(['spacing mm', '1.00 x 1.00 x 1.00']);
+    expect(pageErrors).toEqual([]);
+  }, 200_000);
+
+  // The shipped 256³ card on the real model: 4-10 min of wasm on 2 cores (bench/browser-structures.ts),
+  // over the CI budget, so opt-in.
+  it.skipIf(!process.env.MEDIMG_BROWSER_FULL_MODEL)(
+    'brain structures with the shipped 256³ subcortical18 card (MEDIMG_BROWSER_FULL_MODEL=1)',
+    async () => {
+      await drop([file(T1), file(join(SUB_DIR, 'model.onnx'))]);
+      await statusMatches('^(Loaded|Error)', 120_000);
+      await page.locator('#card').setInputFiles([]);
+      await page.locator('#run-structures').click();
+      await statusMatches('structures done|Error', 1_500_000);
+      expect(await page.locator('#status').textContent()).toMatch(/^structures done .*\((wasm|webgpu)\)/);
+      const ref = JSON.parse(readFileSync(join(SUB_DIR, 'expected_output.json'), 'utf8')).reference_run
+        .voxel_counts_by_label;
+      const rows = await tableRows();
+      // onnxruntime-node CPU reference counts (1 mm voxels); wasm may flip near-tie voxels: 0.2 mL.
+      const ml = (k: string) => Number(rows.find((r) => r[0] === k)?.[1]);
+      expect(Math.abs(ml('Hippocampus') - ref['14'] / 1000)).toBeLessThan(0.2);
+      expect(Math.abs(ml('Thalamus') - ref['7'] / 1000)).toBeLessThan(0.2);
+      expect(pageErrors).toEqual([]);
+    },
+    1_600_000,
+  );
 
   // Issue 16: the page opens a study from a PACS over DICOMweb (Orthanc behind the page's server, the
   // set-up Orthanc recommends since it has no CORS) and stores the SEG back with STOW-RS.

@@ -21,6 +21,7 @@ function setBusy(b) {
   $('run-nodules').disabled = b || !vol;
   $('run-tumor').disabled = b || !vol || !seedIndex;
   $('run-brain').disabled = b || !vol || !$('model').files.length;
+  $('run-structures').disabled = b || !vol || !$('model').files.length;
 }
 
 function indexToWorld(idx) {
@@ -92,12 +93,27 @@ function setSlice(k) {
   draw();
 }
 
-function showResults(rows) {
+function showResults(rows, columns = ['finding', 'value'], notes = []) {
+  const head = $('results').querySelector('thead tr');
+  head.replaceChildren(
+    ...columns.map((c) => {
+      const th = document.createElement('th');
+      th.textContent = c;
+      return th;
+    }),
+  );
+  $('notes').replaceChildren(
+    ...notes.map((n) => {
+      const li = document.createElement('li');
+      li.textContent = n;
+      return li;
+    }),
+  );
   const body = $('results').querySelector('tbody');
   body.replaceChildren(
-    ...rows.map(([k, v]) => {
+    ...rows.map((row) => {
       const tr = document.createElement('tr');
-      for (const text of [k, v]) {
+      for (const text of row) {
         const td = document.createElement('td');
         td.textContent = String(text);
         tr.append(td);
@@ -168,6 +184,11 @@ $('store-seg').addEventListener('click', () => {
 });
 
 $('model').addEventListener('change', () => setBusy(busy));
+{
+  // ?threads=N: onnxruntime-web's wasm threads (it picks 1 below 4 cores; needs cross-origin isolation)
+  const threads = Number(new URLSearchParams(location.search).get('threads'));
+  if (threads > 0) worker.postMessage({ type: 'config', threads });
+}
 $('slice').addEventListener('input', (e) => setSlice(Number(e.target.value)));
 canvas.addEventListener(
   'wheel',
@@ -200,6 +221,59 @@ $('run-brain').addEventListener('click', async () => {
   const bytes = new Uint8Array(await $('model').files[0].arrayBuffer());
   run('brain', { model: bytes });
 });
+$('run-structures').addEventListener('click', async () => {
+  setBusy(true);
+  setStatus('Reading the model...');
+  const model = new Uint8Array(await $('model').files[0].arrayBuffer());
+  const maskFile = $('mask-model').files[0];
+  const maskModel = maskFile ? new Uint8Array(await maskFile.arrayBuffer()) : undefined;
+  let card;
+  if ($('card').files[0]) {
+    try {
+      card = JSON.parse(await $('card').files[0].text());
+    } catch (e) {
+      setStatus(`Error: the card is not JSON (${e.message}).`);
+      setBusy(false);
+      return;
+    }
+  }
+  run('structures', { model, maskModel, card });
+});
+
+// Files dropped anywhere on the page go to the inputs by kind: an image (.nii, .nii.gz, .mgz, .mgh)
+// is opened, a .json is the model card, an .onnx the MeshNet model (the MindGrab model has its own input:
+// two models dropped together cannot be told apart by name).
+function routeDropped(files) {
+  const put = (input, file) => {
+    const d = new DataTransfer();
+    d.items.add(file);
+    input.files = d.files;
+    input.dispatchEvent(new Event('change'));
+  };
+  const onnx = files.filter((f) => /\.onnx$/i.test(f.name));
+  const json = files.find((f) => /\.json$/i.test(f.name));
+  const imageFile = files.find((f) => /\.(nii|nii\.gz|mgz|mgh)$/i.test(f.name));
+  const unknown = files.filter((f) => f !== json && f !== imageFile && f !== onnx[0]);
+  if (onnx[0]) put($('model'), onnx[0]);
+  if (json) put($('card'), json);
+  if (imageFile) put($('nifti'), imageFile);
+  if (unknown.length)
+    setStatus(
+      `Not used: ${unknown.map((f) => f.name).join(', ')} (drop a .nii, .nii.gz or .mgz T1, one .onnx model, a .json card).`,
+    );
+}
+document.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  document.body.classList.add('dragging');
+});
+document.addEventListener('dragleave', (e) => {
+  if (!e.relatedTarget) document.body.classList.remove('dragging');
+});
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  document.body.classList.remove('dragging');
+  routeDropped([...(e.dataTransfer?.files ?? [])]);
+});
 
 worker.addEventListener('message', (e) => {
   const m = e.data;
@@ -216,7 +290,7 @@ worker.addEventListener('message', (e) => {
   } else if (m.type === 'result') {
     labels = m.labels;
     markers = m.markers;
-    showResults(m.rows);
+    showResults(m.rows, m.columns, m.notes);
     if (m.focusSlice !== undefined) setSlice(m.focusSlice);
     else draw();
     setStatus(`${m.task} done in ${m.ms} ms (${m.backend}).`);

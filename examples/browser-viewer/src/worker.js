@@ -1,10 +1,13 @@
 // Web Worker: reads the DICOM files, runs the medimg tasks and writes the DICOM SEG, off the UI thread.
 import {
+  configureWebBackends,
   createVolumeLike,
   detectNodules,
   listDicomSeries,
   readDicomSeries,
+  readMgh,
   readNifti,
+  segmentBrainStructures,
   segmentBrainTissue,
   searchDicomWebSeries,
   segmentTumor,
@@ -27,6 +30,11 @@ let lastSeg;
 const segs = new Map();
 
 const r1 = (x) => Math.round(x * 10) / 10;
+const ICV_SOURCE = {
+  extractBrain: 'MindGrab brain mask',
+  given: 'given',
+  labelled: 'labelled tissue only',
+};
 const post = (m, transfer = []) => self.postMessage(m, transfer);
 const onProgress = (e) => post({ type: 'progress', stage: e.stage, fraction: e.fraction });
 
@@ -75,7 +83,10 @@ function postLoaded(t0, rows) {
 
 async function loadNifti(file) {
   const t0 = performance.now();
-  image = await readNifti(new Uint8Array(await file.arrayBuffer()));
+  // FreeSurfer volumes (.mgz / .mgh) or NIfTI (.nii / .nii.gz)
+  image = /\.mg[hz]$/i.test(file.name)
+    ? await readMgh(file)
+    : await readNifti(new Uint8Array(await file.arrayBuffer()));
   postLoaded(t0, [
     ['file', file.name],
     ['grid', `${image.dims.join(' x ')}`],
@@ -137,13 +148,15 @@ async function storeSeg() {
 }
 
 async function run(m) {
-  if (!image) throw new Error('Open a DICOM folder first.');
+  if (!image) throw new Error('Open an image first (a DICOM folder, NIfTI or MGZ file).');
   const t0 = performance.now();
   const labels = new Uint8Array(image.data.length);
   let rows = [];
   let markers = [];
   let focusSlice;
   let backend = 'cpu (JavaScript)';
+  let columns = ['finding', 'value'];
+  let notes = [];
   if (m.task === 'nodules') {
     const res = await detectNodules(image, { onProgress });
     const lm = res.lungMask.data;
@@ -201,6 +214,34 @@ async function run(m) {
       ['white matter mL', r1(res.whiteMatterMl)],
       ['grey matter mL', r1(res.greyMatterMl)],
     ];
+  } else if (m.task === 'structures') {
+    // A MeshNet label model: brainchop subcortical18 unless a card (.json) came with it. The T1 is
+    // conformed as the card says (subcortical18: 256^3 x 1 mm) and the labels come back on its grid.
+    const res = await segmentBrainStructures(image, {
+      model: m.card ? { onnx: m.model, card: m.card } : m.model,
+      ...(m.maskModel ? { brainMaskModel: m.maskModel } : {}),
+      backend: 'auto',
+      onProgress,
+    });
+    labels.set(res.labels.data);
+    backend = res.provenance.backend;
+    const ml = (v) => (v === null ? '-' : v.toFixed(1));
+    const pct = (f) => (f * 100).toFixed(2);
+    columns = ['structure', 'mL', '% of ICV', 'left mL', 'right mL', 'asymmetry %'];
+    rows = [
+      [`intracranial volume (${ICV_SOURCE[res.icv.source]})`, ml(res.icv.ml), '100', '-', '-', '-'],
+      ...res.structures
+        .filter((s) => s.volumeMl > 0)
+        .map((s) => [
+          s.name,
+          ml(s.volumeMl),
+          pct(s.icvFraction),
+          ml(s.leftMl),
+          ml(s.rightMl),
+          s.asymmetryIndex === null ? '-' : s.asymmetryIndex.toFixed(1),
+        ]),
+    ];
+    notes = res.limitations.map((l) => `${l.code}: ${l.message}`);
   } else throw new Error(`Unknown task ${m.task}`);
   let seg;
   try {
@@ -216,7 +257,9 @@ async function run(m) {
       task: m.task,
       ms: Math.round(performance.now() - t0),
       backend,
+      columns,
       rows,
+      notes,
       labels,
       markers,
       focusSlice,
@@ -234,6 +277,7 @@ self.addEventListener('message', async (e) => {
     else if (e.data.type === 'load-dicomweb') await loadDicomWeb(e.data);
     else if (e.data.type === 'store-seg') await storeSeg();
     else if (e.data.type === 'run') await run(e.data);
+    else if (e.data.type === 'config') configureWebBackends({ numThreads: e.data.threads });
   } catch (err) {
     post({ type: 'error', message: err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err) });
   }
