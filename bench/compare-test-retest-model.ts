@@ -2,8 +2,8 @@
  * Test-retest of compareStudies with the brainchop subcortical18 model segmenting both time points
  * (SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT): the real FreeSurfer T1
  * (../shared/data/validation/brain_mri) moved by a random rigid transform (seeds 1..N: up to 6 deg
- * and 5 mm per axis), resampled, re-noised (SD 2 on 0-125), registered back and segmented again in
- * baseline space. Per structure SDC95 = 1.96 x RMS of the reported % change. The baseline is
+ * and 5 mm per axis), resampled, re-noised (SD 2 on 0-125), segmented in its own space and its labels
+ * carried into baseline space by the registration. Per structure SDC95 = 1.96 x RMS of the reported % change. The baseline is
  * segmented once (compareStudies' `segment` with the baseline's labels kept: the same computation
  * as `brain.model`, one 256^3 run fewer per pair). With `atrophy`, one more pair: the left
  * hippocampus (aseg 17) eroded by one voxel layer on one side (known loss), moved by seed 102.
@@ -12,7 +12,12 @@
  */
 import { cpuUsage } from 'node:process';
 import { readMgh, segmentBrainStructures, type Volume } from '../src/index.js';
-import { brainModelStructures, type CompareStudiesResult, compareStudies } from '../src/tasks/compare-studies/index.js';
+import {
+  brainModelStructures,
+  type CompareStudiesResult,
+  compareStudies,
+  structureVolumesMl,
+} from '../src/tasks/compare-studies/index.js';
 import { dataPath } from '../test/helpers/data.js';
 import { erodeOneSide, movedScan, randomRigid } from '../test/helpers/longitudinal.js';
 
@@ -38,6 +43,30 @@ async function pair(follow: Volume): Promise<CompareStudiesResult> {
   });
 }
 
+let atrophy: { lossPct: number; r: CompareStudiesResult } | null = null;
+if (withAtrophy) {
+  const aseg = await readMgh(dataPath(dir, 'aparc.a2009s+aseg.mgz'));
+  let csfSum = 0;
+  let csfN = 0;
+  for (let i = 0; i < aseg.data.length; i++) {
+    if (aseg.data[i] !== 4) continue;
+    csfSum += t1.data[i] as number;
+    csfN++;
+  }
+  const shrunk = erodeOneSide(t1, aseg, 17, csfSum / csfN);
+  const r = await pair(movedScan(shrunk.t1, randomRigid(t1, 102, 6, 5), 0, 2, 102));
+  atrophy = { lossPct: shrunk.lossPct, r };
+  console.log(`atrophy (seed 102): known FreeSurfer left hippocampus loss ${shrunk.lossPct.toFixed(2)} %`);
+  // The part of the eroded layer inside the model's own baseline left hippocampus: the loss the
+  // model would report if it followed the edit exactly.
+  const hippo = structures.filter((s) => s.name === 'Left hippocampus');
+  const inEroded = base.labels.data.map((v, i) => (aseg.data[i] === 17 && shrunk.labels.data[i] === 0 ? v : 0));
+  const [all] = structureVolumesMl(base.labels, hippo, base.midlineXMm ?? null);
+  const [cut] = structureVolumesMl({ ...base.labels, data: inEroded }, hippo, base.midlineXMm ?? null);
+  console.log(`  eroded voxels in the model's left hippocampus: ${((100 * cut!) / all!).toFixed(2)} % of it`);
+  console.log(`  ${r.structures!.map((s) => `${s.name} ${s.changePct}`).join(', ')}`);
+}
+
 const changes = new Map<string, number[]>();
 for (let seed = 1; seed <= n; seed++) {
   const t = randomRigid(t1, seed, 6, 5);
@@ -60,19 +89,9 @@ for (const [name, v] of changes) {
 }
 console.log(JSON.stringify(table, null, 2));
 
-if (withAtrophy) {
-  const aseg = await readMgh(dataPath(dir, 'aparc.a2009s+aseg.mgz'));
-  let csfSum = 0;
-  let csfN = 0;
-  for (let i = 0; i < aseg.data.length; i++) {
-    if (aseg.data[i] !== 4) continue;
-    csfSum += t1.data[i] as number;
-    csfN++;
-  }
-  const shrunk = erodeOneSide(t1, aseg, 17, csfSum / csfN);
-  const r = await pair(movedScan(shrunk.t1, randomRigid(t1, 102, 6, 5), 0, 2, 102));
-  console.log(`atrophy (seed 102): known FreeSurfer left hippocampus loss ${shrunk.lossPct.toFixed(2)} %`);
-  for (const s of r.structures!) {
+if (atrophy) {
+  console.log(`atrophy (seed 102) against the SDC above: known loss ${atrophy.lossPct.toFixed(2)} %`);
+  for (const s of atrophy.r.structures!) {
     const over = table[s.name] !== undefined && Math.abs(s.changePct!) > table[s.name]! ? ' (over SDC)' : '';
     console.log(`  ${s.name}: ${s.baselineMl} -> ${s.followUpMl} mL, ${s.changePct} %${over}`);
   }

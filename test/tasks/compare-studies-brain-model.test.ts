@@ -1,6 +1,6 @@
 // compareStudies with a brain structure model (brain.model): segmentBrainStructures at both time
-// points, the follow-up in baseline space, sides split at the baseline's mid-sagittal plane. On a
-// built threshold graph with a known answer; the real subcortical18 runs are in
+// points, each in its own space, the follow-up's labels carried into baseline space, sides split
+// at the baseline's mid-sagittal plane. On a built threshold graph with a known answer; the real subcortical18 runs are in
 // bench/compare-test-retest-model.ts (each 256^3 run is 1-2 min on 2 cores).
 import { describe, expect, it } from 'vitest';
 import { BRAINCHOP_CARDS } from '../../src/backends/cards/brainchop.js';
@@ -52,7 +52,7 @@ describe('compareStudies with a brain structure model (built graph)', () => {
     for (const s of sub) expect(SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT[s.name], s.name).toBeGreaterThan(0);
   });
 
-  it('segments both time points in baseline space and recovers a left-only loss', async () => {
+  it('segments each time point in its own space, measures in baseline space and recovers a left-only loss', async () => {
     const a = headPhantom(8);
     const b = headPhantom(7);
     const knownLeftPct = (100 * (b.left - a.left)) / a.left;

@@ -53,30 +53,30 @@ export function brainModelStructures(labelNames: Readonly<Record<string, string>
 /**
  * Smallest detectable change (percent, 95 %) of the brainchop subcortical18 model run at both
  * time points, from bench/compare-test-retest-model.ts on the real FreeSurfer T1: the scan moved
- * (random rigid, up to 6 degrees and 5 mm per axis), resampled, re-noised, registered back and
- * segmented again; SDC = 1.96 x RMS of the reported change over the pairs. Includes the model's
- * own scan-rescan variability, unlike DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT: seeds 1-4 (3.5-8.3
- * degrees, up to 5 mm), 1.2 % (right lateral ventricle) to 8.74 % (right hippocampus). Most of it
- * is a consistent offset of the interpolated follow-up's segmentation (hippocampus +2 to +5 % in
- * every pair), not scatter; four pairs of one subject, not a population figure.
+ * (random rigid, up to 6 degrees and 5 mm per axis), resampled, re-noised, segmented in its own
+ * space and its labels carried back by the registration; SDC = 1.96 x RMS of the reported change
+ * over the pairs. Includes the model's own scan-rescan variability, unlike
+ * DEFAULT_SMALLEST_DETECTABLE_CHANGE_PCT: seeds 1-4 (3.5-8.3 degrees, up to 5 mm), 0.83 % (left
+ * cerebral white matter) to 9.18 % (right hippocampus). Four pairs of one subject, not a
+ * population figure.
  */
 export const SUBCORTICAL18_SMALLEST_DETECTABLE_CHANGE_PCT: Readonly<Record<string, number>> = Object.freeze({
-  'Left hippocampus': 5.83,
-  'Right hippocampus': 8.74,
-  'Left amygdala': 5.11,
-  'Right amygdala': 5.68,
-  'Left thalamus': 1.91,
-  'Right thalamus': 1.72,
-  'Left caudate': 5.07,
-  'Right caudate': 7.52,
-  'Left putamen': 2.23,
-  'Right putamen': 3.24,
-  'Left pallidum': 6.89,
-  'Right pallidum': 5.16,
-  'Left lateral ventricle': 1.54,
-  'Right lateral ventricle': 1.2,
-  'Left cerebral white matter': 2.47,
-  'Right cerebral white matter': 3.19,
-  'Left cerebral cortex': 2.22,
-  'Right cerebral cortex': 3.66,
+  'Left hippocampus': 4.45,
+  'Right hippocampus': 9.18,
+  'Left amygdala': 6.08,
+  'Right amygdala': 7.97,
+  'Left thalamus': 3.19,
+  'Right thalamus': 3.81,
+  'Left caudate': 2.97,
+  'Right caudate': 7.04,
+  'Left putamen': 3.18,
+  'Right putamen': 5.27,
+  'Left pallidum': 4.56,
+  'Right pallidum': 5.03,
+  'Left lateral ventricle': 3.42,
+  'Right lateral ventricle': 1.94,
+  'Left cerebral white matter': 0.83,
+  'Right cerebral white matter': 1.21,
+  'Left cerebral cortex': 1.98,
+  'Right cerebral cortex': 2,
 });
