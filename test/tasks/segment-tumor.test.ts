@@ -32,6 +32,13 @@ describe('segmentTumor on phantom tumours (noise on)', () => {
         box: { min: [c[0] - 22, c[1] - 22, c[2]], max: [c[0] + 22, c[1] + 22, c[2]] },
       });
       expect(dice(b.mask, tr.mask)).toBeGreaterThanOrEqual(0.9);
+      // a tight 3D box around a lung tumour: the corners are lung, so no low-contrast growing (with
+      // it, measured Dice 0.62-0.66 instead of 0.98-0.99)
+      const b3 = await segmentTumor(p.image, {
+        box: { min: c.map((v) => v - 20) as Vec3, max: c.map((v) => v + 20) as Vec3 },
+      });
+      expect(b3.provenance.settings.lowContrastMm).toBeNull();
+      expect(dice(b3.mask, tr.mask)).toBeGreaterThanOrEqual(0.9);
       const L = a.lesions[0]!;
       expect(L.volumeMl).toBeGreaterThan(0.85 * (tr.volumeMm3 / 1000));
       expect(L.volumeMl).toBeLessThan(1.1 * (tr.volumeMm3 / 1000));
@@ -274,7 +281,15 @@ describeData(
       expect(dice(box.mask, truth)).toBeGreaterThanOrEqual(0.8);
       expect(box.limitations.map((l) => l.code)).toContain('LOW_CONTRAST');
       expect(box.provenance.settings.mode).toBe('box3d');
-    }, 120000);
+      // the 3D box takes the low-contrast path too (corners of muscle and tumour, no lung): a box
+      // 3 mm looser than the GTV still gives Dice 0.880 (0.763 without it)
+      expect(box.provenance.settings.lowContrastMm).toBe(2);
+      const pad = (v: Vec3, d: number) => v.map((x) => x + d) as Vec3;
+      const loose = await segmentTumor(img, {
+        box: { min: pad(ref.bbox_lps_mm_min, -3), max: pad(ref.bbox_lps_mm_max, 3) },
+      });
+      expect(dice(loose.mask, truth)).toBeGreaterThanOrEqual(0.85);
+    }, 180000);
 
     it("CT click: the size bound is the image's, not the search sphere's (sphere 50 or 100 mm: Dice >= 0.8)", async () => {
       // measured 0.878 (50 mm) and 0.820 (100 mm); before the low-contrast growing 0.789 and 0.323
@@ -289,7 +304,7 @@ describeData(
       console.log(`STS_001 CT click Dice by search sphere: ${figures.join(', ')}`);
     }, 180000);
 
-    it('MR T1 (held out, same method): Dice >= 0.8 from the 3D bounding box', async () => {
+    it('MR T1 (held out, same method): Dice >= 0.8 from the 3D bounding box (measured 0.843)', async () => {
       const { img, truth, ref } = await load('MR_T1');
       const box = await segmentTumor(img, { box: { min: ref.bbox_lps_mm_min, max: ref.bbox_lps_mm_max } });
       expect(dice(box.mask, truth)).toBeGreaterThanOrEqual(0.8);

@@ -318,12 +318,19 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   }
   // Seed mode: a region that runs to the search sphere and fills half of it or more is not bounded
   // by intensity (a lesion in tissue of its own density, not a lung lesion leaking along the chest
-  // wall); the denoised, edge-gated growing bounds it by the image's edges instead.
+  // wall); the denoised, edge-gated growing bounds it by the image's edges instead. Likewise inside
+  // a 3D box's ellipsoid when the box corners show no distinct background (no lung or air around:
+  // a lung lesion's tight box would otherwise qualify, and its edge is the intensity step).
   let low: LowContrastInfo | undefined;
   let nAllowed = 0;
   for (let i = 0; i < n; i++) nAllowed += allowed[i]!;
   const fill = count / Math.max(1, nAllowed);
-  if (!options.box && lowMm > 0 && fill >= LOW_CONTRAST_FILL && reachesLimit(region, allowed, dims)) {
+  if (
+    (!options.box || (box3d && boxBg === undefined)) &&
+    lowMm > 0 &&
+    fill >= LOW_CONTRAST_FILL &&
+    reachesLimit(region, allowed, dims)
+  ) {
     const g = growLowContrast(image, allowed, seedVox, k, iterations, lowMm, lowGrad);
     let c = 0;
     for (let i = 0; i < n; i++) c += g.region[i]!;
