@@ -1,5 +1,8 @@
 import type { Vec3, VoxelArray } from '../volume.js';
 
+/** Whether typed-array words hold their first byte lowest (every platform JS runs on in practice). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Index box [x0, y0, z0, x1, y1, z1] (inclusive) of a part of a grid. */
 export type Box = [number, number, number, number, number, number];
 
@@ -10,6 +13,63 @@ export type Box = [number, number, number, number, number, number];
  */
 export function nonzeroBox(data: VoxelArray, dims: Vec3, pad: readonly number[]): Box | null {
   const [nx, ny, nz] = dims;
+  const b =
+    LITTLE_ENDIAN && data instanceof Uint8Array && nx % 4 === 0 && data.byteOffset % 4 === 0
+      ? extentOfWords(new Int32Array(data.buffer, data.byteOffset, data.length >> 2), nx >> 2, ny, nz)
+      : extent(data, nx, ny, nz);
+  if (!b) return null;
+  return [
+    Math.max(0, b[0] - pad[0]!),
+    Math.max(0, b[1] - pad[1]!),
+    Math.max(0, b[2] - pad[2]!),
+    Math.min(nx - 1, b[3] + pad[0]!),
+    Math.min(ny - 1, b[4] + pad[1]!),
+    Math.min(nz - 1, b[5] + pad[2]!),
+  ];
+}
+
+/**
+ * {@link extent} of a byte mask read four bytes at a time (rows of `wx` words): the first and last
+ * nonzero word of a row, then the byte within it (little-endian: byte k is bits 8k..8k+7).
+ */
+function extentOfWords(w: Int32Array, wx: number, ny: number, nz: number): Box | null {
+  let x0 = wx * 4;
+  let y0 = ny;
+  let z0 = nz;
+  let x1 = -1;
+  let y1 = -1;
+  let z1 = -1;
+  const lowByte = (v: number) => (v & 0xff ? 0 : v & 0xff00 ? 1 : v & 0xff0000 ? 2 : 3);
+  const highByte = (v: number) => (v & 0xff000000 ? 3 : v & 0xff0000 ? 2 : v & 0xff00 ? 1 : 0);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++, i += wx) {
+      let first = -1;
+      for (let k = 0; k < wx; k++)
+        if (w[i + k] !== 0) {
+          first = k;
+          break;
+        }
+      if (first < 0) continue;
+      let last = first;
+      for (let k = wx - 1; k > first; k--)
+        if (w[i + k] !== 0) {
+          last = k;
+          break;
+        }
+      const a = 4 * first + lowByte(w[i + first]!);
+      const b = 4 * last + highByte(w[i + last]!);
+      if (a < x0) x0 = a;
+      if (b > x1) x1 = b;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (z < z0) z0 = z;
+      z1 = z;
+    }
+  return x1 < 0 ? null : [x0, y0, z0, x1, y1, z1];
+}
+
+/** Inclusive index extent of the nonzero voxels, or null. */
+function extent(data: VoxelArray, nx: number, ny: number, nz: number): Box | null {
   let x0 = nx;
   let y0 = ny;
   let z0 = nz;
@@ -38,15 +98,7 @@ export function nonzeroBox(data: VoxelArray, dims: Vec3, pad: readonly number[])
       if (z < z0) z0 = z;
       z1 = z;
     }
-  if (x1 < 0) return null;
-  return [
-    Math.max(0, x0 - pad[0]!),
-    Math.max(0, y0 - pad[1]!),
-    Math.max(0, z0 - pad[2]!),
-    Math.min(nx - 1, x1 + pad[0]!),
-    Math.min(ny - 1, y1 + pad[1]!),
-    Math.min(nz - 1, z1 + pad[2]!),
-  ];
+  return x1 < 0 ? null : [x0, y0, z0, x1, y1, z1];
 }
 
 /** Dimensions of a box. */
