@@ -297,7 +297,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   await stages.start('growing');
   let region: Uint8Array = new Uint8Array(n);
   for (let it = 0; it <= iterations; it++) {
-    await stages.step(it, iterations + 1);
+    await stages.step(it, iterations + 2);
     const [lo, hi] = windowHU();
     region = boxSlices
       ? growBySlices(data, allowed, init, lo, hi, dims, spacing, boxSlices, stepMm, openR)
@@ -331,6 +331,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
     fill >= LOW_CONTRAST_FILL &&
     reachesLimit(region, allowed, dims)
   ) {
+    await stages.step(iterations + 1, iterations + 2); // abort check before the denoised pass
     const g = growLowContrast(image, allowed, seedVox, k, iterations, lowMm, lowGrad);
     let c = 0;
     for (let i = 0; i < n; i++) c += g.region[i]!;
