@@ -1,0 +1,139 @@
+// detectNodules at default options on other reconstructions and storage orders of the two real chest
+// CTs: is the primary tumour (inside its radiologists' boxes) still reported as a mass, and is the
+// exam never called negative? Nothing is fitted here. Run: npx tsx bench/nodule-robustness.ts
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gaussian } from '../src/core/ops/gaussian.js';
+import { resample } from '../src/core/ops/resample.js';
+import type { Volume } from '../src/core/volume.js';
+import { readDicomSeries } from '../src/index.js';
+import { detectNodules } from '../src/tasks/index.js';
+import { resliceThick, smoothKernel } from '../test/helpers/ct-variants.js';
+import { dataPath } from '../test/helpers/data.js';
+
+type V = Volume<Float32Array>;
+const f32 = (v: Volume): V => ({ ...v, data: Float32Array.from(v.data) });
+
+/** Seeded Gaussian noise of `sd` HU (a lower-dose acquisition of the same anatomy). */
+function noisy(ct: Volume, sd: number, seed = 7): V {
+  const out = f32(ct);
+  let s = seed >>> 0;
+  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
+  for (let i = 0; i < out.data.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(u()));
+    const t = 2 * Math.PI * u();
+    out.data[i]! += sd * r * Math.cos(t);
+    if (i + 1 < out.data.length) out.data[i + 1]! += sd * r * Math.sin(t);
+  }
+  return out;
+}
+
+/** A sharper kernel: unsharp mask in plane, x + k (x - G(x, 1 mm)). */
+function sharp(ct: Volume, k = 1): V {
+  const g = gaussian(ct, { sigmaMm: [1, 1, 0] });
+  const out = f32(ct);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + k * (out.data[i]! - g.data[i]!);
+  return out;
+}
+
+/** The same voxels stored in the other order along `axis` (direction column negated): same anatomy. */
+function flipStorage(ct: Volume, axis: 0 | 1 | 2): V {
+  const [nx, ny, nz] = ct.dims;
+  const out = new Float32Array(nx * ny * nz);
+  for (let k = 0, p = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, p++) {
+        const ii = axis === 0 ? nx - 1 - i : i;
+        const jj = axis === 1 ? ny - 1 - j : j;
+        const kk = axis === 2 ? nz - 1 - k : k;
+        out[p] = ct.data[ii + nx * (jj + ny * kk)]!;
+      }
+  const n = ct.dims[axis]! - 1;
+  const dir = [...ct.direction];
+  const origin = [...ct.origin] as [number, number, number];
+  for (let r = 0; r < 3; r++) {
+    origin[r] = origin[r]! + dir[3 * r + axis]! * ct.spacing[axis]! * n;
+    dir[3 * r + axis] = -dir[3 * r + axis]!;
+  }
+  return { ...ct, data: out, direction: dir, origin } as V;
+}
+
+/** Slices [from, to) only: a scan that covers part of the lungs. */
+function cropZ(ct: Volume, from: number, to: number): V {
+  const sxy = ct.dims[0] * ct.dims[1];
+  const origin = [0, 1, 2].map((r) => ct.origin[r]! + ct.direction[3 * r + 2]! * ct.spacing[2] * from) as [
+    number,
+    number,
+    number,
+  ];
+  return {
+    ...ct,
+    data: Float32Array.from(ct.data.subarray(from * sxy, to * sxy)),
+    dims: [ct.dims[0], ct.dims[1], to - from],
+    origin,
+  } as V;
+}
+
+function tumourBox(dir: string, ct: Volume, margin = 5) {
+  const anns = (
+    JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
+      tumor_annotations: { bbox_corner_min_LPS_mm: number[]; bbox_corner_max_LPS_mm: number[] }[];
+    }
+  ).tumor_annotations;
+  const m = [margin, margin, Math.max(margin, ct.spacing[2]!)];
+  return {
+    lo: [0, 1, 2].map((a) => Math.min(...anns.map((b) => b.bbox_corner_min_LPS_mm[a]!)) - m[a]!),
+    hi: [0, 1, 2].map((a) => Math.max(...anns.map((b) => b.bbox_corner_max_LPS_mm[a]!)) + m[a]!),
+  };
+}
+
+const cases = ['ct_chest_LungPETCTDx_A0001_kernelB', 'ct_chest_LungPETCTDx_A0002_B40f'];
+const only = process.argv.slice(2);
+for (const name of cases) {
+  const dir = dataPath('dicom', name);
+  const ct = await readDicomSeries(dir);
+  const box = tumourBox(dir, ct);
+  const nz = ct.dims[2];
+  // the box's slice range, for the crop variants
+  const kz = (z: number) => Math.round((z - ct.origin[2]) / (ct.direction[8]! * ct.spacing[2]));
+  const [z0, z1] = [kz(box.lo[2]!), kz(box.hi[2]!)].sort((a, b) => a - b) as [number, number];
+  const variants: [string, () => Volume][] = [
+    ['as acquired', () => ct],
+    ['noise 40 HU (lower dose)', () => noisy(ct, 40)],
+    ['noise 80 HU', () => noisy(ct, 80)],
+    ['sharp kernel (unsharp 1 mm, k 1)', () => sharp(ct)],
+    ['smooth kernel (Gaussian 1.6 mm)', () => smoothKernel(ct, 1.6)],
+    ['stored feet-first (z reversed)', () => flipStorage(ct, 2)],
+    ['stored right-left (x reversed)', () => flipStorage(ct, 0)],
+    ['stored anterior-posterior (y reversed)', () => flipStorage(ct, 1)],
+    ['in-plane 1.5 mm', () => resample(ct, { spacing: [1.5, 1.5, ct.spacing[2]] })],
+    ['re-sliced 3 mm', () => resliceThick(ct, 3)],
+    ['re-sliced 10 mm', () => resliceThick(ct, 10)],
+    [
+      'cropped to the tumour slices +-3',
+      () => cropZ(ct, Math.max(0, Math.min(z0, z1) - 3), Math.min(nz, Math.max(z0, z1) + 4)),
+    ],
+    ['upper half of the scan', () => cropZ(ct, 0, Math.ceil(nz / 2))],
+    ['lower half of the scan', () => cropZ(ct, Math.floor(nz / 2), nz)],
+  ];
+  for (const [what, make] of variants) {
+    if (only.length && !only.some((o) => what.includes(o))) continue;
+    const v = make();
+    // a crop that leaves the tumour out: a miss is right there, and no category may be '1'
+    const zs = [0, v.dims[2] - 1].map((k) => v.origin[2] + v.direction[8]! * v.spacing[2] * k);
+    const inScan = Math.max(...zs) >= box.lo[2]! && Math.min(...zs) <= box.hi[2]!;
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let line: string;
+    try {
+      const r = await detectNodules(v);
+      const c = process.cpuUsage(c0);
+      const hit = r.nodules.find((n) => n.centerMm.every((x, a) => x >= box.lo[a]! && x <= box.hi[a]!));
+      line = `${hit ? 'HIT ' : inScan ? 'MISS' : 'n/a (tumour outside the scan)'} ${hit ? `${hit.type} ${hit.diameterMm.toFixed(1)} mm p=${hit.probability.toFixed(2)}` : '-'}; findings ${r.nodules.length}; exam Lung-RADS ${r.lungRads ?? 'null'} [${r.limitations.map((l) => l.code).join(',')}]; ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU`;
+      if (r.lungRads === '1') line += '  <-- NEGATIVE EXAM';
+    } catch (e) {
+      line = `ERROR ${(e as { code?: string }).code ?? ''} ${(e as Error).message}`;
+    }
+    console.log(`${name.slice(20)} | ${what.padEnd(36)} | ${line}`);
+  }
+}
