@@ -196,13 +196,27 @@ export function matchNodules(
  * The changes worth reporting when both studies were searched down to a lower probability than
  * `minProbability` (hysteresis): a pair is kept when either side reaches `minProbability`, a new
  * or resolved finding when it does. A borderline finding that crosses the threshold between two
- * scans of an unchanged lesion is then matched, not reported as new or resolved. Ids renumbered.
+ * scans of an unchanged lesion is then matched, not reported as new or resolved. Returns copies
+ * with ids renumbered from 1; the input is left as it is.
+ *
+ * @example
+ * ```ts
+ * import { detectNodules, matchNodules, reportedChanges } from 'medimg';
+ * import { registerVolumes } from 'medimg/ops';
+ * declare const baselineCt: typeof ct, followUpCt: typeof ct;
+ * const reg = await registerVolumes(baselineCt, followUpCt);
+ * // Search both studies down to 0.3, report what reaches 0.5 on either side.
+ * const a = await detectNodules(baselineCt, { minProbability: 0.3 });
+ * const b = await detectNodules(followUpCt, { minProbability: 0.3 });
+ * const all = matchNodules(a.nodules, b.nodules, reg.transform, { intervalDays: 365 });
+ * const changes = reportedChanges(all, 0.5);
+ * ```
  */
 export function reportedChanges(changes: readonly NoduleChange[], minProbability: number): NoduleChange[] {
   const p = (a: NoduleAtTimePoint | null): number => a?.probability ?? -1;
-  const out = changes.filter((c) => Math.max(p(c.baseline), p(c.followUp)) >= minProbability);
-  out.forEach((c, k) => (c.id = k + 1));
-  return out;
+  return changes
+    .filter((c) => Math.max(p(c.baseline), p(c.followUp)) >= minProbability)
+    .map((c, k) => ({ ...c, id: k + 1 }));
 }
 
 function roundOrNull(v: number | null, d: number): number | null {
