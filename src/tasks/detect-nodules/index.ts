@@ -6,6 +6,7 @@ import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, round, StageTimer } from '../internal/common.js';
 import type { Limitation } from '../internal/limitations.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
+import { lungPrefixStore, shareLungIntermediates } from '../lung-segmentation/shared.js';
 import { detectBlobsMultiGrid, type LungCrop, mergeCandidates } from './candidates.js';
 import type { LungRadsCategory, NoduleKind } from './lung-rads.js';
 import type { ModelCache } from '../../backends/model-cache.js';
@@ -42,6 +43,13 @@ export interface DetectNodulesOptions extends TaskOptions {
    * juxtapleural and juxtamediastinal masses into the search region. Default 30.
    */
   lungClosingRadiusMm?: number;
+  /**
+   * Closing radius (mm) of a second, wider lung mask searched at the large scales only, for masses
+   * too large for the first closing to pull in (over about twice its radius, against the chest
+   * wall or mediastinum); its findings of at least twice `lungClosingRadiusMm` are added. Default
+   * 60; a value not above `lungClosingRadiusMm` turns it off. Not run when `lungs` is given.
+   */
+  largeMassClosingRadiusMm?: number;
   /**
    * Assign Lung-RADS categories even on scans outside its scope (thick slices, contrast, partial
    * lung coverage); the `limitations` still say why they may not apply. Default false: on such
@@ -139,8 +147,10 @@ export type NoduleResult = DetectNodulesResult;
 
 const NODULE_STAGES = [
   ['lung segmentation', 25],
-  ['candidates', 50],
-  ['measurement', 25],
+  ['candidates', 45],
+  ['measurement', 15],
+  ['large masses', 10],
+  ['large-mass measurement', 5],
 ] as const;
 
 /**
@@ -176,21 +186,97 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   assertArg(minP >= 0 && minP <= 1, 'minProbability must be in [0, 1].');
   const stages = new Stages(options, NODULE_STAGES);
   await stages.start('lung segmentation');
-  const lungs =
-    options.lungs ??
-    (await segmentLungs(ct, { closingRadiusMm: options.lungClosingRadiusMm ?? 30, ...stages.nested() }));
-  timer.mark('lungSegmentation');
-  await stages.start('candidates');
-  const crop = cropLungs(ct, lungs.lungMask);
-  const sigmas: number[] = [];
-  const s0 = minD / (2 * Math.sqrt(3));
-  const s1 = maxD / (2 * Math.sqrt(3));
-  for (let k = 0; k < nScales; k++) sigmas.push(nScales === 1 ? s0 : s0 * (s1 / s0) ** (k / (nScales - 1)));
-  const floors: number[] = [];
-  const raw = await detectBlobsMultiGrid(crop, sigmas, 40, 0.3, 4.5, stages, floors);
-  const merged = mergeCandidates(raw, crop.spacing, maxCand);
-  timer.mark('candidates');
-  await stages.start('measurement');
+  const wideR = options.largeMassClosingRadiusMm ?? 60;
+  const closeR = options.lungClosingRadiusMm ?? 30;
+  // both segmentations share their pre-closing work unless a caller (analyze) already does
+  const releaseShare = wideR > closeR && !lungPrefixStore(ct) ? shareLungIntermediates(ct) : undefined;
+  try {
+    const lungs = options.lungs ?? (await segmentLungs(ct, { closingRadiusMm: closeR, ...stages.nested() }));
+    timer.mark('lungSegmentation');
+    await stages.start('candidates');
+    const crop = cropLungs(ct, lungs.lungMask);
+    const sigmas: number[] = [];
+    const s0 = minD / (2 * Math.sqrt(3));
+    const s1 = maxD / (2 * Math.sqrt(3));
+    for (let k = 0; k < nScales; k++) sigmas.push(nScales === 1 ? s0 : s0 * (s1 / s0) ** (k / (nScales - 1)));
+    const floors: number[] = [];
+    const raw = await detectBlobsMultiGrid(crop, sigmas, 40, 0.3, 4.5, stages, floors);
+    const merged = mergeCandidates(raw, crop.spacing, maxCand);
+    timer.mark('candidates');
+    await stages.start('measurement');
+    const nodules = await scoreCandidates(ct, crop, lungs, merged, minD, minP, stages);
+    timer.mark('measurement');
+    // Masses wider than about twice the closing radius, against the chest wall or mediastinum, stay
+    // outside that lung mask (a closing fills indentations up to its radius deep): a second search
+    // with a wider closing, at the large scales only, reports them (bench/nodule-implants.ts).
+    let found = nodules;
+    if (wideR > closeR) {
+      await stages.start('large masses');
+      const wide = await segmentLungs(ct, { closingRadiusMm: wideR, signal: options.signal });
+      const wideCrop = cropLungs(ct, wide.lungMask);
+      const bigSigmas = sigmas.filter((sg) => 2 * Math.sqrt(3) * sg >= 1.5 * closeR);
+      if (bigSigmas.length) {
+        const bigRaw = await detectBlobsMultiGrid(wideCrop, bigSigmas, 40, 0.3, 4.5, stages);
+        await stages.start('large-mass measurement');
+        const big = await scoreCandidates(
+          ct,
+          wideCrop,
+          wide,
+          mergeCandidates(bigRaw, wideCrop.spacing, maxCand),
+          minD,
+          minP,
+          stages,
+        );
+        found = mergeLargeMasses(nodules, big, 2 * closeR);
+      }
+      timer.mark('largeMasses');
+    }
+    const kept = dropDuplicateNodules(found);
+    const limitations: Limitation[] = [];
+    const { lungRads, lungRadsReason, scan } = examScope(ct, lungs, kept, limitations, !!options.lungRadsOnAnyScan);
+    stages.finish();
+    return {
+      nodules: kept,
+      lungMask: lungs.lungMask,
+      lungVolumeMl: round(lungs.lungVolumeMl, 1),
+      lungRads,
+      lungRadsReason,
+      scan,
+      limitations,
+      provenance: makeProvenance(
+        'detectNodules',
+        {
+          minDiameterMm: minD,
+          maxDiameterMm: maxD,
+          scales: nScales,
+          sigmasMm: sigmas.map((s) => round(s, 3)),
+          responseFloors: floors.map((f) => round(f, 1)),
+          minProbability: minP,
+          maxCandidates: maxCand,
+          weights: SCORE_WEIGHTS,
+          lungRadsOnAnyScan: options.lungRadsOnAnyScan ?? false,
+          lungClosingRadiusMm: closeR,
+          largeMassClosingRadiusMm: wideR,
+        },
+        timer,
+        [...lungs.provenance.warnings],
+      ),
+    };
+  } finally {
+    releaseShare?.();
+  }
+}
+
+/** Measures and scores merged candidates; those under `minP` or smaller than 0.75 `minD` are left out. */
+async function scoreCandidates(
+  ct: Volume,
+  crop: LungCrop,
+  lungs: SegmentLungsResult,
+  merged: ReturnType<typeof mergeCandidates>,
+  minD: number,
+  minP: number,
+  stages: Stages,
+): Promise<DetectedNodule[]> {
   const nodules: DetectedNodule[] = [];
   for (const [k, c] of merged.entries()) {
     await stages.step(k, merged.length);
@@ -227,36 +313,27 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
       }),
     );
   }
-  const kept = dropDuplicateNodules(nodules);
-  timer.mark('measurement');
-  const limitations: Limitation[] = [];
-  const { lungRads, lungRadsReason, scan } = examScope(ct, lungs, kept, limitations, !!options.lungRadsOnAnyScan);
-  stages.finish();
-  return {
-    nodules: kept,
-    lungMask: lungs.lungMask,
-    lungVolumeMl: round(lungs.lungVolumeMl, 1),
-    lungRads,
-    lungRadsReason,
-    scan,
-    limitations,
-    provenance: makeProvenance(
-      'detectNodules',
-      {
-        minDiameterMm: minD,
-        maxDiameterMm: maxD,
-        scales: nScales,
-        sigmasMm: sigmas.map((s) => round(s, 3)),
-        responseFloors: floors.map((f) => round(f, 1)),
-        minProbability: minP,
-        maxCandidates: maxCand,
-        weights: SCORE_WEIGHTS,
-        lungRadsOnAnyScan: options.lungRadsOnAnyScan ?? false,
-      },
-      timer,
-      [...lungs.provenance.warnings],
-    ),
-  };
+  return nodules;
+}
+
+/**
+ * Adds the wide-closing search's findings of at least `minDiameterMm` (masses the narrow closing
+ * cannot hold): one whose centre lies within a first-pass finding, or that holds a first-pass
+ * centre, replaces that finding only when it is over 1.5 times as wide (the same mass, measured
+ * whole); otherwise the first-pass measurement stands.
+ */
+function mergeLargeMasses(first: DetectedNodule[], wide: DetectedNodule[], minDiameterMm: number): DetectedNodule[] {
+  let out = first.slice();
+  const dist = (a: DetectedNodule, b: DetectedNodule) =>
+    Math.hypot(a.centerMm[0] - b.centerMm[0], a.centerMm[1] - b.centerMm[1], a.centerMm[2] - b.centerMm[2]);
+  for (const w of wide) {
+    if (w.diameterMm < minDiameterMm) continue;
+    const same = out.filter((f) => dist(f, w) < 0.5 * Math.max(f.longAxisMm, w.longAxisMm));
+    if (same.some((f) => w.diameterMm <= 1.5 * f.diameterMm)) continue;
+    out = out.filter((f) => !same.includes(f));
+    out.push(w);
+  }
+  return out;
 }
 
 /**
