@@ -464,7 +464,7 @@ function splitLungs(
 
 /**
  * Closing restricted to the mask's bounding box padded by the radius (keeps it cheap), on an
- * in-plane pooled grid (about 2 mm pixels) when the image is finer: a large closing only adds
+ * in-plane pooled grid (about 2 mm pixels, r/15 above r = 30 mm) when the image is finer: a large closing only adds
  * voxels, so the coarser boundary of the additions is acceptable and the cost drops 4x. Pooling
  * blocks start at the padded box's corner. Slices at the top or bottom of the grid are replicated
  * into the padding so the closing does not erode the lung where it leaves the field of view.
@@ -486,7 +486,8 @@ function closeCropped(
   const cy0 = y0 - pad[1]!;
   const cz0 = z0 - pad[2]!;
   const cd: Vec3 = [x1 - x0 + 1 + 2 * pad[0]!, y1 - y0 + 1 + 2 * pad[1]!, z1 - z0 + 1 + 2 * pad[2]!];
-  const f = Math.max(1, Math.round(2 / Math.max(spacing[0], spacing[1])));
+  // pixels of about 2 mm, or r/15 for wider closings (the 60 mm large-mass one: 4 mm, a quarter of the work)
+  const f = Math.max(1, Math.round(Math.max(2, r / 15) / Math.max(spacing[0], spacing[1])));
   const gd: Vec3 = [Math.ceil(cd[0] / f), Math.ceil(cd[1] / f), cd[2]];
   const gs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
   const gxy = gd[0] * gd[1];
