@@ -157,7 +157,8 @@ const NODULE_STAGES = [
  * Detects lung nodules on a chest CT: lung segmentation, multi-scale scale-normalised LoG blob
  * candidates inside the lungs with Hessian blobness, cross-scale merging, local segmentation of
  * each candidate (size, type by HU), a logistic score from the features, and the Lung-RADS v2022
- * category from size and type.
+ * category from size and type. A second search on lungs closed with a wider radius reports masses of
+ * 60 mm and more that lie against the chest wall or mediastinum (`largeMassClosingRadiusMm`).
  *
  * Guide: [method and validation](../../../docs/tasks/detect-nodules.md).
  *
