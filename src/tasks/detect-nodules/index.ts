@@ -47,7 +47,8 @@ export interface DetectNodulesOptions extends TaskOptions {
    * Closing radius (mm) of a second, wider lung mask searched at the large scales only, for masses
    * too large for the first closing to pull in (over about twice its radius, against the chest
    * wall or mediastinum); its findings of at least twice `lungClosingRadiusMm` are added. Default
-   * 60; a value not above `lungClosingRadiusMm` turns it off. Not run when `lungs` is given.
+   * 60; a value not above `lungClosingRadiusMm` turns it off. It also runs when `lungs` is given
+   * (segmenting the lungs once more with this radius).
    */
   largeMassClosingRadiusMm?: number;
   /**
