@@ -5,25 +5,13 @@
 // primary still reported and the exam never negative? Nothing is fitted here: the implant's values
 // (35 HU, texture 15 HU, 1.5 mm edge) are those of a solid tumour, not tuned to the detector.
 // Run: npx tsx bench/nodule-implants.ts [case-substring] [diameters...]
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { distanceTransform } from '../src/core/ops/distance.js';
 import { indexToWorld } from '../src/core/geometry.js';
 import { readDicomSeries } from '../src/index.js';
 import { detectNodules, segmentLungs } from '../src/tasks/index.js';
+import { annotatedTumourBox, findInBox } from '../test/helpers/chest-ct-truth.js';
 import { dataPath } from '../test/helpers/data.js';
 import { implantSphere } from '../test/helpers/implant.js';
-
-function tumourBox(dir: string) {
-  const anns = (
-    JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
-      tumor_annotations: { bbox_corner_min_LPS_mm: number[]; bbox_corner_max_LPS_mm: number[] }[];
-    }
-  ).tumor_annotations;
-  const lo = [0, 1, 2].map((a) => Math.min(...anns.map((b) => b.bbox_corner_min_LPS_mm[a]!)) - 5);
-  const hi = [0, 1, 2].map((a) => Math.max(...anns.map((b) => b.bbox_corner_max_LPS_mm[a]!)) + 5);
-  return { lo, hi, centre: lo.map((l, a) => (l + hi[a]!) / 2) };
-}
 
 const only = process.argv[2] && !/^\d/.test(process.argv[2]) ? process.argv[2] : '';
 const sizes = process.argv.slice(only ? 3 : 2).map(Number);
@@ -32,7 +20,8 @@ const cases = ['ct_chest_LungPETCTDx_A0001_kernelB', 'ct_chest_LungPETCTDx_A0002
 for (const name of cases) {
   const dir = dataPath('dicom', name);
   const ct = await readDicomSeries(dir);
-  const box = tumourBox(dir);
+  const box = annotatedTumourBox(dir, ct);
+  const boxCentre = box.lo.map((l, a) => (l + box.hi[a]!) / 2);
   const lungs = await segmentLungs(ct);
   // the lung whose centroid is farther from the primary tumour
   const [nx, ny] = ct.dims;
@@ -50,7 +39,7 @@ for (const name of cases) {
     t[3]!++;
   });
   const mid = (sums[0]![0]! + sums[1]![0]!) / (sums[0]![3]! + sums[1]![3]!);
-  const dist = sums.map((t) => Math.hypot(...[0, 1, 2].map((a) => t[a]! / t[3]! - box.centre[a]!)));
+  const dist = sums.map((t) => Math.hypot(...[0, 1, 2].map((a) => t[a]! / t[3]! - boxCentre[a]!)));
   const label = dist[0]! > dist[1]! ? 1 : 2;
   const side = new Uint8Array(lungs.lungLabels.data.length);
   lungs.lungLabels.data.forEach((l, p) => (side[p] = l === label ? 1 : 0));
@@ -93,7 +82,7 @@ for (const name of cases) {
       const hitOf = (n: (typeof r.nodules)[number]) =>
         Math.hypot(...[0, 1, 2].map((a) => n.centerMm[a]! - c[a]!)) <= Math.max(d / 2, 5);
       const hit = r.nodules.filter(hitOf).sort((a, b) => b.probability - a.probability)[0];
-      const primary = r.nodules.find((n) => n.centerMm.every((x, a) => x >= box.lo[a]! && x <= box.hi[a]!));
+      const primary = findInBox(r.nodules, box);
       // findings centred inside the implant (pieces of it, or it measured from a shifted centre)
       const inside = r.nodules.filter(
         (n) => n !== hit && Math.hypot(...[0, 1, 2].map((a) => n.centerMm[a]! - c[a]!)) <= d / 2 + 5,

@@ -1,14 +1,10 @@
-// detectNodules at default options on other reconstructions and storage orders of the two real chest
-// CTs: is the primary tumour (inside its radiologists' boxes) still reported as a mass, and is the
-// exam never called negative? Nothing is fitted here. Run: npx tsx bench/nodule-robustness.ts
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gaussian } from '../src/core/ops/gaussian.js';
 import { resample } from '../src/core/ops/resample.js';
 import type { Volume } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/index.js';
 import { detectNodules } from '../src/tasks/index.js';
 import { resliceThick, smoothKernel } from '../test/helpers/ct-variants.js';
+import { annotatedTumourBox, findInBox } from '../test/helpers/chest-ct-truth.js';
 import { dataPath } from '../test/helpers/data.js';
 
 type V = Volume<Float32Array>;
@@ -74,25 +70,12 @@ function cropZ(ct: Volume, from: number, to: number): V {
   } as V;
 }
 
-function tumourBox(dir: string, ct: Volume, margin = 5) {
-  const anns = (
-    JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
-      tumor_annotations: { bbox_corner_min_LPS_mm: number[]; bbox_corner_max_LPS_mm: number[] }[];
-    }
-  ).tumor_annotations;
-  const m = [margin, margin, Math.max(margin, ct.spacing[2]!)];
-  return {
-    lo: [0, 1, 2].map((a) => Math.min(...anns.map((b) => b.bbox_corner_min_LPS_mm[a]!)) - m[a]!),
-    hi: [0, 1, 2].map((a) => Math.max(...anns.map((b) => b.bbox_corner_max_LPS_mm[a]!)) + m[a]!),
-  };
-}
-
 const cases = ['ct_chest_LungPETCTDx_A0001_kernelB', 'ct_chest_LungPETCTDx_A0002_B40f'];
 const only = process.argv.slice(2);
 for (const name of cases) {
   const dir = dataPath('dicom', name);
   const ct = await readDicomSeries(dir);
-  const box = tumourBox(dir, ct);
+  const box = annotatedTumourBox(dir, ct);
   const nz = ct.dims[2];
   // the box's slice range, for the crop variants
   const kz = (z: number) => Math.round((z - ct.origin[2]) / (ct.direction[8]! * ct.spacing[2]));
@@ -128,7 +111,7 @@ for (const name of cases) {
     try {
       const r = await detectNodules(v);
       const c = process.cpuUsage(c0);
-      const hit = r.nodules.find((n) => n.centerMm.every((x, a) => x >= box.lo[a]! && x <= box.hi[a]!));
+      const hit = findInBox(r.nodules, box);
       line = `${hit ? 'HIT ' : inScan ? 'MISS' : 'n/a (tumour outside the scan)'} ${hit ? `${hit.type} ${hit.diameterMm.toFixed(1)} mm p=${hit.probability.toFixed(2)}` : '-'}; findings ${r.nodules.length}; exam Lung-RADS ${r.lungRads ?? 'null'} [${r.limitations.map((l) => l.code).join(',')}]; ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU`;
       if (r.lungRads === '1') line += '  <-- NEGATIVE EXAM';
     } catch (e) {

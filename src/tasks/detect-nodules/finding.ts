@@ -100,16 +100,17 @@ export function measureSettled(
   return m;
 }
 
+/** Distance between two findings' centres, mm. */
+export function centreDistanceMm(a: DetectedNodule, b: DetectedNodule): number {
+  return Math.hypot(a.centerMm[0] - b.centerMm[0], a.centerMm[1] - b.centerMm[1], a.centerMm[2] - b.centerMm[2]);
+}
+
 /** A nodule found twice (two findings segmenting the same region): the more probable is kept. */
 export function dropDuplicateNodules(nodules: DetectedNodule[]): DetectedNodule[] {
   nodules.sort((a, b) => b.probability - a.probability);
   const kept: DetectedNodule[] = [];
   for (const nd of nodules) {
-    const dup = kept.some(
-      (k) =>
-        Math.hypot(k.centerMm[0] - nd.centerMm[0], k.centerMm[1] - nd.centerMm[1], k.centerMm[2] - nd.centerMm[2]) <
-        0.5 * Math.min(k.longAxisMm, nd.longAxisMm),
-    );
+    const dup = kept.some((k) => centreDistanceMm(k, nd) < 0.5 * Math.min(k.longAxisMm, nd.longAxisMm));
     if (!dup) kept.push(nd);
   }
   return kept;

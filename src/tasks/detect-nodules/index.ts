@@ -12,7 +12,7 @@ import type { LungRadsCategory, NoduleKind } from './lung-rads.js';
 import type { ModelCache } from '../../backends/model-cache.js';
 import type { BackendChoice } from '../../backends/types.js';
 import type { TaskModel } from '../internal/model-task.js';
-import { dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } from './finding.js';
+import { centreDistanceMm, dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } from './finding.js';
 import { detectNodulesWithModel } from './model.js';
 import { noduleProbability, SCORE_WEIGHTS } from './score.js';
 
@@ -190,8 +190,10 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   await stages.start('lung segmentation');
   const wideR = options.largeMassClosingRadiusMm ?? 60;
   const closeR = options.lungClosingRadiusMm ?? 30;
-  // both segmentations share their pre-closing work unless a caller (analyze) already does
-  const releaseShare = wideR > closeR && !lungPrefixStore(ct) ? shareLungIntermediates(ct) : undefined;
+  // both segmentations share their pre-closing work unless a caller (analyze) already does; with
+  // `lungs` given only the wide one runs here, so there is nothing to share
+  const releaseShare =
+    wideR > closeR && !options.lungs && !lungPrefixStore(ct) ? shareLungIntermediates(ct) : undefined;
   try {
     const lungs = options.lungs ?? (await segmentLungs(ct, { closingRadiusMm: closeR, ...stages.nested() }));
     timer.mark('lungSegmentation');
@@ -326,11 +328,9 @@ async function scoreCandidates(
  */
 function mergeLargeMasses(first: DetectedNodule[], wide: DetectedNodule[], minDiameterMm: number): DetectedNodule[] {
   let out = first.slice();
-  const dist = (a: DetectedNodule, b: DetectedNodule) =>
-    Math.hypot(a.centerMm[0] - b.centerMm[0], a.centerMm[1] - b.centerMm[1], a.centerMm[2] - b.centerMm[2]);
   for (const w of wide) {
     if (w.diameterMm < minDiameterMm) continue;
-    const same = out.filter((f) => dist(f, w) < 0.5 * Math.max(f.longAxisMm, w.longAxisMm));
+    const same = out.filter((f) => centreDistanceMm(f, w) < 0.5 * Math.max(f.longAxisMm, w.longAxisMm));
     if (same.some((f) => w.diameterMm <= 1.5 * f.diameterMm)) continue;
     out = out.filter((f) => !same.includes(f));
     out.push(w);
