@@ -14,10 +14,14 @@ export interface CodecRequest {
   layout?: FrameLayout;
 }
 
-/** `started` once the codec is loaded (the time limit starts then), then the result. */
+/**
+ * `started` once the codec is loaded (the time limit starts then), then the result. A decoded frame
+ * carries what its decode cost, measured here, so that the caller applies its limit even when the
+ * result reaches it before its timer has looked (a busy caller thread handles `started` late).
+ */
 export type CodecReply =
   | { id: number; started: true }
-  | { id: number; ok: true; frame: DecodedFrame }
+  | { id: number; ok: true; frame: DecodedFrame; cpuMs: number; wallMs: number }
   | { id: number; ok: false; code: string; message: string; details?: Record<string, unknown> };
 
 // Node finds a package's .wasm beside its script, so the worker uses the WebAssembly builds: the
@@ -36,11 +40,17 @@ port?.on('message', async (m: CodecRequest) => {
   try {
     await loadCodec(m.kind);
     port.postMessage({ id: m.id, started: true } satisfies CodecReply);
+    // process-wide CPU, as the caller's timer counts it: never less than this thread's share
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const frame = await decodeInThread(m.kind, new Uint8Array(m.bytes), m.layout);
+    const c = process.cpuUsage(cpu0);
+    const cpuMs = (c.user + c.system) / 1000;
+    const wallMs = performance.now() - t0;
     // the samples go back transferred: they must own their buffer (codec outputs are fresh copies)
     let data = frame.data;
     if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
-    port.postMessage({ id: m.id, ok: true, frame: { ...frame, data } } satisfies CodecReply, [
+    port.postMessage({ id: m.id, ok: true, frame: { ...frame, data }, cpuMs, wallMs } satisfies CodecReply, [
       data.buffer as ArrayBuffer,
     ]);
   } catch (e) {

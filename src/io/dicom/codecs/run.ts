@@ -109,8 +109,9 @@ let timeLimit: CodecTimeLimit = { ...DEFAULT_CODEC_TIME_LIMIT };
  * Sets the process-wide time limit of one compressed frame's decode (JPEG baseline, 12-bit JPEG,
  * JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K; RLE is linear in its input and runs in place). In Node
  * these codecs run in a worker thread, which is terminated (its WebAssembly memory freed) when a
- * frame passes the limit (CPU time; 10x in wall-clock time): the read fails with `CODEC_TIMEOUT`. Fields left out keep their
- * current value; `undefined` restores the default (2 s + 2 s per megasample). In the browser
+ * frame passes the limit (CPU time; 10x in wall-clock time): the read fails with `CODEC_TIMEOUT`, also
+ * when the frame finished before the check came round (the worker reports its decode's cost), so
+ * the verdict does not depend on scheduling. Fields left out keep their current value; `undefined` restores the default (2 s + 2 s per megasample). In the browser
  * codecs run in the calling thread and the limit does not apply (run medimg in a Web Worker).
  *
  * @example

@@ -98,23 +98,31 @@ function onReply(m: CodecReply): void {
         return;
       }
       stopWorker();
-      const e = new MedImgError(
-        'CODEC_TIMEOUT',
-        `The ${codecName(p.job.kind)} frame took more than its ${ms} ms limit to decode (a corrupt or hostile file?); the codec was stopped.`,
-        { details: { limitMs: ms, cpuMs: Math.round(cpu), wallMs: Math.round(wall) } },
-      );
-      finish(p, undefined, e);
+      finish(p, undefined, timeout(p, ms, cpu, wall));
     };
     p.timer = setTimeout(check, ms);
     return;
   }
-  if (m.ok) finish(p, m.frame);
-  else
+  if (m.ok) {
+    // the same limit for a frame that finished before the timer looked (its result may be queued
+    // right behind 'started' when this thread is busy): the verdict must not depend on scheduling
+    const ms = codecTimeLimitMs(p.job.samples);
+    if (m.cpuMs >= ms || m.wallMs >= WALL_FACTOR * ms) finish(p, undefined, timeout(p, ms, m.cpuMs, m.wallMs));
+    else finish(p, m.frame);
+  } else
     finish(
       p,
       undefined,
       new MedImgError(m.code as MedImgErrorCode, m.message, m.details ? { details: m.details } : undefined),
     );
+}
+
+function timeout(p: Pending, ms: number, cpu: number, wall: number): MedImgError {
+  return new MedImgError(
+    'CODEC_TIMEOUT',
+    `The ${codecName(p.job.kind)} frame took more than its ${ms} ms limit to decode (a corrupt or hostile file?); the codec was stopped.`,
+    { details: { limitMs: ms, cpuMs: Math.round(cpu), wallMs: Math.round(wall) } },
+  );
 }
 
 function finish(p: Pending, frame: DecodedFrame | undefined, error?: MedImgError): void {
