@@ -20,6 +20,9 @@ import { type CandidateMeasure, measureCandidate } from './measure.js';
 /** Lesions whose long axis exceeds this (mm) are masses, not nodules. */
 export const MASS_LONG_AXIS_MM = 30;
 
+/** Default `minProbability`: a finding at or above it is reported. */
+export const DEFAULT_MIN_PROBABILITY = 0.5;
+
 /** Lung-RADS v2022 is defined for screening CT reconstructed this thin or thinner (mm). */
 export const LUNG_RADS_MAX_SLICE_MM = 2.5;
 
@@ -28,6 +31,12 @@ export const LUNG_RADS_MAX_SLICE_MM = 2.5;
  * detector's own (response, blobness, scale); size, type, Lung-RADS, side and scan edge follow
  * from the measurement.
  */
+/**
+ * Each finding's segmented region, as sorted voxel indices of the whole CT: kept beside the public
+ * record (plain data) so that duplicates can be told by the regions themselves.
+ */
+const regions = new WeakMap<DetectedNodule, Int32Array>();
+
 export function noduleFromMeasure(
   ct: Volume,
   crop: LungCrop,
@@ -51,7 +60,7 @@ export function noduleFromMeasure(
       break;
     }
   }
-  return {
+  const nodule: DetectedNodule = {
     centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
     centerVoxel: full.map((v) => round(v, 2)) as Vec3,
     diameterMm: round(diameter, 1),
@@ -77,6 +86,35 @@ export function noduleFromMeasure(
       scaleMm: round(detector.scaleMm, 2),
     },
   };
+  const [nx, ny] = ct.dims;
+  const region = new Int32Array(m.voxels.length);
+  for (let k = 0; k < region.length; k++) {
+    const v = m.voxels[k]!;
+    const x = (v % crop.dims[0]) + crop.offset[0];
+    const y = (Math.floor(v / crop.dims[0]) % crop.dims[1]) + crop.offset[1];
+    const z = Math.floor(v / cxy) + crop.offset[2];
+    region[k] = x + nx * (y + ny * z);
+  }
+  regions.set(nodule, region.sort());
+  return nodule;
+}
+
+/** Whether `b`'s centre voxel lies inside `a`'s segmented region (false when a has none). */
+function centreInRegion(ct: Pick<Volume, 'dims'>, a: DetectedNodule, b: DetectedNodule): boolean {
+  const r = regions.get(a);
+  if (!r) return false;
+  const [x, y, z] = b.centerVoxel.map(Math.round) as [number, number, number];
+  const want = x + ct.dims[0] * (y + ct.dims[1] * z);
+  let lo = 0;
+  let hi = r.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = r[mid]!;
+    if (v === want) return true;
+    if (v < want) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /**
@@ -105,15 +143,33 @@ export function centreDistanceMm(a: DetectedNodule, b: DetectedNodule): number {
   return Math.hypot(a.centerMm[0] - b.centerMm[0], a.centerMm[1] - b.centerMm[1], a.centerMm[2] - b.centerMm[2]);
 }
 
-/** A nodule found twice (two findings segmenting the same region): the more probable is kept. */
-export function dropDuplicateNodules(nodules: DetectedNodule[]): DetectedNodule[] {
+/**
+ * A lesion found twice: two findings whose centres lie within half the smaller long axis, or one
+ * whose centre lies inside the other's segmented region (a mass found at two scales, or a piece of
+ * it found on its own). The more probable is kept, except that a finding whose region holds the
+ * other's centre (and not the reverse) replaces that piece, so that the lesion is measured whole,
+ * when it would be reported at the default threshold itself (a faint region that spills over a
+ * nodule must not take its place: with `minProbability` 0 on the phantom it would).
+ */
+export function dropDuplicateNodules(ct: Pick<Volume, 'dims'>, nodules: DetectedNodule[]): DetectedNodule[] {
   nodules.sort((a, b) => b.probability - a.probability);
-  const kept: DetectedNodule[] = [];
+  const same = (a: DetectedNodule, b: DetectedNodule) =>
+    centreDistanceMm(a, b) < 0.5 * Math.min(a.longAxisMm, b.longAxisMm) ||
+    centreInRegion(ct, a, b) ||
+    centreInRegion(ct, b, a);
+  // a lesion is every finding that matched any of its findings, so that replacing the kept one
+  // by a whole measurement does not let the other pieces through
+  const lesions: { kept: DetectedNodule; all: DetectedNodule[] }[] = [];
   for (const nd of nodules) {
-    const dup = kept.some((k) => centreDistanceMm(k, nd) < 0.5 * Math.min(k.longAxisMm, nd.longAxisMm));
-    if (!dup) kept.push(nd);
+    const l = lesions.find((g) => g.all.some((m) => same(m, nd)));
+    if (!l) lesions.push({ kept: nd, all: [nd] });
+    else {
+      l.all.push(nd);
+      const whole = centreInRegion(ct, nd, l.kept) && !centreInRegion(ct, l.kept, nd);
+      if (whole && nd.probability >= DEFAULT_MIN_PROBABILITY) l.kept = nd;
+    }
   }
-  return kept;
+  return lesions.map((l) => l.kept).sort((a, b) => b.probability - a.probability);
 }
 
 /**

@@ -12,7 +12,14 @@ import type { LungRadsCategory, NoduleKind } from './lung-rads.js';
 import type { ModelCache } from '../../backends/model-cache.js';
 import type { BackendChoice } from '../../backends/types.js';
 import type { TaskModel } from '../internal/model-task.js';
-import { centreDistanceMm, dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } from './finding.js';
+import {
+  centreDistanceMm,
+  DEFAULT_MIN_PROBABILITY,
+  dropDuplicateNodules,
+  examScope,
+  measureSettled,
+  noduleFromMeasure,
+} from './finding.js';
 import { detectNodulesWithModel } from './model.js';
 import { noduleProbability, SCORE_WEIGHTS } from './score.js';
 
@@ -179,7 +186,7 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
   const minD = options.minDiameterMm ?? 4;
   const maxD = options.maxDiameterMm ?? 80;
   const nScales = options.scales ?? 10;
-  const minP = options.minProbability ?? 0.5;
+  const minP = options.minProbability ?? DEFAULT_MIN_PROBABILITY;
   const maxCand = options.maxCandidates ?? 300;
   assertArg(
     minD > 0 && maxD > minD && nScales >= 1 && nScales <= 20,
@@ -235,7 +242,7 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
       }
       timer.mark('largeMasses');
     }
-    const kept = dropDuplicateNodules(found);
+    const kept = dropDuplicateNodules(ct, found);
     const limitations: Limitation[] = [];
     const { lungRads, lungRadsReason, scan } = examScope(ct, lungs, kept, limitations, !!options.lungRadsOnAnyScan);
     stages.finish();

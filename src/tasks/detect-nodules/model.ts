@@ -13,7 +13,13 @@ import type { Limitation } from '../internal/limitations.js';
 import { modelRecord, modelScopeLimitations, openTaskModel } from '../internal/model-task.js';
 import { type SegmentLungsResult, segmentLungs } from '../lung-segmentation/index.js';
 import type { LungCrop } from './candidates.js';
-import { dropDuplicateNodules, examScope, measureSettled, noduleFromMeasure } from './finding.js';
+import {
+  DEFAULT_MIN_PROBABILITY,
+  dropDuplicateNodules,
+  examScope,
+  measureSettled,
+  noduleFromMeasure,
+} from './finding.js';
 import { cropLungs, type DetectedNodule, type DetectNodulesOptions, type DetectNodulesResult } from './index.js';
 
 /** A place the detector points at, on the CT grid. */
@@ -42,7 +48,7 @@ const MODEL_STAGES = [
 export async function detectNodulesWithModel(ct: Volume, options: DetectNodulesOptions): Promise<DetectNodulesResult> {
   assertCtHu(ct, 'detectNodules');
   const timer = new StageTimer();
-  const minP = options.minProbability ?? 0.5;
+  const minP = options.minProbability ?? DEFAULT_MIN_PROBABILITY;
   assertArg(minP >= 0 && minP <= 1, 'minProbability must be in [0, 1].');
   const minD = options.minDiameterMm ?? 4;
   const stages = new Stages(options, MODEL_STAGES);
@@ -87,7 +93,7 @@ export async function detectNodulesWithModel(ct: Volume, options: DetectNodulesO
     else if (nd && nd.longAxisMm >= 0.75 * minD) nodules.push(nd);
   }
   if (outside > 0) warnings.push(`${outside} model finding(s) lie outside the lungs' search region and were left out.`);
-  const kept = dropDuplicateNodules(nodules);
+  const kept = dropDuplicateNodules(ct, nodules);
   timer.mark('measurement');
   const limitations: Limitation[] = [];
   modelScopeLimitations(limitations, ct, m.card);
