@@ -27,16 +27,18 @@ export const DEFAULT_MIN_PROBABILITY = 0.5;
 export const LUNG_RADS_MAX_SLICE_MM = 2.5;
 
 /**
+ * Each finding's segmented region, as sorted voxel indices of the whole CT, kept beside the public
+ * records for one detection run (so that duplicates can be told by the regions themselves) and
+ * dropped with it: the plain-data result does not hold them.
+ */
+export type FindingRegions = Map<DetectedNodule, Int32Array>;
+
+/**
  * The nodule record of a measured region: `centre` is its crop voxel index, `features` the
  * detector's own (response, blobness, scale); size, type, Lung-RADS, side and scan edge follow
- * from the measurement.
+ * from the measurement. `regions`, when given, receives the finding's region (for
+ * {@link dropDuplicateNodules}).
  */
-/**
- * Each finding's segmented region, as sorted voxel indices of the whole CT: kept beside the public
- * record (plain data) so that duplicates can be told by the regions themselves.
- */
-const regions = new WeakMap<DetectedNodule, Int32Array>();
-
 export function noduleFromMeasure(
   ct: Volume,
   crop: LungCrop,
@@ -45,6 +47,7 @@ export function noduleFromMeasure(
   centre: readonly number[],
   probability: number,
   detector: { response: number; blobness: number; scaleMm: number },
+  regions?: FindingRegions,
 ): DetectedNodule {
   const full: Vec3 = [centre[0]! + crop.offset[0], centre[1]! + crop.offset[1], centre[2]! + crop.offset[2]];
   const diameter = (m.longAxisMm + m.shortAxisMm) / 2;
@@ -86,6 +89,7 @@ export function noduleFromMeasure(
       scaleMm: round(detector.scaleMm, 2),
     },
   };
+  if (!regions) return nodule;
   const [nx, ny] = ct.dims;
   const region = new Int32Array(m.voxels.length);
   for (let k = 0; k < region.length; k++) {
@@ -100,8 +104,13 @@ export function noduleFromMeasure(
 }
 
 /** Whether `b`'s centre voxel lies inside `a`'s segmented region (false when a has none). */
-function centreInRegion(ct: Pick<Volume, 'dims'>, a: DetectedNodule, b: DetectedNodule): boolean {
-  const r = regions.get(a);
+function centreInRegion(
+  ct: Pick<Volume, 'dims'>,
+  regions: FindingRegions | undefined,
+  a: DetectedNodule,
+  b: DetectedNodule,
+): boolean {
+  const r = regions?.get(a);
   if (!r) return false;
   const [x, y, z] = b.centerVoxel.map(Math.round) as [number, number, number];
   const want = x + ct.dims[0] * (y + ct.dims[1] * z);
@@ -149,14 +158,19 @@ export function centreDistanceMm(a: DetectedNodule, b: DetectedNodule): number {
  * it found on its own). The more probable is kept, except that a finding whose region holds the
  * other's centre (and not the reverse) replaces that piece, so that the lesion is measured whole,
  * when it would be reported at the default threshold itself (a faint region that spills over a
- * nodule must not take its place: with `minProbability` 0 on the phantom it would).
+ * nodule must not take its place: with `minProbability` 0 on the phantom it would). Without
+ * `regions` only the centre distance counts.
  */
-export function dropDuplicateNodules(ct: Pick<Volume, 'dims'>, nodules: DetectedNodule[]): DetectedNodule[] {
+export function dropDuplicateNodules(
+  ct: Pick<Volume, 'dims'>,
+  nodules: DetectedNodule[],
+  regions?: FindingRegions,
+): DetectedNodule[] {
   nodules.sort((a, b) => b.probability - a.probability);
   const same = (a: DetectedNodule, b: DetectedNodule) =>
     centreDistanceMm(a, b) < 0.5 * Math.min(a.longAxisMm, b.longAxisMm) ||
-    centreInRegion(ct, a, b) ||
-    centreInRegion(ct, b, a);
+    centreInRegion(ct, regions, a, b) ||
+    centreInRegion(ct, regions, b, a);
   // a lesion is every finding that matched any of its findings, so that replacing the kept one
   // by a whole measurement does not let the other pieces through
   const lesions: { kept: DetectedNodule; all: DetectedNodule[] }[] = [];
@@ -165,7 +179,7 @@ export function dropDuplicateNodules(ct: Pick<Volume, 'dims'>, nodules: Detected
     if (!l) lesions.push({ kept: nd, all: [nd] });
     else {
       l.all.push(nd);
-      const whole = centreInRegion(ct, nd, l.kept) && !centreInRegion(ct, l.kept, nd);
+      const whole = centreInRegion(ct, regions, nd, l.kept) && !centreInRegion(ct, regions, l.kept, nd);
       if (whole && nd.probability >= DEFAULT_MIN_PROBABILITY) l.kept = nd;
     }
   }

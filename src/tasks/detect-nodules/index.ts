@@ -16,6 +16,7 @@ import {
   centreDistanceMm,
   DEFAULT_MIN_PROBABILITY,
   dropDuplicateNodules,
+  type FindingRegions,
   examScope,
   measureSettled,
   noduleFromMeasure,
@@ -215,7 +216,8 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
     const merged = mergeCandidates(raw, crop.spacing, maxCand);
     timer.mark('candidates');
     await stages.start('measurement');
-    const nodules = await scoreCandidates(ct, crop, lungs, merged, minD, minP, stages);
+    const regions: FindingRegions = new Map();
+    const nodules = await scoreCandidates(ct, crop, lungs, merged, minD, minP, stages, regions);
     timer.mark('measurement');
     // Masses wider than about twice the closing radius, against the chest wall or mediastinum, stay
     // outside that lung mask (a closing fills indentations up to its radius deep): a second search
@@ -237,12 +239,13 @@ export async function detectNodules(ct: Volume, options: DetectNodulesOptions = 
           minD,
           minP,
           stages,
+          regions,
         );
         found = mergeLargeMasses(nodules, big, 2 * closeR);
       }
       timer.mark('largeMasses');
     }
-    const kept = dropDuplicateNodules(ct, found);
+    const kept = dropDuplicateNodules(ct, found, regions);
     const limitations: Limitation[] = [];
     const { lungRads, lungRadsReason, scan } = examScope(ct, lungs, kept, limitations, !!options.lungRadsOnAnyScan);
     stages.finish();
@@ -287,6 +290,7 @@ async function scoreCandidates(
   minD: number,
   minP: number,
   stages: Stages,
+  regions: FindingRegions,
 ): Promise<DetectedNodule[]> {
   const nodules: DetectedNodule[] = [];
   for (const [k, c] of merged.entries()) {
@@ -317,11 +321,16 @@ async function scoreCandidates(
     );
     const ctr = shift > 0.5 * c.radiusMm + sp[0] ? [c.x, c.y, c.z] : m.centroid;
     nodules.push(
-      noduleFromMeasure(ct, crop, lungs, m, ctr, probability, {
-        response: c.response,
-        blobness,
-        scaleMm: c.sigmaMm,
-      }),
+      noduleFromMeasure(
+        ct,
+        crop,
+        lungs,
+        m,
+        ctr,
+        probability,
+        { response: c.response, blobness, scaleMm: c.sigmaMm },
+        regions,
+      ),
     );
   }
   return nodules;

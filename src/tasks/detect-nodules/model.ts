@@ -16,6 +16,7 @@ import type { LungCrop } from './candidates.js';
 import {
   DEFAULT_MIN_PROBABILITY,
   dropDuplicateNodules,
+  type FindingRegions,
   examScope,
   measureSettled,
   noduleFromMeasure,
@@ -83,17 +84,18 @@ export async function detectNodulesWithModel(ct: Volume, options: DetectNodulesO
   await stages.start('measurement');
   const crop = cropLungs(ct, lungs.lungMask);
   const nodules: DetectedNodule[] = [];
+  const regions: FindingRegions = new Map();
   let outside = 0;
   for (const [k, f] of findings.entries()) {
     await stages.step(k, findings.length);
     const probability = Math.min(1, Math.max(0, f.score));
     if (probability < minP) continue;
-    const nd = measureFinding(ct, crop, lungs, f, probability);
+    const nd = measureFinding(ct, crop, lungs, f, probability, regions);
     if (nd === 'outside') outside++;
     else if (nd && nd.longAxisMm >= 0.75 * minD) nodules.push(nd);
   }
   if (outside > 0) warnings.push(`${outside} model finding(s) lie outside the lungs' search region and were left out.`);
-  const kept = dropDuplicateNodules(ct, nodules);
+  const kept = dropDuplicateNodules(ct, nodules, regions);
   timer.mark('measurement');
   const limitations: Limitation[] = [];
   modelScopeLimitations(limitations, ct, m.card);
@@ -158,14 +160,20 @@ function measureFinding(
   lungs: SegmentLungsResult,
   f: Finding,
   probability: number,
+  regions: FindingRegions,
 ): DetectedNodule | null | 'outside' {
   const c = [0, 1, 2].map((a) => Math.round(f.voxel[a]!) - crop.offset[a]!) as Vec3;
   if (c.some((v, a) => v < 0 || v >= crop.dims[a]!)) return 'outside';
   const m = measureSettled(crop, c[0], c[1], c[2], f.radiusMm);
   if (!m) return null;
-  return noduleFromMeasure(ct, crop, lungs, m, m.centroid, probability, {
-    response: f.score,
-    blobness: 0,
-    scaleMm: f.radiusMm,
-  });
+  return noduleFromMeasure(
+    ct,
+    crop,
+    lungs,
+    m,
+    m.centroid,
+    probability,
+    { response: f.score, blobness: 0, scaleMm: f.radiusMm },
+    regions,
+  );
 }
