@@ -104,10 +104,12 @@ function onReply(m: CodecReply): void {
     return;
   }
   if (m.ok) {
-    // the same limit for a frame that finished before the timer looked (its result may be queued
-    // right behind 'started' when this thread is busy): the verdict must not depend on scheduling
+    // the timer's own verdict for a frame that finished before the timer looked (its result may be
+    // queued right behind 'started' when this thread is busy): the timer looks after `ms` of wall
+    // time, so a decode shorter than that passes whatever other threads burnt meanwhile
     const ms = codecTimeLimitMs(p.job.samples);
-    if (m.cpuMs >= ms || m.wallMs >= WALL_FACTOR * ms) finish(p, undefined, timeout(p, ms, m.cpuMs, m.wallMs));
+    const over = m.wallMs >= ms && (m.cpuMs >= ms || m.wallMs >= WALL_FACTOR * ms);
+    if (over) finish(p, undefined, timeout(p, ms, m.cpuMs, m.wallMs));
     else finish(p, m.frame);
   } else
     finish(
