@@ -26,8 +26,10 @@ interface SliceBody {
   canal: boolean;
   /** Mean HU of the body core (distance >= 0.3 rIns): the profile that shows the discs. */
   coreHU: number;
-  /** Distance to the bone edge (mm) inside the chosen body component (0 elsewhere). */
+  /** Distance to the bone edge (mm) inside the chosen body component (0 elsewhere), on `box`. */
   dist: Float32Array;
+  /** The slice's work box: first column, first row, width, height. */
+  box: [number, number, number, number];
   /** Every one of 8 rays from the body centre meets cortex (>= 0.8 × boneThresholdHU) inside the body. */
   ringClosed: boolean;
   onCurve: boolean;
@@ -67,41 +69,55 @@ export async function findVertebrae(
   const ySign = (direction[4] ?? 1) >= 0 ? 1 : -1; // +1: index y increases toward posterior
   const pxArea = spacing[0] * spacing[1];
   const slices: SliceBody[] = [];
-  const bone = new Uint8Array(sxy);
-  const trab = new Uint8Array(sxy);
+  // Each slice is worked on the box of its body padded by twice the shell closing's reach (plus
+  // two pixels): outside it every mask below is 0 and no step reads past it (the closing's
+  // erosion looks at most one reach beyond a dilated pixel, hole filling needs one empty pixel
+  // round the box), so the results are those of the whole slice; the sums run in the same raster
+  // order, so they are bitwise the same too.
+  const reach = Math.ceil(3 / Math.min(spacing[0], spacing[1]));
+  const pad = 2 * reach + 2;
   for (let k = 0; k < nz; k++) {
     await stages.step(0.15 + (0.8 * k) / nz, 1);
+    const off = k * sxy;
+    const box = nonzeroBox(body.subarray(off, off + sxy), [nx, ny, 1], [pad, pad, 0]);
+    if (!box) continue;
+    const x0 = box[0];
+    const y0 = box[1];
+    const cw = box[3] - x0 + 1;
+    const ch = box[4] - y0 + 1;
+    const cxy = cw * ch;
+    const dims2: Vec3 = [cw, ch, 1];
+    const bone = new Uint8Array(cxy);
+    const trab = new Uint8Array(cxy);
     let bx = 0;
     let by = 0;
     let bn = 0;
-    for (let y = 0, p = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, p++) {
-        const i = k * sxy + p;
-        if (!body[i]) {
-          bone[p] = 0;
-          trab[p] = 0;
-          continue;
-        }
-        bone[p] = sm[i]! > boneT ? 1 : 0;
-        trab[p] = sm2[i]! > 130 ? 1 : 0;
-        bx += x;
-        by += y;
+    for (let y = 0, q = 0; y < ch; y++) {
+      const row = off + (y + y0) * nx + x0;
+      for (let x = 0; x < cw; x++, q++) {
+        const i = row + x;
+        if (!body[i]) continue;
+        bone[q] = sm[i]! > boneT ? 1 : 0;
+        trab[q] = sm2[i]! > 130 ? 1 : 0;
+        bx += x + x0;
+        by += y + y0;
         bn++;
       }
-    if (bn === 0) continue;
+    }
     const midX = bx / bn;
     const midY = by / bn;
     // close small gaps of the cortical shell (thin cortex, vascular foramina), then fill
     // (the ring is cortical or trabecular-range bone: a thin cortex stays < 250 HU on 5 mm slices)
-    const closed = close({ data: bone, dims: [nx, ny, 1], spacing: [spacing[0], spacing[1], 1] }, { radiusMm: 3 }).data;
-    const ring = new Uint8Array(sxy);
-    for (let p = 0; p < sxy; p++) ring[p] = closed[p] || trab[p] ? 1 : 0;
-    const filled = fillHoles({ data: ring, dims: [nx, ny, 1], spacing }, { mode: 'slice' }).data;
+    const closed = close({ data: bone, dims: dims2, spacing: [spacing[0], spacing[1], 1] }, { radiusMm: 3 }).data;
+    const ring = new Uint8Array(cxy);
+    for (let q = 0; q < cxy; q++) ring[q] = closed[q] || trab[q] ? 1 : 0;
+    const filled = fillHoles({ data: ring, dims: dims2, spacing }, { mode: 'slice' }).data;
     // Holes the filling closed that are the spinal canal (or another soft-tissue space enclosed
     // by the neural arch) must stay open, or the body + arch + canal become one blob.
-    const holes = new Uint8Array(sxy);
-    for (let p = 0; p < sxy; p++) holes[p] = filled[p] && !closed[p] && !trab[p] ? 1 : 0;
-    const hc = connectedComponents({ data: holes, dims: [nx, ny, 1], spacing }, { connectivity: 6, stats: false });
+    const holes = new Uint8Array(cxy);
+    for (let q = 0; q < cxy; q++) holes[q] = filled[q] && !closed[q] && !trab[q] ? 1 : 0;
+    const hc = connectedComponents({ data: holes, dims: dims2, spacing }, { connectivity: 6, stats: false });
+    const hl = hc.labels.data;
     let canal = false;
     let canalX = 0;
     let canalY = 0;
@@ -109,12 +125,15 @@ export async function findVertebrae(
       const sum = new Float64Array(hc.count + 1);
       const sx = new Float64Array(hc.count + 1);
       const sy = new Float64Array(hc.count + 1);
-      for (let p = 0; p < sxy; p++) {
-        const l = hc.labels.data[p]!;
-        if (!l) continue;
-        sum[l] = sum[l]! + sm2[k * sxy + p]!;
-        sx[l] = sx[l]! + (p % nx);
-        sy[l] = sy[l]! + Math.floor(p / nx);
+      for (let y = 0, q = 0; y < ch; y++) {
+        const row = off + (y + y0) * nx + x0;
+        for (let x = 0; x < cw; x++, q++) {
+          const l = hl[q]!;
+          if (!l) continue;
+          sum[l] = sum[l]! + sm2[row + x]!;
+          sx[l] = sx[l]! + x + x0;
+          sy[l] = sy[l]! + y + y0;
+        }
       }
       const open = new Uint8Array(hc.count + 1);
       for (let l = 1; l <= hc.count; l++) {
@@ -122,31 +141,32 @@ export async function findVertebrae(
         const area = n * pxArea;
         if (area < CANAL_MIN_AREA_MM2 || area > CANAL_MAX_AREA_MM2 || sum[l]! / n >= CANAL_MAX_HU) continue;
         // walk anterior from the hole's centroid: leave the hole, then count filled pixels (bone or
-        // other filled holes: a body with a dark interior still counts as body in front)
-        const x = Math.round(sx[l]! / n);
-        let y = Math.round(sy[l]! / n);
-        while (y >= 0 && y < ny && hc.labels.data[y * nx + x] === l) y -= ySign;
+        // other filled holes: a body with a dark interior still counts as body in front); box
+        // coordinates: past the box's edge nothing is filled, as past the slice's
+        const x = Math.round(sx[l]! / n) - x0;
+        let y = Math.round(sy[l]! / n) - y0;
+        while (y >= 0 && y < ch && hl[y * cw + x] === l) y -= ySign;
         let run = 0;
-        while (y >= 0 && y < ny && filled[y * nx + x] && hc.labels.data[y * nx + x] !== l) {
+        while (y >= 0 && y < ch && filled[y * cw + x] && hl[y * cw + x] !== l) {
           run++;
           y -= ySign;
         }
         if (run * spacing[1] < BODY_IN_FRONT_MM) continue;
         // walk posterior: a thin wall, then a soft-tissue gap of canal size, then bone means the
         // real canal lies behind: this hole is the dark interior of the body (disc, endplate level)
-        y = Math.round(sy[l]! / n);
-        while (y >= 0 && y < ny && hc.labels.data[y * nx + x] === l) y += ySign;
+        y = Math.round(sy[l]! / n) - y0;
+        while (y >= 0 && y < ch && hl[y * cw + x] === l) y += ySign;
         let wall = 0;
-        while (y >= 0 && y < ny && filled[y * nx + x]) {
+        while (y >= 0 && y < ch && filled[y * cw + x]) {
           wall++;
           y += ySign;
         }
         let gap = 0;
-        while (y >= 0 && y < ny && !filled[y * nx + x]) {
+        while (y >= 0 && y < ch && !filled[y * cw + x]) {
           gap++;
           y += ySign;
         }
-        const boneBehind = y >= 0 && y < ny && filled[y * nx + x];
+        const boneBehind = y >= 0 && y < ch && filled[y * cw + x];
         const g = gap * spacing[1];
         if (wall * spacing[1] <= 8 && g >= 5 && g <= 25 && boneBehind) continue;
         open[l] = 1;
@@ -155,52 +175,59 @@ export async function findVertebrae(
       for (let l = 1; l <= hc.count; l++) {
         if (!open[l]) continue;
         const n = hc.sizes[l]!;
-        const off = Math.abs(sx[l]! / n - midX);
-        if (off < bestOff) {
-          bestOff = off;
+        const dx = Math.abs(sx[l]! / n - midX);
+        if (dx < bestOff) {
+          bestOff = dx;
           canalX = sx[l]! / n;
           canalY = sy[l]! / n;
         }
       }
-      for (let p = 0; p < sxy; p++) {
-        if (open[hc.labels.data[p]!]) {
-          filled[p] = 0;
+      for (let q = 0; q < cxy; q++) {
+        if (open[hl[q]!]) {
+          filled[q] = 0;
           canal = true;
         }
       }
     }
-    const dist = depthInFilled(filled, nx, ny, spacing);
+    const dist = depthInFilled(filled, cw, ch, spacing);
     let best = -1;
     let bestD = 0;
-    for (let p = 0; p < sxy; p++) {
-      if (!filled[p]) continue;
-      const x = p % nx;
-      const y = (p - x) / nx;
-      if (Math.abs(x - midX) * spacing[0] > 30) continue;
-      if ((y - midY) * ySign < 0) continue; // posterior half only
-      // with a canal found: the body lies in front of it, not in the arch beside or behind it
-      if (canal && ((canalY - y) * ySign * spacing[1] < 5 || Math.abs(x - canalX) * spacing[0] > 15)) continue;
-      if (dist[p]! > bestD) {
-        bestD = dist[p]!;
-        best = p;
+    for (let yc = 0, q = 0; yc < ch; yc++) {
+      const y = yc + y0;
+      for (let xc = 0; xc < cw; xc++, q++) {
+        if (!filled[q]) continue;
+        const x = xc + x0;
+        if (Math.abs(x - midX) * spacing[0] > 30) continue;
+        if ((y - midY) * ySign < 0) continue; // posterior half only
+        // with a canal found: the body lies in front of it, not in the arch beside or behind it
+        if (canal && ((canalY - y) * ySign * spacing[1] < 5 || Math.abs(x - canalX) * spacing[0] > 15)) continue;
+        if (dist[q]! > bestD) {
+          bestD = dist[q]!;
+          best = q;
+        }
       }
     }
     if (best < 0 || bestD < 5) continue;
-    const comp = connectedComponents({ data: filled, dims: [nx, ny, 1], spacing }, { connectivity: 6, stats: false });
+    const comp = connectedComponents({ data: filled, dims: dims2, spacing }, { connectivity: 6, stats: false });
     const lab = comp.labels.data[best]!;
-    const dd = new Float32Array(sxy);
+    const dd = new Float32Array(cxy);
     let cs = 0;
     let cn = 0;
-    for (let p = 0; p < sxy; p++) {
-      if (comp.labels.data[p] !== lab) continue;
-      dd[p] = dist[p]!;
-      if (dist[p]! >= 0.5 * bestD) {
-        cs += ct.data[k * sxy + p]!;
-        cn++;
+    for (let y = 0, q = 0; y < ch; y++) {
+      const row = off + (y + y0) * nx + x0;
+      for (let x = 0; x < cw; x++, q++) {
+        if (comp.labels.data[q] !== lab) continue;
+        dd[q] = dist[q]!;
+        if (dist[q]! >= 0.5 * bestD) {
+          cs += ct.data[row + x]!;
+          cn++;
+        }
       }
     }
-    const cx = best % nx;
-    const cy = (best - cx) / nx;
+    const bxc = best % cw;
+    const byc = (best - bxc) / cw;
+    const cx = bxc + x0;
+    const cy = byc + y0;
     slices.push({
       k,
       cx,
@@ -211,15 +238,15 @@ export async function findVertebrae(
       canal,
       coreHU: cn ? cs / cn : 0,
       dist: dd,
+      box: [x0, y0, cw, ch],
       ringClosed: ringClosed(
         sm,
-        k * sxy,
+        off,
+        { x0, y0, w: cw, h: ch, nx },
         comp.labels.data,
         lab,
-        best % nx,
-        Math.floor(best / nx),
-        nx,
-        ny,
+        bxc,
+        byc,
         spacing,
         0.8 * boneT,
       ),
@@ -249,7 +276,9 @@ export async function findVertebrae(
     const b = Math.max(a + 1, r.length - a);
     r = r.slice(a, b);
     const rMed = median(r.map((s) => s.rIns));
-    const roi = new Uint8Array(withMasks ? nx * ny * nz : 0);
+    // the mask is written in place: one volume per vertebra, no scratch copy
+    const mk = withMasks ? createVolumeLike(ct, Uint8Array) : null;
+    const roi = mk ? mk.data : new Uint8Array(0);
     let s = 0;
     let s2 = 0;
     let cnt = 0;
@@ -259,24 +288,26 @@ export async function findVertebrae(
     const minD = Math.max(0.45 * rMed, 3);
     for (const sl of r) {
       const maxR2 = (0.8 * sl.rIns) ** 2;
-      for (let p = 0; p < sxy; p++) {
-        if (sl.dist[p]! < minD) continue;
-        const y = Math.floor(p / nx);
-        const x = p - y * nx;
-        // stay near the body centre: never into the pedicles or the arch of the same component
-        if (((x - sl.cx) * spacing[0]) ** 2 + ((y - sl.cy) * spacing[1]) ** 2 > maxR2) continue;
-        // anterior part: away from the basivertebral vein that enters posteriorly
-        if ((y - sl.cy) * ySign * spacing[1] > 0.1 * sl.rIns) continue;
-        const i = sl.k * sxy + p;
-        const v = ct.data[i]!;
-        s += v;
-        s2 += v * v;
-        cnt++;
-        gx += x;
-        gy += y;
-        gz += sl.k;
-        if (withMasks) roi[i] = 1;
-      }
+      const [x0, y0, w, h] = sl.box;
+      for (let yc = 0, q = 0; yc < h; yc++)
+        for (let xc = 0; xc < w; xc++, q++) {
+          if (sl.dist[q]! < minD) continue;
+          const y = yc + y0;
+          const x = xc + x0;
+          // stay near the body centre: never into the pedicles or the arch of the same component
+          if (((x - sl.cx) * spacing[0]) ** 2 + ((y - sl.cy) * spacing[1]) ** 2 > maxR2) continue;
+          // anterior part: away from the basivertebral vein that enters posteriorly
+          if ((y - sl.cy) * ySign * spacing[1] > 0.1 * sl.rIns) continue;
+          const i = sl.k * sxy + y * nx + x;
+          const v = ct.data[i]!;
+          s += v;
+          s2 += v * v;
+          cnt++;
+          gx += x;
+          gy += y;
+          gz += sl.k;
+          if (withMasks) roi[i] = 1;
+        }
     }
     if (cnt === 0) continue;
     const mean = s / cnt;
@@ -296,11 +327,7 @@ export async function findVertebrae(
         reasons: [],
       },
     };
-    if (withMasks) {
-      const mk = createVolumeLike(ct, Uint8Array);
-      mk.data.set(roi);
-      m.roiMask = mk;
-    }
+    if (mk) m.roiMask = mk;
     out.push(m);
   }
   // top (superior) first
@@ -320,30 +347,33 @@ const RAYS: [number, number][] = [
   [-1, -1],
 ];
 
-/** True when every ray from (x0, y0) meets a pixel >= `t` (cortex) before leaving component `lab`. */
+/**
+ * True when every ray from (x, y) of the slice's work box meets a pixel >= `t` (cortex) before
+ * leaving component `lab`. A ray leaves the component before the box's edge (the box holds it
+ * with a margin), so bounding it by the box is bounding it by the slice.
+ */
 function ringClosed(
   sm: Float32Array | ArrayLike<number>,
   off: number,
+  box: { x0: number; y0: number; w: number; h: number; nx: number },
   labels: Int32Array,
   lab: number,
-  x0: number,
-  y0: number,
-  nx: number,
-  ny: number,
+  x: number,
+  y: number,
   spacing: Vec3,
   t: number,
 ): boolean {
+  const { x0, y0, w, h, nx } = box;
   const maxSteps = Math.ceil(40 / Math.min(spacing[0], spacing[1]));
   for (const [dx, dy] of RAYS) {
     let hit = false;
-    for (let s = 1, x = x0 + dx, y = y0 + dy; s <= maxSteps; s++, x += dx, y += dy) {
-      if (x < 0 || y < 0 || x >= nx || y >= ny) break;
-      const p = y * nx + x;
-      if (sm[off + p]! >= t) {
+    for (let s = 1, xr = x + dx, yr = y + dy; s <= maxSteps; s++, xr += dx, yr += dy) {
+      if (xr < 0 || yr < 0 || xr >= w || yr >= h) break;
+      if (sm[off + (yr + y0) * nx + xr + x0]! >= t) {
         hit = true;
         break;
       }
-      if (labels[p] !== lab) break;
+      if (labels[yr * w + xr] !== lab) break;
     }
     if (!hit) return false;
   }
