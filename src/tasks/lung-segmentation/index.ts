@@ -414,14 +414,16 @@ function splitLungs(
   const cs: Vec3 = [spacing[0] * f, spacing[1] * f, spacing[2]];
   const cn = cd[0] * cd[1] * cd[2];
   const coarse = new Uint8Array(cn);
-  const cIndex = new Int32Array(n);
+  // coarse column and row of each fine one (no per-voxel index volume: the grid is walked in order)
+  const xc = new Int32Array(nx);
+  for (let x = 0; x < nx; x++) xc[x] = Math.floor(x / f);
+  const yc = new Int32Array(ny);
+  for (let y = 0; y < ny; y++) yc[y] = Math.floor(y / f);
   for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, i++) {
-        const c = Math.floor(x / f) + cd[0] * (Math.floor(y / f) + cd[1] * z);
-        cIndex[i] = c;
-        if (lungs[i]) coarse[c] = 1;
-      }
+    for (let y = 0; y < ny; y++) {
+      const row = cd[0] * (yc[y]! + cd[1] * z);
+      for (let x = 0; x < nx; x++, i++) if (lungs[i]) coarse[row + xc[x]!] = 1;
+    }
   const cxw = new Float32Array(cd[0] * cd[1]);
   for (let y = 0; y < cd[1]; y++)
     for (let x = 0; x < cd[0]; x++) cxw[x + cd[0] * y] = xw[Math.min(nx - 1, x * f) + nx * Math.min(ny - 1, y * f)]!;
@@ -436,16 +438,16 @@ function splitLungs(
     const da = distanceTransform({ data: cropBytes(two.a, cd, box), dims: bd, spacing: cs }).data;
     const db = distanceTransform({ data: cropBytes(two.b, cd, box), dims: bd, spacing: cs }).data;
     const aIsRight = two.xa < two.xb;
-    for (let i = 0; i < n; i++) {
-      if (!lungs[i]) continue;
-      const c = cIndex[i]!;
-      const x = c % cd[0];
-      const y = ((c - x) / cd[0]) % cd[1];
-      const z = (c - x - cd[0] * y) / (cd[0] * cd[1]);
-      const b = x - box[0] + bd[0] * (y - box[1] + bd[1] * (z - box[2]));
-      const nearA = da[b]! <= db[b]!;
-      labels[i] = nearA === aIsRight ? 1 : 2;
-    }
+    for (let z = 0, i = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++) {
+        const row = bd[0] * (yc[y]! - box[1] + bd[1] * (z - box[2])) - box[0];
+        for (let x = 0; x < nx; x++, i++) {
+          if (!lungs[i]) continue;
+          const b = row + xc[x]!;
+          const nearA = da[b]! <= db[b]!;
+          labels[i] = nearA === aIsRight ? 1 : 2;
+        }
+      }
     return { labels, method: 'erosion' };
   }
   // Midline of the body.
