@@ -1,5 +1,6 @@
 import { assertArg, MedImgError } from '../errors.js';
 import { assertSameGrid, type Volume, type VoxelArray, validateVolume, withData } from '../volume.js';
+import { kthSmallest } from '../select.js';
 
 /** Options naming the voxels that statistics are computed over. */
 export interface MaskOption {
@@ -286,44 +287,10 @@ function selector(a: Float64Array | Float32Array): (k: number) => number {
   return (k: number): number => {
     const hit = cache.get(k);
     if (hit !== undefined) return hit;
-    const v = quickselect(a, k);
+    const v = kthSmallest(a, k);
     cache.set(k, v);
     return v;
   };
-}
-
-/** Hoare-partition quickselect with median-of-three pivots; returns the k-th smallest. */
-function quickselect(a: Float64Array | Float32Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // Median of three as pivot.
-    let x = a[lo]!;
-    let y = a[mid]!;
-    let z = a[hi]!;
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
 }
 
 /** Options of {@link percentileClip}. */

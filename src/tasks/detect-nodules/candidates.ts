@@ -1,6 +1,7 @@
 import { symmetricEigenvalues3 } from '../../core/geometry.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import type { Stages } from '../../core/progress.js';
+import { kthSmallest } from '../../core/select.js';
 import type { Vec3 } from '../../core/volume.js';
 
 /** A cropped working image around the lungs. */
@@ -58,6 +59,7 @@ export async function detectBlobs(
   const n = sxy * nz;
   const out: BlobCandidate[] = [];
   const resp = new Float32Array(n);
+  const sample = new Float64Array(Math.ceil(n / 7));
   const vol = {
     data: crop.data,
     dims: crop.dims,
@@ -92,9 +94,9 @@ export async function detectBlobs(
     }
     // noise-adaptive floor: a robust SD of the response over the lungs (1.4826 · median |r|,
     // vessels and nodules being a small fraction), so noise maxima do not crowd out faint blobs
-    const sample: number[] = [];
-    for (let i = 0; i < n; i += 7) if (crop.hull[i]) sample.push(Math.abs(resp[i]!));
-    const floor = Math.max(minResponse, noiseK * 1.4826 * medianOf(sample));
+    let m = 0;
+    for (let i = 0; i < n; i += 7) if (crop.hull[i]) sample[m++] = Math.abs(resp[i]!);
+    const floor = Math.max(minResponse, noiseK * 1.4826 * (m ? kthSmallest(sample.subarray(0, m), m >> 1) : 0));
     floors.push(floor);
     for (let z = 1; z < nz - 1; z++) {
       for (let y = 1; y < ny - 1; y++) {
@@ -141,12 +143,6 @@ export async function detectBlobs(
   return out;
 }
 
-function medianOf(a: number[]): number {
-  if (a.length === 0) return 0;
-  const s = Float64Array.from(a).sort();
-  return s[s.length >> 1]!;
-}
-
 /** Ranking key of a candidate: LoG response weighted by how blob-like (not tubular) it is. */
 export function rankKey(c: BlobCandidate): number {
   return Math.sqrt(c.response) * (c.eig[2] / c.eig[0]);
@@ -186,14 +182,18 @@ export function poolCrop(crop: LungCrop, f: number): LungCrop {
   const sum = new Float32Array(n);
   const cnt = new Uint16Array(n);
   const hull = new Uint8Array(n);
+  const xc = new Int32Array(nx);
+  for (let x = 0; x < nx; x++) xc[x] = Math.floor(x / f);
   for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
+    for (let y = 0; y < ny; y++) {
+      const row = dims[0] * (Math.floor(y / f) + dims[1] * z);
       for (let x = 0; x < nx; x++, i++) {
-        const j = Math.floor(x / f) + dims[0] * (Math.floor(y / f) + dims[1] * z);
+        const j = row + xc[x]!;
         sum[j]! += crop.data[i]!;
         cnt[j]!++;
         if (crop.hull[i]) hull[j] = 1;
       }
+    }
   for (let j = 0; j < n; j++) sum[j]! /= cnt[j]! || 1;
   return {
     data: sum,

@@ -4,6 +4,7 @@ import { connectedComponents } from '../../core/ops/labels.js';
 import { open } from '../../core/ops/morphology.js';
 import type { LungCrop } from './candidates.js';
 import type { NoduleKind } from './lung-rads.js';
+import { kthSmallest } from '../../core/select.js';
 
 /** HU of ground glass used to set the segmentation threshold (halfway from parenchyma). */
 const GG_REF_HU = -600;
@@ -258,36 +259,10 @@ export function measureCandidate(
 /** Median of `a` (reordered in place): the middle order statistic(s) by selection, O(n). */
 function median(a: Float64Array): number {
   const m = a.length >> 1;
-  const hi = select(a, m);
+  const hi = kthSmallest(a, m);
   if (a.length % 2) return hi;
   // the lower middle is the largest value left of m after the selection
   let lo = a[0]!;
   for (let i = 1; i < m; i++) if (a[i]! > lo) lo = a[i]!;
   return 0.5 * (lo + hi);
-}
-
-/** k-th smallest of `a` (Hoare selection); afterwards a[0..k) <= a[k] <= a(k..). */
-function select(a: Float64Array, k: number): number {
-  let l = 0;
-  let r = a.length - 1;
-  while (l < r) {
-    const pivot = a[(l + r) >> 1]!;
-    let i = l;
-    let j = r;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) r = j;
-    else if (k >= i) l = i;
-    else break;
-  }
-  return a[k]!;
 }
