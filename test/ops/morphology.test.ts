@@ -46,10 +46,12 @@ describe('morphology', () => {
   });
 
   it('matches brute-force ball dilation and erosion on random masks (row and EDT paths)', () => {
-    // nx = 16 allows the row decomposition for small balls; nx = 17 and large balls use the EDT.
+    // Small balls use the row decomposition (nx = 17 and 19 on rows widened to 20 and 24), large
+    // balls the EDT.
     for (const dims of [
       [16, 15, 9],
       [17, 15, 9],
+      [19, 15, 9],
     ] as Vec3[]) {
       const sp: Vec3 = [0.7, 1.1, 2];
       const rng = new Rng(5);

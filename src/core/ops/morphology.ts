@@ -57,7 +57,10 @@ function dilateFull(
   fgNonzero: boolean,
   plan: RowPlan,
 ): Uint8Array {
-  if (plan.offsets.length <= MAX_ROW_OFFSETS && dims[0] % 4 === 0) return dilateByRows(data, dims, plan, fgNonzero);
+  if (plan.offsets.length <= MAX_ROW_OFFSETS) {
+    if (dims[0] % 4 === 0) return dilateByRows(data, dims, plan, fgNonzero);
+    return dilateByPaddedRows(data, dims, plan, fgNonzero);
+  }
   const d2 = squaredDistanceField(data, dims, spacing, fgNonzero, false);
   return threshold(d2, r2, true);
 }
@@ -98,6 +101,30 @@ function dilateInBox(
   if (box[3] < box[0]) return out;
   const res = dilateFull(cropBytes(data, dims, box), boxDims(box), spacing, r2, fgNonzero, plan);
   pasteBox(out, dims, box, res);
+  return out;
+}
+
+/**
+ * {@link dilateByRows} on a grid whose rows are not a multiple of 4 voxels (small work boxes, e.g.
+ * one lesion's): the rows are copied into rows widened to a multiple of 4 with voxels that are no
+ * source (0 for a dilation of the nonzero voxels, 1 of the zero ones), and the result read back
+ * without them. A widening column only receives, never gives, so the result is the same.
+ */
+function dilateByPaddedRows(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: boolean): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const wx = (nx + 3) & ~3;
+  const rows = ny * nz;
+  const wide = new Uint8Array(wx * rows);
+  const pad = fgNonzero ? 0 : 1;
+  for (let r = 0; r < rows; r++) {
+    const src = r * nx;
+    const dst = r * wx;
+    for (let x = 0; x < nx; x++) wide[dst + x] = data[src + x] !== 0 ? 1 : 0;
+    for (let x = nx; x < wx; x++) wide[dst + x] = pad;
+  }
+  const res = dilateByRows(wide, [wx, ny, nz], plan, fgNonzero);
+  const out = new Uint8Array(nx * rows);
+  for (let r = 0; r < rows; r++) out.set(res.subarray(r * wx, r * wx + nx), r * nx);
   return out;
 }
 
