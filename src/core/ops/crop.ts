@@ -1,6 +1,7 @@
 import { assertArg, MedImgError } from '../errors.js';
 import { indexToWorld } from '../geometry.js';
 import { metaForSlices, sliceRange } from './meta.js';
+import { nonzeroBox } from './work-box.js';
 import {
   assertSameGrid,
   type Grid,
@@ -52,34 +53,9 @@ export function maskBoundingBox(mask: Grid, options: MarginOptions = {}): IndexB
   const mm = triple(options.marginMm, 'marginMm');
   const vx = triple(options.marginVoxels, 'marginVoxels');
   const [nx, ny, nz] = mask.dims;
-  const d = mask.data;
-  let x0 = nx;
-  let y0 = ny;
-  let z0 = nz;
-  let x1 = -1;
-  let y1 = -1;
-  let z1 = -1;
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      let first = -1;
-      let last = -1;
-      for (let x = 0; x < nx; x++, i++) {
-        if (d[i] !== 0) {
-          if (first < 0) first = x;
-          last = x;
-        }
-      }
-      if (first < 0) continue;
-      if (first < x0) x0 = first;
-      if (last > x1) x1 = last;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (z < z0) z0 = z;
-      z1 = z;
-    }
-  }
-  if (x1 < 0) return null;
+  const b = nonzeroBox(mask.data, mask.dims, [0, 0, 0]);
+  if (!b) return null;
+  const [x0, y0, z0, x1, y1, z1] = b;
   const m = [0, 1, 2].map((a) => Math.ceil(mm[a]! / mask.spacing[a]! - 1e-9) + Math.ceil(vx[a]!));
   return {
     min: [Math.max(0, x0 - m[0]!), Math.max(0, y0 - m[1]!), Math.max(0, z0 - m[2]!)],
