@@ -1,13 +1,13 @@
 import { MedImgError } from '../../core/errors.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { Stages } from '../../core/progress.js';
-import { createVolumeLike, type Grid, type Mask, type Vec3, type Volume } from '../../core/volume.js';
+import { createVolumeLike, type Grid, type Mask, type Vec3, type Volume, withData } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { assertCtHu, makeProvenance, StageTimer } from '../internal/common.js';
 import { distanceTransform } from '../../core/ops/distance.js';
 import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
 import { close, dilate, erode } from '../../core/ops/morphology.js';
-import { boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
+import { type Box, boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
 import { type LungPrefix, lungPrefixStore } from './shared.js';
 
 /** Options of {@link segmentLungs}. */
@@ -106,15 +106,18 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   for (const side of [1, 2] as const) {
     const { m, holesFilled } = prefix.sides[side - 1]!;
     await stages.step(side - 0.8, 2);
-    const { closed, box } = closeCropped(holesFilled, dims, spacing, closeR);
+    const cropped = closeCropped(holesFilled, dims, spacing, closeR);
     await stages.step(side - 0.2, 2);
-    if (!box) continue; // an empty side stays empty
-    const filled = fillHoles({ data: closed, dims, spacing }, { mode: 'slice' }).data;
-    // the closed, filled lung lies in the closing's box
-    for (let z = box[2]; z <= box[5]; z++)
+    if (!cropped) continue; // an empty side stays empty
+    // the closed lung lies in the closing's box and everything outside it is empty, so its holes
+    // are filled on the box alone: the same holes as on the whole grid
+    const { box } = cropped;
+    const bd = boxDims(box);
+    const filled = fillHoles({ data: cropped.closed, dims: bd, spacing }, { mode: 'slice' }).data;
+    for (let z = box[2], j = 0; z <= box[5]; z++)
       for (let y = box[1]; y <= box[4]; y++)
-        for (let i = box[0] + nx * (y + ny * z), e = i + box[3] - box[0]; i <= e; i++)
-          if (filled[i] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
+        for (let i = box[0] + nx * (y + ny * z), e = i + box[3] - box[0]; i <= e; i++, j++)
+          if (filled[j] && !out[i] && body[i] && !airways[i] && (m[i] || !nearAirway[i])) out[i] = side;
     await stages.step(side, 2);
   }
   timer.mark('closing');
@@ -125,14 +128,13 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
     if (out[i] === 1) nr++;
     else if (out[i] === 2) nl++;
   }
-  const lungLabels = createVolumeLike(ct, Uint8Array);
-  lungLabels.data.set(out);
+  // The arrays are returned as they are (no copies: a fresh whole volume is costly to fill in a
+  // browser worker), except the body and airways when a sharing scope keeps them for a later call.
+  const lungLabels = withData(ct, out);
   const lungMask = createVolumeLike(ct, Uint8Array);
   for (let i = 0; i < n; i++) lungMask.data[i] = out[i] ? 1 : 0;
-  const bodyMask = createVolumeLike(ct, Uint8Array);
-  bodyMask.data.set(body);
-  const airwayMask = createVolumeLike(ct, Uint8Array);
-  airwayMask.data.set(airways);
+  const bodyMask = withData(ct, store ? body.slice() : body);
+  const airwayMask = withData(ct, store ? airways.slice() : airways);
   stages.finish();
   return {
     lungLabels,
@@ -470,17 +472,14 @@ function splitLungs(
  * voxels, so the coarser boundary of the additions is acceptable and the cost drops 4x. Pooling
  * blocks start at the padded box's corner. Slices at the top or bottom of the grid are replicated
  * into the padding so the closing does not erode the lung where it leaves the field of view.
- * Returns the closed mask and the box (inclusive, clipped to the grid) outside which it equals `m`.
+ * Returns the box (inclusive, clipped to the grid; it holds every voxel of `m`) and the closed mask on
+ * it, row by row (outside the box the closed mask is empty); null when `m` is empty.
  */
-function closeCropped(
-  m: Uint8Array,
-  dims: Vec3,
-  spacing: Vec3,
-  r: number,
-): { closed: Uint8Array; box: [number, number, number, number, number, number] | null } {
+function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): { closed: Uint8Array; box: Box } | null {
   const [nx, ny, nz] = dims;
   const bb = nonzeroBox(m, dims, [0, 0, 0]);
-  if (!bb || r <= 0) return { closed: m, box: bb };
+  if (!bb) return null;
+  if (r <= 0) return { closed: cropBytes(m, dims, bb), box: bb };
   const [x0, y0, z0, x1, y1, z1] = bb;
   const pad = [Math.ceil(r / spacing[0]) + 1, Math.ceil(r / spacing[1]) + 1, Math.ceil(r / spacing[2]) + 1];
   // crop with padding (outside the grid is background; closing must not touch the grid edge)
@@ -512,8 +511,7 @@ function closeCropped(
     pooled.copyWithin(z * gxy, from * gxy, (from + 1) * gxy);
   }
   const c = close({ data: pooled, dims: gd, spacing: gs }, { radiusMm: r }).data;
-  const closed = m.slice();
-  const box: [number, number, number, number, number, number] = [
+  const box: Box = [
     Math.max(0, cx0),
     Math.max(0, cy0),
     Math.max(0, cz0),
@@ -521,11 +519,13 @@ function closeCropped(
     Math.min(ny, cy0 + cd[1]) - 1,
     Math.min(nz, cz0 + cd[2]) - 1,
   ];
-  for (let z = box[2]; z <= box[5]; z++)
-    for (let y = box[1]; y <= box[4]; y++) {
+  const bw = box[3] - box[0] + 1;
+  const closed = new Uint8Array(bw * (box[4] - box[1] + 1) * (box[5] - box[2] + 1));
+  for (let z = box[2], j = 0; z <= box[5]; z++)
+    for (let y = box[1]; y <= box[4]; y++, j += bw) {
       const row = gd[0] * gy[y]! + gxy * (z - cz0);
-      const dst = nx * (y + ny * z);
-      for (let x = box[0]; x <= box[3]; x++) if (c[row + gx[x]!]) closed[dst + x] = 1;
+      const src = nx * (y + ny * z);
+      for (let x = box[0]; x <= box[3]; x++) closed[j + x - box[0]] = m[src + x] || c[row + gx[x]!] ? 1 : 0;
     }
   return { closed, box };
 }
