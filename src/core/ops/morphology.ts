@@ -141,8 +141,17 @@ interface RowPlan {
   widths: number[];
 }
 
+/**
+ * Largest squared distance (mm²) counted inside the ball of squared radius `r2`: a voxel exactly on
+ * the sphere is inside even when the distance transform's float32 field rounds it up. Both paths
+ * (row plan and distance transform) use this one limit, so they give the same voxels.
+ */
+function ballLimit(r2: number): number {
+  return r2 * (1 + 1e-6) + 1e-9;
+}
+
 function rowPlan(spacing: Vec3, r2: number): RowPlan {
-  const t = r2 * (1 + 1e-12);
+  const t = ballLimit(r2);
   const [sx, sy, sz] = spacing;
   const offsets: RowPlan['offsets'] = [];
   const widths = new Set<number>();
@@ -290,7 +299,7 @@ function ballMetric(mask: Grid, options: DilateOptions): { spacing: Vec3; r2: nu
 
 /** 0/1 mask of `d2 <= r2` (inside true) or `d2 > r2`, with a relative tolerance for float32 rounding. */
 function threshold(d2: Float32Array, r2: number, inside: boolean): Uint8Array {
-  const t = r2 * (1 + 1e-6) + 1e-9;
+  const t = ballLimit(r2);
   const out = new Uint8Array(d2.length);
   if (inside) for (let i = 0; i < d2.length; i++) out[i] = d2[i]! <= t ? 1 : 0;
   else for (let i = 0; i < d2.length; i++) out[i] = d2[i]! > t ? 1 : 0;
