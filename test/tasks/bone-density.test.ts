@@ -45,6 +45,32 @@ describe('measureBoneDensity on phantoms with known trabecular HU', () => {
     expect(full.at(-1)!.levelConfidence).toBe(1);
   }, 30000);
 
+  it('the same vertebrae when the scan has more air around the body (the search works on each slice body box)', async () => {
+    const p = makeChestCtPhantom({
+      ...small,
+      nodules: 0,
+      noiseSd: 25,
+      seed: 3,
+      vertebraHU: [70, 105, 140, 175, 210, 245],
+    });
+    const im = p.image;
+    const [nx, ny, nz] = im.dims;
+    // 41 columns and 23 rows of air before (over 80 and 45 mm: an offset mix-up would move the search
+    // off the spine), 5 and 3 after: odd offsets and a width that is no multiple of 4
+    const [ax, ay] = [41, 23];
+    const dims: Vec3 = [nx + ax + 5, ny + ay + 3, nz];
+    const data = new Int16Array(dims[0] * dims[1] * nz).fill(-1000);
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) data[x + ax + dims[0] * (y + ay + dims[1] * z)] = im.data[x + nx * (y + ny * z)]!;
+    expect(im.direction.slice(0, 5)).toEqual([1, 0, 0, 0, 1]);
+    const origin: Vec3 = [im.origin[0] - ax * im.spacing[0], im.origin[1] - ay * im.spacing[1], im.origin[2]];
+    const a = await measureBoneDensity(im);
+    const b = await measureBoneDensity({ ...im, data, dims, origin });
+    expect(a.vertebrae.length).toBeGreaterThanOrEqual(4);
+    expect(b.vertebrae).toEqual(a.vertebrae);
+  }, 60000);
+
   it('limitations: levels seen, thick slices; the phantom is unenhanced', async () => {
     const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 10, seed: 3, vertebraHU: [150] });
     const r = await measureBoneDensity(p.image, { lowestLevel: 'T11' });

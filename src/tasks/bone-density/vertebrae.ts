@@ -13,6 +13,14 @@ import { boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
 import { attenuationCategory } from './categories.js';
 import type { VertebraMeasurement } from './index.js';
 
+/** A slice's work box (pixels): first column and row, width and height. */
+interface SliceBox {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+}
+
 interface SliceBody {
   k: number;
   /** Body centre (voxel) and inscribed radius (mm). */
@@ -28,8 +36,7 @@ interface SliceBody {
   coreHU: number;
   /** Distance to the bone edge (mm) inside the chosen body component (0 elsewhere), on `box`. */
   dist: Float32Array;
-  /** The slice's work box: first column, first row, width, height. */
-  box: [number, number, number, number];
+  box: SliceBox;
   /** Every one of 8 rays from the body centre meets cortex (>= 0.8 × boneThresholdHU) inside the body. */
   ringClosed: boolean;
   onCurve: boolean;
@@ -238,11 +245,12 @@ export async function findVertebrae(
       canal,
       coreHU: cn ? cs / cn : 0,
       dist: dd,
-      box: [x0, y0, cw, ch],
+      box: { x0, y0, w: cw, h: ch },
       ringClosed: ringClosed(
         sm,
         off,
-        { x0, y0, w: cw, h: ch, nx },
+        nx,
+        { x0, y0, w: cw, h: ch },
         comp.labels.data,
         lab,
         bxc,
@@ -278,7 +286,7 @@ export async function findVertebrae(
     const rMed = median(r.map((s) => s.rIns));
     // the mask is written in place: one volume per vertebra, no scratch copy
     const mk = withMasks ? createVolumeLike(ct, Uint8Array) : null;
-    const roi = mk ? mk.data : new Uint8Array(0);
+    const roi = mk?.data;
     let s = 0;
     let s2 = 0;
     let cnt = 0;
@@ -288,7 +296,7 @@ export async function findVertebrae(
     const minD = Math.max(0.45 * rMed, 3);
     for (const sl of r) {
       const maxR2 = (0.8 * sl.rIns) ** 2;
-      const [x0, y0, w, h] = sl.box;
+      const { x0, y0, w, h } = sl.box;
       for (let yc = 0, q = 0; yc < h; yc++)
         for (let xc = 0; xc < w; xc++, q++) {
           if (sl.dist[q]! < minD) continue;
@@ -306,7 +314,7 @@ export async function findVertebrae(
           gx += x;
           gy += y;
           gz += sl.k;
-          if (withMasks) roi[i] = 1;
+          if (roi) roi[i] = 1;
         }
     }
     if (cnt === 0) continue;
@@ -355,7 +363,8 @@ const RAYS: [number, number][] = [
 function ringClosed(
   sm: Float32Array | ArrayLike<number>,
   off: number,
-  box: { x0: number; y0: number; w: number; h: number; nx: number },
+  nx: number,
+  box: SliceBox,
   labels: Int32Array,
   lab: number,
   x: number,
@@ -363,7 +372,7 @@ function ringClosed(
   spacing: Vec3,
   t: number,
 ): boolean {
-  const { x0, y0, w, h, nx } = box;
+  const { x0, y0, w, h } = box;
   const maxSteps = Math.ceil(40 / Math.min(spacing[0], spacing[1]));
   for (const [dx, dy] of RAYS) {
     let hit = false;
