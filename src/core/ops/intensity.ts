@@ -1,6 +1,6 @@
 import { assertArg, MedImgError } from '../errors.js';
-import { assertSameGrid, type Volume, type VoxelArray, validateVolume, withData } from '../volume.js';
 import { kthSmallest } from '../select.js';
+import { assertSameGrid, type Volume, type VoxelArray, validateVolume, withData } from '../volume.js';
 
 /** Options naming the voxels that statistics are computed over. */
 export interface MaskOption {

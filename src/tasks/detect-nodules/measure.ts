@@ -2,9 +2,9 @@ import { equivalentDiameterMm, lesionAxes } from '../../core/lesion.js';
 import type { Vec3 } from '../../core/volume.js';
 import { connectedComponents } from '../../core/ops/labels.js';
 import { open } from '../../core/ops/morphology.js';
+import { kthSmallest } from '../../core/select.js';
 import type { LungCrop } from './candidates.js';
 import type { NoduleKind } from './lung-rads.js';
-import { kthSmallest } from '../../core/select.js';
 
 /** HU of ground glass used to set the segmentation threshold (halfway from parenchyma). */
 const GG_REF_HU = -600;
