@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { squaredDistanceField } from '../../src/core/ops/distance.js';
 import { distanceTransform } from '../../src/core/ops/index.js';
 import { Rng } from '../../src/core/random.js';
 import { createVolume, type Vec3 } from '../../src/core/volume.js';
@@ -58,6 +59,42 @@ describe('distanceTransform', () => {
             }
       }
     }
+  });
+
+  it('capped (as morphology asks) keeps every value at or under the cap bit for bit, and the rest above it', () => {
+    // Anisotropic, a z spacing that makes partial sums round, lines of 1 to 40 voxels on each axis.
+    const sp: Vec3 = [0.7, 1.1, 2.3];
+    let kept = 0;
+    let cut = 0;
+    for (const dims of [
+      [40, 23, 11],
+      [1, 30, 9],
+      [25, 1, 40],
+    ] as Vec3[]) {
+      const rng = new Rng(17);
+      const m = new Uint8Array(dims[0] * dims[1] * dims[2]);
+      for (let i = 0; i < m.length; i++) m[i] = rng.next() < 0.01 ? 1 : 0;
+      for (const targetNonzero of [true, false]) {
+        for (const outside of [false, true]) {
+          const full = squaredDistanceField(m, dims, sp, targetNonzero, outside);
+          for (const cap of [0.49, 4.84, 26.45, 81]) {
+            const capped = squaredDistanceField(m, dims, sp, targetNonzero, outside, cap);
+            for (let i = 0; i < m.length; i++) {
+              if (full[i]! <= cap) {
+                expect(capped[i]).toBe(full[i]);
+                if (full[i]! > 0) kept++;
+              } else {
+                expect(capped[i]!).toBeGreaterThan(cap);
+                cut++;
+              }
+            }
+          }
+        }
+      }
+    }
+    // both branches ran many times: nonzero distances under the cap, and values cut
+    expect(kept).toBeGreaterThan(1000);
+    expect(cut).toBeGreaterThan(1000);
   });
 
   it('gives Infinity without targets and keeps geometry', () => {

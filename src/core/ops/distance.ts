@@ -44,6 +44,12 @@ export function distanceTransform(mask: Grid, options: DistanceTransformOptions 
 /**
  * Squared distance (mm²) of every voxel to the nearest target voxel, where target voxels are the
  * nonzero ones (`targetNonzero`) or the zero ones. Shared by distanceTransform and morphology.
+ *
+ * `cap` (mm², default Infinity) is for callers that only compare the field with it (morphology's
+ * ball threshold): every voxel whose squared distance exceeds `cap` may get any value above `cap`
+ * (Infinity or its true distance); those at or under it get exactly the uncapped value. Between
+ * passes values above the cap become Infinity, since a partial distance above it can only end
+ * above it: fewer parabolas per line, and lines with none left are skipped.
  */
 export function squaredDistanceField(
   data: VoxelArray,
@@ -51,6 +57,7 @@ export function squaredDistanceField(
   spacing: Vec3,
   targetNonzero: boolean,
   outsideIsTarget: boolean,
+  cap = Infinity,
 ): Float32Array {
   const [nx, ny, nz] = dims;
   const out = new Float32Array(nx * ny * nz);
@@ -60,12 +67,14 @@ export function squaredDistanceField(
     bytes = new Uint8Array(data.length);
     for (let i = 0; i < data.length; i++) bytes[i] = data[i] !== 0 ? 1 : 0;
   }
-  rowPass(bytes, out, nx, ny * nz, spacing[0], targetNonzero, outsideIsTarget);
-  const ws = new EnvelopeWork(Math.max(ny, nz), BLOCK);
+  rowPass(bytes, out, nx, ny * nz, spacing[0], targetNonzero, outsideIsTarget, cap);
+  const ws = new EnvelopeWork(Math.max(ny, nz));
   if (ny > 1 || outsideIsTarget) {
-    for (let z = 0; z < nz; z++) blockedAxisPass(out, z * nx * ny, nx, nx, ny, spacing[1], outsideIsTarget, ws);
+    for (let z = 0; z < nz; z++) {
+      blockedAxisPass(out, z * nx * ny, nx, nx, ny, spacing[1], outsideIsTarget, ws, cap);
+    }
   }
-  if (nz > 1 || outsideIsTarget) blockedAxisPass(out, 0, nx * ny, nx * ny, nz, spacing[2], outsideIsTarget, ws);
+  if (nz > 1 || outsideIsTarget) blockedAxisPass(out, 0, nx * ny, nx * ny, nz, spacing[2], outsideIsTarget, ws, cap);
   return out;
 }
 
@@ -74,7 +83,8 @@ const BLOCK = 64;
 
 /** Scratch buffers of the envelope passes, allocated once per transform. */
 class EnvelopeWork {
-  readonly buf: Float64Array;
+  /** A block of lines as stored (float32): gathering and scattering convert nothing. */
+  readonly buf: Float32Array;
   readonly f: Float64Array;
   readonly d: Float64Array;
   readonly vp: Float64Array;
@@ -82,8 +92,8 @@ class EnvelopeWork {
   readonly vh: Float64Array;
   readonly zb: Float64Array;
   readonly pos: Float64Array;
-  constructor(n: number, block: number) {
-    this.buf = new Float64Array(n * block);
+  constructor(n: number) {
+    this.buf = new Float32Array(n * BLOCK);
     this.f = new Float64Array(n + 2);
     this.d = new Float64Array(n + 2);
     this.vp = new Float64Array(n + 4);
@@ -108,6 +118,7 @@ function blockedAxisPass(
   s: number,
   outside: boolean,
   ws: EnvelopeWork,
+  cap: number,
 ): void {
   const { buf, f, d, pos } = ws;
   for (let q = 0; q < n; q++) pos[q] = q * s;
@@ -118,6 +129,7 @@ function blockedAxisPass(
       const row = q * bw;
       for (let b = 0; b < bw; b++) buf[row + b] = data[src + b]!;
     }
+    let changed = false;
     for (let b = 0; b < bw; b++) {
       let anyFinite = false;
       let anyNonzero = false;
@@ -130,8 +142,14 @@ function blockedAxisPass(
       // All targets (0) or no target on the line: nothing changes.
       if (!anyNonzero || (!anyFinite && !outside)) continue;
       envelope1d(f, d, n, pos, s, outside, ws);
-      for (let q = 0; q < n; q++) buf[q * bw + b] = d[q]!;
+      changed = true;
+      for (let q = 0; q < n; q++) {
+        const v = d[q]!;
+        // compared as stored (float32): a value rounding down to the cap must stay
+        buf[q * bw + b] = Math.fround(v) > cap ? Infinity : v;
+      }
     }
+    if (!changed) continue;
     for (let q = 0; q < n; q++) {
       const dst = base + b0 + q * stride;
       const row = q * bw;
@@ -152,11 +170,16 @@ function rowPass(
   sx: number,
   targetNonzero: boolean,
   outside: boolean,
+  cap: number,
 ): void {
   const far = 1 << 29;
-  // Squared mm of an index distance, tabulated (index distances are at most nx); beyond: no target.
+  // Squared mm of an index distance, tabulated (index distances are at most nx; above the cap:
+  // Infinity); beyond: no target.
   const sq = new Float64Array(nx + 2);
-  for (let i = 0; i <= nx + 1; i++) sq[i] = i * sx * i * sx;
+  for (let i = 0; i <= nx + 1; i++) {
+    const v = i * sx * i * sx;
+    sq[i] = Math.fround(v) > cap ? Infinity : v;
+  }
   for (let row = 0; row < rows; row++) {
     const base = row * nx;
     let prev = outside ? -1 : -far;

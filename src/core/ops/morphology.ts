@@ -61,7 +61,7 @@ function dilateFull(
     if (dims[0] % 4 === 0) return dilateByRows(data, dims, plan, fgNonzero);
     return dilateByPaddedRows(data, dims, plan, fgNonzero);
   }
-  const d2 = squaredDistanceField(data, dims, spacing, fgNonzero, false);
+  const d2 = squaredDistanceField(data, dims, spacing, fgNonzero, false, ballLimit(r2));
   return threshold(d2, r2, true);
 }
 
@@ -256,7 +256,7 @@ export function erode(mask: Grid, options: ErodeOptions): Grid<Uint8Array> {
   validateGrid(mask, 'mask');
   const { spacing, r2 } = ballMetric(mask, options);
   if (options.erodeAtBorder) {
-    const d2 = squaredDistanceField(mask.data, mask.dims, spacing, false, true);
+    const d2 = squaredDistanceField(mask.data, mask.dims, spacing, false, true, ballLimit(r2));
     return withData(mask, threshold(d2, r2, false));
   }
   // Erosion is the complement of the dilation of the background.
