@@ -133,11 +133,14 @@ export function measureCandidate(
   const tLow = bg + 0.5 * (Math.min(peak, GG_REF_HU) - bg);
   if (!(tLow > bg + 20)) return null;
   // above threshold inside the search sphere, opened against attached vessels
-  let m = new Uint8Array(ln);
+  let m: Uint8Array = new Uint8Array(ln);
   for (let li = 0; li < ln; li++) m[li] = vals[li]! > tLow && r2[li]! <= R * R ? 1 : 0;
   const openR = 0.3 * radiusMm;
-  if (openR >= Math.min(sp[0], sp[1], sp[2]))
-    m = open({ data: m, dims: ld, spacing: sp }, { radiusMm: openR }).data.map((v, i) => v & m[i]!);
+  if (openR >= Math.min(sp[0], sp[1], sp[2])) {
+    const opened = open({ data: m, dims: ld, spacing: sp }, { radiusMm: openR }).data;
+    for (let li = 0; li < ln; li++) opened[li] = opened[li]! & m[li]!;
+    m = opened;
+  }
   const comps = connectedComponents({ data: m, dims: ld, spacing: sp }, { connectivity: 6, stats: false });
   // component at (or nearest to) the centre
   const lc = cx - x0 + ld[0] * (cy - y0 + ld[1] * (cz - z0));

@@ -122,17 +122,11 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
   }
   timer.mark('closing');
 
-  let nr = 0;
-  let nl = 0;
-  for (let i = 0; i < n; i++) {
-    if (out[i] === 1) nr++;
-    else if (out[i] === 2) nl++;
-  }
   // The arrays are returned as they are (no copies: a fresh whole volume is costly to fill in a
   // browser worker), except the body and airways when a sharing scope keeps them for a later call.
   const lungLabels = withData(ct, out);
   const lungMask = createVolumeLike(ct, Uint8Array);
-  for (let i = 0; i < n; i++) lungMask.data[i] = out[i] ? 1 : 0;
+  const [nr, nl] = maskOfSides(out, lungMask.data);
   const bodyMask = withData(ct, store ? body.slice() : body);
   const airwayMask = withData(ct, store ? airways.slice() : airways);
   stages.finish();
@@ -153,6 +147,65 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
       warnings,
     ),
   };
+}
+
+// Side labels are bytes 0 (none), 1 (right) and 2 (left): four at a time through Int32 views,
+// where byte k of a word w has its side bits at bit 8k (right) and 8k + 1 (left). Shifting a word
+// right moves the next byte's bit 0 into this byte's bit 7, which the 0x01 masks drop.
+const ONES = 0x01010101;
+const wordsOf = (a: Uint8Array) => new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
+/** Bytes set per word of 0/1 bytes (at most 4). */
+const ones = (w: number) => Math.imul(w, ONES) >>> 24;
+
+/** One 0/1 mask per side (right, left) of a side-label volume. */
+function sideMasks(labels: Uint8Array): [Uint8Array, Uint8Array] {
+  const n = labels.length;
+  const right = new Uint8Array(n);
+  const left = new Uint8Array(n);
+  const full = n & ~3;
+  if (labels.byteOffset % 4 === 0) {
+    const w = wordsOf(labels);
+    const r = wordsOf(right);
+    const l = wordsOf(left);
+    for (let i = 0; i < w.length; i++) {
+      const v = w[i]!;
+      r[i] = v & ~(v >>> 1) & ONES;
+      l[i] = (v >>> 1) & ONES;
+    }
+  }
+  for (let i = labels.byteOffset % 4 === 0 ? full : 0; i < n; i++) {
+    right[i] = labels[i] === 1 ? 1 : 0;
+    left[i] = labels[i] === 2 ? 1 : 0;
+  }
+  return [right, left];
+}
+
+/** Writes the 0/1 lung mask of a side-label volume into `mask`; returns the voxel count per side. */
+function maskOfSides(labels: Uint8Array, mask: Uint8Array): [number, number] {
+  const n = labels.length;
+  let nr = 0;
+  let nl = 0;
+  const full = n & ~3;
+  const aligned = labels.byteOffset % 4 === 0 && mask.byteOffset % 4 === 0;
+  if (aligned) {
+    const w = wordsOf(labels);
+    const m = wordsOf(mask);
+    for (let i = 0; i < w.length; i++) {
+      const v = w[i]!;
+      const r = v & ~(v >>> 1) & ONES;
+      const l = (v >>> 1) & ONES;
+      m[i] = r | l;
+      nr += ones(r);
+      nl += ones(l);
+    }
+  }
+  for (let i = aligned ? full : 0; i < n; i++) {
+    const v = labels[i]!;
+    mask[i] = v ? 1 : 0;
+    if (v === 1) nr++;
+    else if (v === 2) nl++;
+  }
+  return [nr, nl];
 }
 
 /** Smoothing, body, air, airways, lung components, left/right split, holes filled per lung. */
@@ -185,10 +238,9 @@ async function lungPrefix(
 
   // Air inside the body.
   await stages.start('air');
-  const air = new Uint8Array(n);
-  for (let i = 0; i < n; i++) air[i] = body[i] && sm[i]! < airT ? 1 : 0;
   const airways = await findAirways(airT, sm, body, dims, spacing, (ct.direction[8] ?? 1) >= 0, warnings, stages);
-  for (let i = 0; i < n; i++) if (airways[i]) air[i] = 0;
+  const air = new Uint8Array(n);
+  for (let i = 0; i < n; i++) air[i] = body[i] && !airways[i] && sm[i]! < airT ? 1 : 0;
   timer.mark('airways');
 
   // Lung components.
@@ -224,11 +276,10 @@ async function lungPrefix(
 
   // Holes (vessels, nodules) filled per slice in each lung, and the airway neighbourhood.
   const nearAirway = dilate({ data: airways, dims, spacing }, { radiusMm: 10 }).data;
-  const sides = ([1, 2] as const).map((side) => {
-    const m = new Uint8Array(n);
-    for (let i = 0; i < n; i++) m[i] = labels[i] === side ? 1 : 0;
-    return { m, holesFilled: fillHoles({ data: m, dims, spacing }, { mode: 'slice' }).data };
-  });
+  const sides = sideMasks(labels).map((m) => ({
+    m,
+    holesFilled: fillHoles({ data: m, dims, spacing }, { mode: 'slice' }).data,
+  }));
   timer.mark('holes');
   return { body, airways, labels, method, nearAirway, sides, warnings };
 }
