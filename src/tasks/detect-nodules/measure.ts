@@ -112,10 +112,19 @@ export function measureCandidate(
   const x1 = Math.min(bx1, cx + Math.ceil(R / sp[0]) + 1);
   const y1 = Math.min(by1, cy + Math.ceil(R / sp[1]) + 1);
   const z1 = Math.min(bz1, cz + Math.ceil(R / sp[2]) + 1);
+  if (peakN === 0) return null;
+  const bg = shellCount > 10 ? median(shell.subarray(0, shellCount)) : crop.parenchymaHU;
+  const peak = peakSum / peakN;
+  if (peak - bg < 60) return null;
+  const tLow = bg + 0.5 * (Math.min(peak, GG_REF_HU) - bg);
+  if (!(tLow > bg + 20)) return null;
   const ld: Vec3 = [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
   const ln = ld[0] * ld[1] * ld[2];
   const vals = new Float32Array(ln);
   const r2 = new Float32Array(ln);
+  // above threshold inside the search sphere (compared as stored, float32), then opened against
+  // attached vessels
+  let m: Uint8Array = new Uint8Array(ln);
   for (let z = z0, li = 0; z <= z1; z++)
     for (let y = y0; y <= y1; y++) {
       const yz = dz2[z - bz0]!;
@@ -124,17 +133,9 @@ export function measureCandidate(
       for (let x = x0; x <= x1; x++, li++) {
         vals[li] = data[x + row]!;
         r2[li] = dx2[x - bx0]! + yy + yz;
+        m[li] = vals[li]! > tLow && r2[li]! <= RR ? 1 : 0;
       }
     }
-  if (peakN === 0) return null;
-  const bg = shellCount > 10 ? median(shell.subarray(0, shellCount)) : crop.parenchymaHU;
-  const peak = peakSum / peakN;
-  if (peak - bg < 60) return null;
-  const tLow = bg + 0.5 * (Math.min(peak, GG_REF_HU) - bg);
-  if (!(tLow > bg + 20)) return null;
-  // above threshold inside the search sphere, opened against attached vessels
-  let m: Uint8Array = new Uint8Array(ln);
-  for (let li = 0; li < ln; li++) m[li] = vals[li]! > tLow && r2[li]! <= R * R ? 1 : 0;
   const openR = 0.3 * radiusMm;
   if (openR >= Math.min(sp[0], sp[1], sp[2])) {
     const opened = open({ data: m, dims: ld, spacing: sp }, { radiusMm: openR }).data;
