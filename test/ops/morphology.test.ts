@@ -70,6 +70,37 @@ describe('morphology', () => {
     }
   });
 
+  it('smooth masks (a few runs per row, painted run by run) match brute force, as do their complements', () => {
+    // Overlapping ellipsoids: few runs per row, so both the dilation (runs of the mask) and the
+    // erosion (runs of the background) take the run-painting path; widths not a multiple of 4.
+    for (const dims of [
+      [33, 29, 11],
+      [35, 21, 9],
+      [40, 24, 1],
+    ] as Vec3[]) {
+      const sp: Vec3 = [0.7, 0.9, dims[2] === 1 ? 1 : 2.5];
+      const m = new Uint8Array(dims[0] * dims[1] * dims[2]);
+      for (let z = 0; z < dims[2]; z++)
+        for (let y = 0; y < dims[1]; y++)
+          for (let x = 0; x < dims[0]; x++) {
+            const a = ((x - 12) / 8) ** 2 + ((y - 10) / 6) ** 2 + ((z - dims[2] / 2) / 4) ** 2 < 1;
+            const b = ((x - 22) / 5) ** 2 + ((y - 15) / 7) ** 2 + ((z - 3) / 3) ** 2 < 1;
+            if (a || b) m[x + dims[0] * (y + dims[1] * z)] = 1;
+          }
+      const vol = createVolume(dims, m, { spacing: sp });
+      for (const r of [1, 2.3, 3]) {
+        expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
+        const refEr = bruteDilate(
+          m.map((v) => 1 - v),
+          dims,
+          sp,
+          r,
+        ).map((v) => 1 - v);
+        expect(Array.from(erode(vol, { radiusMm: r }).data)).toEqual(Array.from(refEr));
+      }
+    }
+  });
+
   it('masks much smaller than the grid (computed in their padded bounding box) match brute force', () => {
     // Clusters in the interior, at a corner and on a face: the box is cut at the grid border there.
     const dims: Vec3 = [42, 37, 15];

@@ -58,6 +58,8 @@ function dilateFull(
   plan: RowPlan,
 ): Uint8Array {
   if (plan.offsets.length <= MAX_ROW_OFFSETS) {
+    const runs = sourceRuns(data, dims, plan, fgNonzero);
+    if (runs) return dilateByRuns(runs, dims, plan);
     if (dims[0] % 4 === 0) return dilateByRows(data, dims, plan, fgNonzero);
     return dilateByPaddedRows(data, dims, plan, fgNonzero);
   }
@@ -125,6 +127,89 @@ function dilateByPaddedRows(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonze
   const res = dilateByRows(wide, [wx, ny, nz], plan, fgNonzero);
   const out = new Uint8Array(nx * rows);
   for (let r = 0; r < rows; r++) out.set(res.subarray(r * wx, r * wx + nx), r * nx);
+  return out;
+}
+
+/** Source runs of each x-row: row r's runs are `[s[k], e[k])` for k in `[first[r], first[r + 1])`. */
+interface RowRuns {
+  first: Int32Array;
+  s: Int32Array;
+  e: Int32Array;
+}
+
+/**
+ * The source runs of every row, when painting them is cheaper than the whole-grid passes of
+ * {@link dilateByRows}: each run is painted once per row offset (twice for dz > 0), so the runs
+ * path is taken while runs × offsets stays under a quarter of the voxels (anatomical masks: a few
+ * runs per row; a speckled mask has too many and is left to the word-wide passes). Null otherwise.
+ */
+function sourceRuns(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: boolean): RowRuns | null {
+  const [nx, ny, nz] = dims;
+  const rows = ny * nz;
+  let paints = 0;
+  for (const o of plan.offsets) paints += o.dz > 0 ? 2 : 1;
+  const budget = (nx * rows) / 4 / paints;
+  const isSource = (v: number) => (v !== 0) === fgNonzero;
+  let count = 0;
+  for (let row = 0; row < rows && count <= budget; row++) {
+    const base = row * nx;
+    let prev = false;
+    for (let x = 0; x < nx; x++) {
+      const cur = isSource(data[base + x]!);
+      if (cur && !prev) count++;
+      prev = cur;
+    }
+  }
+  if (count > budget) return null;
+  const first = new Int32Array(rows + 1);
+  const s = new Int32Array(count);
+  const e = new Int32Array(count);
+  let k = 0;
+  for (let row = 0; row < rows; row++) {
+    first[row] = k;
+    const base = row * nx;
+    let x = 0;
+    while (x < nx) {
+      while (x < nx && !isSource(data[base + x]!)) x++;
+      if (x >= nx) break;
+      s[k] = x;
+      while (x < nx && isSource(data[base + x]!)) x++;
+      e[k++] = x;
+    }
+  }
+  first[rows] = k;
+  return { first, s, e };
+}
+
+/**
+ * The ball dilation of {@link dilateByRows} painted run by run: output row (y, z) gets every source
+ * run of row (y + dy, z ± dz) widened by the offset's half-width w, for each offset of the plan.
+ * The same voxels as the word-wide passes, without a grid per half-width.
+ */
+function dilateByRuns(runs: RowRuns, dims: Vec3, plan: RowPlan): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const out = new Uint8Array(nx * ny * nz);
+  const { first, s, e } = runs;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const base = nx * (y + ny * z);
+      for (const o of plan.offsets) {
+        const sy = y + o.dy;
+        if (sy < 0 || sy >= ny) continue;
+        for (let sgn = o.dz > 0 ? -1 : 1; sgn <= 1; sgn += 2) {
+          const sz = z + sgn * o.dz;
+          if (sz < 0 || sz >= nz) continue;
+          const r = sy + ny * sz;
+          for (let k = first[r]!; k < first[r + 1]!; k++) {
+            const a = base + Math.max(0, s[k]! - o.w);
+            const b = base + Math.min(nx, e[k]! + o.w);
+            if (b - a > 16) out.fill(1, a, b);
+            else for (let i = a; i < b; i++) out[i] = 1;
+          }
+        }
+      }
+    }
+  }
   return out;
 }
 
