@@ -101,6 +101,22 @@ describe('morphology', () => {
     }
   });
 
+  it('large balls on a compact mask (painted run by run instead of the distance transform) match brute force', () => {
+    // More row offsets than the word-wide path takes: the EDT's case unless the runs are few.
+    const dims: Vec3 = [45, 38, 14];
+    const sp: Vec3 = [0.7, 0.9, 2.5];
+    const m = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    for (let z = 0; z < dims[2]; z++)
+      for (let y = 0; y < dims[1]; y++)
+        for (let x = 0; x < dims[0]; x++)
+          if (((x - 21) / 7) ** 2 + ((y - 18) / 5) ** 2 + ((z - 7) / 2.5) ** 2 < 1)
+            m[x + dims[0] * (y + dims[1] * z)] = 1;
+    const vol = createVolume(dims, m, { spacing: sp });
+    for (const r of [6, 8]) {
+      expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
+    }
+  });
+
   it('masks much smaller than the grid (computed in their padded bounding box) match brute force', () => {
     // Clusters in the interior, at a corner and on a face: the box is cut at the grid border there.
     const dims: Vec3 = [42, 37, 15];
