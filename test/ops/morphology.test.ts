@@ -29,6 +29,21 @@ function bruteDilate(m: Uint8Array, dims: Vec3, sp: Vec3, r: number): Uint8Array
   return out;
 }
 
+/**
+ * dilate(m) against brute force, and erode of m's complement against the complement of the same
+ * (erosion is the complement of the dilation of the complement; outside ignored by default).
+ */
+function expectMatchesBrute(m: Uint8Array, dims: Vec3, sp: Vec3, r: number): void {
+  const ref = bruteDilate(m, dims, sp, r);
+  expect(Array.from(dilate(createVolume(dims, m, { spacing: sp }), { radiusMm: r }).data)).toEqual(Array.from(ref));
+  const inv = createVolume(
+    dims,
+    m.map((v) => 1 - v),
+    { spacing: sp },
+  );
+  expect(Array.from(erode(inv, { radiusMm: r }).data)).toEqual(Array.from(ref.map((v) => 1 - v)));
+}
+
 describe('morphology', () => {
   it('dilation of one voxel is the anisotropic ball of radius r', () => {
     const dims: Vec3 = [31, 31, 13];
@@ -58,15 +73,7 @@ describe('morphology', () => {
       const n = dims[0] * dims[1] * dims[2];
       const m = new Uint8Array(n);
       for (let i = 0; i < n; i++) m[i] = rng.next() < 0.08 ? 1 : 0;
-      const vol = createVolume(dims, m, { spacing: sp });
-      for (const r of [0.5, 1, 2.3, 3, 9]) {
-        expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
-        // Erosion of the complement is the complement of the dilation (outside ignored by default).
-        const inv = m.map((v) => 1 - v);
-        const er = erode(createVolume(dims, inv, { spacing: sp }), { radiusMm: r }).data;
-        const ref = bruteDilate(m, dims, sp, r).map((v) => 1 - v);
-        expect(Array.from(er)).toEqual(Array.from(ref));
-      }
+      for (const r of [0.5, 1, 2.3, 3, 9]) expectMatchesBrute(m, dims, sp, r);
     }
   });
 
@@ -87,16 +94,14 @@ describe('morphology', () => {
             const b = ((x - 22) / 5) ** 2 + ((y - 15) / 7) ** 2 + ((z - 3) / 3) ** 2 < 1;
             if (a || b) m[x + dims[0] * (y + dims[1] * z)] = 1;
           }
-      const vol = createVolume(dims, m, { spacing: sp });
       for (const r of [1, 2.3, 3]) {
-        expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
-        const refEr = bruteDilate(
+        expectMatchesBrute(m, dims, sp, r);
+        expectMatchesBrute(
           m.map((v) => 1 - v),
           dims,
           sp,
           r,
-        ).map((v) => 1 - v);
-        expect(Array.from(erode(vol, { radiusMm: r }).data)).toEqual(Array.from(refEr));
+        );
       }
     }
   });
@@ -111,10 +116,7 @@ describe('morphology', () => {
         for (let x = 0; x < dims[0]; x++)
           if (((x - 21) / 7) ** 2 + ((y - 18) / 5) ** 2 + ((z - 7) / 2.5) ** 2 < 1)
             m[x + dims[0] * (y + dims[1] * z)] = 1;
-    const vol = createVolume(dims, m, { spacing: sp });
-    for (const r of [6, 8]) {
-      expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(bruteDilate(m, dims, sp, r)));
-    }
+    for (const r of [6, 8]) expectMatchesBrute(m, dims, sp, r);
   });
 
   it('masks much smaller than the grid (computed in their padded bounding box) match brute force', () => {
@@ -133,18 +135,14 @@ describe('morphology', () => {
         for (let y = Math.max(0, cy - 5); y <= Math.min(dims[1] - 1, cy + 5); y++)
           for (let x = Math.max(0, cx - 6); x <= Math.min(dims[0] - 1, cx + 6); x++)
             if (rng.next() < 0.7) m[x + dims[0] * (y + dims[1] * z)] = 1;
-      const vol = createVolume(dims, m, { spacing: sp });
       for (const r of [1, 2.3, 5]) {
-        const ref = bruteDilate(m, dims, sp, r);
-        expect(Array.from(dilate(vol, { radiusMm: r }).data)).toEqual(Array.from(ref));
-        // Erosion of the mask is the complement of the dilation of its complement.
-        const refEr = bruteDilate(
+        expectMatchesBrute(m, dims, sp, r);
+        expectMatchesBrute(
           m.map((v) => 1 - v),
           dims,
           sp,
           r,
-        ).map((v) => 1 - v);
-        expect(Array.from(erode(vol, { radiusMm: r }).data)).toEqual(Array.from(refEr));
+        );
       }
     }
     const none = createVolume(dims, Uint8Array, { spacing: sp });

@@ -25,9 +25,10 @@ export interface ErodeOptions extends DilateOptions {
 
 /**
  * Binary dilation by a ball in mm: the result is 1 where the distance (mm) to the nearest nonzero
- * voxel of `mask` is at most the radius (exact on anisotropic grids). Small balls (up to 40 x-rows)
- * are decomposed into x-runs combined with word-wide ORs; larger ones use the exact distance
- * transform, whose cost does not grow with the radius.
+ * voxel of `mask` is at most the radius (exact on anisotropic grids). The ball is decomposed into
+ * x-rows: a mask with few runs per row has its runs painted row by row; otherwise small balls (up to
+ * 40 x-rows) are combined with word-wide ORs and larger ones use the exact distance transform,
+ * whose cost does not grow with the radius.
  */
 export function dilate(mask: Volume, options: DilateOptions): Mask;
 export function dilate(mask: Grid, options: DilateOptions): Grid<Uint8Array>;
@@ -38,8 +39,9 @@ export function dilate(mask: Grid, options: DilateOptions): Grid<Uint8Array> {
 }
 
 /**
- * Dilation of the nonzero (`fgNonzero`) or zero voxels by the ball `|d|² <= r2`. Small balls use
- * the row decomposition of {@link dilateByRows}; large ones the distance transform. Both are exact
+ * Dilation of the nonzero (`fgNonzero`) or zero voxels by the ball `|d|² <= r2`: painted run by
+ * run ({@link dilateByRuns}) where the mask has few runs, else small balls by the row
+ * decomposition of {@link dilateByRows} and large ones by the distance transform. All are exact
  * and give identical results.
  */
 function dilateData(data: VoxelArray, dims: Vec3, spacing: Vec3, r2: number, fgNonzero: boolean): Uint8Array {
@@ -217,7 +219,7 @@ function dilateByRuns(runs: RowRuns, dims: Vec3, plan: RowPlan): Uint8Array {
   return out;
 }
 
-/** Above this many (dy, dz) row offsets the distance-transform path is faster. */
+/** Above this many (dy, dz) row offsets the distance transform is faster than the word-wide ORs. */
 const MAX_ROW_OFFSETS = 40;
 
 /**
