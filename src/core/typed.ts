@@ -82,6 +82,22 @@ export async function sha256Hex(bytes: Uint8Array | ArrayBufferView): Promise<st
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * The bytes of `a` four at a time, as an Int32 view (no copy; Int32 rather than Uint32 keeps every
+ * word a small integer for the JIT). Covers `a.length >> 2` words; the caller handles the tail and
+ * needs a byteOffset that is a multiple of 4.
+ */
+export function int32Words(a: Uint8Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
+}
+
+/** A copy of `a` in a longer array (growing buffers whose final length is not known ahead). */
+export function growInt32(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(length);
+  b.set(a);
+  return b;
+}
+
 /** Little-endian bytes view of a typed array (no copy on little-endian hosts). */
 export function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

@@ -119,6 +119,21 @@ describe('morphology', () => {
     for (const r of [6, 8]) expectMatchesBrute(m, dims, sp, r);
   });
 
+  it('runs missed by the sampled rows (the run arrays grow while collecting) still match brute force', () => {
+    // Two runs on every row except each 16th (the rows the estimate samples): 1920 runs, more than
+    // the first allocation of 1024, under the budget, so the painted path collects them growing.
+    const dims: Vec3 = [64, 64, 16];
+    const sp: Vec3 = [1, 1, 1];
+    const m = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    for (let z = 0; z < dims[2]; z++)
+      for (let y = 0; y < dims[1]; y++) {
+        if (y % 16 === 0) continue;
+        const o = (y * 7 + z * 3) % 20;
+        for (const x of [o + 5, o + 6, o + 30, o + 31, o + 32]) m[x + dims[0] * (y + dims[1] * z)] = 1;
+      }
+    expectMatchesBrute(m, dims, sp, 1);
+  });
+
   it('masks much smaller than the grid (computed in their padded bounding box) match brute force', () => {
     // Clusters in the interior, at a corner and on a face: the box is cut at the grid border there.
     const dims: Vec3 = [42, 37, 15];

@@ -1,4 +1,5 @@
 import { assertArg } from '../errors.js';
+import { growInt32, int32Words } from '../typed.js';
 import { type Grid, type Mask, type Vec3, type Volume, type VoxelArray, validateGrid, withData } from '../volume.js';
 import { squaredDistanceField } from './distance.js';
 import { type Box, boxDims, boxFraction, cropBytes, nonzeroBox, pasteBox } from './work-box.js';
@@ -156,7 +157,7 @@ function sourceRuns(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: bool
   for (const o of plan.offsets) paints += o.dz > 0 ? 2 : 1;
   const budget = (nx * rows * perVoxel) / paints;
   const isSource = (v: number) => (v !== 0) === fgNonzero;
-  // Speckled masks have far too many runs: every 16th row tells, at a sixteenth of a full count.
+  // Speckled masks have far too many runs: every 16th row tells, at a sixteenth of a full pass.
   let sampled = 0;
   for (let row = 0; row < rows && sampled * 16 <= budget; row += 16) {
     const base = row * nx;
@@ -168,20 +169,12 @@ function sourceRuns(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: bool
     }
   }
   if (sampled * 16 > budget) return null;
-  let count = 0;
-  for (let row = 0; row < rows && count <= budget; row++) {
-    const base = row * nx;
-    let prev = false;
-    for (let x = 0; x < nx; x++) {
-      const cur = isSource(data[base + x]!);
-      if (cur && !prev) count++;
-      prev = cur;
-    }
-  }
-  if (count > budget) return null;
+  // one pass collects the runs (arrays sized from the sample, doubled when short), giving up
+  // once they exceed the budget
+  const limit = Math.floor(budget);
   const first = new Int32Array(rows + 1);
-  const s = new Int32Array(count);
-  const e = new Int32Array(count);
+  let s = new Int32Array(Math.min(limit, 2 * 16 * sampled + 1024));
+  let e = new Int32Array(s.length);
   let k = 0;
   for (let row = 0; row < rows; row++) {
     first[row] = k;
@@ -190,6 +183,12 @@ function sourceRuns(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: bool
     while (x < nx) {
       while (x < nx && !isSource(data[base + x]!)) x++;
       if (x >= nx) break;
+      if (k === s.length) {
+        if (k === limit) return null;
+        const grown = Math.min(limit, 2 * k);
+        s = growInt32(s, grown);
+        e = growInt32(e, grown);
+      }
       s[k] = x;
       while (x < nx && isSource(data[base + x]!)) x++;
       e[k++] = x;
@@ -312,19 +311,17 @@ function dilateByRows(data: VoxelArray, dims: Vec3, plan: RowPlan, fgNonzero: bo
       }
     }
   }
-  // Int32 (not Uint32) views keep every word a small integer for the JIT: no heap numbers.
-  const words = (a: Uint8Array) => new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
   const maxDz = plan.offsets.reduce((m, o) => Math.max(m, o.dz), 0);
   const out = new Uint8Array(n);
-  const out32 = words(out);
+  const out32 = int32Words(out);
   const level = maxDz > 0 ? new Uint8Array(n) : out;
-  const level32 = words(level);
+  const level32 = int32Words(level);
   const rowWords = nx >> 2;
   for (let dz = 0; dz <= maxDz; dz++) {
     if (level !== out) level.fill(0);
     for (const o of plan.offsets) {
       if (o.dz !== dz) continue;
-      const src32 = words(rowsByW.get(o.w)!);
+      const src32 = int32Words(rowsByW.get(o.w)!);
       // Output rows y with source rows y + dy inside the plane: one contiguous span per plane.
       const y0 = Math.max(0, -o.dy);
       const y1 = Math.min(ny, ny - o.dy);

@@ -1,3 +1,4 @@
+import { int32Words } from '../typed.js';
 import type { Vec3, VoxelArray } from '../volume.js';
 
 /** Whether typed-array words hold their first byte lowest (every platform JS runs on in practice). */
@@ -15,7 +16,7 @@ export function nonzeroBox(data: VoxelArray, dims: Vec3, pad: readonly number[])
   const [nx, ny, nz] = dims;
   const b =
     LITTLE_ENDIAN && data instanceof Uint8Array && nx % 4 === 0 && data.byteOffset % 4 === 0
-      ? extentOfWords(new Int32Array(data.buffer, data.byteOffset, data.length >> 2), nx >> 2, ny, nz)
+      ? extentOfWords(int32Words(data), nx >> 2, ny, nz)
       : extent(data, nx, ny, nz);
   if (!b) return null;
   return [

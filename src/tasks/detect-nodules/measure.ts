@@ -137,11 +137,8 @@ export function measureCandidate(
       }
     }
   const openR = 0.3 * radiusMm;
-  if (openR >= Math.min(sp[0], sp[1], sp[2])) {
-    const opened = open({ data: m, dims: ld, spacing: sp }, { radiusMm: openR }).data;
-    for (let li = 0; li < ln; li++) opened[li] = opened[li]! & m[li]!;
-    m = opened;
-  }
+  // (an opening lies within its mask: erosion and dilation by the same ball)
+  if (openR >= Math.min(sp[0], sp[1], sp[2])) m = open({ data: m, dims: ld, spacing: sp }, { radiusMm: openR }).data;
   const comps = connectedComponents({ data: m, dims: ld, spacing: sp }, { connectivity: 6, stats: false });
   // component at (or nearest to) the centre
   const lc = cx - x0 + ld[0] * (cy - y0 + ld[1] * (cz - z0));

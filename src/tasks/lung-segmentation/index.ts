@@ -1,4 +1,5 @@
 import { MedImgError } from '../../core/errors.js';
+import { int32Words } from '../../core/typed.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { Stages } from '../../core/progress.js';
 import { createVolumeLike, type Grid, type Mask, type Vec3, type Volume, withData } from '../../core/volume.js';
@@ -153,7 +154,6 @@ export async function segmentLungs(ct: Volume, options: SegmentLungsOptions = {}
 // where byte k of a word w has its side bits at bit 8k (right) and 8k + 1 (left). Shifting a word
 // right moves the next byte's bit 0 into this byte's bit 7, which the 0x01 masks drop.
 const ONES = 0x01010101;
-const wordsOf = (a: Uint8Array) => new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
 /** Bytes set per word of 0/1 bytes (at most 4). */
 const ones = (w: number) => Math.imul(w, ONES) >>> 24;
 
@@ -164,9 +164,9 @@ function sideMasks(labels: Uint8Array): [Uint8Array, Uint8Array] {
   const left = new Uint8Array(n);
   const full = n & ~3;
   if (labels.byteOffset % 4 === 0) {
-    const w = wordsOf(labels);
-    const r = wordsOf(right);
-    const l = wordsOf(left);
+    const w = int32Words(labels);
+    const r = int32Words(right);
+    const l = int32Words(left);
     for (let i = 0; i < w.length; i++) {
       const v = w[i]!;
       r[i] = v & ~(v >>> 1) & ONES;
@@ -188,8 +188,8 @@ function maskOfSides(labels: Uint8Array, mask: Uint8Array): [number, number] {
   const full = n & ~3;
   const aligned = labels.byteOffset % 4 === 0 && mask.byteOffset % 4 === 0;
   if (aligned) {
-    const w = wordsOf(labels);
-    const m = wordsOf(mask);
+    const w = int32Words(labels);
+    const m = int32Words(mask);
     for (let i = 0; i < w.length; i++) {
       const v = w[i]!;
       const r = v & ~(v >>> 1) & ONES;

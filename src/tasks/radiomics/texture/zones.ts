@@ -3,6 +3,7 @@
  * (26-connected in 3D, 8-connected per slice in 2D), with their size and, given a distance map,
  * their distance to the ROI border (the minimum over their voxels).
  */
+import { growInt32 } from '../../../core/typed.js';
 import type { Offset } from './directions.js';
 import { type TextureGrid, linearOffset } from './grid.js';
 import { SM_SIZE, type SizeEntries, sizeMatrixFeatures } from './matrix-features.js';
@@ -99,9 +100,9 @@ export function findZones(
     if (r === idx) {
       if (n === cap) {
         cap *= 2;
-        level = grow(level, cap);
-        size = grow(size, cap);
-        zdist = grow(zdist, cap);
+        level = growInt32(level, cap);
+        size = growInt32(size, cap);
+        zdist = growInt32(zdist, cap);
       }
       id = n++;
       ids[idx] = id;
@@ -126,12 +127,6 @@ export function findZones(
     else if (zdist[k]! > maxDist) maxDist = zdist[k]!;
   }
   return { level, size, dist: zdist, n, nVoxels, maxSize, maxDist };
-}
-
-function grow(a: Int32Array, cap: number): Int32Array {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
 }
 
 /**
