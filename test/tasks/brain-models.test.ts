@@ -2,12 +2,14 @@
 // backend in beforeAll (a 256^3 model is 1-2 min on 2 cores): exact reference labels on cpu,
 // within 0.1 % of voxels on wasm for the structure model, and the brain tasks' tables.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { beforeAll, expect, it } from 'vitest';
 import {
   BRAINCHOP_APARC50_CARD,
   BRAINCHOP_DK104_CARD,
   BRAINCHOP_MINDGRAB_CARD,
   BRAINCHOP_SUBCORTICAL18_CARD,
+  configureWebBackends,
   type ExtractBrainResult,
   extractBrain,
   readNifti,
@@ -60,6 +62,10 @@ describeData('real brain models on the demo T1 (cpu exact, wasm within 0.1 %)', 
       backend: 'cpu',
       icvMl: mind.icvMl,
     });
+    // onnxruntime-web picks one wasm thread on 2 cores in Node (ceil(cores / 2)); the 256^3 model
+    // then takes 10 min on one core while the other idles. Threads (as a cross-origin isolated page
+    // runs them) take 4.6 min here and gave the same counts.
+    configureWebBackends({ numThreads: Math.min(4, availableParallelism()) });
     subWasm = await segmentStructures(t1, {
       model: { onnx: onnx('brainchop_subcortical18'), card: BRAINCHOP_SUBCORTICAL18_CARD },
       backend: 'wasm',
