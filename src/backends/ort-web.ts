@@ -21,8 +21,9 @@ export interface WebBackendConfig {
   /**
    * wasm threads. Default: onnxruntime-web's choice, which is 1 unless the page is
    * cross-origin isolated (COOP/COEP headers), else min(4, ceil(cores / 2)); in Node always the
-   * latter. On 2 cores that is one thread: there `numThreads: 2` ran a 256³ MeshNet in 278 s
-   * instead of 592 s, with the same labels (docs/performance.md).
+   * latter, so one thread on 2 cores: there `numThreads: 2` ran a 256³ MeshNet in 278 s instead of
+   * 592 s, with the same labels (docs/performance.md). Not the default because onnxruntime-web's
+   * worker threads inherit Node's flags: under `node --input-type=module -e` they fail to start.
    */
   numThreads?: number;
 }
