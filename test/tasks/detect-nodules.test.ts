@@ -11,6 +11,7 @@ import {
   segmentLungs,
 } from '../../src/tasks/index.js';
 import { resliceThick, smoothKernel } from '../helpers/ct-variants.js';
+import { poolCrop } from '../../src/tasks/detect-nodules/candidates.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { implantSphere } from '../helpers/implant.js';
 import { annotatedTumourBox, findInBox } from '../helpers/chest-ct-truth.js';
@@ -89,6 +90,52 @@ describe('detectNodules on a phantom (12 nodules incl. juxtapleural and ground-g
     expect(Object.keys(n)).toEqual(
       expect.arrayContaining(['centerMm', 'diameterMm', 'volumeMm3', 'type', 'probability', 'lungRads']),
     );
+  });
+});
+
+describe('poolCrop (in-plane pooling for the wide blob scales)', () => {
+  it('gives each pooled voxel the float32 running mean of its f x f block, and the OR of its hull', () => {
+    const [nx, ny, nz] = [13, 7, 2]; // rows and columns that do not divide by f: short blocks at the ends
+    const data = new Float32Array(nx * ny * nz);
+    const hull = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      data[i] = Math.fround(Math.sin(i * 1.7) * 700 - 300);
+      hull[i] = (i * 7) % 11 === 0 ? 1 : 0;
+    }
+    const crop = {
+      data,
+      hull,
+      dims: [nx, ny, nz] as Vec3,
+      spacing: [0.7, 0.7, 5] as Vec3,
+      offset: [3, 4, 5] as Vec3,
+      parenchymaHU: -850,
+    };
+    for (const f of [2, 3, 4]) {
+      const p = poolCrop(crop, f);
+      const [px, py] = [Math.ceil(nx / f), Math.ceil(ny / f)];
+      expect(p.dims).toEqual([px, py, nz]);
+      expect(p.spacing).toEqual([0.7 * f, 0.7 * f, 5]);
+      for (let z = 0; z < nz; z++)
+        for (let qy = 0; qy < py; qy++)
+          for (let qx = 0; qx < px; qx++) {
+            // the definition: a float32 sum in source order (rows, then columns), then the mean
+            const sum = new Float32Array(1);
+            let count = 0;
+            let h = 0;
+            for (let y = qy * f; y < Math.min(ny, qy * f + f); y++)
+              for (let x = qx * f; x < Math.min(nx, qx * f + f); x++) {
+                const i = x + nx * (y + ny * z);
+                sum[0]! += data[i]!;
+                count++;
+                h |= hull[i]!;
+              }
+            sum[0]! /= count;
+            const j = qx + px * (qy + py * z);
+            expect(p.data[j], `f ${f} voxel ${j}`).toBe(sum[0]);
+            expect(p.hull[j], `f ${f} voxel ${j}`).toBe(h);
+          }
+    }
+    expect(poolCrop(crop, 1)).toBe(crop);
   });
 });
 

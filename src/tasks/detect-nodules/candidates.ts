@@ -182,16 +182,26 @@ export function poolCrop(crop: LungCrop, f: number): LungCrop {
   const sum = new Float32Array(n);
   const cnt = new Uint16Array(n);
   const hull = new Uint8Array(n);
-  const xc = new Int32Array(nx);
-  for (let x = 0; x < nx; x++) xc[x] = Math.floor(x / f);
+  const src = crop.data;
+  const inHull = crop.hull;
+  const px = dims[0];
+  // Each pooled voxel's run of f source voxels in a row is summed in a local, rounded to float32
+  // after every add as the stored sum was: the same sums, bit for bit, without a store per voxel.
   for (let z = 0, i = 0; z < nz; z++)
     for (let y = 0; y < ny; y++) {
-      const row = dims[0] * (Math.floor(y / f) + dims[1] * z);
-      for (let x = 0; x < nx; x++, i++) {
-        const j = row + xc[x]!;
-        sum[j]! += crop.data[i]!;
-        cnt[j]!++;
-        if (crop.hull[i]) hull[j] = 1;
+      const row = px * (Math.floor(y / f) + dims[1] * z);
+      for (let q = 0, x = 0; q < px; q++) {
+        const j = row + q;
+        const end = Math.min(nx, x + f);
+        let s = sum[j]!;
+        let h = 0;
+        cnt[j]! += end - x;
+        for (; x < end; x++, i++) {
+          s = Math.fround(s + src[i]!);
+          h |= inHull[i]!;
+        }
+        sum[j] = s;
+        if (h) hull[j] = 1;
       }
     }
   for (let j = 0; j < n; j++) sum[j]! /= cnt[j]! || 1;
