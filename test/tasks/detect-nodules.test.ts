@@ -12,6 +12,7 @@ import {
 } from '../../src/tasks/index.js';
 import { resliceThick, smoothKernel } from '../helpers/ct-variants.js';
 import { poolCrop } from '../../src/tasks/detect-nodules/candidates.js';
+import { cropLungs } from '../../src/tasks/detect-nodules/index.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { implantSphere } from '../helpers/implant.js';
 import { annotatedTumourBox, findInBox } from '../helpers/chest-ct-truth.js';
@@ -136,6 +137,26 @@ describe('poolCrop (in-plane pooling for the wide blob scales)', () => {
           }
     }
     expect(poolCrop(crop, 1)).toBe(crop);
+  });
+});
+
+describe('cropLungs', () => {
+  it('takes the parenchyma HU from a float CT whose values are all fractional (nearest HU)', () => {
+    const dims: Vec3 = [12, 10, 6];
+    const ct = createVolume(dims, Float32Array, { spacing: [1, 1, 2] });
+    const lung = createVolume(dims, Uint8Array, { spacing: [1, 1, 2] });
+    for (let z = 1; z < 5; z++)
+      for (let y = 2; y < 8; y++)
+        for (let x = 2; x < 10; x++) {
+          const i = x + 12 * (y + 10 * z);
+          lung.data[i] = 1;
+          ct.data[i] = -850.37 + (i % 7) * 0.11; // -850.37 .. -849.71: none an integer, all nearest -850
+        }
+    const crop = cropLungs(ct, lung);
+    expect(crop.parenchymaHU).toBe(-850);
+    // outside the lungs the crop holds the parenchyma HU; inside, the CT clamped to [-1000, 150]
+    expect(crop.data[0]).toBe(-850);
+    expect(crop.hull.reduce((a, b) => a + b, 0)).toBe(4 * 6 * 8);
   });
 });
 

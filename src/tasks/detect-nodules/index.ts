@@ -377,7 +377,9 @@ export function cropLungs(ct: Volume, lung: Mask): LungCrop {
     for (let y = lo[1]; y <= hi[1]; y++)
       for (let x = lo[0], i = lo[0] + nx * (y + ny * z); x <= hi[0]; x++, i++) {
         if (!lung.data[i]) continue;
-        const v = ct.data[i]!;
+        // nearest HU: a float CT (interpolated, fractional rescale slope) would otherwise index the
+        // histogram off its integers and drop those voxels; integer HU bin as before
+        const v = Math.round(ct.data[i]!);
         if (v >= -1000 && v <= 0) hist[v + 1000]!++;
       }
   // median of lung voxels below -500 HU: the parenchyma
