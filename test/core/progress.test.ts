@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isMedImgError } from '../../src/core/errors.js';
 import { type ProgressEvent, Stages, YIELD_INTERVAL_MS } from '../../src/core/progress.js';
 
@@ -71,15 +71,22 @@ describe('Stages', () => {
   });
 
   it('does not yield before the interval: quick steps stay synchronous', async () => {
-    const s = new Stages(undefined, [['work', 1]]);
-    let fired = false;
-    const t = setTimeout(() => {
-      fired = true;
-    }, 0);
-    // one step right after construction: far less than the interval has passed
-    await s.step(1, 2);
-    expect(fired).toBe(false);
-    clearTimeout(t);
+    // the clock stands still: on a busy machine the OS may pause this process for longer than the
+    // interval between construction and step, which would make a real-clock test flaky
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(1000);
+    try {
+      const s = new Stages(undefined, [['work', 1]]);
+      let fired = false;
+      const t = setTimeout(() => {
+        fired = true;
+      }, 0);
+      clock.mockReturnValue(1000 + YIELD_INTERVAL_MS - 1);
+      await s.step(1, 2);
+      expect(fired).toBe(false);
+      clearTimeout(t);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('an aborted signal throws ABORTED at the next step', async () => {
