@@ -139,4 +139,45 @@ describe('resampleLabels', () => {
       }
     }
   });
+
+  it('vote takes the label whose indicator interpolates highest (linear resample of each label), on rotated grids', () => {
+    // blocky random label maps: most output voxels lie inside one label, many on boundaries
+    let seed = 3;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    let decided = 0;
+    for (let t = 0; t < 12; t++) {
+      const dims: Vec3 = [3 + Math.floor(rnd() * 14), 2 + Math.floor(rnd() * 14), 1 + Math.floor(rnd() * 6)];
+      const lab = createVolume(dims, Uint8Array, { spacing: [0.6 + rnd(), 0.6 + rnd(), 1 + 2 * rnd()] });
+      for (let i = 0; i < lab.data.length; i++)
+        lab.data[i] = i > 0 && rnd() < 0.75 ? lab.data[i - 1]! : Math.floor(rnd() * 4);
+      const a = rnd() * 0.8;
+      const reference = {
+        dims: [4 + Math.floor(rnd() * 16), 4 + Math.floor(rnd() * 16), 1 + Math.floor(rnd() * 6)] as Vec3,
+        spacing: [0.4 + rnd(), 0.4 + rnd(), 0.8 + 2 * rnd()] as Vec3,
+        origin: [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 2 - 1] as Vec3,
+        direction: [Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1],
+      };
+      const vote = resampleLabels(lab, { reference, method: 'vote', fillValue: 7 }).data;
+      const weights = [0, 1, 2, 3].map((l) => {
+        const ind = createVolume(
+          dims,
+          Float32Array.from(lab.data, (v) => (v === l ? 1 : 0)),
+          lab,
+        );
+        return resample(ind, { reference, interpolation: 'linear', fillValue: -1 }).data;
+      });
+      for (let o = 0; o < vote.length; o++) {
+        if (weights[0]![o] === -1) {
+          expect(vote[o]).toBe(7); // outside the input grid
+          continue;
+        }
+        const w = weights.map((x) => x[o]!);
+        const order = [0, 1, 2, 3].sort((p, q) => w[q]! - w[p]! || p - q);
+        if (w[order[0]!]! - w[order[1]!]! < 1e-4) continue; // a tie within float32 rounding
+        decided++;
+        expect(vote[o]).toBe(order[0]);
+      }
+    }
+    expect(decided).toBeGreaterThan(1000);
+  });
 });

@@ -533,6 +533,24 @@ function voteResample(vol: Volume, map: IndexMap, fill: number): VoxelArray {
         if (x0 > nx - 2) x0 = Math.max(0, nx - 2);
         if (y0 > ny - 2) y0 = Math.max(0, ny - 2);
         if (z0 > nz - 2) z0 = Math.max(0, nz - 2);
+        // inside a region all eight neighbours carry one label: that label wins whatever the weights
+        const x1 = Math.min(x0 + 1, nx - 1) - x0;
+        const y1 = (Math.min(y0 + 1, ny - 1) - y0) * nx;
+        const z1 = (Math.min(z0 + 1, nz - 1) - z0) * sxy;
+        const i0 = x0 + nx * y0 + sxy * z0;
+        const l0 = src[i0]!;
+        if (
+          src[i0 + x1] === l0 &&
+          src[i0 + y1] === l0 &&
+          src[i0 + x1 + y1] === l0 &&
+          src[i0 + z1] === l0 &&
+          src[i0 + x1 + z1] === l0 &&
+          src[i0 + y1 + z1] === l0 &&
+          src[i0 + x1 + y1 + z1] === l0
+        ) {
+          out[o] = l0;
+          continue;
+        }
         const tx = px - x0;
         const ty = py - y0;
         const tz = pz - z0;
