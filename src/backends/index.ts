@@ -7,6 +7,7 @@ export * from './model-cache.js';
 export * from './session.js';
 export * from './sliding-window.js';
 export * from './pipeline.js';
+export type { UcharScale } from './conform-intensity.js';
 export { configureWebBackends, setOnnxRuntimeWeb, type WebBackendConfig } from './ort-web.js';
 export {
   buildOnnxModel,

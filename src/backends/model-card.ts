@@ -112,6 +112,16 @@ export interface PreprocessingSpec {
    * neighbour. An input already on such a grid is used as is. null or absent: no conforming.
    */
   conform_shape?: [number, number, number] | null;
+  /**
+   * With `conform_shape`: the intensity step of FreeSurfer's conform, applied when the input is
+   * resampled onto the conformed grid and is not already 8-bit (an input used as is keeps its
+   * values, as brainchop does). The limits come from the input's 1000-bin histogram: `lower` of all
+   * voxels below the low one (0: the minimum), all but `1 - upper` of the non-zero voxels below the
+   * high one, two bins down (FastSurfer conform.py's getscale); the image is mapped to 0..255,
+   * clipped and rounded, before `intensity`. brainchop runs every T1 through it (niivue `conform`,
+   * 0 and 0.999). null or absent: raw values go to `intensity`.
+   */
+  conform_intensity?: { method: 'uchar'; lower: number; upper: number } | null;
 }
 
 export interface InferenceSpec {
@@ -379,6 +389,15 @@ function validatePreprocessing(p: unknown): void {
     if (!Array.isArray(s) || s.length !== 3 || !s.every((v) => Number.isInteger(v) && v > 0 && v <= 4096)) {
       throw bad('preprocessing.conform_shape', 'must be three positive integers (voxels) or null');
     }
+  }
+  if (p.conform_intensity !== undefined && p.conform_intensity !== null) {
+    const c = p.conform_intensity;
+    const f = 'preprocessing.conform_intensity';
+    if (!isObj(c) || c.method !== 'uchar') throw bad(`${f}.method`, "must be 'uchar'");
+    if (!isFiniteNum(c.lower) || !isFiniteNum(c.upper) || c.lower < 0 || c.upper > 1 || c.lower >= c.upper) {
+      throw bad(`${f}.lower`, 'and upper must be fractions with 0 <= lower < upper <= 1');
+    }
+    if (p.conform_shape === undefined || p.conform_shape === null) throw bad(f, 'needs conform_shape');
   }
 }
 

@@ -90,7 +90,7 @@ export function planModelRun(image: Geometry & { meta?: { modality?: unknown } }
     steps.push(
       same
         ? `conform: already ${conform.join('x')} voxels of ${cs.join('x')} mm in ${from}, used as is`
-        : `conform: resample onto ${conform.join('x')} voxels of ${cs.join('x')} mm in ${to ?? from}, centred on the image (linear; labels back by nearest)`,
+        : `conform: resample onto ${conform.join('x')} voxels of ${cs.join('x')} mm in ${to ?? from}, centred on the image (linear; labels back by nearest)${pre.conform_intensity ? `; unless 8-bit, intensities to 0..255 with FreeSurfer's robust limits (${pre.conform_intensity.lower}, ${pre.conform_intensity.upper})` : ''}`,
     );
     dims = [...conform] as Vec3;
     spacing = [...cs] as Vec3;

@@ -3,6 +3,7 @@ import { directionFromOrientation, indexToWorld, orientationFromDirection } from
 import type { LongRunOptions } from '../core/progress.js';
 import { throwIfAborted } from '../core/progress.js';
 import { type Vec3, type Volume, validateVolume } from '../core/volume.js';
+import { type UcharScale, applyUcharScale, isUcharData, ucharScale } from './conform-intensity.js';
 import { type IntensityNormalization, type ModelCard, primaryTensors } from './model-card.js';
 import type { Geometry as Grid } from '../core/geometry.js';
 import { keepLargestComponent } from '../core/ops/labels.js';
@@ -293,6 +294,8 @@ export interface PreparedModelInput {
   conformShape: Vec3 | null;
   /** True when the input was resampled onto the conformed grid (false when it already was one). */
   conformed: boolean;
+  /** The card's `conform_intensity` limits as applied (first input), or null when not applied. */
+  conformIntensity: UcharScale | null;
   axisOrder: 'xyz' | 'zyx';
   intensity: IntensityNormalization;
 }
@@ -330,10 +333,21 @@ export function prepareModelInput(input: Volume | Volume[], card: ModelCard, sig
   const spacing = pre.target_spacing ?? null;
   const conformShape = pre.conform_shape ?? null;
   let conformed = false;
+  let conformIntensity: UcharScale | null = null;
   if (conformShape) {
     const grid = conformGrid(original, conformShape, orientation ?? inputOrientation, spacing ?? original.spacing);
     conformed = !isConformed(original, grid);
-    if (conformed) work = work.map((v) => resample(v, { reference: grid, interpolation: 'linear' }));
+    if (conformed) {
+      const ci = pre.conform_intensity;
+      work = work.map((v) => {
+        const r = resample(v, { reference: grid, interpolation: 'linear' });
+        if (!ci || isUcharData(v.data)) return r;
+        // limits from the input as acquired, applied to the resampled image (as conform.py does)
+        const s = ucharScale(v.data, ci.lower, ci.upper);
+        conformIntensity ??= s;
+        return { ...r, data: applyUcharScale(r.data instanceof Float32Array ? r.data : Float32Array.from(r.data), s) };
+      });
+    }
   } else if (orientation && orientation !== inputOrientation) work = work.map((v) => reorient(v, orientation));
   const oriented = gridOf(work[0]!);
   const resampled = !conformShape && !!spacing && spacing.some((s, i) => Math.abs(s - oriented.spacing[i]!) > 1e-3 * s);
@@ -367,6 +381,7 @@ export function prepareModelInput(input: Volume | Volume[], card: ModelCard, sig
     resampled,
     conformShape: conformShape ? [...conformShape] : null,
     conformed,
+    conformIntensity,
     axisOrder,
     intensity: norm,
   };
@@ -413,7 +428,7 @@ export async function runSegmentationModel(
   const post = card.postprocessing ?? {};
   const { tensorVols, tensorDims, spatial, original, oriented, axisOrder, orientation, inputOrientation, resampled } =
     prepared;
-  const { conformShape, conformed } = prepared;
+  const { conformShape, conformed, conformIntensity } = prepared;
   const spacing = prepared.targetSpacing;
   const norm = prepared.intensity;
   const modelDims = prepared.modelGrid.dims as Vec3;
@@ -589,6 +604,7 @@ export async function runSegmentationModel(
       resampled,
       conformShape,
       conformed,
+      conformIntensity,
       intensity: norm,
       roi: whole ? null : roi,
       overlap: whole ? null : overlap,

@@ -68,6 +68,7 @@ export const BRAINCHOP_SUBCORTICAL18_CARD: ModelCard = {
     orientation: 'LIA',
     target_spacing: [1, 1, 1],
     conform_shape: [256, 256, 256],
+    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
     intensity: {
       method: 'minmax',
     },
@@ -179,6 +180,7 @@ export const BRAINCHOP_APARC50_CARD: ModelCard = {
     orientation: 'LIA',
     target_spacing: [1, 1, 1],
     conform_shape: [256, 256, 256],
+    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
     intensity: {
       method: 'quantile',
       lower: 0.05,
@@ -348,6 +350,7 @@ export const BRAINCHOP_DK104_CARD: ModelCard = {
     orientation: 'LIA',
     target_spacing: [1, 1, 1],
     conform_shape: [256, 256, 256],
+    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
     intensity: {
       method: 'minmax',
     },
@@ -411,6 +414,7 @@ export const BRAINCHOP_MINDGRAB_CARD: ModelCard = {
     orientation: 'LIA',
     target_spacing: [1, 1, 1],
     conform_shape: [256, 256, 256],
+    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
     intensity: {
       method: 'quantile',
       lower: 0.02,
