@@ -10,21 +10,10 @@ import { conformGrid } from '../src/backends/pipeline.js';
 import { resample } from '../src/core/ops/resample.js';
 import type { Volume } from '../src/core/volume.js';
 import { BRAINCHOP_SUBCORTICAL18_CARD, readMgh, segmentBrainStructures } from '../src/index.js';
+import { asegAgreement, SUBCORTICAL18_TO_ASEG as MAP } from '../test/helpers/freesurfer-aseg.js';
 
 const DATA = new URL('../../shared/data/', import.meta.url).pathname;
 const DIR = `${DATA}validation/brain_mri/niivue_freesurfer_norm_aparc2009s/`;
-/** Model class -> FreeSurfer aseg labels (as bench/brain-structures-validation.ts). */
-const MAP: Record<string, (l: number) => boolean> = {
-  'Cerebral-White-Matter': (l) => l === 2 || l === 41,
-  'Cerebral-Cortex': (l) => l === 3 || l === 42 || (l >= 11100 && l < 11200) || (l >= 12100 && l < 12200),
-  'Lateral-Ventricle': (l) => l === 4 || l === 43,
-  Thalamus: (l) => l === 10 || l === 49,
-  Caudate: (l) => l === 11 || l === 50,
-  Putamen: (l) => l === 12 || l === 51,
-  Pallidum: (l) => l === 13 || l === 52,
-  Hippocampus: (l) => l === 17 || l === 53,
-  Amygdala: (l) => l === 18 || l === 54,
-};
 
 const t1 = await readMgh(`${DIR}norm.mgz`);
 const aseg = await readMgh(`${DIR}aparc.a2009s+aseg.mgz`);
@@ -89,22 +78,6 @@ for (const [what, make, uchar] of runs) {
     backend: 'cpu',
   });
   const seconds = (performance.now() - t0) / 1000;
-  const names = r.model.labelNames;
-  const cells: string[] = [];
-  for (const [name, isFs] of Object.entries(MAP)) {
-    const label = Number(Object.keys(names).find((k) => names[k] === name));
-    let a = 0;
-    let b = 0;
-    let both = 0;
-    const L = r.labels.data;
-    for (let i = 0; i < L.length; i++) {
-      const m = L[i] === label;
-      const f = isFs(truth[i]!);
-      if (m) a++;
-      if (f) b++;
-      if (m && f) both++;
-    }
-    cells.push(((2 * both) / (a + b)).toFixed(3));
-  }
+  const cells = asegAgreement(r.labels.data, r.model.labelNames, truth).map((x) => x.dice.toFixed(3));
   console.log(`| ${what} | ${cells.join(' | ')} | ${seconds.toFixed(0)} |`);
 }
