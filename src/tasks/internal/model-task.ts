@@ -1,6 +1,7 @@
 // What a task needs to run a bring-your-own model: open (or reuse) a session with its card, check
 // the card's output kind, say where the scan lies outside what the card says the model expects,
 // and record the model in the provenance.
+import { conformCoverage } from '../../backends/conform-coverage.js';
 import type { ModelCache } from '../../backends/model-cache.js';
 import { type ModelCard, type ModelOutputKind, outputKind, primaryTensors } from '../../backends/model-card.js';
 import { type ModelSource, type Session, createSession } from '../../backends/session.js';
@@ -117,6 +118,16 @@ export function modelScopeLimitations(list: Limitation[], image: Volume, card: M
         details: { ratio: Math.round(worst * 10) / 10 },
       });
     }
+  }
+  const lost = conformCoverage(image, card)?.outsideFraction ?? 0;
+  if (lost > 0.02) {
+    const shape = card.preprocessing!.conform_shape!;
+    const mm = shape.map((n, a) => n * (target?.[a] ?? image.spacing[a]!));
+    addLimitation(list, {
+      code: 'OUTSIDE_MODEL_FIELD',
+      message: `${(lost * 100).toFixed(1)} % of the image's signal lies outside the ${mm.join(' x ')} mm field the model sees (centred on the image): nothing there is labelled. Crop the image around the head, or re-centre it.`,
+      details: { outsideFraction: Math.round(lost * 1000) / 1000 },
+    });
   }
 }
 
