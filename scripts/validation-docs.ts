@@ -27,7 +27,7 @@ export const TASK_PAGES: Record<string, { page: string; always: string[] }> = {
   segmentBrainTissue: {
     page: 'docs/tasks/brain-tissue.md',
     always: [
-      'The FreeSurfer-labelled 1 mm T1 in ../shared/data/validation/brain_mri: it is MGZ, which medimg cannot read yet, and the harness does not run this task yet.',
+      'The FreeSurfer-labelled 1 mm T1 in ../shared/data/validation/brain_mri is compared by bench/brain-tissue-validation.ts (figures above), not by the harness, which does not run this task yet.',
     ],
   },
   measureBoneDensity: {

@@ -43,7 +43,14 @@ export const MESHNET_GWM_CARD: ModelCard = {
       },
     },
   },
-  preprocessing: { axis_order: 'zyx', orientation: null, target_spacing: null, intensity: { method: 'minmax' } },
+  preprocessing: {
+    axis_order: 'zyx',
+    orientation: 'LIA',
+    target_spacing: [1, 1, 1],
+    conform_shape: [256, 256, 256],
+    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+    intensity: { method: 'minmax' },
+  },
   inference: { patch_size: null },
   postprocessing: { activation: 'softmax', argmax: true, largest_component: false },
 };

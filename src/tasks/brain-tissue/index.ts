@@ -11,6 +11,8 @@ import {
   voxelVolumeMm3,
 } from './deps.js';
 import type { SegmentBrainTissueOptions, SegmentBrainTissueResult } from './types.js';
+import type { Limitation } from '../internal/limitations.js';
+import { modelScopeLimitations } from '../internal/model-task.js';
 
 export { MESHNET_GWM_CARD } from './card.js';
 export type {
@@ -29,10 +31,11 @@ function isSession(m: unknown): m is Session {
  * Grey/white-matter segmentation of a T1 MR with the MeshNet model (brainchop / niivue), and
  * the tissue volumes in mL.
  *
- * The model takes a FreeSurfer-conformed T1: 256×256×256 voxels of 1 mm (as `mri_convert
- * --conform` writes), fed in NIfTI on-disk order after min-max scaling; another size gives
- * MODEL_INPUT_MISMATCH. Labels come back on the input grid: 0 background, 1 white matter,
- * 2 grey matter.
+ * The model takes a FreeSurfer-conformed T1: 256×256×256 voxels of 1 mm in LIA (as `mri_convert
+ * --conform` writes), fed in NIfTI on-disk order after min-max scaling. Any other T1 is conformed
+ * as its card says (one linear resampling centred on the image, 8-bit with FreeSurfer's robust
+ * limits); a T1 already on that grid is used as is. Labels come back on the input grid:
+ * 0 background, 1 white matter, 2 grey matter.
  *
  * Errors: MODEL_INPUT_MISMATCH, MODEL_INVALID, MODEL_HASH_MISMATCH, MODEL_CARD_INVALID,
  * BACKEND_UNAVAILABLE, INVALID_VOLUME, ABORTED.
@@ -91,7 +94,7 @@ export async function segmentBrainTissue(
     const warnings: string[] = [];
     if (t1.spacing.some((s) => Math.abs(s - 1) > 0.05)) {
       warnings.push(
-        `The model was trained on 1 mm conformed T1; this volume has ${t1.spacing.map((s) => s.toFixed(2)).join('×')} mm voxels.`,
+        `The model was trained on 1 mm conformed T1; this volume has ${t1.spacing.map((s) => s.toFixed(2)).join('×')} mm voxels, resampled to 1 mm.`,
       );
     }
     const run = await runSegmentationModel(t1, session, {
@@ -103,13 +106,15 @@ export async function segmentBrainTissue(
     for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
     const mlPerVoxel = voxelVolumeMm3(t1) / 1000;
     const card = session.card!;
+    const limitations: Limitation[] = [];
+    modelScopeLimitations(limitations, t1, card);
     const tEnd = performance.now();
     return {
       labels: run.labels,
       whiteMatterMl: counts[1]! * mlPerVoxel,
       greyMatterMl: counts[2]! * mlPerVoxel,
       voxelCounts: { background: counts[0]!, whiteMatter: counts[1]!, greyMatter: counts[2]! },
-      limitations: [],
+      limitations,
       provenance: {
         version: VERSION,
         task: 'segmentBrainTissue',
