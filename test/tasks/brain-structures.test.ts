@@ -18,6 +18,8 @@ import {
 } from '../../src/index.js';
 import { brainStructureCode } from '../../src/tasks/brain-structures/codes.js';
 import { brainStructureTable } from '../../src/tasks/brain-structures/hemispheres.js';
+import { brainAnatomyLimitation, brainVolumeLimitation } from '../../src/tasks/internal/brain-volume.js';
+import type { Limitation } from '../../src/tasks/internal/limitations.js';
 import { presentStructures } from '../../src/tasks/segment-structures/present.js';
 import { twoClassTestCard } from '../helpers/brain-phantom.js';
 
@@ -133,6 +135,43 @@ describe('conform and segmentStructures on a built graph', () => {
     expect(g.origin[0] + 15.5).toBeCloseTo(c[0]!, 9);
     expect(g.origin[1] - 15.5).toBeCloseTo(c[1]!, 9);
     expect(g.origin[2] - 15.5).toBeCloseTo(c[2]!, 9);
+  });
+});
+
+describe('labelled brain volume plausibility', () => {
+  it('IMPLAUSIBLE_BRAIN_VOLUME outside 700-2000 mL, with the figure; none inside', () => {
+    const at = (ml: number) => {
+      const list: Limitation[] = [];
+      brainVolumeLimitation(list, ml);
+      return list;
+    };
+    // a thigh MR given to subcortical18 labels 95.9 mL (docs/tasks/brain-structures.md)
+    expect(at(95.9)).toEqual([
+      expect.objectContaining({
+        code: 'IMPLAUSIBLE_BRAIN_VOLUME',
+        details: { labelledMl: 95.9, minMl: 700, maxMl: 2000 },
+      }),
+    ]);
+    expect(at(95.9)[0]!.message).toMatch(/labelled 96 mL of brain.*Do not read these volumes/);
+    expect(at(2500)).toHaveLength(1);
+    for (const ml of [700, 1050, 1607, 2000]) expect(at(ml)).toEqual([]);
+  });
+
+  it('IMPLAUSIBLE_BRAIN_ANATOMY: white matter share outside 25-65 %, or under 5 mL of thalamus', () => {
+    const codes = (f: Parameters<typeof brainAnatomyLimitation>[1]) => {
+      const list: Limitation[] = [];
+      brainAnatomyLimitation(list, f);
+      return list.map((l) => [l.code, l.details]);
+    };
+    // the tissue model on the thigh MR: 43.3 mL WM, 499.7 mL GM; on norm.mgz 468.9 / 504.0
+    expect(codes({ whiteMatterMl: 43.3, greyMatterMl: 499.7 })).toEqual([
+      ['IMPLAUSIBLE_BRAIN_ANATOMY', { whiteMatterFraction: 0.08 }],
+    ]);
+    expect(codes({ whiteMatterMl: 468.9, greyMatterMl: 504.0 })).toEqual([]);
+    expect(codes({ whiteMatterMl: 700, greyMatterMl: 300 })).toHaveLength(1);
+    expect(codes({ whiteMatterMl: 0, greyMatterMl: 0 })).toHaveLength(1);
+    expect(codes({ thalamusMl: 0 })).toEqual([['IMPLAUSIBLE_BRAIN_ANATOMY', { thalamusMl: 0 }]]);
+    expect(codes({ thalamusMl: 16.39 })).toEqual([]);
   });
 });
 

@@ -112,6 +112,15 @@ describeData('segmentBrainTissue: real MeshNet on t1_crop.nii.gz', () => {
     }
   }, 300_000);
 
+  it('a thigh MR (the sarcoma T1 in validation/) is conformed and run, and flagged as no brain', async () => {
+    const thigh = await readNifti(dataPath('validation', 'tumour_seg', 'sts_001', 'STS_001_MR_T1_image.nii.gz'));
+    const r = await segmentBrainTissue(thigh, { model: modelPath, backend: 'cpu' });
+    const codes = r.limitations.map((l) => l.code);
+    expect(codes).toContain('IMPLAUSIBLE_BRAIN_VOLUME'); // 543 mL
+    expect(codes).toContain('IMPLAUSIBLE_BRAIN_ANATOMY'); // white matter 8 % of the tissue
+    expect(codes).toContain('MODEL_INPUT_UPSAMPLED'); // 3.27 mm slices
+  }, 300_000);
+
   it('bad input: corrupt model, sha256 mismatch, unavailable backend', async () => {
     const small = createVolume([128, 128, 128], new Uint8Array(128 ** 3));
     const bytes = new Uint8Array(readFileSync(modelPath));

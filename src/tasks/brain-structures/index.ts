@@ -8,6 +8,7 @@ import { MedImgError } from '../../core/errors.js';
 import { type Volume, validateVolume } from '../../core/volume.js';
 import { extractBrain } from '../brain-extraction/index.js';
 import { withDefaultCard } from '../internal/card-model.js';
+import { brainAnatomyLimitation, brainVolumeLimitation } from '../internal/brain-volume.js';
 import { addLimitation } from '../internal/limitations.js';
 import { segmentStructures } from '../segment-structures/index.js';
 import { brainStructureTable } from './hemispheres.js';
@@ -137,6 +138,13 @@ export async function segmentBrainStructures(
       details: { maxSpacingMm: Math.max(...t1.spacing) },
     });
   }
+  brainVolumeLimitation(
+    limitations,
+    r.structures.reduce((a, st) => a + st.volumeMl, 0),
+  );
+  const thalamus = r.structures.filter((st) => /thalamus/i.test(st.name));
+  if (thalamus.length)
+    brainAnatomyLimitation(limitations, { thalamusMl: thalamus.reduce((a, st) => a + st.volumeMl, 0) });
   const tEnd = performance.now();
   return {
     labels: r.labels,

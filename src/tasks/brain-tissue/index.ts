@@ -11,6 +11,7 @@ import {
   voxelVolumeMm3,
 } from './deps.js';
 import type { SegmentBrainTissueOptions, SegmentBrainTissueResult } from './types.js';
+import { brainAnatomyLimitation, brainVolumeLimitation } from '../internal/brain-volume.js';
 import type { Limitation } from '../internal/limitations.js';
 import { modelScopeLimitations } from '../internal/model-task.js';
 
@@ -108,6 +109,11 @@ export async function segmentBrainTissue(
     const card = session.card!;
     const limitations: Limitation[] = [];
     modelScopeLimitations(limitations, t1, card);
+    brainVolumeLimitation(limitations, (counts[1]! + counts[2]!) * mlPerVoxel);
+    brainAnatomyLimitation(limitations, {
+      whiteMatterMl: counts[1]! * mlPerVoxel,
+      greyMatterMl: counts[2]! * mlPerVoxel,
+    });
     const tEnd = performance.now();
     return {
       labels: run.labels,
