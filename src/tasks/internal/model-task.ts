@@ -125,7 +125,7 @@ export function modelScopeLimitations(list: Limitation[], image: Volume, card: M
     const mm = shape.map((n, a) => n * (target?.[a] ?? image.spacing[a]!));
     addLimitation(list, {
       code: 'OUTSIDE_MODEL_FIELD',
-      message: `${(lost * 100).toFixed(1)} % of the image's signal lies outside the ${mm.join(' x ')} mm field the model sees (centred on the image): nothing there is labelled. Crop the image around the head, or re-centre it.`,
+      message: `${(lost * 100).toFixed(1)} % of the image's signal lies outside the ${mm.join(' x ')} mm field the model sees (centred on the image): nothing there is labelled. Crop the image to the region the model is for, or re-centre it.`,
       details: { outsideFraction: Math.round(lost * 1000) / 1000 },
     });
   }
