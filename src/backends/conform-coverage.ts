@@ -2,11 +2,11 @@
 // centred on the image, as FreeSurfer and brainchop centre it; an image with a larger field of view
 // (a T1 down to the neck or shoulders, a tilted head near the edge) loses what lies outside, and the
 // model labels nothing there. Counted over the image's signal, so empty background does not count.
-import { indexToWorldMatrix, mat3Inv, mat3Mul, orientationFromDirection } from '../core/geometry.js';
+import { indexToWorldMatrix, mat3Inv, mat3Mul } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import { ucharScale } from './conform-intensity.js';
 import type { ModelCard } from './model-card.js';
-import { conformGrid } from './pipeline.js';
+import { cardConformGrid } from './pipeline.js';
 
 /** Signal: voxels above this fraction of the robust intensity range (FreeSurfer's conform limits). */
 const SIGNAL_FRACTION = 0.1;
@@ -21,15 +21,9 @@ const SIGNAL_FRACTION = 0.1;
  * ```
  */
 export function conformCoverage(image: Volume, card: ModelCard): { outsideFraction: number } | null {
-  const pre = card.preprocessing ?? {};
-  const shape = pre.conform_shape;
-  if (!shape) return null;
-  const grid = conformGrid(
-    image,
-    shape,
-    pre.orientation ?? orientationFromDirection(image.direction),
-    pre.target_spacing ?? image.spacing,
-  );
+  const grid = cardConformGrid(image, card);
+  if (!grid) return null;
+  const shape = grid.dims;
   // image index -> grid index: A i + b
   const inv = mat3Inv(indexToWorldMatrix(grid));
   const a = mat3Mul(inv, indexToWorldMatrix(image));

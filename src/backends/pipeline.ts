@@ -217,6 +217,21 @@ export function conformGrid(input: Grid, shape: Vec3, orientation: string, spaci
 }
 
 /**
+ * The conformed grid a card's `conform_shape` asks for on this image (its `orientation` and
+ * `target_spacing`, else the image's own), or null when the card does not conform.
+ */
+export function cardConformGrid(image: Grid, card: ModelCard): Grid | null {
+  const pre = card.preprocessing ?? {};
+  if (!pre.conform_shape) return null;
+  return conformGrid(
+    image,
+    pre.conform_shape,
+    pre.orientation ?? orientationFromDirection(image.direction),
+    pre.target_spacing ?? image.spacing,
+  );
+}
+
+/**
  * True when the input already is on a conformed grid up to its origin (same dims, spacing and
  * axis-aligned direction), as brainchop decides: such an input runs without resampling.
  */
@@ -335,7 +350,7 @@ export function prepareModelInput(input: Volume | Volume[], card: ModelCard, sig
   let conformed = false;
   let conformIntensity: UcharScale | null = null;
   if (conformShape) {
-    const grid = conformGrid(original, conformShape, orientation ?? inputOrientation, spacing ?? original.spacing);
+    const grid = cardConformGrid(original, card)!;
     conformed = !isConformed(original, grid);
     if (conformed) {
       const ci = pre.conform_intensity;

@@ -1,7 +1,19 @@
 // Model cards of the brainchop MeshNet brain models (neuroneural/brainchop, MIT), shipped in the
 // package as `models/<id>.card.json` too (a test keeps both identical). The ONNX weights are not
 // shipped: pass their path, URL or bytes with the card (docs/models.md).
-import type { ModelCard } from '../model-card.js';
+import type { ModelCard, PreprocessingSpec } from '../model-card.js';
+
+/**
+ * FreeSurfer's conformed grid and 8-bit rescale (`mri_convert --conform`, as brainchop applies it to
+ * every T1): 256³ voxels of 1 mm in LIA, centred on the image, robust limits 0 and 0.999. Shared by
+ * every brain card (and the MeshNet tissue card) so the conform is defined once.
+ */
+export const FREESURFER_CONFORM = {
+  orientation: 'LIA',
+  target_spacing: [1, 1, 1],
+  conform_shape: [256, 256, 256],
+  conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+} as const satisfies PreprocessingSpec;
 
 /** brainchop MeshNet subcortical structures (model30chan18cls): see `models/brainchop-subcortical18.card.json`. */
 export const BRAINCHOP_SUBCORTICAL18_CARD: ModelCard = {
@@ -65,10 +77,7 @@ export const BRAINCHOP_SUBCORTICAL18_CARD: ModelCard = {
   },
   preprocessing: {
     axis_order: 'xyz',
-    orientation: 'LIA',
-    target_spacing: [1, 1, 1],
-    conform_shape: [256, 256, 256],
-    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+    ...FREESURFER_CONFORM,
     intensity: {
       method: 'minmax',
     },
@@ -177,10 +186,7 @@ export const BRAINCHOP_APARC50_CARD: ModelCard = {
   },
   preprocessing: {
     axis_order: 'xyz',
-    orientation: 'LIA',
-    target_spacing: [1, 1, 1],
-    conform_shape: [256, 256, 256],
-    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+    ...FREESURFER_CONFORM,
     intensity: {
       method: 'quantile',
       lower: 0.05,
@@ -347,10 +353,7 @@ export const BRAINCHOP_DK104_CARD: ModelCard = {
   },
   preprocessing: {
     axis_order: 'xyz',
-    orientation: 'LIA',
-    target_spacing: [1, 1, 1],
-    conform_shape: [256, 256, 256],
-    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+    ...FREESURFER_CONFORM,
     intensity: {
       method: 'minmax',
     },
@@ -411,10 +414,7 @@ export const BRAINCHOP_MINDGRAB_CARD: ModelCard = {
   },
   preprocessing: {
     axis_order: 'xyz',
-    orientation: 'LIA',
-    target_spacing: [1, 1, 1],
-    conform_shape: [256, 256, 256],
-    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+    ...FREESURFER_CONFORM,
     intensity: {
       method: 'quantile',
       lower: 0.02,

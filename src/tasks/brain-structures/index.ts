@@ -103,6 +103,7 @@ export async function segmentBrainStructures(
       : {};
   const r = await segmentStructures(t1, { ...common, ...progress(0, withMask ? 0.5 : 1), model });
   const limitations = [...r.limitations];
+  const labelledMl = r.structures.reduce((a, st) => a + st.volumeMl, 0);
   let icv: SegmentBrainStructuresResult['icv'];
   let brainMask: Volume<Uint8Array> | null = null;
   let maskMs = 0;
@@ -115,7 +116,7 @@ export async function segmentBrainStructures(
     icv = { ml: b.icvMl, source: 'extractBrain' };
     for (const l of b.limitations) addLimitation(limitations, l);
   } else {
-    icv = { ml: r.structures.reduce((a, s) => a + s.volumeMl, 0), source: 'labelled' };
+    icv = { ml: labelledMl, source: 'labelled' };
     addLimitation(limitations, {
       code: 'ICV_FROM_LABELS',
       message:
@@ -138,10 +139,7 @@ export async function segmentBrainStructures(
       details: { maxSpacingMm: Math.max(...t1.spacing) },
     });
   }
-  brainVolumeLimitation(
-    limitations,
-    r.structures.reduce((a, st) => a + st.volumeMl, 0),
-  );
+  brainVolumeLimitation(limitations, labelledMl);
   const thalamus = r.structures.filter((st) => /thalamus/i.test(st.name));
   if (thalamus.length)
     brainAnatomyLimitation(limitations, { thalamusMl: thalamus.reduce((a, st) => a + st.volumeMl, 0) });

@@ -1,3 +1,4 @@
+import { FREESURFER_CONFORM } from '../../backends/cards/brainchop.js';
 import type { ModelCard } from '../../backends/model-card.js';
 
 /**
@@ -45,10 +46,7 @@ export const MESHNET_GWM_CARD: ModelCard = {
   },
   preprocessing: {
     axis_order: 'zyx',
-    orientation: 'LIA',
-    target_spacing: [1, 1, 1],
-    conform_shape: [256, 256, 256],
-    conform_intensity: { method: 'uchar', lower: 0, upper: 0.999 },
+    ...FREESURFER_CONFORM,
     intensity: { method: 'minmax' },
   },
   inference: { patch_size: null },
