@@ -2,6 +2,7 @@ import { MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
 import { Stages } from '../../core/progress.js';
 import { lesionAxes } from '../../core/lesion.js';
+import { kthSmallest } from '../../core/select.js';
 import { createVolumeLike, type Mask, type Vec3, type Volume, validateVolume } from '../../core/volume.js';
 import type { TaskOptions, TaskResult } from '../contract.js';
 import { makeProvenance, round, StageTimer } from '../internal/common.js';
@@ -133,8 +134,9 @@ const TUMOR_STAGES = [
  * (closing, holes filled). In seed mode, where the raw region fills half the search sphere or more
  * (a lesion of its surroundings' density, e.g. a sarcoma in muscle), it is regrown on the denoised
  * image through low-gradient voxels (see `lowContrastMm`), so its size comes from the image's
- * edges. The result lists its `limitations` (thick slices, scan edge, low
- * contrast, search limit reached).
+ * edges. A click on air (the region fills the sphere with lung, median under -500 HU) is moved
+ * once to the nearest solid tissue within 15 mm (`SEED_MOVED`). The result lists its
+ * `limitations` (thick slices, scan edge, low contrast, search limit reached, seed moved).
  *
  * Guide: [method and validation](../../../docs/tasks/segment-tumor.md).
  *
@@ -151,6 +153,15 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   if (!options || (options.seed === undefined && options.box === undefined)) {
     throw new MedImgError('INVALID_ARGUMENT', 'segmentTumor needs a seed point, a box (LPS mm) or a model.');
   }
+  return segmentClassical(image, options, true);
+}
+
+/** Seed and box modes; `relocate`: a click on lung air may be moved once to the nearest solid tissue. */
+async function segmentClassical(
+  image: Volume,
+  options: SegmentTumorOptions,
+  relocate: boolean,
+): Promise<SegmentTumorResult> {
   const timer = new StageTimer();
   const stages = new Stages(options, TUMOR_STAGES);
   await stages.start('init');
@@ -259,7 +270,10 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   } else {
     const s = worldToIndex(image, options.seed!);
     seedVox = s;
-    const r = Math.max(3, 1.01 * Math.max(spacing[0], spacing[1], spacing[2]));
+    // the starting region: 3 mm in plane and along z (at least the next voxel on each side), not a
+    // ball as wide as the slice spacing (on 8 mm slices that reached into a cavity's air)
+    const rxy = Math.max(3, 1.01 * Math.max(spacing[0], spacing[1]));
+    const rz = Math.max(3, 1.01 * spacing[2]);
     const h = [0, 1, 2].map((i) => Math.ceil(maxR / spacing[i]!));
     for (let z = Math.max(0, Math.round(s[2]) - h[2]!); z <= Math.min(nz - 1, Math.round(s[2]) + h[2]!); z++)
       for (let y = Math.max(0, Math.round(s[1]) - h[1]!); y <= Math.min(ny - 1, Math.round(s[1]) + h[1]!); y++)
@@ -267,7 +281,13 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
           const d2 = ((x - s[0]) * spacing[0]) ** 2 + ((y - s[1]) * spacing[1]) ** 2 + ((z - s[2]) * spacing[2]) ** 2;
           const i = x + nx * (y + ny * z);
           if (d2 <= maxR * maxR) allowed[i] = 1;
-          if (d2 <= r * r) init.push(i);
+          if (
+            ((x - s[0]) * spacing[0]) ** 2 / rxy ** 2 +
+              ((y - s[1]) * spacing[1]) ** 2 / rxy ** 2 +
+              ((z - s[2]) * spacing[2]) ** 2 / rz ** 2 <=
+            1
+          )
+            init.push(i);
         }
   }
   if (init.length === 0) {
@@ -325,6 +345,26 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   let nAllowed = 0;
   for (let i = 0; i < n; i++) nAllowed += allowed[i]!;
   const fill = count / Math.max(1, nAllowed);
+  // Seed mode on CT: a region that fills the search sphere with air-valued voxels (median under
+  // -500 HU) is lung, not a lesion: the click fell on air (a cavity, the lung beside the lesion or
+  // its partial-volume edge; A0002's mass centre is a cavity). Grow once more from the nearest
+  // solid tissue instead, and say so.
+  if (relocate && !options.box && fill >= LOW_CONTRAST_FILL && regionMedian(data, region) < AIR_REGION_HU) {
+    const to = nearestSolid(image, seedVox, SEED_SEARCH_MM);
+    if (to && reachesLimit(region, allowed, dims)) {
+      // the second run's progress fills the growing stage
+      const r = await segmentClassical(image, { ...options, seed: indexToWorld(image, to), ...stages.nested() }, false);
+      const mm = Math.hypot(...[0, 1, 2].map((i) => (to[i]! - seedVox[i]!) * spacing[i]!));
+      addLimitation(r.limitations, {
+        code: 'SEED_MOVED',
+        message:
+          'The click was on air or lung, not on the lesion: the lesion was grown from the nearest solid tissue instead. Check that it is the lesion meant.',
+        details: { movedMm: round(mm, 1) },
+      });
+      stages.finish();
+      return r;
+    }
+  }
   if (
     (!options.box || (box3d && boxBg === undefined)) &&
     lowMm > 0 &&
@@ -509,6 +549,53 @@ function segmentationLimitations(
       details: { contrastToNoise: round(contrast, 2) },
     });
   return out;
+}
+
+/** A grown region with a median under this (HU) is lung or air, not a lesion. */
+const AIR_REGION_HU = -500;
+/** How far (mm) from a click on air the nearest solid tissue is looked for. */
+const SEED_SEARCH_MM = 15;
+/** Solid tissue for a moved seed: the 3x3 in-plane mean between these (HU; soft tissue, not bone). */
+const SOLID_HU: readonly [number, number] = [-100, 300];
+
+/** Median of the image over a region (NaN when empty). */
+function regionMedian(data: ArrayLike<number>, region: Uint8Array): number {
+  const v: number[] = [];
+  for (let i = 0; i < region.length; i++) if (region[i]) v.push(data[i]!);
+  if (!v.length) return Number.NaN;
+  const a = Float64Array.from(v);
+  return kthSmallest(a, a.length >> 1);
+}
+
+/**
+ * The voxel nearest to `seed` (mm) within `radiusMm` whose 3x3 in-plane mean is solid tissue
+ * ({@link SOLID_HU}), or null.
+ */
+function nearestSolid(image: Volume, seed: Vec3, radiusMm: number): Vec3 | null {
+  const { dims, spacing, data } = image;
+  const [nx, ny, nz] = dims;
+  const s = seed.map(Math.round);
+  const h = spacing.map((sp) => Math.ceil(radiusMm / sp));
+  let best: Vec3 | null = null;
+  let bestD = radiusMm * radiusMm;
+  for (let z = Math.max(0, s[2]! - h[2]!); z <= Math.min(nz - 1, s[2]! + h[2]!); z++)
+    for (let y = Math.max(1, s[1]! - h[1]!); y <= Math.min(ny - 2, s[1]! + h[1]!); y++)
+      for (let x = Math.max(1, s[0]! - h[0]!); x <= Math.min(nx - 2, s[0]! + h[0]!); x++) {
+        const d =
+          ((x - seed[0]) * spacing[0]) ** 2 + ((y - seed[1]) * spacing[1]) ** 2 + ((z - seed[2]) * spacing[2]) ** 2;
+        if (d > bestD) continue;
+        let m = 0;
+        for (let b = -1; b <= 1; b++) {
+          const row = nx * (y + b + ny * z) + x;
+          m += data[row - 1]! + data[row]! + data[row + 1]!;
+        }
+        m /= 9;
+        if (m >= SOLID_HU[0] && m <= SOLID_HU[1]) {
+          bestD = d;
+          best = [x, y, z];
+        }
+      }
+  return best;
 }
 
 /** Whether a region touches a voxel outside the allowed search region (in plane or across slices). */
