@@ -372,7 +372,20 @@ async function segmentClassical(
     reachesLimit(region, allowed, dims)
   ) {
     await stages.step(iterations + 1, iterations + 2); // abort check before the denoised pass
-    const g = growLowContrast(image, allowed, seedVox, k, iterations, lowMm, lowGrad);
+    let g = growLowContrast(image, allowed, seedVox, k, iterations, lowMm, lowGrad);
+    // A click off the lesion's centre puts the search sphere off it too: while the region runs to
+    // the sphere, the sphere is re-centred on the region and the region grown again (twice at most).
+    let centre: Vec3 = seedVox;
+    for (let round = 0; round < RECENTRE_ROUNDS && !options.box && reachesLimit(g.region, allowed, dims); round++) {
+      const c = regionCentroid(g.region, dims);
+      if (!c) break;
+      const shiftMm = Math.hypot(...[0, 1, 2].map((a) => (c[a]! - centre[a]!) * spacing[a]!));
+      if (shiftMm < RECENTRE_MIN_FRACTION * maxR) break;
+      centre = c;
+      sphere(allowed, dims, spacing, centre, maxR);
+      await stages.step(iterations + 1, iterations + 2);
+      g = growLowContrast(image, allowed, seedVox, k, iterations, lowMm, lowGrad);
+    }
     let c = 0;
     for (let i = 0; i < n; i++) c += g.region[i]!;
     if (c > 0) {
@@ -549,6 +562,47 @@ function segmentationLimitations(
       details: { contrastToNoise: round(contrast, 2) },
     });
   return out;
+}
+
+/** Low-contrast growing: how often the search sphere may be re-centred on the region. */
+const RECENTRE_ROUNDS = 5;
+/** ... and only when the region's centroid lies this fraction of the sphere's radius from its centre. */
+const RECENTRE_MIN_FRACTION = 0.05;
+
+/** Voxel centroid of a region, null when empty. */
+function regionCentroid(region: Uint8Array, dims: Vec3): Vec3 | null {
+  const [nx, ny] = dims;
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  let c = 0;
+  for (let i = 0; i < region.length; i++) {
+    if (!region[i]) continue;
+    const x = i % nx;
+    const y = Math.floor(i / nx) % ny;
+    sx += x;
+    sy += y;
+    sz += Math.floor(i / (nx * ny));
+    c++;
+  }
+  return c ? [sx / c, sy / c, sz / c] : null;
+}
+
+/** Sets `out` to the ball of `radiusMm` around `centre` (voxel coordinates). */
+function sphere(out: Uint8Array, dims: Vec3, spacing: Vec3, centre: Vec3, radiusMm: number): void {
+  const [nx, ny, nz] = dims;
+  out.fill(0);
+  const h = [0, 1, 2].map((i) => Math.ceil(radiusMm / spacing[i]!));
+  const c = centre.map(Math.round);
+  for (let z = Math.max(0, c[2]! - h[2]!); z <= Math.min(nz - 1, c[2]! + h[2]!); z++)
+    for (let y = Math.max(0, c[1]! - h[1]!); y <= Math.min(ny - 1, c[1]! + h[1]!); y++)
+      for (let x = Math.max(0, c[0]! - h[0]!); x <= Math.min(nx - 1, c[0]! + h[0]!); x++) {
+        const d2 =
+          ((x - centre[0]) * spacing[0]) ** 2 +
+          ((y - centre[1]) * spacing[1]) ** 2 +
+          ((z - centre[2]) * spacing[2]) ** 2;
+        if (d2 <= radiusMm * radiusMm) out[x + nx * (y + ny * z)] = 1;
+      }
 }
 
 /** A grown region with a median under this (HU) is lung or air, not a lesion. */

@@ -1,0 +1,139 @@
+/**
+ * segmentTumor from clicks where a user would put them, not only at the validation harness's one
+ * centre: on each real chest CT with expert boxes (A0001, A0002), a click at the centre of every
+ * annotated slice's box; on the sarcoma (STS_001 CT and MR), a click at the centre of the GTV's
+ * cross-section on slices at 20-80 % of its z extent (nudged to the nearest GTV voxel). Prints per
+ * click the volume, the mean per-slice box IoU (chest) or Dice (sarcoma), and the limitations;
+ * then the spread per case (volume range against the median of the clicks).
+ *
+ *   npx tsx bench/segment-tumor-click-spread.ts
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import '../src/index.js';
+import { indexToWorld, worldToIndex } from '../src/core/geometry.js';
+import { dice } from '../src/core/metrics/index.js';
+import type { Vec3, Volume } from '../src/core/volume.js';
+import { readDicomSeries } from '../src/io/dicom/index.js';
+import { readNifti } from '../src/io/nifti.js';
+import { segmentTumor } from '../src/tasks/index.js';
+import { dataPath } from '../test/helpers/data.js';
+
+type Ann = { bbox_pixels_xmin_ymin_xmax_ymax: number[]; bbox_corner_min_LPS_mm: Vec3; bbox_corner_max_LPS_mm: Vec3 };
+
+/** IoU of the mask's bounding rectangle on one slice with an expert box (pixels, inclusive). */
+function sliceBoxIoU(mask: Volume, z: number, box: number[]): number {
+  const [nx, ny] = mask.dims;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++)
+      if (mask.data[x + nx * (y + ny * z)]) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+  if (x1 < 0) return 0;
+  const [bx0, by0, bx1, by1] = box as [number, number, number, number];
+  const ix = Math.max(0, Math.min(x1, bx1) - Math.max(x0, bx0) + 1);
+  const iy = Math.max(0, Math.min(y1, by1) - Math.max(y0, by0) + 1);
+  const inter = ix * iy;
+  return inter / ((x1 - x0 + 1) * (y1 - y0 + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
+}
+
+const summary: string[] = [];
+function spread(name: string, vols: number[], scores: number[], what: string): void {
+  const s = [...vols].sort((a, b) => a - b);
+  const med = s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  const within = vols.filter((v) => Math.abs(v - med) <= 0.15 * med).length;
+  summary.push(
+    `${name}: ${vols.length} clicks, volume ${s[0]!.toFixed(1)}-${s.at(-1)!.toFixed(1)} mL (median ${med.toFixed(1)}), ${within} within 15 % of the median; ${what} ${Math.min(...scores).toFixed(3)}-${Math.max(...scores).toFixed(3)} (mean ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(3)})`,
+  );
+}
+
+for (const dir of process.env.NOCHEST
+  ? []
+  : ['dicom/ct_chest_LungPETCTDx_A0001_kernelB', 'dicom/ct_chest_LungPETCTDx_A0002_B40f']) {
+  const ct = await readDicomSeries(dataPath(dir));
+  const anns = (JSON.parse(readFileSync(join(dataPath(dir), 'reference.json'), 'utf8')) as { tumor_annotations: Ann[] })
+    .tumor_annotations;
+  const vols: number[] = [];
+  const ious: number[] = [];
+  for (const a of anns) {
+    const seed = [0, 1, 2].map((i) => (a.bbox_corner_min_LPS_mm[i]! + a.bbox_corner_max_LPS_mm[i]!) / 2) as Vec3;
+    const r = await segmentTumor(ct, { seed });
+    const iou =
+      anns
+        .map((b) =>
+          sliceBoxIoU(
+            r.mask,
+            Math.round(worldToIndex(ct, b.bbox_corner_min_LPS_mm)[2]),
+            b.bbox_pixels_xmin_ymin_xmax_ymax,
+          ),
+        )
+        .reduce((s, v) => s + v, 0) / anns.length;
+    const v = r.lesions[0]?.volumeMl ?? 0;
+    vols.push(v);
+    ious.push(iou);
+    const z = Math.round(worldToIndex(ct, seed)[2]);
+    console.log(
+      `${dir.split('_').slice(-2).join('_')} click on slice ${z}: ${v.toFixed(1)} mL, mean box IoU ${iou.toFixed(3)}; ${r.limitations.map((l) => l.code).join(', ')}`,
+    );
+  }
+  spread(dir.split('/')[1]!, vols, ious, 'mean box IoU');
+}
+
+for (const mod of ['CT', 'MR_T1']) {
+  const d = dataPath('validation/tumour_seg/sts_001');
+  const img = await readNifti(join(d, `STS_001_${mod}_image.nii.gz`));
+  const gt = await readNifti(join(d, `STS_001_${mod}_mask.nii.gz`));
+  const truth = { ...gt, data: Uint8Array.from(gt.data as ArrayLike<number>, (v) => (v > 0 ? 1 : 0)) };
+  const [nx, ny, nz] = truth.dims;
+  let z0 = nz,
+    z1 = -1;
+  for (let z = 0; z < nz; z++)
+    for (let i = 0; i < nx * ny; i++)
+      if (truth.data[i + nx * ny * z]) {
+        z0 = Math.min(z0, z);
+        z1 = Math.max(z1, z);
+        break;
+      }
+  const vols: number[] = [];
+  const dices: number[] = [];
+  for (const f of [0.2, 0.35, 0.5, 0.65, 0.8]) {
+    const z = Math.round(z0 + f * (z1 - z0));
+    let sx = 0,
+      sy = 0,
+      c = 0;
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++)
+        if (truth.data[x + nx * (y + ny * z)]) {
+          sx += x;
+          sy += y;
+          c++;
+        }
+    let best: Vec3 = [sx / c, sy / c, z];
+    let bd = Infinity;
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++)
+        if (truth.data[x + nx * (y + ny * z)]) {
+          const dd = (x - sx / c) ** 2 + (y - sy / c) ** 2;
+          if (dd < bd) {
+            bd = dd;
+            best = [x, y, z];
+          }
+        }
+    const r = await segmentTumor(img, { seed: indexToWorld(img, best) });
+    const dc = dice(r.mask, truth);
+    vols.push(r.lesions[0]?.volumeMl ?? 0);
+    dices.push(dc);
+    console.log(
+      `STS_001 ${mod} click at ${Math.round(f * 100)} % of z: ${vols.at(-1)!.toFixed(1)} mL, Dice ${dc.toFixed(3)}; ${r.limitations.map((l) => l.code).join(', ')}`,
+    );
+  }
+  spread(`STS_001 ${mod}`, vols, dices, 'Dice');
+}
+console.log(summary.join('\n'));
