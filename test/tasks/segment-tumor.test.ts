@@ -126,6 +126,12 @@ describe('segmentTumor on phantom tumours (noise on)', () => {
     // a click on the tumour itself is not moved
     const a = await segmentTumor(p.image, { seed: c });
     expect(a.limitations.map((l) => l.code)).not.toContain('SEED_MOVED');
+    // a click on the air around the patient (a corner of the middle slice) is refused, not a lesion of air
+    const corner = indexToWorld(p.image, [2, 2, Math.floor(p.image.dims[2] / 2)]);
+    await expect(segmentTumor(p.image, { seed: corner })).rejects.toMatchObject({
+      code: 'EMPTY_SEED_REGION',
+      message: expect.stringContaining('outside the body'),
+    });
   }, 60000);
 
   it('a seed outside the image gives EMPTY_SEED_REGION; no seed and no box is refused', async () => {

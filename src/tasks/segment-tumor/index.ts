@@ -134,8 +134,9 @@ const TUMOR_STAGES = [
  * (closing, holes filled). In seed mode, where the raw region fills half the search sphere or more
  * (a lesion of its surroundings' density, e.g. a sarcoma in muscle), it is regrown on the denoised
  * image through low-gradient voxels (see `lowContrastMm`), so its size comes from the image's
- * edges. A click on air (the region fills the sphere with lung, median under -500 HU) is moved
- * once to the nearest solid tissue within 15 mm (`SEED_MOVED`). The result lists its
+ * edges. A click on air (the region runs to the sphere with a median under -500 HU) is moved once
+ * to the nearest solid tissue within 15 mm (`SEED_MOVED`), or refused (`EMPTY_SEED_REGION`) when
+ * it is outside the body or nothing solid is that near. The result lists its
  * `limitations` (thick slices, scan edge, low contrast, search limit reached, seed moved).
  *
  * Guide: [method and validation](../../../docs/tasks/segment-tumor.md).
@@ -345,25 +346,33 @@ async function segmentClassical(
   let nAllowed = 0;
   for (let i = 0; i < n; i++) nAllowed += allowed[i]!;
   const fill = count / Math.max(1, nAllowed);
-  // Seed mode on CT: a region that fills the search sphere with air-valued voxels (median under
-  // -500 HU) is lung, not a lesion: the click fell on air (a cavity, the lung beside the lesion or
-  // its partial-volume edge; A0002's mass centre is a cavity). Grow once more from the nearest
-  // solid tissue instead, and say so.
-  if (relocate && !options.box && fill >= LOW_CONTRAST_FILL && regionMedian(data, region) < AIR_REGION_HU) {
-    const to = nearestSolid(image, seedVox, SEED_SEARCH_MM);
-    if (to && reachesLimit(region, allowed, dims)) {
-      // the second run's progress fills the growing stage
-      const r = await segmentClassical(image, { ...options, seed: indexToWorld(image, to), ...stages.nested() }, false);
-      const mm = Math.hypot(...[0, 1, 2].map((i) => (to[i]! - seedVox[i]!) * spacing[i]!));
-      addLimitation(r.limitations, {
-        code: 'SEED_MOVED',
-        message:
-          'The click was on air or lung, not on the lesion: the lesion was grown from the nearest solid tissue instead. Check that it is the lesion meant.',
-        details: { movedMm: round(mm, 1) },
-      });
-      stages.finish();
-      return r;
+  // Seed mode on CT: a region of air-valued voxels (median under -500 HU) that runs to the search
+  // sphere is lung or the air outside the body, not a lesion: the click fell on air (a cavity, the
+  // lung beside the lesion or its partial-volume edge; A0002's mass centre is a cavity). Grow once
+  // more from the nearest solid tissue instead, and say so; with none near, there is no lesion.
+  if (relocate && !options.box && regionMedian(data, region) < AIR_REGION_HU && reachesLimit(region, allowed, dims)) {
+    if (outsideBody(image, seedVox)) {
+      throw new MedImgError('EMPTY_SEED_REGION', 'The click is on the air outside the body: there is no lesion there.');
     }
+    const to = nearestSolid(image, seedVox, SEED_SEARCH_MM);
+    // nothing solid near a click on lung air: no lesion to grow
+    if (!to) {
+      throw new MedImgError(
+        'EMPTY_SEED_REGION',
+        `The click is on lung air with no solid tissue within ${SEED_SEARCH_MM} mm: there is no lesion to grow from it.`,
+      );
+    }
+    // the second run's progress fills the growing stage
+    const r = await segmentClassical(image, { ...options, seed: indexToWorld(image, to), ...stages.nested() }, false);
+    const mm = Math.hypot(...[0, 1, 2].map((i) => (to[i]! - seedVox[i]!) * spacing[i]!));
+    addLimitation(r.limitations, {
+      code: 'SEED_MOVED',
+      message:
+        'The click was on air or lung, not on the lesion: the lesion was grown from the nearest solid tissue instead. Check that it is the lesion meant.',
+      details: { movedMm: round(mm, 1) },
+    });
+    stages.finish();
+    return r;
   }
   if (
     (!options.box || (box3d && boxBg === undefined)) &&
@@ -611,6 +620,44 @@ const AIR_REGION_HU = -500;
 const SEED_SEARCH_MM = 15;
 /** Solid tissue for a moved seed: the 3x3 in-plane mean between these (HU; soft tissue, not bone). */
 const SOLID_HU: readonly [number, number] = [-100, 300];
+
+/**
+ * Whether the seed lies in the air around the patient: on its slice, air (under -500 HU) reached
+ * from the image border without crossing tissue. Lung air is enclosed by the chest wall.
+ */
+function outsideBody(image: Volume, seed: Vec3): boolean {
+  const [nx, ny, nz] = image.dims;
+  const [sx, sy, sz] = seed.map(Math.round) as Vec3;
+  if (sz < 0 || sz >= nz || sx < 0 || sy < 0 || sx >= nx || sy >= ny) return false;
+  const base = nx * ny * sz;
+  const d = image.data;
+  const seen = new Uint8Array(nx * ny);
+  const queue = new Int32Array(nx * ny);
+  let tail = 0;
+  const push = (p: number): void => {
+    if (!seen[p] && d[base + p]! < AIR_REGION_HU) {
+      seen[p] = 1;
+      queue[tail++] = p;
+    }
+  };
+  for (let x = 0; x < nx; x++) {
+    push(x);
+    push(x + nx * (ny - 1));
+  }
+  for (let y = 0; y < ny; y++) {
+    push(nx * y);
+    push(nx - 1 + nx * y);
+  }
+  for (let head = 0; head < tail; head++) {
+    const p = queue[head]!;
+    const x = p % nx;
+    if (x > 0) push(p - 1);
+    if (x < nx - 1) push(p + 1);
+    if (p >= nx) push(p - nx);
+    if (p < nx * (ny - 1)) push(p + nx);
+  }
+  return seen[sx + nx * sy] === 1;
+}
 
 /** Median of the image over a region (NaN when empty). */
 function regionMedian(data: ArrayLike<number>, region: Uint8Array): number {
