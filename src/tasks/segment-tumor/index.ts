@@ -271,10 +271,12 @@ async function segmentClassical(
   } else {
     const s = worldToIndex(image, options.seed!);
     seedVox = s;
-    // the starting region: 3 mm in plane and along z (at least the next voxel on each side), not a
-    // ball as wide as the slice spacing (on 8 mm slices that reached into a cavity's air)
-    const rxy = Math.max(3, 1.01 * Math.max(spacing[0], spacing[1]));
-    const rz = Math.max(3, 1.01 * spacing[2]);
+    // the starting region: a ball that reaches at least the next voxel on every axis (as wide as
+    // the slice spacing); after a click on air was moved, 3 mm in plane only (one slice up and
+    // down), so that the intensity model is the solid tissue found and not the air beside it
+    const ball = Math.max(3, 1.01 * Math.max(spacing[0], spacing[1], spacing[2]));
+    const rxy = relocate ? ball : Math.max(3, 1.01 * Math.max(spacing[0], spacing[1]));
+    const rz = relocate ? ball : Math.max(3, 1.01 * spacing[2]);
     const h = [0, 1, 2].map((i) => Math.ceil(maxR / spacing[i]!));
     for (let z = Math.max(0, Math.round(s[2]) - h[2]!); z <= Math.min(nz - 1, Math.round(s[2]) + h[2]!); z++)
       for (let y = Math.max(0, Math.round(s[1]) - h[1]!); y <= Math.min(ny - 1, Math.round(s[1]) + h[1]!); y++)
