@@ -278,20 +278,15 @@ async function segmentClassical(
     const ball = Math.max(3, 1.01 * Math.max(spacing[0], spacing[1], spacing[2]));
     const rxy = relocate ? ball : Math.max(3, 1.01 * Math.max(spacing[0], spacing[1]));
     const rz = relocate ? ball : Math.max(3, 1.01 * spacing[2]);
-    const h = [0, 1, 2].map((i) => Math.ceil(maxR / spacing[i]!));
+    sphere(allowed, dims, spacing, s, maxR);
+    const h = [0, 1, 2].map((i) => Math.ceil(Math.max(rxy, rz) / spacing[i]!));
     for (let z = Math.max(0, Math.round(s[2]) - h[2]!); z <= Math.min(nz - 1, Math.round(s[2]) + h[2]!); z++)
       for (let y = Math.max(0, Math.round(s[1]) - h[1]!); y <= Math.min(ny - 1, Math.round(s[1]) + h[1]!); y++)
         for (let x = Math.max(0, Math.round(s[0]) - h[0]!); x <= Math.min(nx - 1, Math.round(s[0]) + h[0]!); x++) {
-          const d2 = ((x - s[0]) * spacing[0]) ** 2 + ((y - s[1]) * spacing[1]) ** 2 + ((z - s[2]) * spacing[2]) ** 2;
-          const i = x + nx * (y + ny * z);
-          if (d2 <= maxR * maxR) allowed[i] = 1;
-          if (
-            ((x - s[0]) * spacing[0]) ** 2 / rxy ** 2 +
-              ((y - s[1]) * spacing[1]) ** 2 / rxy ** 2 +
-              ((z - s[2]) * spacing[2]) ** 2 / rz ** 2 <=
-            1
-          )
-            init.push(i);
+          const e =
+            (((x - s[0]) * spacing[0]) ** 2 + ((y - s[1]) * spacing[1]) ** 2) / rxy ** 2 +
+            ((z - s[2]) * spacing[2]) ** 2 / rz ** 2;
+          if (e <= 1) init.push(x + nx * (y + ny * z));
         }
   }
   if (init.length === 0) {
@@ -299,7 +294,8 @@ async function segmentClassical(
   }
   // Seed mode on a noisy image (a low dose): the window from a 3 mm ball of noise is wide enough to
   // run into the tissue around the lesion, so the lesion is grown on the image denoised in plane.
-  const noiseSd = options.box ? 0 : neighbourNoiseSd(data, init, nx);
+  const hu = !options.box && inHounsfieldUnits(image);
+  const noiseSd = hu ? neighbourNoiseSd(data, init, nx) : 0;
   const denoise = noiseSd > NOISY_SD;
   const gdata: ArrayLike<number> = denoise ? gaussian(image, { sigmaMm: [DENOISE_MM, DENOISE_MM, 0] }).data : data;
   const iv = init.map((i) => gdata[i]!);
@@ -391,7 +387,7 @@ async function segmentClassical(
     await stages.step(iterations + 1, iterations + 2); // abort check before the denoised pass
     let g = growLowContrast(image, allowed, seedVox, k, iterations, lowMm, lowGrad);
     // A click off the lesion's centre puts the search sphere off it too: while the region runs to
-    // the sphere, the sphere is re-centred on the region and the region grown again (twice at most).
+    // the sphere, the sphere is re-centred on the region and the region grown again (RECENTRE_ROUNDS at most).
     let centre: Vec3 = seedVox;
     for (let round = 0; round < RECENTRE_ROUNDS && !options.box && reachesLimit(g.region, allowed, dims); round++) {
       const c = regionCentroid(g.region, dims);
@@ -524,7 +520,7 @@ async function segmentClassical(
         lowContrastGradient: low ? lowGrad : null,
         lowContrastMedian: low ? round(low.median, 1) : null,
         lowContrastSd: low ? round(low.sd, 1) : null,
-        noiseSd: options.box ? null : round(noiseSd, 1),
+        noiseSd: hu ? round(noiseSd, 1) : null,
         denoisedMm: denoise ? DENOISE_MM : null,
       },
       timer,
@@ -632,6 +628,16 @@ function sphere(out: Uint8Array, dims: Vec3, spacing: Vec3, centre: Vec3, radius
 const NOISY_SD = 30;
 /** In-plane Gaussian (mm) of that denoising (chosen between 0.7 and 1.2 mm, each chest CT held out in turn: both pick 1.2). */
 const DENOISE_MM = 1.2;
+
+/** CT in HU: modality CT, or no modality and air (under -500) somewhere (MR and PET have none). */
+function inHounsfieldUnits(image: Volume): boolean {
+  const mod = image.meta?.modality;
+  if (mod !== undefined) return String(mod).toUpperCase() === 'CT';
+  const d = image.data;
+  const step = Math.max(1, Math.floor(d.length / 200000));
+  for (let i = 0; i < d.length; i += step) if (d[i]! < AIR_REGION_HU) return true;
+  return false;
+}
 
 /** A grown region with a median under this (HU) is lung or air, not a lesion. */
 const AIR_REGION_HU = -500;
