@@ -1,36 +1,12 @@
-import { gaussian } from '../src/core/ops/gaussian.js';
 import { resample } from '../src/core/ops/resample.js';
 import type { Volume } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/index.js';
 import { detectNodules } from '../src/tasks/index.js';
-import { resliceThick, smoothKernel } from '../test/helpers/ct-variants.js';
+import { noisyCt as noisy, resliceThick, sharpKernel as sharp, smoothKernel } from '../test/helpers/ct-variants.js';
 import { annotatedTumourBox, findInBox } from '../test/helpers/chest-ct-truth.js';
 import { dataPath } from '../test/helpers/data.js';
 
 type V = Volume<Float32Array>;
-const f32 = (v: Volume): V => ({ ...v, data: Float32Array.from(v.data) });
-
-/** Seeded Gaussian noise of `sd` HU (a lower-dose acquisition of the same anatomy). */
-function noisy(ct: Volume, sd: number, seed = 7): V {
-  const out = f32(ct);
-  let s = seed >>> 0;
-  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
-  for (let i = 0; i < out.data.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const t = 2 * Math.PI * u();
-    out.data[i]! += sd * r * Math.cos(t);
-    if (i + 1 < out.data.length) out.data[i + 1]! += sd * r * Math.sin(t);
-  }
-  return out;
-}
-
-/** A sharper kernel: unsharp mask in plane, x + k (x - G(x, 1 mm)). */
-function sharp(ct: Volume, k = 1): V {
-  const g = gaussian(ct, { sigmaMm: [1, 1, 0] });
-  const out = f32(ct);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + k * (out.data[i]! - g.data[i]!);
-  return out;
-}
 
 /** The same voxels stored in the other order along `axis` (direction column negated): same anatomy. */
 function flipStorage(ct: Volume, axis: 0 | 1 | 2): V {

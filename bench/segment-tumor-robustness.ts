@@ -11,66 +11,27 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../src/index.js';
 import { worldToIndex } from '../src/core/geometry.js';
-import { gaussian } from '../src/core/ops/gaussian.js';
 import { resample } from '../src/core/ops/resample.js';
 import type { Vec3, Volume } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/io/dicom/index.js';
 import { segmentTumor } from '../src/tasks/index.js';
-import { resliceThick, smoothKernel } from '../test/helpers/ct-variants.js';
+import { sliceBoxIoU } from '../test/helpers/chest-ct-truth.js';
+import { noisyCt as noisy, resliceThick, sharpKernel as sharp, smoothKernel } from '../test/helpers/ct-variants.js';
 import { dataPath } from '../test/helpers/data.js';
 
 type Ann = { InstanceNumber: number; bbox_corner_min_LPS_mm: Vec3; bbox_corner_max_LPS_mm: Vec3 };
-type V = Volume<Float32Array>;
-const f32 = (v: Volume): V => ({ ...v, data: Float32Array.from(v.data) });
 
-function noisy(ct: Volume, sd: number, seed = 7): V {
-  const out = f32(ct);
-  let s = seed >>> 0;
-  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
-  for (let i = 0; i < out.data.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const t = 2 * Math.PI * u();
-    out.data[i]! += sd * r * Math.cos(t);
-    if (i + 1 < out.data.length) out.data[i + 1]! += sd * r * Math.sin(t);
-  }
-  return out;
-}
-
-function sharp(ct: Volume, k = 1): V {
-  const g = gaussian(ct, { sigmaMm: [1, 1, 0] });
-  const out = f32(ct);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + k * (out.data[i]! - g.data[i]!);
-  return out;
-}
-
-/** IoU of the mask's in-plane bounding rectangle on slice z with the expert box (LPS corners mapped into this grid). */
+/** IoU with an expert box (LPS corners mapped into this grid) on its slice; NaN when the slice is not in the grid. */
 function boxIoU(mask: Volume, a: Ann): number {
-  const p = worldToIndex(mask, a.bbox_corner_min_LPS_mm);
-  const q = worldToIndex(mask, a.bbox_corner_max_LPS_mm);
-  const z = Math.round(p[2]);
-  const [nx, ny, nz] = mask.dims;
-  if (z < 0 || z >= nz) return Number.NaN;
-  const bx0 = Math.min(p[0], q[0]);
-  const bx1 = Math.max(p[0], q[0]);
-  const by0 = Math.min(p[1], q[1]);
-  const by1 = Math.max(p[1], q[1]);
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++)
-      if (mask.data[x + nx * (y + ny * z)]) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-  if (x1 < 0) return 0;
-  const ix = Math.max(0, Math.min(x1 + 0.5, bx1 + 0.5) - Math.max(x0 - 0.5, bx0 - 0.5));
-  const iy = Math.max(0, Math.min(y1 + 0.5, by1 + 0.5) - Math.max(y0 - 0.5, by0 - 0.5));
-  const inter = ix * iy;
-  return inter / ((x1 - x0 + 1) * (y1 - y0 + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
+  const p = worldToIndex(mask, a.bbox_corner_min_LPS_mm).map(Math.round);
+  const q = worldToIndex(mask, a.bbox_corner_max_LPS_mm).map(Math.round);
+  if (p[2]! < 0 || p[2]! >= mask.dims[2]) return Number.NaN;
+  return sliceBoxIoU(mask, p[2]!, [
+    Math.min(p[0]!, q[0]!),
+    Math.min(p[1]!, q[1]!),
+    Math.max(p[0]!, q[0]!),
+    Math.max(p[1]!, q[1]!),
+  ]);
 }
 
 for (const name of ['ct_chest_LungPETCTDx_A0001_kernelB', 'ct_chest_LungPETCTDx_A0002_B40f']) {

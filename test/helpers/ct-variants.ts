@@ -36,3 +36,25 @@ export function resliceThick(ct: Volume, thicknessMm: number): Volume<Float32Arr
 export function smoothKernel(ct: Volume, sigmaMm: number): Volume<Float32Array> {
   return gaussian(ct, { sigmaMm: [sigmaMm, sigmaMm, 0] });
 }
+
+/** Seeded Gaussian noise of `sd` HU on every voxel (a lower-dose acquisition of the same anatomy). */
+export function noisyCt(ct: Volume, sd: number, seed = 7): Volume<Float32Array> {
+  const out = { ...ct, data: Float32Array.from(ct.data) };
+  let s = seed >>> 0;
+  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
+  for (let i = 0; i < out.data.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(u()));
+    const t = 2 * Math.PI * u();
+    out.data[i]! += sd * r * Math.cos(t);
+    if (i + 1 < out.data.length) out.data[i + 1]! += sd * r * Math.sin(t);
+  }
+  return out;
+}
+
+/** A sharper kernel: unsharp mask in plane, x + k (x - G(x, 1 mm)). */
+export function sharpKernel(ct: Volume, k = 1): Volume<Float32Array> {
+  const g = gaussian(ct, { sigmaMm: [1, 1, 0] });
+  const out = { ...ct, data: Float32Array.from(ct.data) };
+  for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + k * (out.data[i]! - g.data[i]!);
+  return out;
+}
