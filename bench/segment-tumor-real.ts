@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import '../src/index.js';
 import { worldToIndex } from '../src/core/geometry.js';
 import { dice } from '../src/core/metrics/index.js';
-import type { Vec3, Volume } from '../src/core/volume.js';
+import type { Vec3 } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/io/dicom/index.js';
 import { readNifti } from '../src/io/nifti.js';
 import { segmentTumor } from '../src/tasks/index.js';
+import { sliceBoxIoU } from '../test/helpers/chest-ct-truth.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -25,28 +26,6 @@ interface Ann {
   bbox_pixels_xmin_ymin_xmax_ymax: number[];
   bbox_corner_min_LPS_mm: Vec3;
   bbox_corner_max_LPS_mm: Vec3;
-}
-
-/** IoU of the mask's in-plane bounding box on slice k with a pixel box [x0,y0,x1,y1]. */
-function sliceBoxIoU(mask: Volume, k: number, b: number[]): number {
-  const [nx, ny] = mask.dims;
-  let x0 = nx;
-  let y0 = ny;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++)
-      if (mask.data[x + nx * (y + ny * k)]) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-  if (x1 < 0) return 0;
-  const [bx0, by0, bx1, by1] = b as [number, number, number, number];
-  const inter =
-    Math.max(0, Math.min(x1, bx1) - Math.max(x0, bx0) + 1) * Math.max(0, Math.min(y1, by1) - Math.max(y0, by0) + 1);
-  return inter / ((x1 - x0 + 1) * (y1 - y0 + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
 }
 
 async function chest(name: string): Promise<void> {
