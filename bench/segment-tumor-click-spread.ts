@@ -17,7 +17,7 @@ import type { Vec3 } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/io/dicom/index.js';
 import { readNifti } from '../src/io/nifti.js';
 import { segmentTumor } from '../src/tasks/index.js';
-import { sliceBoxIoU } from '../test/helpers/chest-ct-truth.js';
+import { clickOnMaskSlice, sliceBoxIoU } from '../test/helpers/mask-slices.js';
 import { dataPath } from '../test/helpers/data.js';
 
 type Ann = { bbox_pixels_xmin_ymin_xmax_ymax: number[]; bbox_corner_min_LPS_mm: Vec3; bbox_corner_max_LPS_mm: Vec3 };
@@ -69,42 +69,10 @@ for (const mod of ['CT', 'MR_T1']) {
   const img = await readNifti(join(d, `STS_001_${mod}_image.nii.gz`));
   const gt = await readNifti(join(d, `STS_001_${mod}_mask.nii.gz`));
   const truth = { ...gt, data: Uint8Array.from(gt.data as ArrayLike<number>, (v) => (v > 0 ? 1 : 0)) };
-  const [nx, ny, nz] = truth.dims;
-  let z0 = nz,
-    z1 = -1;
-  for (let z = 0; z < nz; z++)
-    for (let i = 0; i < nx * ny; i++)
-      if (truth.data[i + nx * ny * z]) {
-        z0 = Math.min(z0, z);
-        z1 = Math.max(z1, z);
-        break;
-      }
   const vols: number[] = [];
   const dices: number[] = [];
   for (const f of [0.2, 0.35, 0.5, 0.65, 0.8]) {
-    const z = Math.round(z0 + f * (z1 - z0));
-    let sx = 0,
-      sy = 0,
-      c = 0;
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++)
-        if (truth.data[x + nx * (y + ny * z)]) {
-          sx += x;
-          sy += y;
-          c++;
-        }
-    let best: Vec3 = [sx / c, sy / c, z];
-    let bd = Infinity;
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++)
-        if (truth.data[x + nx * (y + ny * z)]) {
-          const dd = (x - sx / c) ** 2 + (y - sy / c) ** 2;
-          if (dd < bd) {
-            bd = dd;
-            best = [x, y, z];
-          }
-        }
-    const r = await segmentTumor(img, { seed: indexToWorld(img, best) });
+    const r = await segmentTumor(img, { seed: indexToWorld(img, clickOnMaskSlice(truth, f)) });
     const dc = dice(r.mask, truth);
     vols.push(r.lesions[0]?.volumeMl ?? 0);
     dices.push(dc);

@@ -14,7 +14,7 @@ import type { Vec3 } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/io/dicom/index.js';
 import { readNifti } from '../src/io/nifti.js';
 import { segmentTumor } from '../src/tasks/index.js';
-import { sliceBoxIoU } from '../test/helpers/chest-ct-truth.js';
+import { sliceBoxIoU } from '../test/helpers/mask-slices.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);

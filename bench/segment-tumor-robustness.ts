@@ -15,7 +15,7 @@ import { resample } from '../src/core/ops/resample.js';
 import type { Vec3, Volume } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/io/dicom/index.js';
 import { segmentTumor } from '../src/tasks/index.js';
-import { sliceBoxIoU } from '../test/helpers/chest-ct-truth.js';
+import { sliceBoxIoU } from '../test/helpers/mask-slices.js';
 import { noisyCt as noisy, resliceThick, sharpKernel as sharp, smoothKernel } from '../test/helpers/ct-variants.js';
 import { dataPath } from '../test/helpers/data.js';
 

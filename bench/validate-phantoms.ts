@@ -21,6 +21,7 @@ import {
   segmentLungs,
   segmentTumor,
 } from '../src/tasks/index.js';
+import { pixelBoxIoU, sliceBoundingBox } from '../test/helpers/mask-slices.js';
 
 const quick = process.argv.includes('--quick');
 const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data');
@@ -312,14 +313,8 @@ if (!existsSync(chestDir)) {
     const [bx0, by0, bx1, by1] = a.bbox_pixels_xmin_ymin_xmax_ymax as [number, number, number, number];
     const cells: (string | number)[] = [a.InstanceNumber, a.bbox_corner_min_LPS_mm[2], [bx0, by0, bx1, by1].join(',')];
     segs.forEach((sg, si) => {
-      const b = sliceBox(sg.mask, k);
-      let iou = 0;
-      if (b) {
-        const ix = Math.max(0, Math.min(b[2], bx1) - Math.max(b[0], bx0) + 1);
-        const iy = Math.max(0, Math.min(b[3], by1) - Math.max(b[1], by0) + 1);
-        const inter = ix * iy;
-        iou = inter / ((b[2] - b[0] + 1) * (b[3] - b[1] + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
-      }
+      const b = sliceBoundingBox(sg.mask, k)?.box;
+      const iou = b ? pixelBoxIoU(b, [bx0, by0, bx1, by1]) : 0;
       if (a.InstanceNumber !== 18) ious[si]!.push(iou);
       cells.push(b ? b.join(',') : '-', f(iou, 3));
     });
@@ -361,23 +356,6 @@ if (!existsSync(chestDir)) {
   }
 }
 console.log(`\n(total ${f((performance.now() - t0) / 1000, 0)} s)`);
-
-function sliceBox(mask: Volume<Uint8Array>, k: number): [number, number, number, number] | null {
-  const [nx, ny] = mask.dims;
-  let x0 = nx;
-  let y0 = ny;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++)
-      if (mask.data[x + nx * (y + ny * k)]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  return x1 < 0 ? null : [x0, y0, x1, y1];
-}
 
 function roiInside(roi: Volume<Uint8Array>, ref: Volume): { inside: number; total: number } {
   const [nx, ny] = roi.dims;

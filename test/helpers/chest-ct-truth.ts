@@ -30,29 +30,3 @@ export function findInBox<T extends { centerMm: readonly number[] }>(
 ): T | undefined {
   return findings.find((n) => n.centerMm.every((v, a) => v >= box.lo[a]! && v <= box.hi[a]!));
 }
-
-/** IoU of the mask's in-plane bounding box on slice k with a pixel box [x0, y0, x1, y1] (inclusive). */
-export function sliceBoxIoU(
-  mask: { dims: readonly number[]; data: ArrayLike<number> },
-  k: number,
-  b: number[],
-): number {
-  const [nx, ny] = mask.dims as [number, number];
-  let x0 = nx;
-  let y0 = ny;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++)
-      if (mask.data[x + nx * (y + ny * k)]) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-  if (x1 < 0) return 0;
-  const [bx0, by0, bx1, by1] = b as [number, number, number, number];
-  const inter =
-    Math.max(0, Math.min(x1, bx1) - Math.max(x0, bx0) + 1) * Math.max(0, Math.min(y1, by1) - Math.max(y0, by0) + 1);
-  return inter / ((x1 - x0 + 1) * (y1 - y0 + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
-}

@@ -14,7 +14,7 @@ import {
 } from '../../src/core/index.js';
 import { readDicomSeries, readNifti } from '../../src/io/index.js';
 import { segmentTumor } from '../../src/tasks/index.js';
-import { sliceBoxIoU } from '../helpers/chest-ct-truth.js';
+import { clickOnMaskSlice, pixelBoxIoU, sliceBoundingBox, sliceBoxIoU } from '../helpers/mask-slices.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 const small = { dims: [170, 120, 60] as Vec3, spacing: [2, 2, 2.5] as Vec3, blurSigmaMm: 0.6 };
@@ -198,28 +198,13 @@ describeData('segmentTumor on the real chest CT (left upper lobe adenocarcinoma 
       ct,
       mode === 'seed' ? { seed: centre } : { box: { min: a0.bbox_corner_min_LPS_mm, max: a0.bbox_corner_max_LPS_mm } },
     );
-    const [nx, ny] = ct.dims;
     const ious: number[] = [];
     let annotatedVox = 0;
     for (const a of anns) {
       const k = Math.round(worldToIndex(ct, a.bbox_corner_min_LPS_mm)[2]);
-      let x0 = nx;
-      let y0 = ny;
-      let x1 = -1;
-      let y1 = -1;
-      for (let y = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++)
-          if (r.mask.data[x + nx * (y + ny * k)]) {
-            annotatedVox++;
-            x0 = Math.min(x0, x);
-            x1 = Math.max(x1, x);
-            y0 = Math.min(y0, y);
-            y1 = Math.max(y1, y);
-          }
-      const [bx0, by0, bx1, by1] = a.bbox_pixels_xmin_ymin_xmax_ymax as [number, number, number, number];
-      const inter =
-        Math.max(0, Math.min(x1, bx1) - Math.max(x0, bx0) + 1) * Math.max(0, Math.min(y1, by1) - Math.max(y0, by0) + 1);
-      ious.push(x1 < 0 ? 0 : inter / ((x1 - x0 + 1) * (y1 - y0 + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter));
+      const s = sliceBoundingBox(r.mask, k);
+      annotatedVox += s?.voxels ?? 0;
+      ious.push(s ? pixelBoxIoU(s.box, a.bbox_pixels_xmin_ymin_xmax_ymax) : 0);
     }
     const L = r.lesions[0]!;
     const b = bounds(anns, ct);
@@ -394,32 +379,9 @@ describeData(
       // The click at 20 % of the z extent put the 50 mm sphere over one end of the tumour: Dice 0.661,
       // 266 mL; with the sphere re-centred on the grown region 0.832 (80 %: 0.691 -> 0.762).
       const { img, truth } = await load('CT');
-      const [nx, ny, nz] = truth.dims;
-      const zs: number[] = [];
-      for (let z = 0; z < nz; z++)
-        if (truth.data.subarray(nx * ny * z, nx * ny * (z + 1)).some((v) => v > 0)) zs.push(z);
       const figures: string[] = [];
       for (const f of [0.2, 0.8]) {
-        const z = Math.round(zs[0]! + f * (zs.at(-1)! - zs[0]!));
-        // the GTV voxel on that slice nearest its in-plane centroid
-        let sx = 0;
-        let sy = 0;
-        let c = 0;
-        for (let y = 0; y < ny; y++)
-          for (let x = 0; x < nx; x++)
-            if (truth.data[x + nx * (y + ny * z)]) {
-              sx += x;
-              sy += y;
-              c++;
-            }
-        let best: Vec3 = [0, 0, z];
-        let bd = Infinity;
-        for (let y = 0; y < ny; y++)
-          for (let x = 0; x < nx; x++) {
-            const d = (x - sx / c) ** 2 + (y - sy / c) ** 2;
-            if (truth.data[x + nx * (y + ny * z)] && d < bd) [bd, best] = [d, [x, y, z]];
-          }
-        const r = await segmentTumor(img, { seed: indexToWorld(img, best) });
+        const r = await segmentTumor(img, { seed: indexToWorld(img, clickOnMaskSlice(truth, f)) });
         figures.push(`${f * 100} %: ${dice(r.mask, truth).toFixed(3)}`);
         expect(dice(r.mask, truth)).toBeGreaterThanOrEqual(0.75);
       }

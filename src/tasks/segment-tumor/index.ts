@@ -354,7 +354,7 @@ async function segmentClassical(
   // sphere is lung or the air outside the body, not a lesion: the click fell on air (a cavity, the
   // lung beside the lesion or its partial-volume edge; A0002's mass centre is a cavity). Grow once
   // more from the nearest solid tissue instead, and say so; with none near, there is no lesion.
-  if (relocate && !options.box && regionMedian(data, region) < AIR_REGION_HU && reachesLimit(region, allowed, dims)) {
+  if (relocate && !options.box && reachesLimit(region, allowed, dims) && regionMedian(data, region) < AIR_REGION_HU) {
     if (outsideBody(image, seedVox)) {
       throw new MedImgError('EMPTY_SEED_REGION', 'The click is on the air outside the body: there is no lesion there.');
     }
