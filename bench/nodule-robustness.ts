@@ -2,7 +2,13 @@ import { resample } from '../src/core/ops/resample.js';
 import type { Volume } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/index.js';
 import { detectNodules } from '../src/tasks/index.js';
-import { noisyCt as noisy, resliceThick, sharpKernel as sharp, smoothKernel } from '../test/helpers/ct-variants.js';
+import {
+  cropSlices as cropZ,
+  noisyCt as noisy,
+  resliceThick,
+  sharpKernel as sharp,
+  smoothKernel,
+} from '../test/helpers/ct-variants.js';
 import { annotatedTumourBox, findInBox } from '../test/helpers/chest-ct-truth.js';
 import { dataPath } from '../test/helpers/data.js';
 
@@ -28,22 +34,6 @@ function flipStorage(ct: Volume, axis: 0 | 1 | 2): V {
     dir[3 * r + axis] = -dir[3 * r + axis]!;
   }
   return { ...ct, data: out, direction: dir, origin } as V;
-}
-
-/** Slices [from, to) only: a scan that covers part of the lungs. */
-function cropZ(ct: Volume, from: number, to: number): V {
-  const sxy = ct.dims[0] * ct.dims[1];
-  const origin = [0, 1, 2].map((r) => ct.origin[r]! + ct.direction[3 * r + 2]! * ct.spacing[2] * from) as [
-    number,
-    number,
-    number,
-  ];
-  return {
-    ...ct,
-    data: Float32Array.from(ct.data.subarray(from * sxy, to * sxy)),
-    dims: [ct.dims[0], ct.dims[1], to - from],
-    origin,
-  } as V;
 }
 
 const cases = ['ct_chest_LungPETCTDx_A0001_kernelB', 'ct_chest_LungPETCTDx_A0002_B40f'];

@@ -58,3 +58,19 @@ export function sharpKernel(ct: Volume, k = 1): Volume<Float32Array> {
   for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + k * (out.data[i]! - g.data[i]!);
   return out;
 }
+
+/** Slices [from, to) only: a scan that covers part of the lungs (origin moved to slice `from`). */
+export function cropSlices(ct: Volume, from: number, to: number): Volume<Float32Array> {
+  const sxy = ct.dims[0] * ct.dims[1];
+  const origin = [0, 1, 2].map((r) => ct.origin[r]! + ct.direction[3 * r + 2]! * ct.spacing[2] * from) as [
+    number,
+    number,
+    number,
+  ];
+  return {
+    ...ct,
+    data: Float32Array.from(ct.data.subarray(from * sxy, to * sxy)),
+    dims: [ct.dims[0], ct.dims[1], to - from],
+    origin,
+  };
+}

@@ -71,6 +71,13 @@ export async function detectBlobs(
   const ix2 = 1 / (sx * sx);
   const iy2 = 1 / (sy * sy);
   const iz2 = 1 / (sz * sz);
+  // Slices 0 and nz - 1 are searched too when they hold lung, i.e. when the lungs run to the scan's
+  // edge (the crop pads them by 6 mm otherwise): their neighbour beyond the edge is the slice
+  // itself, the Gaussian's 'reflect' boundary. A mass cut by the scan edge has its response
+  // maximum there; searched from the next slice in, its Hessian was that of the mass's flank.
+  const z0 = nz >= 2 ? 0 : 1;
+  const z1 = nz >= 2 ? nz - 1 : -1;
+  const zStep = (z: number): [number, number] => [z > 0 ? -sxy : 0, z < nz - 1 ? sxy : 0];
   for (let si = 0; si < sigmasMm.length; si++) {
     const sigma = sigmasMm[si]!;
     await stages.step(progress.done + si, progress.total);
@@ -78,7 +85,8 @@ export async function detectBlobs(
     await stages.step(progress.done + si + 0.5, progress.total);
     const s2 = sigma * sigma;
     resp.fill(0);
-    for (let z = 1; z < nz - 1; z++) {
+    for (let z = z0; z <= z1; z++) {
+      const [dzm, dzp] = zStep(z);
       for (let y = 1; y < ny - 1; y++) {
         let i = z * sxy + y * nx + 1;
         for (let x = 1; x < nx - 1; x++, i++) {
@@ -87,7 +95,7 @@ export async function detectBlobs(
           const lap =
             (g[i - 1]! + g[i + 1]! - c2) * ix2 +
             (g[i - nx]! + g[i + nx]! - c2) * iy2 +
-            (g[i - sxy]! + g[i + sxy]! - c2) * iz2;
+            (g[i + dzm]! + g[i + dzp]! - c2) * iz2;
           resp[i] = -s2 * lap;
         }
       }
@@ -98,7 +106,8 @@ export async function detectBlobs(
     for (let i = 0; i < n; i += 7) if (crop.hull[i]) sample[m++] = Math.abs(resp[i]!);
     const floor = Math.max(minResponse, noiseK * 1.4826 * (m ? kthSmallest(sample.subarray(0, m), m >> 1) : 0));
     floors.push(floor);
-    for (let z = 1; z < nz - 1; z++) {
+    for (let z = z0; z <= z1; z++) {
+      const [dzm, dzp] = zStep(z);
       for (let y = 1; y < ny - 1; y++) {
         let i = z * sxy + y * nx + 1;
         for (let x = 1; x < nx - 1; x++, i++) {
@@ -109,7 +118,7 @@ export async function detectBlobs(
             for (let dy = -1; dy <= 1 && isMax; dy++)
               for (let dx = -1; dx <= 1; dx++) {
                 if (dx === 0 && dy === 0 && dz === 0) continue;
-                const j = i + dx + dy * nx + dz * sxy;
+                const j = i + dx + dy * nx + (dz < 0 ? dzm : dz > 0 ? dzp : 0);
                 if (resp[j]! > r || (resp[j]! === r && j < i)) {
                   isMax = false;
                   break;
@@ -119,10 +128,10 @@ export async function detectBlobs(
           const c2 = 2 * g[i]!;
           const hxx = (g[i - 1]! + g[i + 1]! - c2) * ix2;
           const hyy = (g[i - nx]! + g[i + nx]! - c2) * iy2;
-          const hzz = (g[i - sxy]! + g[i + sxy]! - c2) * iz2;
+          const hzz = (g[i + dzm]! + g[i + dzp]! - c2) * iz2;
           const hxy = (g[i + 1 + nx]! - g[i + 1 - nx]! - g[i - 1 + nx]! + g[i - 1 - nx]!) / (4 * sx * sy);
-          const hxz = (g[i + 1 + sxy]! - g[i + 1 - sxy]! - g[i - 1 + sxy]! + g[i - 1 - sxy]!) / (4 * sx * sz);
-          const hyz = (g[i + nx + sxy]! - g[i + nx - sxy]! - g[i - nx + sxy]! + g[i - nx - sxy]!) / (4 * sy * sz);
+          const hxz = (g[i + 1 + dzp]! - g[i + 1 + dzm]! - g[i - 1 + dzp]! + g[i - 1 + dzm]!) / (4 * sx * sz);
+          const hyz = (g[i + nx + dzp]! - g[i + nx + dzm]! - g[i - nx + dzp]! + g[i - nx + dzm]!) / (4 * sy * sz);
           symmetricEigenvalues3(hxx, hyy, hzz, hxy, hxz, hyz, eig);
           // tubes (vessels) and plates (fissures, pleura) have |λ3| << |λ1|: not blobs
           if (!(eig[2]! < 0) || eig[2]! / eig[0]! < minBlobness) continue;
