@@ -34,7 +34,10 @@ export function pixelBoxIoU(a: readonly number[], b: readonly number[]): number 
   return inter / ((ax1 - ax0 + 1) * (ay1 - ay0 + 1) + (bx1 - bx0 + 1) * (by1 - by0 + 1) - inter);
 }
 
-/** IoU of the mask's in-plane bounding box on slice k with a pixel box [x0, y0, x1, y1] (inclusive); 0 when the slice is empty. */
+/**
+ * IoU of the mask's in-plane bounding box on slice k with a pixel box [x0, y0, x1, y1] (inclusive);
+ * 0 when the slice is empty.
+ */
 export function sliceBoxIoU(mask: Mask, k: number, b: readonly number[]): number {
   const s = sliceBoundingBox(mask, k);
   return s ? pixelBoxIoU(s.box, b) : 0;

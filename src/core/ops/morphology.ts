@@ -365,11 +365,11 @@ export function erode(mask: Grid, options: ErodeOptions): Grid<Uint8Array> {
 /**
  * Erosion (the grid border does not erode) as the complement of the dilation of the background,
  * computed only around the voxels that can survive it: a voxel survives only if its x-row holds the
- * ball's central x chord and its y-column the central y chord, so the dilation runs on the box of those voxels padded by the ball's reach
- * (exact there: every voxel the ball of a survivor touches lies in that box or outside the grid,
- * as in the whole-grid computation) and every other voxel is 0. Sparse masks (vessels in a lesion's
- * search sphere, opened against them) erode in a small part of their grid; masks with wide solid
- * parts fall back to the whole grid.
+ * ball's central x chord and its y-column the central y chord, so the dilation runs on the box of
+ * those voxels padded by the ball's reach (exact there: every voxel the ball of a survivor touches
+ * lies in that box or outside the grid, as in the whole-grid computation) and every other voxel is
+ * 0. Sparse masks (vessels in a lesion's search sphere, opened against them) erode in a small part
+ * of their grid; masks with wide solid parts fall back to the whole grid.
  */
 function erodeData(data: VoxelArray, dims: Vec3, spacing: Vec3, r2: number): Uint8Array {
   const r = Math.sqrt(ballLimit(r2));
