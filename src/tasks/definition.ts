@@ -183,6 +183,11 @@ export interface TaskValidation<R extends TaskResult> {
   findings?(result: R): ValidationFinding[];
   /** Option of the task function holding the probability threshold (a swept run sets it to 0). */
   thresholdOption?: string;
+  /**
+   * The result's limitations as at probability `threshold`, for a swept run (which keeps the
+   * findings under it, and with them caveats that only they raise). Default: the result's own.
+   */
+  limitationsAt?(result: R, threshold: number): { code: string; message: string }[];
   /** Exam-level notes of a run at the manifest's options (not of a swept run). */
   notes?(result: R): Record<string, unknown>;
   /** Window of the detection picture. Default 'auto'. */

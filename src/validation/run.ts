@@ -202,7 +202,7 @@ async function runOne(
     if ('skipped' in outcome) throw new MedImgError('INVALID_ARGUMENT', `Skipped: ${outcome.skipped}`);
     const r: TaskResult = outcome.result;
     run.seconds = (performance.now() - t0) / 1000;
-    run.limitations = limitationsOf(r);
+    run.limitations = limitationsOf(t.sweep && v.limitationsAt ? { limitations: v.limitationsAt(r, threshold) } : r);
     if (v.findings) {
       const all = v.findings(r);
       const findings = all.map((n) => ({ centerMm: n.centerMm, probability: n.probability }));

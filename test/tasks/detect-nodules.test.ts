@@ -12,7 +12,8 @@ import {
 } from '../../src/tasks/index.js';
 import { cropSlices, resliceThick, smoothKernel } from '../helpers/ct-variants.js';
 import { poolCrop } from '../../src/tasks/detect-nodules/candidates.js';
-import { cropLungs } from '../../src/tasks/detect-nodules/index.js';
+import { cropLungs, type DetectedNodule, type DetectNodulesResult } from '../../src/tasks/detect-nodules/index.js';
+import { detectNodulesTask } from '../../src/tasks/detect-nodules/definition.js';
 import { dataPath, describeData } from '../helpers/data.js';
 import { implantSphere } from '../helpers/implant.js';
 import { annotatedTumourBox, findInBox } from '../helpers/chest-ct-truth.js';
@@ -137,6 +138,26 @@ describe('poolCrop (in-plane pooling for the wide blob scales)', () => {
           }
     }
     expect(poolCrop(crop, 1)).toBe(crop);
+  });
+});
+
+describe('the validation adapter of detectNodules', () => {
+  it("a swept run's scan-edge caveat counts only the findings at the operating threshold", () => {
+    const nodule = (probability: number, atScanEdge: boolean) => ({ probability, atScanEdge }) as DetectedNodule;
+    const result = (nodules: DetectedNodule[]) =>
+      ({
+        nodules,
+        limitations: [
+          { code: 'THICK_SLICES', message: 'slices of 5 mm' },
+          { code: 'LESION_AT_SCAN_EDGE', message: '2 finding(s) reach the first or last slice' },
+        ],
+      }) as unknown as DetectNodulesResult;
+    const at = detectNodulesTask.validation!.limitationsAt!;
+    // the only edge finding is under the threshold: no caveat at it
+    expect(at(result([nodule(0.9, false), nodule(0.02, true)]), 0.5).map((l) => l.code)).toEqual(['THICK_SLICES']);
+    const kept = at(result([nodule(0.9, true), nodule(0.02, true)]), 0.5);
+    expect(kept.map((l) => l.code)).toEqual(['THICK_SLICES', 'LESION_AT_SCAN_EDGE']);
+    expect(kept[1]!.message).toMatch(/^1 finding/);
   });
 });
 

@@ -2,6 +2,7 @@
 import { renderSlicePng, type SliceMarker } from '../../io/png/index.js';
 import type { TaskDefinition } from '../definition.js';
 import { emptyPresentation, MAX_PNG, r1, r2, sliceOf } from '../internal/present.js';
+import { scanEdgeLimitation } from './finding.js';
 import { type DetectNodulesResult, detectNodules } from './index.js';
 
 export const detectNodulesTask: TaskDefinition<DetectNodulesResult, 'detectNodules'> = {
@@ -22,6 +23,13 @@ export const detectNodulesTask: TaskDefinition<DetectNodulesResult, 'detectNodul
         label: `${n.type} ${n.longAxisMm} mm`,
       })),
     thresholdOption: 'minProbability',
+    // the scan-edge caveat counts the findings reported at the threshold, not every candidate
+    limitationsAt: (r, threshold) => {
+      const edge = r.nodules.filter((n) => n.probability >= threshold && n.atScanEdge).length;
+      return r.limitations.flatMap((l) =>
+        l.code !== 'LESION_AT_SCAN_EDGE' ? [l] : edge > 0 ? [scanEdgeLimitation(edge)] : [],
+      );
+    },
     notes: (r) => ({ examLungRads: r.lungRads ?? null }),
     window: 'lung',
   },

@@ -210,12 +210,7 @@ export function examScope(
   checkDose(limitations, ct, 'Lung-RADS is defined for low-dose screening CT.');
   checkLungCoverage(limitations, lungs.lungMask);
   const edge = kept.filter((k) => k.atScanEdge).length;
-  if (edge > 0)
-    addLimitation(limitations, {
-      code: 'LESION_AT_SCAN_EDGE',
-      message: `${edge} finding(s) reach the first or last slice: size and type may be underestimated.`,
-      details: { findings: edge },
-    });
+  if (edge > 0) addLimitation(limitations, scanEdgeLimitation(edge));
   const notScreening = limitations.filter(
     (l) => l.code === 'THICK_SLICES' || l.code === 'CONTRAST_ENHANCED' || l.code === 'NOT_LOW_DOSE',
   );
@@ -236,4 +231,13 @@ export function examScope(
     lungRads = '0';
   }
   return { lungRads, lungRadsReason, scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast } };
+}
+
+/** The limitation of `count` (> 0) findings that reach the first or last slice. */
+export function scanEdgeLimitation(count: number): Limitation {
+  return {
+    code: 'LESION_AT_SCAN_EDGE',
+    message: `${count} finding(s) reach the first or last slice: size and type may be underestimated.`,
+    details: { findings: count },
+  };
 }
