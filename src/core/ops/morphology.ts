@@ -420,18 +420,10 @@ function chordCoreBox(data: VoxelArray, dims: Vec3, wx: number, wy: number, reac
   const big = (b: Box) => boxFraction(padBox(b, reach, dims), dims) > 0.6;
   // the x-run condition on every 8th row: a subset of the voxels, so a lower bound of the box
   const sample: Box = [nx, ny, nz, -1, -1, -1];
+  const cores = new Int32Array(nx + 1);
   for (let row = 0; row < ny * nz; row += 8) {
-    const base = row * nx;
-    let x = 0;
-    while (x < nx) {
-      while (x < nx && data[base + x] === 0) x++;
-      if (x >= nx) break;
-      const s = x;
-      while (x < nx && data[base + x] !== 0) x++;
-      const lo = s === 0 ? 0 : s + wx;
-      const hi = x === nx ? nx - 1 : x - 1 - wx;
-      if (lo <= hi) grow(sample, lo, hi, row % ny, Math.floor(row / ny));
-    }
+    const k = rowCores(data, row * nx, nx, wx, cores);
+    for (let c = 0; c < k; c += 2) grow(sample, cores[c]!, cores[c + 1]!, row % ny, Math.floor(row / ny));
   }
   if (sample[3] >= 0 && big(sample)) return 'whole';
   const b: Box = [nx, ny, nz, -1, -1, -1];
@@ -443,16 +435,10 @@ function chordCoreBox(data: VoxelArray, dims: Vec3, wx: number, wy: number, reac
     let px1 = -1;
     xc.fill(0);
     for (let y = 0; y < ny; y++) {
-      const base = nx * (y + ny * z);
-      let x = 0;
-      while (x < nx) {
-        while (x < nx && data[base + x] === 0) x++;
-        if (x >= nx) break;
-        const s = x;
-        while (x < nx && data[base + x] !== 0) x++;
-        const lo = s === 0 ? 0 : s + wx;
-        const hi = x === nx ? nx - 1 : x - 1 - wx;
-        if (lo > hi) continue;
+      const k = rowCores(data, nx * (y + ny * z), nx, wx, cores);
+      for (let c = 0; c < k; c += 2) {
+        const lo = cores[c]!;
+        const hi = cores[c + 1]!;
         xc.fill(1, nx * y + lo, nx * y + hi + 1);
         if (lo < px0) px0 = lo;
         if (hi > px1) px1 = hi;
@@ -477,6 +463,28 @@ function chordCoreBox(data: VoxelArray, dims: Vec3, wx: number, wy: number, reac
     if (b[3] >= 0 && big(b)) return 'whole';
   }
   return b[3] < 0 ? null : b;
+}
+
+/**
+ * The x-spans of the row starting at `base` whose run of nonzero voxels extends `w` voxels to both
+ * sides (or to the row's end, which does not erode), written as (lo, hi) pairs into `out`; returns
+ * the number of values written.
+ */
+function rowCores(data: VoxelArray, base: number, nx: number, w: number, out: Int32Array): number {
+  let k = 0;
+  let x = 0;
+  while (x < nx) {
+    while (x < nx && data[base + x] === 0) x++;
+    if (x >= nx) break;
+    const s = x;
+    while (x < nx && data[base + x] !== 0) x++;
+    const lo = s === 0 ? 0 : s + w;
+    const hi = x === nx ? nx - 1 : x - 1 - w;
+    if (lo > hi) continue;
+    out[k++] = lo;
+    out[k++] = hi;
+  }
+  return k;
 }
 
 /** Grows box b to hold x0..x1 on row (y, z). */
