@@ -3,6 +3,7 @@ import type { Volume } from '../src/core/volume.js';
 import { readDicomSeries } from '../src/index.js';
 import { detectNodules } from '../src/tasks/index.js';
 import {
+  cropInPlane,
   cropSlices as cropZ,
   noisyCt as noisy,
   resliceThick,
@@ -36,6 +37,13 @@ function flipStorage(ct: Volume, axis: 0 | 1 | 2): V {
   return { ...ct, data: out, direction: dir, origin } as V;
 }
 
+/** The centred `f` of the field of view in x and y. */
+function fov(ct: Volume, f: number): V {
+  const [nx, ny] = ct.dims;
+  const [a, b] = [Math.round(((1 - f) / 2) * nx), Math.round(((1 + f) / 2) * nx)];
+  return cropInPlane(ct, a, b, Math.round(((1 - f) / 2) * ny), Math.round(((1 + f) / 2) * ny));
+}
+
 const cases = ['ct_chest_LungPETCTDx_A0001_kernelB', 'ct_chest_LungPETCTDx_A0002_B40f'];
 const only = process.argv.slice(2);
 for (const name of cases) {
@@ -46,6 +54,9 @@ for (const name of cases) {
   // the box's slice range, for the crop variants
   const kz = (z: number) => Math.round((z - ct.origin[2]) / (ct.direction[8]! * ct.spacing[2]));
   const [z0, z1] = [kz(box.lo[2]!), kz(box.hi[2]!)].sort((a, b) => a - b) as [number, number];
+  // the tumour box's centre column (axis-aligned grids), for the field-of-view cut
+  const [nx, ny] = ct.dims;
+  const tx = ((box.lo[0]! + box.hi[0]!) / 2 - ct.origin[0]) / (ct.direction[0]! * ct.spacing[0]);
   const variants: [string, () => Volume][] = [
     ['as acquired', () => ct],
     ['noise 40 HU (lower dose)', () => noisy(ct, 40)],
@@ -64,6 +75,14 @@ for (const name of cases) {
     ],
     ['upper half of the scan', () => cropZ(ct, 0, Math.ceil(nz / 2))],
     ['lower half of the scan', () => cropZ(ct, Math.floor(nz / 2), nz)],
+    // smaller reconstruction fields, centred (70 % cuts the body, 55 % the lungs at the side) and
+    // cut through the tumour's centre column (the side that holds it kept)
+    ['field of view 70 %, centred', () => fov(ct, 0.7)],
+    ['field of view 55 %, centred', () => fov(ct, 0.55)],
+    [
+      'field of view cut through the tumour',
+      () => (tx < nx / 2 ? cropInPlane(ct, Math.round(tx), nx, 0, ny) : cropInPlane(ct, 0, Math.round(tx), 0, ny)),
+    ],
   ];
   for (const [what, make] of variants) {
     if (only.length && !only.some((o) => what.includes(o))) continue;

@@ -74,3 +74,21 @@ export function cropSlices(ct: Volume, from: number, to: number): Volume<Float32
     origin,
   };
 }
+
+/**
+ * Columns [x0, x1) and rows [y0, y1) only: a reconstruction with a smaller field of view, which cuts
+ * the body and, when narrow, the lungs at the side (origin moved to the first kept pixel).
+ */
+export function cropInPlane(ct: Volume, x0: number, x1: number, y0: number, y1: number): Volume<Float32Array> {
+  const [nx, ny, nz] = ct.dims;
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const data = new Float32Array(w * h * nz);
+  for (let z = 0, p = 0; z < nz; z++)
+    for (let y = y0; y < y1; y++, p += w) data.set(ct.data.subarray(x0 + nx * (y + ny * z), x1 + nx * (y + ny * z)), p);
+  const d = ct.direction;
+  const origin = [0, 1, 2].map(
+    (r) => ct.origin[r]! + d[3 * r]! * ct.spacing[0] * x0 + d[3 * r + 1]! * ct.spacing[1] * y0,
+  ) as [number, number, number];
+  return { ...ct, data, dims: [w, h, nz], origin };
+}

@@ -182,13 +182,15 @@ describe('fillHoles', () => {
     const dims: Vec3 = [40, 33, 12];
     const [nx, ny, nz] = dims;
     /** Background not reached from the grid border (6-connected in 3D, 4-connected per slice). */
-    const floodRef = (m: Uint8Array, planar: boolean): Uint8Array => {
+    const floodRef = (m: Uint8Array, planar: boolean, corners = false): Uint8Array => {
       const seen = new Uint8Array(m.length);
       const queue: number[] = [];
       for (let z = 0; z < nz; z++)
         for (let y = 0; y < ny; y++)
           for (let x = 0; x < nx; x++) {
-            const edge = x === 0 || y === 0 || x === nx - 1 || y === ny - 1 || (!planar && (z === 0 || z === nz - 1));
+            const edge = corners
+              ? (x === 0 || x === nx - 1) && (y === 0 || y === ny - 1)
+              : x === 0 || y === 0 || x === nx - 1 || y === ny - 1 || (!planar && (z === 0 || z === nz - 1));
             const i = x + nx * (y + ny * z);
             if (edge && !m[i]) {
               seen[i] = 1;
@@ -234,7 +236,30 @@ describe('fillHoles', () => {
         expect(ref.reduce((s, v, i) => s + (v && !m[i] ? 1 : 0), 0)).toBeGreaterThan(0); // holes exist
         expect(Array.from(got)).toEqual(Array.from(ref));
       }
+      const corners = fillHoles(vol, { mode: 'slice', openAt: 'corners' }).data;
+      expect(Array.from(corners)).toEqual(Array.from(floodRef(m, true, true)));
     }
     expect(fillHoles(createVolume(dims, Uint8Array)).data.some((v) => v)).toBe(false);
+  });
+
+  it("openAt 'corners': background that the grid's edge cuts off between two parts of the object is filled", () => {
+    // A ring cut by the left edge (a lung that a reduced field of view cuts): open to the border at
+    // x = 0 between the ring's two arms, but reaching no corner of the slice.
+    const n = 20;
+    const vol = createVolume([n, n, 2], Uint8Array);
+    for (let z = 0; z < 2; z++)
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) {
+          const r = Math.hypot(x - 3, y - 10);
+          if (r <= 8 && r > 5) vol.data[x + n * (y + n * z)] = 1;
+        }
+    const inside = 0 + n * 10; // on the edge, inside the cut ring
+    const outside = 15 + n * 2;
+    expect(fillHoles(vol, { mode: 'slice' }).data[inside]).toBe(0);
+    const filled = fillHoles(vol, { mode: 'slice', openAt: 'corners' }).data;
+    expect(filled[inside]).toBe(1);
+    expect(filled[inside + n * n]).toBe(1);
+    expect(filled[outside]).toBe(0);
+    expect(() => fillHoles(vol, { openAt: 'corners' })).toThrow(/needs mode 'slice'/);
   });
 });

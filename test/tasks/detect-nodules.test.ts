@@ -10,7 +10,7 @@ import {
   type NoduleResult,
   segmentLungs,
 } from '../../src/tasks/index.js';
-import { cropSlices, resliceThick, smoothKernel } from '../helpers/ct-variants.js';
+import { cropInPlane, cropSlices, resliceThick, smoothKernel } from '../helpers/ct-variants.js';
 import { poolCrop } from '../../src/tasks/detect-nodules/candidates.js';
 import { cropLungs, type DetectedNodule, type DetectNodulesResult } from '../../src/tasks/detect-nodules/index.js';
 import { detectNodulesTask } from '../../src/tasks/detect-nodules/definition.js';
@@ -307,6 +307,26 @@ describeData('detectNodules on the real chest CTs at default options (mass found
       expect(r.nodules.length - 1).toBeLessThanOrEqual(2);
     }, 180000);
   }
+
+  // A reconstruction field of 55 % of the width, centred: it cuts the body and both lungs at the
+  // side. The lungs reached the image's edge, so the body's hole filling left them out: 230 mL of
+  // lung (of 2922) and the mass missed, with no caveat. The cut lungs are kept now, and flagged.
+  it('A0002 with a 55 % field of view that cuts the lungs at the side: lungs kept, mass reported, flagged', async () => {
+    const dir = dataPath('dicom/ct_chest_LungPETCTDx_A0002_B40f');
+    const full = await readDicomSeries(dir);
+    const [nx, ny] = full.dims;
+    const [a, b] = [Math.round(0.225 * nx), Math.round(0.775 * nx)];
+    const ct = cropInPlane(full, a, b, Math.round(0.225 * ny), Math.round(0.775 * ny));
+    const r = await detectNodules(ct);
+    expect(r.lungVolumeMl).toBeGreaterThan(2000);
+    const tumour = findInBox(r.nodules, annotatedTumourBox(dir, full));
+    expect(tumour, 'primary tumour missed').toBeDefined();
+    expect(tumour!.type).toBe('mass');
+    const partial = r.limitations.find((l) => l.code === 'PARTIAL_LUNG_COVERAGE');
+    expect(partial?.details).toMatchObject({ sideCut: true });
+    expect(r.lungRads).toBeNull();
+    expect(r.nodules.length - 1).toBeLessThanOrEqual(2);
+  }, 180000);
 
   // A mass wider than twice the 30 mm search closing, against the chest wall, stays outside that
   // lung mask (the failure of the 94 mm mass in issue 12); the wide-closing pass must report it.

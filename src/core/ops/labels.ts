@@ -399,6 +399,14 @@ export interface FillHolesOptions {
   mode?: '3d' | 'slice';
   /** Slice normal for mode 'slice': 0 (x), 1 (y) or 2 (z, default: axial for axial scans). */
   axis?: 0 | 1 | 2;
+  /**
+   * Which background counts as outside: 'border' (default), every background component that
+   * touches the grid's border; 'corners' (mode 'slice' only), only those that reach a corner of their
+   * slice. The second also fills background that the field of view cuts but the object encloses
+   * everywhere else (a lung cut by a reduced reconstruction field), and outside pockets that touch
+   * one edge between two parts of the object: the caller tells those apart.
+   */
+  openAt?: 'border' | 'corners';
 }
 
 /** A 0/1 mask with the holes of the nonzero voxels of `mask` filled. */
@@ -410,14 +418,18 @@ export function fillHoles(mask: Grid, options: FillHolesOptions = {}): Grid<Uint
   assertArg(mode === '3d' || mode === 'slice', "mode must be '3d' or 'slice'.");
   const axis = options.axis ?? 2;
   assertArg(axis === 0 || axis === 1 || axis === 2, 'axis must be 0, 1 or 2.');
+  const openAt = options.openAt ?? 'border';
+  assertArg(openAt === 'border' || openAt === 'corners', "openAt must be 'border' or 'corners'.");
+  assertArg(openAt === 'border' || mode === 'slice', "openAt 'corners' needs mode 'slice'.");
+  const corners = openAt === 'corners';
   if (mode === 'slice' && axis !== 2) {
     // Work on a view whose z is the requested axis: permute, fill, permute back.
     const perm: Vec3 = axis === 0 ? [1, 2, 0] : [0, 2, 1];
     const p = permuteMask(mask.data, mask.dims, perm);
-    const filled = fillHolesData(p.data, p.dims, true);
+    const filled = fillHolesData(p.data, p.dims, true, corners);
     return withData(mask, permuteMask(filled, p.dims, inversePerm(perm)).data);
   }
-  return withData(mask, fillHolesData(mask.data, mask.dims, mode === 'slice'));
+  return withData(mask, fillHolesData(mask.data, mask.dims, mode === 'slice', corners));
 }
 
 function inversePerm(p: Vec3): Vec3 {
@@ -445,20 +457,22 @@ function permuteMask(data: VoxelArray, dims: Vec3, perm: Vec3): { data: Uint8Arr
 }
 
 /**
- * Fills background components that do not touch the border (per z slice when `planar`), on the
- * bounding box of the nonzero voxels padded by one voxel when that is clearly smaller than the grid:
- * exact, as every background voxel outside the box reaches the border and so does the box's rim.
+ * Fills background components that do not touch the border (per z slice when `planar`; with
+ * `corners`, that reach no corner of their slice), on the bounding box of the nonzero voxels padded
+ * by one voxel when that is clearly smaller than the grid: exact, as every background voxel outside
+ * the box reaches the border and so does the box's rim (a padded rim row or column reaches the grid's
+ * corners through the empty rows or columns beyond it, as the box's corner on it does).
  */
-function fillHolesData(data: VoxelArray, dims: Vec3, planar: boolean): Uint8Array {
+function fillHolesData(data: VoxelArray, dims: Vec3, planar: boolean, corners = false): Uint8Array {
   const box = nonzeroBox(data, dims, [1, 1, planar ? 0 : 1]);
   if (!box) return new Uint8Array(data.length);
-  if (boxFraction(box, dims) > 0.6) return fillHolesGrid(data, dims, planar);
+  if (boxFraction(box, dims) > 0.6) return fillHolesGrid(data, dims, planar, corners);
   const out = new Uint8Array(data.length);
-  pasteBox(out, dims, box, fillHolesGrid(cropBytes(data, dims, box), boxDims(box), planar));
+  pasteBox(out, dims, box, fillHolesGrid(cropBytes(data, dims, box), boxDims(box), planar, corners));
   return out;
 }
 
-function fillHolesGrid(data: VoxelArray, dims: Vec3, planar: boolean): Uint8Array {
+function fillHolesGrid(data: VoxelArray, dims: Vec3, planar: boolean, corners: boolean): Uint8Array {
   const [nx, ny, nz] = dims;
   const t = buildRuns(data, dims, false, neighbourRows(planar ? 4 : 6));
   const { comp, count } = componentOfRuns(t);
@@ -469,7 +483,8 @@ function fillHolesGrid(data: VoxelArray, dims: Vec3, planar: boolean): Uint8Arra
     const z = (row - y) / ny;
     const edgeRow = y === 0 || y === ny - 1 || (!planar && (z === 0 || z === nz - 1));
     for (let i = t.rowFirst[row]!; i < t.rowFirst[row + 1]!; i++) {
-      if (edgeRow || t.start[i] === 0 || t.end[i] === nx) border[comp[i]!] = 1;
+      const atSide = t.start[i] === 0 || t.end[i] === nx;
+      if (corners ? edgeRow && atSide : edgeRow || atSide) border[comp[i]!] = 1;
     }
   }
   const out = new Uint8Array(data.length);

@@ -191,18 +191,30 @@ export function checkDose(list: Limitation[], ct: Volume, consequence: string): 
 
 /**
  * Adds PARTIAL_LUNG_COVERAGE when the lungs reach the first or last slice with more than 15 % of
- * their largest cross-section: apex or base cut off, so a lung-wide statement is not possible.
- * Returns which ends are cut.
+ * their largest cross-section (apex or base cut off), or reach the image's side edges along at least
+ * 20 mm in all (a reconstruction field that cuts the lungs at the side): a lung-wide statement is
+ * not possible. Returns which ends are cut and whether a side is.
  */
-export function checkLungCoverage(list: Limitation[], lungMask: Volume): { top: boolean; bottom: boolean } {
+export function checkLungCoverage(
+  list: Limitation[],
+  lungMask: Volume,
+): { top: boolean; bottom: boolean; side: boolean } {
   const [nx, ny, nz] = lungMask.dims;
   const sxy = nx * ny;
+  const m = lungMask.data;
   const area = new Float64Array(nz);
+  // lung along the image's side edges, in mm (each edge pixel counts its own width)
+  let edgeMm = 0;
   for (let z = 0; z < nz; z++) {
     let n = 0;
     const off = z * sxy;
-    for (let i = 0; i < sxy; i++) if (lungMask.data[off + i]) n++;
+    for (let i = 0; i < sxy; i++) if (m[off + i]) n++;
     area[z] = n;
+    if (n === 0) continue;
+    for (let x = 0; x < nx; x++)
+      edgeMm += ((m[off + x] ? 1 : 0) + (m[off + sxy - nx + x] ? 1 : 0)) * lungMask.spacing[0];
+    for (let y = 1; y < ny - 1; y++)
+      edgeMm += ((m[off + nx * y] ? 1 : 0) + (m[off + nx * y + nx - 1] ? 1 : 0)) * lungMask.spacing[1];
   }
   let max = 0;
   for (const a of area) max = Math.max(max, a);
@@ -213,13 +225,17 @@ export function checkLungCoverage(list: Limitation[], lungMask: Volume): { top: 
   const s1 = indexToWorld(lungMask, [0, 0, nz - 1])[2];
   const top = s0 > s1 ? first : last;
   const bottom = s0 > s1 ? last : first;
-  if (max > 0 && (first || last))
+  const side = edgeMm >= 20;
+  if (max > 0 && (first || last || side)) {
+    const ends = top && bottom ? 'apex and the base' : top ? 'apex' : bottom ? 'base' : '';
+    const where = [ends && `at the ${ends}`, side && 'at the side (the field of view)'].filter(Boolean).join(' and ');
     addLimitation(list, {
       code: 'PARTIAL_LUNG_COVERAGE',
-      message: `The scan cuts the lungs off at the ${top && bottom ? 'apex and the base' : top ? 'apex' : 'base'}: findings outside the scanned range are not seen.`,
-      details: { apexCut: top, baseCut: bottom },
+      message: `The scan cuts the lungs off ${where}: findings outside the scanned range are not seen.`,
+      details: { apexCut: top, baseCut: bottom, sideCut: side },
     });
-  return { top, bottom };
+  }
+  return { top, bottom, side };
 }
 
 function round1(v: number): number {

@@ -9,6 +9,7 @@ import { distanceTransform } from '../../core/ops/distance.js';
 import { connectedComponents, fillHoles, keepLargestComponent } from '../../core/ops/labels.js';
 import { close, dilate, erode } from '../../core/ops/morphology.js';
 import { type Box, boxDims, cropBytes, nonzeroBox } from '../../core/ops/work-box.js';
+import { bodyWithEdgePockets, keepCutLungs } from './fov-cut.js';
 import { type LungPrefix, lungPrefixStore } from './shared.js';
 
 /** Options of {@link segmentLungs}. */
@@ -56,8 +57,8 @@ const LUNG_STAGES = [
 ] as const;
 
 /**
- * Segments the lungs of a chest CT: body outline (threshold, largest component, holes filled),
- * air inside the body, trachea and main bronchi found on the top slices and grown with an adaptive
+ * Segments the lungs of a chest CT: body outline (threshold, largest component, holes filled;
+ * a lung that a reduced field of view cuts at the side is kept, with a warning), air inside the body, trachea and main bronchi found on the top slices and grown with an adaptive
  * threshold (removed), left/right split (3D components, else erosion until they part, else the
  * body midline), then holes filled per slice and a 3D closing per lung so that juxtapleural
  * nodules and dense lesions stay inside the mask.
@@ -231,9 +232,8 @@ async function lungPrefix(
   await stages.start('body');
   const dense = new Uint8Array(n);
   for (let i = 0; i < n; i++) dense[i] = sm[i]! > -500 ? 1 : 0;
-  const body = fillHoles(keepLargestComponent({ data: dense, dims, spacing }, { connectivity: 6 }), {
-    mode: 'slice',
-  }).data;
+  const outline = keepLargestComponent({ data: dense, dims, spacing }, { connectivity: 6 }).data;
+  const { body, pockets } = bodyWithEdgePockets(outline, dims, spacing);
   timer.mark('body');
 
   // Air inside the body.
@@ -265,6 +265,12 @@ async function lungPrefix(
   const lungs = new Uint8Array(air.length);
   const compLabels = comps.labels.data;
   for (let i = 0; i < lungs.length; i++) lungs[i] = keepLabel[compLabels[i]!]!;
+  // lungs that a reduced field of view cuts at the side (20 voxels of contact: a few mm², not noise)
+  const cutMl = (keepCutLungs(pockets, body, lungs, airways, sm, airT, dims, 20) * vox) / 1000;
+  if (cutMl > 0)
+    warnings.push(
+      `The field of view cuts the chest at the side: ${cutMl.toFixed(0)} mL of lung reaching the image's edge were kept.`,
+    );
   timer.mark('components');
 
   // Left/right split (LPS: +x is the patient's left; use the world x of each voxel column).
@@ -555,6 +561,26 @@ function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): { cl
       const src = nx * (y + ny * z);
       for (let x = x0; x <= x1; x++) if (m[src + x]) pooled[row + gx[x]!] = 1;
     }
+  // A lung that a reduced field of view cuts at the side: its edge columns and rows are replicated
+  // into the padding too, or the dilated lung outside the grid would close every concavity along
+  // the edge (the mediastinum between two cut lungs) as a wall would.
+  for (let z = Math.max(0, -cz0); z < Math.min(cd[2], nz - cz0); z++) {
+    const o = z * gxy;
+    const inX0 = gx[Math.max(0, cx0)]!;
+    const inX1 = gx[Math.min(nx, cx0 + cd[0]) - 1]!;
+    const inY0 = gy[Math.max(0, cy0)]!;
+    const inY1 = gy[Math.min(ny, cy0 + cd[1]) - 1]!;
+    if (x0 === 0 || x1 === nx - 1)
+      for (let y = inY0; y <= inY1; y++) {
+        const row = o + gd[0] * y;
+        if (x0 === 0) pooled.fill(pooled[row + inX0]!, row, row + inX0);
+        if (x1 === nx - 1) pooled.fill(pooled[row + inX1]!, row + inX1 + 1, row + gd[0]);
+      }
+    if (y0 === 0)
+      for (let y = 0; y < inY0; y++) pooled.copyWithin(o + gd[0] * y, o + gd[0] * inY0, o + gd[0] * (inY0 + 1));
+    if (y1 === ny - 1)
+      for (let y = inY1 + 1; y < gd[1]; y++) pooled.copyWithin(o + gd[0] * y, o + gd[0] * inY1, o + gd[0] * (inY1 + 1));
+  }
   for (let z = 0; z < cd[2]; z++) {
     const zz = z + cz0;
     if (zz >= 0 && zz < nz) continue;
