@@ -1,5 +1,6 @@
 import { gaussian } from '../../src/core/ops/gaussian.js';
 import { resample } from '../../src/core/ops/resample.js';
+import { Rng } from '../../src/core/random.js';
 import type { Volume } from '../../src/core/volume.js';
 
 /**
@@ -39,16 +40,8 @@ export function smoothKernel(ct: Volume, sigmaMm: number): Volume<Float32Array> 
 
 /** Seeded Gaussian noise of `sd` HU on every voxel (a lower-dose acquisition of the same anatomy). */
 export function noisyCt(ct: Volume, sd: number, seed = 7): Volume<Float32Array> {
-  const out = { ...ct, data: Float32Array.from(ct.data) };
-  let s = seed >>> 0;
-  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
-  for (let i = 0; i < out.data.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const t = 2 * Math.PI * u();
-    out.data[i]! += sd * r * Math.cos(t);
-    if (i + 1 < out.data.length) out.data[i + 1]! += sd * r * Math.sin(t);
-  }
-  return out;
+  const rng = new Rng(seed);
+  return { ...ct, data: Float32Array.from(ct.data, (v) => v + sd * rng.normal()) };
 }
 
 /** A sharper kernel: unsharp mask in plane, x + k (x - G(x, 1 mm)). */

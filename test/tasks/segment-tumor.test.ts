@@ -14,6 +14,7 @@ import {
 } from '../../src/core/index.js';
 import { readDicomSeries, readNifti } from '../../src/io/index.js';
 import { segmentTumor } from '../../src/tasks/index.js';
+import { noisyCt } from '../helpers/ct-variants.js';
 import { clickOnMaskSlice, pixelBoxIoU, sliceBoundingBox, sliceBoxIoU } from '../helpers/mask-slices.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
@@ -187,11 +188,8 @@ describeData('segmentTumor on the real chest CT (left upper lobe adenocarcinoma 
   const check = async (mode: 'seed' | 'box', noiseSd = 0) => {
     const { ct: stored, anns } = await load();
     let ct = stored;
-    if (noiseSd > 0) {
-      // the same scan at a lower dose: seeded Gaussian noise on every voxel
-      const rng = new Rng(7);
-      ct = { ...stored, data: Float32Array.from(stored.data, (v) => v + noiseSd * rng.normal()) };
-    }
+    // the same scan at a lower dose: seeded Gaussian noise on every voxel
+    if (noiseSd > 0) ct = noisyCt(stored, noiseSd);
     const a0 = anns.find((a) => a.InstanceNumber === 18)!;
     const centre = [0, 1, 2].map((i) => (a0.bbox_corner_min_LPS_mm[i]! + a0.bbox_corner_max_LPS_mm[i]!) / 2) as Vec3;
     const r = await segmentTumor(
