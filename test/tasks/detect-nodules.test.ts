@@ -11,7 +11,8 @@ import {
   segmentLungs,
 } from '../../src/tasks/index.js';
 import { cropInPlane, cropSlices, resliceThick, smoothKernel } from '../helpers/ct-variants.js';
-import { poolCrop } from '../../src/tasks/detect-nodules/candidates.js';
+import { detectBlobs, type LungCrop, poolCrop } from '../../src/tasks/detect-nodules/candidates.js';
+import { Stages } from '../../src/core/progress.js';
 import { cropLungs, type DetectedNodule, type DetectNodulesResult } from '../../src/tasks/detect-nodules/index.js';
 import { detectNodulesTask } from '../../src/tasks/detect-nodules/definition.js';
 import { dataPath, describeData } from '../helpers/data.js';
@@ -93,6 +94,47 @@ describe('detectNodules on a phantom (12 nodules incl. juxtapleural and ground-g
       expect.arrayContaining(['centerMm', 'diameterMm', 'volumeMm3', 'type', 'probability', 'lungRads']),
     );
   });
+});
+
+describe('detectBlobs at the edge of the grid', () => {
+  // A blob centred on the crop's first column, last row or first slice: the lungs run to the scan's
+  // edge there (a field of view or a scan range that cuts them). Its response maximum lies on the
+  // edge voxel, which is searched with itself as its neighbour beyond the edge; before, the x and y
+  // edges were skipped and the blob was found one voxel in, on its flank, or not at all.
+  const dims: Vec3 = [30, 30, 24];
+  const blobAt = (c: Vec3): LungCrop => {
+    const [nx, ny, nz] = dims;
+    const data = new Float32Array(nx * ny * nz);
+    for (let z = 0, i = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++, i++)
+          data[i] = -850 + 850 * Math.exp(-((x - c[0]) ** 2 + (y - c[1]) ** 2 + (z - c[2]) ** 2) / (2 * 2.5 ** 2));
+    return {
+      data,
+      hull: new Uint8Array(data.length).fill(1),
+      dims,
+      spacing: [1, 1, 1],
+      offset: [0, 0, 0],
+      parenchymaHU: -850,
+    };
+  };
+  for (const c of [
+    [15, 15, 12],
+    [0, 15, 12],
+    [15, 29, 12],
+    [15, 15, 0],
+  ] as Vec3[]) {
+    it(`finds the blob centred at (${c.join(', ')}) on that voxel`, async () => {
+      const found = await detectBlobs(blobAt(c), [2, 2.5, 3], 10, 0.3, 4.5, new Stages({}, [['blobs', 1]]), {
+        done: 0,
+        total: 3,
+      });
+      const best = found.reduce((a, b) => (b.response > a.response ? b : a), found[0]!);
+      expect(best, 'blob missed').toBeDefined();
+      expect([best.x, best.y, best.z]).toEqual(c);
+      expect(best.eig[2] / best.eig[0]).toBeGreaterThan(0.8); // a ball, not its flank
+    });
+  }
 });
 
 describe('poolCrop (in-plane pooling for the wide blob scales)', () => {

@@ -71,13 +71,17 @@ export async function detectBlobs(
   const ix2 = 1 / (sx * sx);
   const iy2 = 1 / (sy * sy);
   const iz2 = 1 / (sz * sz);
-  // Slices 0 and nz - 1 are searched too when they hold lung, i.e. when the lungs run to the scan's
-  // edge (the crop pads them by 6 mm otherwise): their neighbour beyond the edge is the slice
-  // itself, the Gaussian's 'reflect' boundary. A mass cut by the scan edge has its response
-  // maximum there; searched from the next slice in, its Hessian was that of the mass's flank.
-  const z0 = nz >= 2 ? 0 : 1;
-  const z1 = nz >= 2 ? nz - 1 : -1;
-  const zStep = (z: number): [number, number] => [z > 0 ? -sxy : 0, z < nz - 1 ? sxy : 0];
+  // The grid's edge voxels are searched too when they hold lung, i.e. when the lungs run to the
+  // scan's edge (the crop pads them by 6 mm otherwise): the first or last slice of a scan that stops
+  // inside the lungs, the first or last column or row of a field of view that cuts them. Their
+  // neighbour beyond the edge is the voxel itself, the Gaussian's 'reflect' boundary. A mass cut by
+  // the edge has its response maximum there; searched one voxel in, its Hessian was that of its flank.
+  const back = (k: number, step: number) => (k > 0 ? -step : 0);
+  const fwd = (k: number, n: number, step: number) => (k < n - 1 ? step : 0);
+  const inner = new Int32Array(26);
+  const edge = new Int32Array(26);
+  // a single slice has no second derivative across slices: no blobs (as before)
+  const zEnd = nz >= 2 ? nz : 0;
   for (let si = 0; si < sigmasMm.length; si++) {
     const sigma = sigmasMm[si]!;
     await stages.step(progress.done + si, progress.total);
@@ -85,16 +89,30 @@ export async function detectBlobs(
     await stages.step(progress.done + si + 0.5, progress.total);
     const s2 = sigma * sigma;
     resp.fill(0);
-    for (let z = z0; z <= z1; z++) {
-      const [dzm, dzp] = zStep(z);
-      for (let y = 1; y < ny - 1; y++) {
-        let i = z * sxy + y * nx + 1;
-        for (let x = 1; x < nx - 1; x++, i++) {
+    for (let z = 0; z < zEnd; z++) {
+      const dzm = back(z, sxy);
+      const dzp = fwd(z, nz, sxy);
+      for (let y = 0; y < ny; y++) {
+        const dym = back(y, nx);
+        const dyp = fwd(y, ny, nx);
+        const row = z * sxy + y * nx;
+        // the row's first and last voxel are their own neighbour beyond the edge
+        for (let x = 0; x < nx; x = x === 0 && nx > 1 ? nx - 1 : nx) {
+          const i = row + x;
+          if (!crop.hull[i]) continue;
+          const c2 = 2 * g[i]!;
+          const lap =
+            (g[i + back(x, 1)]! + g[i + fwd(x, nx, 1)]! - c2) * ix2 +
+            (g[i + dym]! + g[i + dyp]! - c2) * iy2 +
+            (g[i + dzm]! + g[i + dzp]! - c2) * iz2;
+          resp[i] = -s2 * lap;
+        }
+        for (let i = row + 1, e = row + nx - 1; i < e; i++) {
           if (!crop.hull[i]) continue;
           const c2 = 2 * g[i]!;
           const lap =
             (g[i - 1]! + g[i + 1]! - c2) * ix2 +
-            (g[i - nx]! + g[i + nx]! - c2) * iy2 +
+            (g[i + dym]! + g[i + dyp]! - c2) * iy2 +
             (g[i + dzm]! + g[i + dzp]! - c2) * iz2;
           resp[i] = -s2 * lap;
         }
@@ -106,32 +124,39 @@ export async function detectBlobs(
     for (let i = 0; i < n; i += 7) if (crop.hull[i]) sample[m++] = Math.abs(resp[i]!);
     const floor = Math.max(minResponse, noiseK * 1.4826 * (m ? kthSmallest(sample.subarray(0, m), m >> 1) : 0));
     floors.push(floor);
-    for (let z = z0; z <= z1; z++) {
-      const [dzm, dzp] = zStep(z);
-      for (let y = 1; y < ny - 1; y++) {
-        let i = z * sxy + y * nx + 1;
-        for (let x = 1; x < nx - 1; x++, i++) {
+    for (let z = 0; z < zEnd; z++) {
+      const dzm = back(z, sxy);
+      const dzp = fwd(z, nz, sxy);
+      // the 26 neighbours' offsets inside the slice's rows and columns, and at an edge voxel
+      // (where the voxel itself stands for its neighbour beyond the edge)
+      neighbourOffsets(-1, 1, -nx, nx, dzm, dzp, inner);
+      for (let y = 0; y < ny; y++) {
+        const dym = back(y, nx);
+        const dyp = fwd(y, ny, nx);
+        const yEdge = y === 0 || y === ny - 1;
+        let i = z * sxy + y * nx;
+        for (let x = 0; x < nx; x++, i++) {
           const r = resp[i]!;
           if (r < floor || !crop.hull[i]) continue;
+          const dxm = back(x, 1);
+          const dxp = fwd(x, nx, 1);
+          const offs = yEdge || x === 0 || x === nx - 1 ? neighbourOffsets(dxm, dxp, dym, dyp, dzm, dzp, edge) : inner;
           let isMax = true;
-          for (let dz = -1; dz <= 1 && isMax; dz++)
-            for (let dy = -1; dy <= 1 && isMax; dy++)
-              for (let dx = -1; dx <= 1; dx++) {
-                if (dx === 0 && dy === 0 && dz === 0) continue;
-                const j = i + dx + dy * nx + (dz < 0 ? dzm : dz > 0 ? dzp : 0);
-                if (resp[j]! > r || (resp[j]! === r && j < i)) {
-                  isMax = false;
-                  break;
-                }
-              }
+          for (let k = 0; k < 26; k++) {
+            const j = i + offs[k]!;
+            if (resp[j]! > r || (resp[j]! === r && j < i)) {
+              isMax = false;
+              break;
+            }
+          }
           if (!isMax) continue;
           const c2 = 2 * g[i]!;
-          const hxx = (g[i - 1]! + g[i + 1]! - c2) * ix2;
-          const hyy = (g[i - nx]! + g[i + nx]! - c2) * iy2;
+          const hxx = (g[i + dxm]! + g[i + dxp]! - c2) * ix2;
+          const hyy = (g[i + dym]! + g[i + dyp]! - c2) * iy2;
           const hzz = (g[i + dzm]! + g[i + dzp]! - c2) * iz2;
-          const hxy = (g[i + 1 + nx]! - g[i + 1 - nx]! - g[i - 1 + nx]! + g[i - 1 - nx]!) / (4 * sx * sy);
-          const hxz = (g[i + 1 + dzp]! - g[i + 1 + dzm]! - g[i - 1 + dzp]! + g[i - 1 + dzm]!) / (4 * sx * sz);
-          const hyz = (g[i + nx + dzp]! - g[i + nx + dzm]! - g[i - nx + dzp]! + g[i - nx + dzm]!) / (4 * sy * sz);
+          const hxy = (g[i + dxp + dyp]! - g[i + dxp + dym]! - g[i + dxm + dyp]! + g[i + dxm + dym]!) / (4 * sx * sy);
+          const hxz = (g[i + dxp + dzp]! - g[i + dxp + dzm]! - g[i + dxm + dzp]! + g[i + dxm + dzm]!) / (4 * sx * sz);
+          const hyz = (g[i + dyp + dzp]! - g[i + dyp + dzm]! - g[i + dym + dzp]! + g[i + dym + dzm]!) / (4 * sy * sz);
           symmetricEigenvalues3(hxx, hyy, hzz, hxy, hxz, hyz, eig);
           // tubes (vessels) and plates (fissures, pleura) have |λ3| << |λ1|: not blobs
           if (!(eig[2]! < 0) || eig[2]! / eig[0]! < minBlobness) continue;
@@ -149,6 +174,27 @@ export async function detectBlobs(
     }
   }
   await stages.step(progress.done + sigmasMm.length, progress.total);
+  return out;
+}
+
+/** The offsets of the 26 neighbours from the backward and forward steps along x, y and z, into `out`. */
+function neighbourOffsets(
+  xm: number,
+  xp: number,
+  ym: number,
+  yp: number,
+  zm: number,
+  zp: number,
+  out: Int32Array,
+): Int32Array {
+  let k = 0;
+  for (let c = 0; c < 3; c++)
+    for (let b = 0; b < 3; b++)
+      for (let a = 0; a < 3; a++) {
+        if (a === 1 && b === 1 && c === 1) continue; // the voxel itself
+        out[k++] =
+          (a === 0 ? xm : a === 2 ? xp : 0) + (b === 0 ? ym : b === 2 ? yp : 0) + (c === 0 ? zm : c === 2 ? zp : 0);
+      }
   return out;
 }
 

@@ -54,11 +54,15 @@ export function noduleFromMeasure(
   const solidD = m.type === 'ground-glass' ? 0 : (m.solidLongAxisMm + m.solidShortAxisMm) / 2;
   const ci = Math.round(full[0]) + ct.dims[0] * (Math.round(full[1]) + ct.dims[1] * Math.round(full[2]));
   const side = lungs.lungLabels.data[ci];
-  const cxy = crop.dims[0] * crop.dims[1];
+  const [cx, cy] = crop.dims;
+  const [gx, gy, gz] = ct.dims;
+  // the scan's first or last slice, or the side of a field of view that cuts the lungs
   let atScanEdge = false;
   for (const v of m.voxels) {
-    const gz = Math.floor(v / cxy) + crop.offset[2];
-    if (gz === 0 || gz === ct.dims[2] - 1) {
+    const x = (v % cx) + crop.offset[0];
+    const y = (Math.floor(v / cx) % cy) + crop.offset[1];
+    const z = Math.floor(v / (cx * cy)) + crop.offset[2];
+    if (z === 0 || z === gz - 1 || x === 0 || x === gx - 1 || y === 0 || y === gy - 1) {
       atScanEdge = true;
       break;
     }
@@ -90,14 +94,13 @@ export function noduleFromMeasure(
     },
   };
   if (!regions) return nodule;
-  const [nx, ny] = ct.dims;
   const region = new Int32Array(m.voxels.length);
   for (let k = 0; k < region.length; k++) {
     const v = m.voxels[k]!;
-    const x = (v % crop.dims[0]) + crop.offset[0];
-    const y = (Math.floor(v / crop.dims[0]) % crop.dims[1]) + crop.offset[1];
-    const z = Math.floor(v / cxy) + crop.offset[2];
-    region[k] = x + nx * (y + ny * z);
+    const x = (v % cx) + crop.offset[0];
+    const y = (Math.floor(v / cx) % cy) + crop.offset[1];
+    const z = Math.floor(v / (cx * cy)) + crop.offset[2];
+    region[k] = x + gx * (y + gy * z);
   }
   regions.set(nodule, region.sort());
   return nodule;
@@ -233,11 +236,11 @@ export function examScope(
   return { lungRads, lungRadsReason, scan: { sliceThicknessMm: round(thickness, 2), bloodHU, contrast } };
 }
 
-/** The limitation of `count` (> 0) findings that reach the first or last slice. */
+/** The limitation of `count` (> 0) findings that reach the first or last slice or the image's side. */
 export function scanEdgeLimitation(count: number): Limitation {
   return {
     code: 'LESION_AT_SCAN_EDGE',
-    message: `${count} finding(s) reach the first or last slice: size and type may be underestimated.`,
+    message: `${count} finding(s) reach the edge of the scan (its first or last slice, or the side of the field of view): size and type may be underestimated.`,
     details: { findings: count },
   };
 }

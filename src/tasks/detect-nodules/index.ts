@@ -106,7 +106,7 @@ export interface DetectedNodule {
    * the scan is outside Lung-RADS scope (see the result's `lungRadsReason`).
    */
   lungRads: LungRadsCategory | null;
-  /** True when the lesion reaches the first or last slice: it may continue outside the scan. */
+  /** True when the lesion reaches the first or last slice or the image's side: it may continue outside the scan. */
   atScanEdge: boolean;
   /** Which lung the centre lies in. */
   lung: 'left' | 'right' | 'unknown';
