@@ -75,13 +75,24 @@ describe('CT scope checks', () => {
     // box lungs fill every slice: apex and base are cut
     const mask = { ...ct, data: labels.map((v) => (v ? 1 : 0)) };
     const cov: Limitation[] = [];
-    expect(checkLungCoverage(cov, mask)).toEqual({ top: true, bottom: true });
+    expect(checkLungCoverage(cov, mask)).toEqual({ top: true, bottom: true, side: false });
     expect(cov[0]!.code).toBe('PARTIAL_LUNG_COVERAGE');
     // lungs that taper to nothing at both ends: covered
     for (const z of [0, 9]) mask.data.fill(0, z * 120 * 80, (z + 1) * 120 * 80);
     const ok: Limitation[] = [];
-    expect(checkLungCoverage(ok, mask)).toEqual({ top: false, bottom: false });
+    expect(checkLungCoverage(ok, mask)).toEqual({ top: false, bottom: false, side: false });
     expect(ok).toHaveLength(0);
+    // a field of view that cuts the right lung at the side: it reaches the first column, along
+    // 19 mm (under the 20 mm that count) or 20 mm
+    const cut = { ...mask, data: mask.data.slice() };
+    for (let y = 10; y < 29; y++) cut.data[120 * (y + 80 * 4)] = 1;
+    const short: Limitation[] = [];
+    expect(checkLungCoverage(short, cut).side).toBe(false);
+    cut.data[120 * (29 + 80 * 4)] = 1;
+    const side: Limitation[] = [];
+    expect(checkLungCoverage(side, cut)).toEqual({ top: false, bottom: false, side: true });
+    expect(side[0]).toMatchObject({ code: 'PARTIAL_LUNG_COVERAGE', details: { sideCut: true } });
+    expect(side[0]!.message).toContain('at the side');
   });
 });
 
