@@ -8,17 +8,42 @@ import {
   indexToWorld,
   isMedImgError,
   makeChestCtPhantom,
+  type MedImgError,
   Rng,
   type Vec3,
+  type Volume,
   worldToIndex,
 } from '../../src/core/index.js';
 import { readDicomSeries, readNifti } from '../../src/io/index.js';
 import { segmentTumor } from '../../src/tasks/index.js';
+import { segmentTumorOnWholeGrid } from '../../src/tasks/segment-tumor/index.js';
 import { noisyCt } from '../helpers/ct-variants.js';
 import { clickOnMaskSlice, pixelBoxIoU, sliceBoundingBox, sliceBoxIoU } from '../helpers/mask-slices.js';
 import { dataPath, describeData } from '../helpers/data.js';
 
 const small = { dims: [170, 120, 60] as Vec3, spacing: [2, 2, 2.5] as Vec3, blurSigmaMm: 0.6 };
+
+/**
+ * segmentTumor from a click, which runs on a crop around its search sphere when that saves most of
+ * the grid, against the same click on the whole grid: mask, lesions, limitations and settings (or
+ * the error) must be identical.
+ */
+async function expectSameAsWholeGrid(image: Volume, options: { seed: Vec3; maxRadiusMm?: number }) {
+  const fast = await segmentTumor(image, options).catch((e: unknown) => e);
+  const ref = await segmentTumorOnWholeGrid(image, options).catch((e: unknown) => e);
+  if (fast instanceof Error || ref instanceof Error) {
+    expect((fast as MedImgError).code).toBe((ref as MedImgError).code);
+    expect((fast as Error).message).toBe((ref as Error).message);
+    return;
+  }
+  const a = fast as Awaited<ReturnType<typeof segmentTumor>>;
+  const b = ref as Awaited<ReturnType<typeof segmentTumor>>;
+  expect(Buffer.from(a.mask.data).equals(Buffer.from(b.mask.data))).toBe(true);
+  expect(a.lesions).toEqual(b.lesions);
+  expect(a.limitations).toEqual(b.limitations);
+  expect(a.intensityRange).toEqual(b.intensityRange);
+  expect(a.provenance.settings).toEqual(b.provenance.settings);
+}
 
 describe('segmentTumor on phantom tumours (noise on)', () => {
   for (const [seed, noise] of [
@@ -134,6 +159,30 @@ describe('segmentTumor on phantom tumours (noise on)', () => {
       code: 'EMPTY_SEED_REGION',
       message: expect.stringContaining('outside the body'),
     });
+  }, 60000);
+
+  it('a click runs on a crop around its search sphere: the same result as on the whole grid', async () => {
+    // 170 x 120 x 60 voxels: a 25-50 mm sphere's box is 6-18 % of it, so clicks run on a crop. The
+    // tumour reaches the image's edge (a crop clipped there); with 25-30 mm spheres it fills the
+    // sphere (the steps beyond it read the crop's margins), grows through low contrast, or the click
+    // on lung is moved to the tumour; a click on the air outside the body is refused alike.
+    const p = makeChestCtPhantom({ ...small, nodules: 0, noiseSd: 20, seed: 3, tumor: true });
+    const c = p.truth.tumor!.centerMm;
+    const codes = new Set<string>();
+    for (const [d, maxRadiusMm] of [
+      [[0, 0, 0], 50],
+      [[0, -14, 5], 50],
+      [[12, 0, 0], 30],
+      [[0, 0, 0], 25],
+      [[15, 5, 0], 28],
+      [[0, 20, 0], 30],
+    ] as [Vec3, number][]) {
+      const seed: Vec3 = [c[0] + d[0], c[1] + d[1], c[2] + d[2]];
+      await expectSameAsWholeGrid(p.image, { seed, maxRadiusMm });
+      for (const l of (await segmentTumor(p.image, { seed, maxRadiusMm })).limitations) codes.add(l.code);
+    }
+    expect([...codes].sort()).toEqual(['LESION_AT_SCAN_EDGE', 'SEARCH_LIMIT_REACHED', 'SEED_MOVED']);
+    await expectSameAsWholeGrid(p.image, { seed: indexToWorld(p.image, [2, 2, 30]) });
   }, 60000);
 
   it('a seed outside the image gives EMPTY_SEED_REGION; no seed and no box is refused', async () => {
@@ -384,6 +433,21 @@ describeData(
         expect(dice(r.mask, truth)).toBeGreaterThanOrEqual(0.75);
       }
       console.log(`STS_001 CT off-centre clicks, Dice: ${figures.join(', ')}`);
+    }, 180000);
+
+    it('CT clicks with a 25-30 mm sphere (low-contrast growing, re-centred) on a crop: the same result as on the whole grid', async () => {
+      // the sphere's box is 17 % of this pre-cropped image: a crop (at 50 mm, 43 %: the whole grid)
+      const { img, ref } = await load('CT');
+      for (const [d, r] of [
+        [[0, 0, 0], 30],
+        [[10, 0, 0], 30],
+        [[0, -10, 0], 25],
+        [[0, 0, 6.5], 30],
+      ] as [Vec3, number][]) {
+        const seed = ref.centroid_lps_mm.map((v, a) => v + d[a]!) as Vec3;
+        await expectSameAsWholeGrid(img, { seed, maxRadiusMm: r });
+        expect((await segmentTumor(img, { seed, maxRadiusMm: r })).provenance.settings.lowContrastMm).toBe(2);
+      }
     }, 180000);
 
     it('MR T1 (held out, same method): Dice >= 0.8 from the 3D bounding box (measured 0.843)', async () => {
