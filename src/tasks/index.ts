@@ -15,6 +15,8 @@ export * from './lung-segmentation/index.js';
 export type * from './radiomics/index.js';
 export { ALL_FEATURE_CLASSES, extractRadiomics, PYRADIOMICS_DEFAULTS, parseParameterFile } from './radiomics/index.js';
 export * from './segment-structures/index.js';
-export * from './segment-tumor/index.js';
+// segmentTumor by name: its module also holds segmentTumorOnWholeGrid, the tests' reference, not API.
+export type * from './segment-tumor/index.js';
+export { lesionStats, segmentTumor } from './segment-tumor/index.js';
 export * from './report.js';
 export * from './compare-studies/index.js';
