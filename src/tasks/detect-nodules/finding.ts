@@ -56,16 +56,17 @@ export function noduleFromMeasure(
   const side = lungs.lungLabels.data[ci];
   const [cx, cy] = crop.dims;
   const [gx, gy, gz] = ct.dims;
-  // the scan's first or last slice, or the side of a field of view that cuts the lungs
+  // the region's voxels on the whole grid; one on the scan's first or last slice, or on the side of
+  // a field of view that cuts the lungs, puts the finding at the scan's edge
+  const region = new Int32Array(m.voxels.length);
   let atScanEdge = false;
-  for (const v of m.voxels) {
+  for (let k = 0; k < region.length; k++) {
+    const v = m.voxels[k]!;
     const x = (v % cx) + crop.offset[0];
     const y = (Math.floor(v / cx) % cy) + crop.offset[1];
     const z = Math.floor(v / (cx * cy)) + crop.offset[2];
-    if (z === 0 || z === gz - 1 || x === 0 || x === gx - 1 || y === 0 || y === gy - 1) {
-      atScanEdge = true;
-      break;
-    }
+    if (z === 0 || z === gz - 1 || x === 0 || x === gx - 1 || y === 0 || y === gy - 1) atScanEdge = true;
+    region[k] = x + gx * (y + gy * z);
   }
   const nodule: DetectedNodule = {
     centerMm: indexToWorld(ct, full).map((v) => round(v, 2)) as Vec3,
@@ -93,16 +94,7 @@ export function noduleFromMeasure(
       scaleMm: round(detector.scaleMm, 2),
     },
   };
-  if (!regions) return nodule;
-  const region = new Int32Array(m.voxels.length);
-  for (let k = 0; k < region.length; k++) {
-    const v = m.voxels[k]!;
-    const x = (v % cx) + crop.offset[0];
-    const y = (Math.floor(v / cx) % cy) + crop.offset[1];
-    const z = Math.floor(v / (cx * cy)) + crop.offset[2];
-    region[k] = x + gx * (y + gy * z);
-  }
-  regions.set(nodule, region.sort());
+  regions?.set(nodule, region.sort());
   return nodule;
 }
 

@@ -564,12 +564,12 @@ function closeCropped(m: Uint8Array, dims: Vec3, spacing: Vec3, r: number): { cl
   // A lung that a reduced field of view cuts at the side: its edge columns and rows are replicated
   // into the padding too, or the dilated lung outside the grid would close every concavity along
   // the edge (the mediastinum between two cut lungs) as a wall would.
+  const inX0 = gx[Math.max(0, cx0)]!;
+  const inX1 = gx[Math.min(nx, cx0 + cd[0]) - 1]!;
+  const inY0 = gy[Math.max(0, cy0)]!;
+  const inY1 = gy[Math.min(ny, cy0 + cd[1]) - 1]!;
   for (let z = Math.max(0, -cz0); z < Math.min(cd[2], nz - cz0); z++) {
     const o = z * gxy;
-    const inX0 = gx[Math.max(0, cx0)]!;
-    const inX1 = gx[Math.min(nx, cx0 + cd[0]) - 1]!;
-    const inY0 = gy[Math.max(0, cy0)]!;
-    const inY1 = gy[Math.min(ny, cy0 + cd[1]) - 1]!;
     if (x0 === 0 || x1 === nx - 1)
       for (let y = inY0; y <= inY1; y++) {
         const row = o + gd[0] * y;
