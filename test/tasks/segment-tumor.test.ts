@@ -17,6 +17,7 @@ import {
 import { readDicomSeries, readNifti } from '../../src/io/index.js';
 import { segmentTumor } from '../../src/tasks/index.js';
 import { segmentTumorOnWholeGrid } from '../../src/tasks/segment-tumor/index.js';
+import { annotatedTumourBox } from '../helpers/chest-ct-truth.js';
 import { noisyCt } from '../helpers/ct-variants.js';
 import { clickOnMaskSlice, pixelBoxIoU, sliceBoundingBox, sliceBoxIoU } from '../helpers/mask-slices.js';
 import { dataPath, describeData } from '../helpers/data.js';
@@ -24,11 +25,14 @@ import { dataPath, describeData } from '../helpers/data.js';
 const small = { dims: [170, 120, 60] as Vec3, spacing: [2, 2, 2.5] as Vec3, blurSigmaMm: 0.6 };
 
 /**
- * segmentTumor from a click, which runs on a crop around its search sphere when that saves most of
- * the grid, against the same click on the whole grid: mask, lesions, limitations and settings (or
- * the error) must be identical.
+ * segmentTumor from a click or a box, which runs on a crop around its search sphere or the box's
+ * window when that saves most of the grid, against the same call on the whole grid: mask, lesions,
+ * limitations and settings (or the error) must be identical.
  */
-async function expectSameAsWholeGrid(image: Volume, options: { seed: Vec3; maxRadiusMm?: number }) {
+async function expectSameAsWholeGrid(
+  image: Volume,
+  options: { seed?: Vec3; box?: { min: Vec3; max: Vec3 }; maxRadiusMm?: number },
+) {
   const fast = await segmentTumor(image, options).catch((e: unknown) => e);
   const ref = await segmentTumorOnWholeGrid(image, options).catch((e: unknown) => e);
   if (fast instanceof Error || ref instanceof Error) {
@@ -183,6 +187,15 @@ describe('segmentTumor on phantom tumours (noise on)', () => {
     }
     expect([...codes].sort()).toEqual(['LESION_AT_SCAN_EDGE', 'SEARCH_LIMIT_REACHED', 'SEED_MOVED']);
     await expectSameAsWholeGrid(p.image, { seed: indexToWorld(p.image, [2, 2, 30]) });
+    // boxes: on one slice (a window over every slice), 3D (the inscribed ellipsoid), one at the
+    // image's corner and one outside it
+    const box = (lo: Vec3, hi: Vec3) => ({ box: { min: lo, max: hi } });
+    await expectSameAsWholeGrid(p.image, box([c[0] - 22, c[1] - 22, c[2]], [c[0] + 22, c[1] + 22, c[2]]));
+    await expectSameAsWholeGrid(p.image, box([c[0] - 15, c[1] - 12, c[2]], [c[0] + 18, c[1] + 25, c[2]]));
+    await expectSameAsWholeGrid(p.image, box(c.map((v) => v - 20) as Vec3, c.map((v) => v + 20) as Vec3));
+    const o = p.image.origin;
+    await expectSameAsWholeGrid(p.image, box([o[0] - 10, o[1] - 10, c[2]], [o[0] + 30, o[1] + 30, c[2]]));
+    await expectSameAsWholeGrid(p.image, box([o[0] - 90, o[1] - 90, c[2]], [o[0] - 50, o[1] - 50, c[2]]));
   }, 60000);
 
   it('a seed outside the image gives EMPTY_SEED_REGION; no seed and no box is refused', async () => {
@@ -284,6 +297,14 @@ describeData('segmentTumor on the real chest CT (left upper lobe adenocarcinoma 
 
   it('from the expert box on instance 18: per-slice boxes overlap the expert boxes (mean IoU >= 0.6)', async () => {
     await check('box');
+  }, 120000);
+
+  it('an expert box and the 3D box around all of them run on a crop: the same result as on the whole grid', async () => {
+    const { ct, anns } = await load();
+    const a = anns[anns.length >> 1]!;
+    await expectSameAsWholeGrid(ct, { box: { min: a.bbox_corner_min_LPS_mm, max: a.bbox_corner_max_LPS_mm } });
+    const all = annotatedTumourBox(dir, ct, 0);
+    await expectSameAsWholeGrid(ct, { box: { min: all.lo as Vec3, max: all.hi as Vec3 } });
   }, 120000);
 });
 

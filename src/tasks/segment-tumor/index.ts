@@ -157,7 +157,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
   if (!options || (options.seed === undefined && options.box === undefined)) {
     throw new MedImgError('INVALID_ARGUMENT', 'segmentTumor needs a seed point, a box (LPS mm) or a model.');
   }
-  return options.box ? segmentClassical(image, options, true) : segmentSeeded(image, options, true);
+  return options.box ? segmentBoxed(image, options) : segmentSeeded(image, options, true);
 }
 
 /**
@@ -170,8 +170,8 @@ interface SeedFrame {
   image: Volume;
   /** The crop, inclusive voxel box of the whole grid. */
   box: Box;
-  /** The seed in the whole grid's voxel coordinates. */
-  seedVox: Vec3;
+  /** Seed mode: the seed in the whole grid's voxel coordinates. */
+  seedVox?: Vec3;
 }
 
 /** Thrown inside a crop when the search sphere was re-centred past it: the run goes again on the whole grid. */
@@ -210,30 +210,39 @@ async function segmentSeeded(
 }
 
 /**
- * Seed mode on the whole grid, never on a crop: the reference the crop is tested against.
- * @internal
+ * Voxels per axis that the steps after the growing read beyond the region a lesion may occupy
+ * (a sphere of `radiusMm` around it, or 0 for a box's window): the surrounding ring of the 50 %
+ * boundary (3.5 voxels), the opening and its give-back, the smoothing closing, the low-contrast
+ * Gaussian's margin and the denoising Gaussian's kernel, plus two voxels.
  */
-export function segmentTumorOnWholeGrid(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
-  validateVolume(image);
-  return segmentSeeded(image, options, true, false);
-}
-
-/**
- * The voxel box of the search sphere around `centre` (whole-grid voxels) widened by the farthest
- * any step looks beyond it: the surrounding ring of the 50 % boundary (3.5 voxels), the opening
- * and its give-back, the smoothing closing, the low-contrast Gaussian's margin and the denoising
- * Gaussian's kernel, plus two voxels; clipped to the grid. Null when the centre is outside the grid.
- */
-function seedWorkBox(image: Volume, centre: Vec3, options: SegmentTumorOptions): Box | null {
-  const { dims, spacing } = image;
-  const c = centre.map(Math.round);
-  if (!c.every((v, a) => v >= 0 && v < dims[a]!)) return null;
+function stepReach(image: Volume, options: SegmentTumorOptions, radiusMm: number): number[] {
+  const { spacing } = image;
   const vs = Math.max(...spacing);
   const px = Math.max(spacing[0], spacing[1]);
   const openR = options.openingMm ?? 3;
   const reachMm = Math.max(3.5 * vs, openR + vs, 3 * px, 2 * (options.lowContrastMm ?? 2), 4 * DENOISE_MM + px);
-  const maxR = options.maxRadiusMm ?? 50;
-  const h = [0, 1, 2].map((a) => Math.ceil(maxR / spacing[a]!) + Math.ceil(reachMm / spacing[a]!) + 2);
+  return [0, 1, 2].map((a) => Math.ceil(radiusMm / spacing[a]!) + Math.ceil(reachMm / spacing[a]!) + 2);
+}
+
+/**
+ * Seed and box modes on the whole grid, never on a crop: the reference the crops are tested against.
+ * @internal
+ */
+export function segmentTumorOnWholeGrid(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
+  validateVolume(image);
+  return options.box ? segmentBoxed(image, options, false) : segmentSeeded(image, options, true, false);
+}
+
+/**
+ * The voxel box of the search sphere around `centre` (whole-grid voxels) widened by the farthest
+ * any step looks beyond it ({@link stepReach}); clipped to the grid. Null when the centre is
+ * outside the grid.
+ */
+function seedWorkBox(image: Volume, centre: Vec3, options: SegmentTumorOptions): Box | null {
+  const { dims } = image;
+  const c = centre.map(Math.round);
+  if (!c.every((v, a) => v >= 0 && v < dims[a]!)) return null;
+  const h = stepReach(image, options, options.maxRadiusMm ?? 50);
   return [
     Math.max(0, c[0]! - h[0]!),
     Math.max(0, c[1]! - h[1]!),
@@ -242,6 +251,82 @@ function seedWorkBox(image: Volume, centre: Vec3, options: SegmentTumorOptions):
     Math.min(dims[1] - 1, c[1]! + h[1]!),
     Math.min(dims[2] - 1, c[2]! + h[2]!),
   ];
+}
+
+/** A box's voxel geometry on the whole grid (see segmentClassical's box branches). */
+interface BoxGeometry {
+  /** Three slices or more: the ellipsoid inscribed in the box is the limit. */
+  is3d: boolean;
+  /** The box's corners, fractional voxel coordinates, min and max per axis. */
+  lo: number[];
+  hi: number[];
+  /** The voxels the lesion may occupy (inclusive, clipped): the 3D box, or the one-slice box's in-plane window on every slice. */
+  window: Box;
+  /** One-slice box: the column's margin per in-plane axis, voxels. */
+  columnMargin: number[];
+}
+
+/**
+ * The box's voxel geometry: a one-slice box may reach, on every slice (its z extent comes from the
+ * image), the box widened by 0.6 of its size (at least `margin` of it plus 3 mm) on each side, since
+ * the lesion drifts in plane; its column (what continues beyond is another structure) is the box
+ * widened by a quarter of its size, at least the same margin.
+ */
+function boxGeometry(image: Volume, box: BoxMm, margin: number): BoxGeometry {
+  const { dims, spacing } = image;
+  const [nx, ny, nz] = dims;
+  const a = worldToIndex(image, box.min);
+  const b = worldToIndex(image, box.max);
+  const lo = [0, 1, 2].map((i) => Math.min(a[i]!, b[i]!));
+  const hi = [0, 1, 2].map((i) => Math.max(a[i]!, b[i]!));
+  if (Math.abs(b[2] - a[2]) >= 2) {
+    const window: Box = [
+      Math.max(0, Math.floor(lo[0]!)),
+      Math.max(0, Math.floor(lo[1]!)),
+      Math.max(0, Math.floor(lo[2]!)),
+      Math.min(nx - 1, Math.ceil(hi[0]!)),
+      Math.min(ny - 1, Math.ceil(hi[1]!)),
+      Math.min(nz - 1, Math.ceil(hi[2]!)),
+    ];
+    return { is3d: true, lo, hi, window, columnMargin: [0, 0] };
+  }
+  const size = [0, 1].map((i) => (hi[i]! - lo[i]!) * spacing[i]!);
+  const m = [0, 1].map((i) => (margin * size[i]! + 3) / spacing[i]!);
+  const w = [0, 1].map((i) => Math.max(m[i]!, (0.6 * size[i]!) / spacing[i]!));
+  const window: Box = [
+    Math.max(0, Math.floor(lo[0]! - w[0]!)),
+    Math.max(0, Math.floor(lo[1]! - w[1]!)),
+    0,
+    Math.min(nx - 1, Math.ceil(hi[0]! + w[0]!)),
+    Math.min(ny - 1, Math.ceil(hi[1]! + w[1]!)),
+    nz - 1,
+  ];
+  return {
+    is3d: false,
+    lo,
+    hi,
+    window,
+    columnMargin: [0, 1].map((i) => Math.max(m[i]!, (0.25 * size[i]!) / spacing[i]!)),
+  };
+}
+
+/**
+ * Box mode on a crop around the box's window, widened by the reach of the steps after the growing
+ * (as a click's, see {@link seedWorkBox}), when that crop is at most half the grid: the box's
+ * geometry is worked out on the whole grid and shifted by the crop's integer offset, so the result
+ * is identical to the whole grid's. Its volumes are one box wide in plane, every slice deep.
+ */
+async function segmentBoxed(image: Volume, options: SegmentTumorOptions, crops = true): Promise<SegmentTumorResult> {
+  const geo = boxGeometry(image, options.box!, options.boxMargin ?? 0.1);
+  const reach = stepReach(image, options, 0);
+  const box: Box = [0, 1, 2, 3, 4, 5].map((k) =>
+    k < 3 ? Math.max(0, geo.window[k]! - reach[k]!) : Math.min(image.dims[k - 3]! - 1, geo.window[k]! + reach[k - 3]!),
+  ) as Box;
+  const keep = boxDims(box).reduce((a, b) => a * b, 1);
+  const empty = geo.window.some((v, k) => k < 3 && v > geo.window[k + 3]!);
+  if (!crops || empty || keep > 0.5 * image.data.length || keep < 65536) return segmentClassical(image, options, true);
+  const sub = crop(image, { min: [box[0], box[1], box[2]], max: [box[3], box[4], box[5]] });
+  return segmentClassical(sub, options, true, { image, box });
 }
 
 /** Seed and box modes; `relocate`: a click on lung air may be moved once to the nearest solid tissue. */
@@ -279,89 +364,87 @@ async function segmentClassical(
   let boxBg: number | undefined;
   let cornerVals: number[] = [];
   let box3d = false;
-  const boxIdx: [Vec3, Vec3] | undefined = options.box
-    ? [worldToIndex(image, options.box.min), worldToIndex(image, options.box.max)]
-    : undefined;
-  if (boxIdx && Math.abs(boxIdx[1][2] - boxIdx[0][2]) >= 2) {
+  // The box's geometry is worked out on the whole grid (its fractional voxel coordinates, clamped
+  // to the whole grid's edges) and only then shifted onto a crop by the crop's integer offset `o`.
+  const o: Vec3 = frame ? [frame.box[0], frame.box[1], frame.box[2]] : [0, 0, 0];
+  const [fx, fy, fz] = frame?.image.dims ?? dims;
+  const at = (x: number, y: number, z: number): number => x - o[0] + nx * (y - o[1] + ny * (z - o[2]));
+  const geo = options.box ? boxGeometry(frame?.image ?? image, options.box, margin) : undefined;
+  if (geo?.is3d) {
     // A 3D box (three slices or more) gives the lesion's extent on every axis: the shape prior is
     // the ellipsoid inscribed in it (half a voxel of slack), inside which lesion-like voxels are
     // grown from the box's central half. This is what separates a tumour from touching tissue of
     // the same density (a sarcoma in muscle), where intensity alone cannot.
-    const [a, b] = boxIdx;
-    const lo = [0, 1, 2].map((i) => Math.min(a[i]!, b[i]!));
-    const hi = [0, 1, 2].map((i) => Math.max(a[i]!, b[i]!));
+    const { lo, hi, window: win } = geo;
     const c = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2);
     const h = [0, 1, 2].map((i) => (hi[i]! - lo[i]!) / 2 + 0.5);
-    for (let z = Math.max(0, Math.floor(lo[2]!)); z <= Math.min(nz - 1, Math.ceil(hi[2]!)); z++)
-      for (let y = Math.max(0, Math.floor(lo[1]!)); y <= Math.min(ny - 1, Math.ceil(hi[1]!)); y++)
-        for (let x = Math.max(0, Math.floor(lo[0]!)); x <= Math.min(nx - 1, Math.ceil(hi[0]!)); x++) {
+    for (let z = win[2]; z <= win[5]; z++)
+      for (let y = win[1]; y <= win[4]; y++)
+        for (let x = win[0]; x <= win[3]; x++) {
           const e = ((x - c[0]!) / h[0]!) ** 2 + ((y - c[1]!) / h[1]!) ** 2 + ((z - c[2]!) / h[2]!) ** 2;
-          const i = x + nx * (y + ny * z);
+          const i = at(x, y, z);
           if (e <= 1) allowed[i] = 1;
           else if (x >= lo[0]! && x <= hi[0]! && y >= lo[1]! && y <= hi[1]! && z >= lo[2]! && z <= hi[2]!)
             cornerVals.push(data[i]!);
           if (e <= 0.25) init.push(i);
         }
-    seedVox = c as Vec3;
-    inBox = (v) => [0, 1, 2].every((i) => v[i]! >= lo[i]! && v[i]! <= hi[i]!);
+    // on a crop, the whole grid's centre less the integer offset (exact: it is no smaller than it)
+    seedVox = c.map((v, a) => v - o[a]!) as Vec3;
+    inBox = (v) => [0, 1, 2].every((i) => v[i]! + o[i]! >= lo[i]! && v[i]! + o[i]! <= hi[i]!);
     box3d = true;
-  } else if (boxIdx) {
-    const [a, b] = boxIdx;
-    const lo = [0, 1, 2].map((i) => Math.min(a[i]!, b[i]!));
-    const hi = [0, 1, 2].map((i) => Math.max(a[i]!, b[i]!));
-    const size = [0, 1].map((i) => (hi[i]! - lo[i]!) * spacing[i]!);
-    // The z extent comes from the image (slice-by-slice propagation stops where the lesion's
-    // cross-section vanishes or jumps), so every slice is allowed; in plane the lesion may drift
-    // beyond the drawn box on other slices, so the window is the box widened by half its size.
-    const m = [0, 1].map((i) => (margin * size[i]! + 3) / spacing[i]!);
-    const w = [0, 1].map((i) => Math.max(m[i]!, (0.6 * size[i]!) / spacing[i]!));
-    const cw = [0, 1].map((i) => Math.max(m[i]!, (0.25 * size[i]!) / spacing[i]!));
-    const bx0 = Math.max(0, Math.floor(lo[0]! - w[0]!));
-    const bx1 = Math.min(nx - 1, Math.ceil(hi[0]! + w[0]!));
-    const by0 = Math.max(0, Math.floor(lo[1]! - w[1]!));
-    const by1 = Math.min(ny - 1, Math.ceil(hi[1]! + w[1]!));
-    const bz0 = 0;
-    const bz1 = nz - 1;
+  } else if (geo) {
+    const { lo, hi, window: win } = geo;
+    const cw = geo.columnMargin;
+    const [bx0, by0, bz0, bx1, by1, bz1] = win;
     for (let z = bz0; z <= bz1; z++)
-      for (let y = by0; y <= by1; y++) for (let x = bx0; x <= bx1; x++) allowed[x + nx * (y + ny * z)] = 1;
+      for (let y = by0; y <= by1; y++) for (let x = bx0; x <= bx1; x++) allowed[at(x, y, z)] = 1;
     // on the drawn slice the lesion lies inside the box (a hand-drawn box is tight to a few mm)
     const dm = [0, 1].map((i) => 2 / spacing[i]!);
     const drawn = {
-      x0: Math.max(0, Math.floor(lo[0]! - dm[0]!)),
-      x1: Math.min(nx - 1, Math.ceil(hi[0]! + dm[0]!)),
-      y0: Math.max(0, Math.floor(lo[1]! - dm[1]!)),
-      y1: Math.min(ny - 1, Math.ceil(hi[1]! + dm[1]!)),
+      x0: Math.max(0, Math.floor(lo[0]! - dm[0]!)) - o[0],
+      x1: Math.min(fx - 1, Math.ceil(hi[0]! + dm[0]!)) - o[0],
+      y0: Math.max(0, Math.floor(lo[1]! - dm[1]!)) - o[1],
+      y1: Math.min(fy - 1, Math.ceil(hi[1]! + dm[1]!)) - o[1],
     };
     // initial region: the central half of the box on its slice(s)
     const c = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2);
     for (let z = Math.round(lo[2]!); z <= Math.round(hi[2]!); z++)
       for (let y = Math.round(c[1]! - (hi[1]! - lo[1]!) / 4); y <= Math.round(c[1]! + (hi[1]! - lo[1]!) / 4); y++)
         for (let x = Math.round(c[0]! - (hi[0]! - lo[0]!) / 4); x <= Math.round(c[0]! + (hi[0]! - lo[0]!) / 4); x++)
-          if (x >= 0 && y >= 0 && z >= 0 && x < nx && y < ny && z < nz) init.push(x + nx * (y + ny * z));
-    seedVox = c as Vec3;
+          if (x >= 0 && y >= 0 && z >= 0 && x < fx && y < fy && z < fz) init.push(at(x, y, z));
+    seedVox = c.map((v, a) => v - o[a]!) as Vec3;
     // surroundings on the drawn slice(s): the box's corners outside its inscribed ellipse
     const bgVals: number[] = [];
     const hx = Math.max(0.5, (hi[0]! - lo[0]!) / 2);
     const hy = Math.max(0.5, (hi[1]! - lo[1]!) / 2);
-    for (let z = Math.max(0, Math.round(lo[2]!)); z <= Math.min(nz - 1, Math.round(hi[2]!)); z++)
-      for (let y = Math.max(0, Math.ceil(lo[1]!)); y <= Math.min(ny - 1, Math.floor(hi[1]!)); y++)
-        for (let x = Math.max(0, Math.ceil(lo[0]!)); x <= Math.min(nx - 1, Math.floor(hi[0]!)); x++)
-          if (((x - c[0]!) / hx) ** 2 + ((y - c[1]!) / hy) ** 2 > 1) bgVals.push(data[x + nx * (y + ny * z)]!);
+    for (let z = Math.max(0, Math.round(lo[2]!)); z <= Math.min(fz - 1, Math.round(hi[2]!)); z++)
+      for (let y = Math.max(0, Math.ceil(lo[1]!)); y <= Math.min(fy - 1, Math.floor(hi[1]!)); y++)
+        for (let x = Math.max(0, Math.ceil(lo[0]!)); x <= Math.min(fx - 1, Math.floor(hi[0]!)); x++)
+          if (((x - c[0]!) / hx) ** 2 + ((y - c[1]!) / hy) ** 2 > 1) bgVals.push(data[at(x, y, z)]!);
     cornerVals = bgVals;
     // a separate maximum inside the drawn box is part of the lesion the user boxed, not a rival
-    inBox = (v) => v[0] >= lo[0]! && v[0] <= hi[0]! && v[1] >= lo[1]! && v[1] <= hi[1]!;
+    inBox = (v) => v[0] + o[0] >= lo[0]! && v[0] + o[0] <= hi[0]! && v[1] + o[1] >= lo[1]! && v[1] + o[1] <= hi[1]!;
     const column = {
-      x0: Math.max(0, Math.floor(lo[0]! - cw[0]!)),
-      x1: Math.min(nx - 1, Math.ceil(hi[0]! + cw[0]!)),
-      y0: Math.max(0, Math.floor(lo[1]! - cw[1]!)),
-      y1: Math.min(ny - 1, Math.ceil(hi[1]! + cw[1]!)),
+      x0: Math.max(0, Math.floor(lo[0]! - cw[0]!)) - o[0],
+      x1: Math.min(fx - 1, Math.ceil(hi[0]! + cw[0]!)) - o[0],
+      y0: Math.max(0, Math.floor(lo[1]! - cw[1]!)) - o[1],
+      y1: Math.min(fy - 1, Math.ceil(hi[1]! + cw[1]!)) - o[1],
     };
-    boxSlices = { k0: bz0, k1: bz1, x0: bx0, x1: bx1, y0: by0, y1: by1, drawn, column };
+    boxSlices = {
+      k0: bz0 - o[2],
+      k1: bz1 - o[2],
+      x0: bx0 - o[0],
+      x1: bx1 - o[0],
+      y0: by0 - o[1],
+      y1: by1 - o[1],
+      drawn,
+      column,
+    };
   } else {
     // in a crop, the whole grid's seed less the crop's offset (exact: an integer no larger than it)
-    const s: Vec3 = frame
-      ? ([0, 1, 2].map((a) => frame.seedVox[a]! - frame.box[a]!) as Vec3)
-      : worldToIndex(image, options.seed!);
+    const fs = frame?.seedVox;
+    const s: Vec3 =
+      fs && frame ? ([0, 1, 2].map((a) => fs[a]! - frame.box[a]!) as Vec3) : worldToIndex(image, options.seed!);
     seedVox = s;
     // the starting region: a ball that reaches at least the next voxel on every axis (as wide as
     // the slice spacing); after a click on air was moved, 3 mm in plane only (one slice up and
