@@ -306,6 +306,17 @@ describeData('segmentTumor on the real chest CT (left upper lobe adenocarcinoma 
     const all = annotatedTumourBox(dir, ct, 0);
     await expectSameAsWholeGrid(ct, { box: { min: all.lo as Vec3, max: all.hi as Vec3 } });
   }, 120000);
+
+  it('a click 40 mm off the mass, whose low-contrast sphere is re-centred past the crop: rerun on the whole grid, same result, progress monotonic', async () => {
+    const { ct } = await load();
+    const seed: Vec3 = [43.62, 239.99, -211.42];
+    await expectSameAsWholeGrid(ct, { seed });
+    const fractions: number[] = [];
+    const r = await segmentTumor(ct, { seed, onProgress: (e) => fractions.push(e.fraction) });
+    expect(r.provenance.settings.lowContrastMm).toBe(2);
+    expect(fractions.at(-1)).toBe(1);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
+  }, 120000);
 });
 
 describeData('segmentTumor box mode on the 8 mm chest CT (right lower lobe mass against the mediastinum)', () => {

@@ -201,10 +201,24 @@ async function segmentSeeded(
   // from most clicks, 0.7-1.3 s became 1.4-1.9 s on a crop of half the grid).
   if (!box || keep > 0.25 * image.data.length || keep < 65536) return segmentClassical(image, options, relocate);
   const sub = crop(image, { min: [box[0], box[1], box[2]], max: [box[3], box[4], box[5]] });
+  // progress stays monotonic across a rerun: its reports start again from 0 and are passed on only
+  // once they are past where the crop's run had got to
+  const report = options.onProgress;
+  let reached = 0;
+  const opts: SegmentTumorOptions = report
+    ? {
+        ...options,
+        onProgress: (e) => {
+          if (e.fraction < reached) return;
+          reached = e.fraction;
+          report(e);
+        },
+      }
+    : options;
   try {
-    return await segmentClassical(sub, options, relocate, { image, box, seedVox });
+    return await segmentClassical(sub, opts, relocate, { image, box, seedVox });
   } catch (e) {
-    if (e === OUTSIDE_WORK_BOX) return segmentClassical(image, options, relocate);
+    if (e === OUTSIDE_WORK_BOX) return segmentClassical(image, opts, relocate);
     throw e;
   }
 }
