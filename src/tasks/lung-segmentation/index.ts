@@ -418,25 +418,25 @@ function growBelow(
   let tail = 0;
   out[seed] = 1;
   queue[tail++] = seed;
+  // false once the region outgrows maxVox (one function for every voxel, no neighbour array per voxel)
+  const visit = (j: number): boolean => {
+    if (out[j] || !body[j] || !(sm[j]! < t)) return true;
+    if (tail >= maxVox) return false;
+    out[j] = 1;
+    queue[tail++] = j;
+    return true;
+  };
   while (head < tail) {
     const i = queue[head++]!;
     const x = i % nx;
     const y = ((i - x) / nx) % ny;
     const z = (i - x - y * nx) / sxy;
-    const nb = [
-      x > 0 ? i - 1 : -1,
-      x < nx - 1 ? i + 1 : -1,
-      y > 0 ? i - nx : -1,
-      y < ny - 1 ? i + nx : -1,
-      z > 0 ? i - sxy : -1,
-      z < nz - 1 ? i + sxy : -1,
-    ];
-    for (const j of nb) {
-      if (j < 0 || out[j] || !body[j] || !(sm[j]! < t)) continue;
-      if (tail >= maxVox) return null;
-      out[j] = 1;
-      queue[tail++] = j;
-    }
+    if (x > 0 && !visit(i - 1)) return null;
+    if (x < nx - 1 && !visit(i + 1)) return null;
+    if (y > 0 && !visit(i - nx)) return null;
+    if (y < ny - 1 && !visit(i + nx)) return null;
+    if (z > 0 && !visit(i - sxy)) return null;
+    if (z < nz - 1 && !visit(i + sxy)) return null;
   }
   return out;
 }

@@ -988,18 +988,19 @@ function grow(
       queue[tail++] = s;
     }
   }
+  // one function for every voxel's neighbours (not a closure made per voxel)
+  const visit = (j: number): void => {
+    if (out[j] || !allowed[j]) return;
+    const v = data[j]!;
+    if (v < lo || v > hi) return;
+    out[j] = 1;
+    queue[tail++] = j;
+  };
   for (let head = 0; head < tail; head++) {
     const i = queue[head]!;
     const x = i % nx;
     const y = ((i - x) / nx) % ny;
     const z = (i - x - y * nx) / sxy;
-    const visit = (j: number): void => {
-      if (out[j] || !allowed[j]) return;
-      const v = data[j]!;
-      if (v < lo || v > hi) return;
-      out[j] = 1;
-      queue[tail++] = j;
-    };
     if (x > 0) visit(i - 1);
     if (x < nx - 1) visit(i + 1);
     if (y > 0) visit(i - nx);
@@ -1241,17 +1242,19 @@ function growBySlices(
         queue[tail++] = w;
       }
     }
+    const visit = (j: number): void => {
+      if (!ok(j)) return;
+      m[j] = 1;
+      queue[tail++] = j;
+    };
     for (let head = 0; head < tail; head++) {
       const w = queue[head]!;
       const x = w % wx;
       const y = (w - x) / wx;
-      const nb = [x > 0 ? w - 1 : -1, x < wx - 1 ? w + 1 : -1, y > 0 ? w - wx : -1, y < wy - 1 ? w + wx : -1];
-      for (const j of nb) {
-        if (j >= 0 && ok(j)) {
-          m[j] = 1;
-          queue[tail++] = j;
-        }
-      }
+      if (x > 0) visit(w - 1);
+      if (x < wx - 1) visit(w + 1);
+      if (y > 0) visit(w - wx);
+      if (y < wy - 1) visit(w + wx);
     }
     if (openMmR > 0) {
       const op = open({ data: m, dims: wd, spacing: sp2 }, { radiusMm: openMmR }).data;

@@ -112,17 +112,17 @@ export function growLowContrast(
             queue[tail++] = j;
           }
         }
+    const visit = (q: number): void => {
+      if (!next[q] && inside(q)) {
+        next[q] = 1;
+        queue[tail++] = q;
+      }
+    };
     for (let head = 0; head < tail; head++) {
       const j = queue[head]!;
       const x = j % cx;
       const y = ((j - x) / cx) % cy;
       const z = (j - x - y * cx) / cxy;
-      const visit = (q: number): void => {
-        if (!next[q] && inside(q)) {
-          next[q] = 1;
-          queue[tail++] = q;
-        }
-      };
       if (x > 0) visit(j - 1);
       if (x < cx - 1) visit(j + 1);
       if (y > 0) visit(j - cx);
