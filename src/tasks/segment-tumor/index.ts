@@ -410,8 +410,7 @@ async function segmentClassical(
     const { lo, hi, window: win } = geo;
     const cw = geo.columnMargin;
     const [bx0, by0, bz0, bx1, by1, bz1] = win;
-    for (let z = bz0; z <= bz1; z++)
-      for (let y = by0; y <= by1; y++) for (let x = bx0; x <= bx1; x++) allowed[at(x, y, z)] = 1;
+    for (let z = bz0; z <= bz1; z++) for (let y = by0; y <= by1; y++) allowed.fill(1, at(bx0, y, z), at(bx1, y, z) + 1);
     // on the drawn slice the lesion lies inside the box (a hand-drawn box is tight to a few mm)
     const dm = [0, 1].map((i) => 2 / spacing[i]!);
     const drawn = {
@@ -667,22 +666,21 @@ async function segmentClassical(
   // (a low-contrast lesion has no partial-volume step to its surroundings to follow)
   for (let rim = 0; rim < (low ? 0 : 2); rim++) {
     const add: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (mask[i] || !allowed[i]) continue;
-      const x = i % nx;
-      const y = ((i - x) / nx) % ny;
-      const z = (i - x - y * nx) / sxy;
-      const touches =
-        (x > 0 && mask[i - 1]) ||
-        (x < nx - 1 && mask[i + 1]) ||
-        (y > 0 && mask[i - nx]) ||
-        (y < ny - 1 && mask[i + nx]) ||
-        (z > 0 && mask[i - sxy]) ||
-        (z < nz - 1 && mask[i + sxy]);
-      if (!touches) continue;
-      const v = data[i]!;
-      if (bright ? v >= half && v <= mu + k * sd : v <= half && v >= mu - k * sd) add.push(i);
-    }
+    for (let z = 0, i = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++, i++) {
+          if (mask[i] || !allowed[i]) continue;
+          const touches =
+            (x > 0 && mask[i - 1]) ||
+            (x < nx - 1 && mask[i + 1]) ||
+            (y > 0 && mask[i - nx]) ||
+            (y < ny - 1 && mask[i + nx]) ||
+            (z > 0 && mask[i - sxy]) ||
+            (z < nz - 1 && mask[i + sxy]);
+          if (!touches) continue;
+          const v = data[i]!;
+          if (bright ? v >= half && v <= mu + k * sd : v <= half && v >= mu - k * sd) add.push(i);
+        }
     for (const i of add) mask[i] = 1;
   }
   // Smoothing.
