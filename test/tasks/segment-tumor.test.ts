@@ -204,6 +204,17 @@ describe('segmentTumor on phantom tumours (noise on)', () => {
       isMedImgError(e, 'EMPTY_SEED_REGION'),
     );
     await expect(segmentTumor(p.image, {})).rejects.toSatisfy((e) => isMedImgError(e, 'INVALID_ARGUMENT'));
+    // not numbers, or a box without its max: refused as arguments (a NaN box read as integers before)
+    for (const bad of [
+      { seed: [Number.NaN, 0, 0] as Vec3 },
+      { seed: [Number.POSITIVE_INFINITY, 0, 0] as Vec3 },
+      { box: { min: [Number.NaN, 0, 0] as Vec3, max: [10, 10, 10] as Vec3 } },
+      { box: { min: [0, 0, 0] as Vec3 } as never },
+    ])
+      await expect(segmentTumor(p.image, bad)).rejects.toSatisfy((e) => isMedImgError(e, 'INVALID_ARGUMENT'));
+    // a box far larger than the image ends (its initial region used to be walked over its whole extent)
+    const huge = await segmentTumor(p.image, { box: { min: [-1e9, -1e9, 0], max: [1e9, 1e9, 0] } }).catch((e) => e);
+    expect(huge instanceof Error ? isMedImgError(huge) : huge.mask.dims).toBeTruthy();
     // a model path that does not exist (the model path itself: test/tasks/model-tasks.test.ts)
     await expect(segmentTumor(p.image, { model: '/nonexistent/model.onnx' })).rejects.toSatisfy((e) =>
       isMedImgError(e, 'IO_READ_FAILED'),

@@ -1,4 +1,4 @@
-import { MedImgError } from '../../core/errors.js';
+import { assertArg, MedImgError } from '../../core/errors.js';
 import { indexToWorld, worldToIndex } from '../../core/geometry.js';
 import { Stages } from '../../core/progress.js';
 import { lesionAxes } from '../../core/lesion.js';
@@ -140,7 +140,8 @@ const TUMOR_STAGES = [
  * edges. A click on air (the region runs to the sphere with a median under -500 HU) is moved once
  * to the nearest solid tissue within 15 mm (`SEED_MOVED`), or refused (`EMPTY_SEED_REGION`) when
  * it is outside the body or nothing solid is that near. The result lists its
- * `limitations` (thick slices, scan edge, low contrast, search limit reached, seed moved).
+ * `limitations` (thick slices, scan edge, low contrast, search limit reached, seed moved). A seed,
+ * or a box's min or max, that is not three finite numbers is refused (`INVALID_ARGUMENT`).
  *
  * Guide: [method and validation](../../../docs/tasks/segment-tumor.md).
  *
@@ -153,6 +154,12 @@ const TUMOR_STAGES = [
  */
 export async function segmentTumor(image: Volume, options: SegmentTumorOptions): Promise<SegmentTumorResult> {
   validateVolume(image);
+  const point = (v: unknown): boolean => Array.isArray(v) && v.length === 3 && v.every((x) => Number.isFinite(x));
+  assertArg(options?.seed === undefined || point(options.seed), 'seed must be three finite numbers (LPS mm).');
+  assertArg(
+    options?.box === undefined || (point(options.box?.min) && point(options.box?.max)),
+    'box needs min and max, each three finite numbers (LPS mm).',
+  );
   if (options?.model !== undefined) return segmentTumorWithModel(image, options);
   if (!options || (options.seed === undefined && options.box === undefined)) {
     throw new MedImgError('INVALID_ARGUMENT', 'segmentTumor needs a seed point, a box (LPS mm) or a model.');
@@ -421,10 +428,19 @@ async function segmentClassical(
     };
     // initial region: the central half of the box on its slice(s)
     const c = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2);
-    for (let z = Math.round(lo[2]!); z <= Math.round(hi[2]!); z++)
-      for (let y = Math.round(c[1]! - (hi[1]! - lo[1]!) / 4); y <= Math.round(c[1]! + (hi[1]! - lo[1]!) / 4); y++)
-        for (let x = Math.round(c[0]! - (hi[0]! - lo[0]!) / 4); x <= Math.round(c[0]! + (hi[0]! - lo[0]!) / 4); x++)
-          if (x >= 0 && y >= 0 && z >= 0 && x < fx && y < fy && z < fz) init.push(at(x, y, z));
+    // (the loops clamped to the grid: a box far larger than the image must not walk its extent)
+    for (let z = Math.max(0, Math.round(lo[2]!)); z <= Math.min(fz - 1, Math.round(hi[2]!)); z++)
+      for (
+        let y = Math.max(0, Math.round(c[1]! - (hi[1]! - lo[1]!) / 4));
+        y <= Math.min(fy - 1, Math.round(c[1]! + (hi[1]! - lo[1]!) / 4));
+        y++
+      )
+        for (
+          let x = Math.max(0, Math.round(c[0]! - (hi[0]! - lo[0]!) / 4));
+          x <= Math.min(fx - 1, Math.round(c[0]! + (hi[0]! - lo[0]!) / 4));
+          x++
+        )
+          init.push(at(x, y, z));
     seedVox = c.map((v, a) => v - o[a]!) as Vec3;
     // surroundings on the drawn slice(s): the box's corners outside its inscribed ellipse
     const bgVals: number[] = [];
