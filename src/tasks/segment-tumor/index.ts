@@ -168,11 +168,12 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
 }
 
 /**
- * Where a seed-mode run on a crop sits in the whole image. Seed mode runs on the part of the image
- * a seeded lesion can reach (see {@link seedWorkBox}; 5-17 % of the stored chest CTs' grids), not
- * on whole-grid passes; the crop's mask is pasted back into the whole grid.
+ * Where a run on a crop sits in the whole image. Clicks and boxes run on the part of the image the
+ * lesion can reach and the steps after the growing read (see {@link seedWorkBox} and
+ * {@link segmentBoxed}; for a click 5-17 % of the stored chest CTs' grids), not on whole-grid
+ * passes; the crop's mask is pasted back into the whole grid.
  */
-interface SeedFrame {
+interface CropFrame {
   /** The whole image. */
   image: Volume;
   /** The crop, inclusive voxel box of the whole grid. */
@@ -333,9 +334,10 @@ function boxGeometry(image: Volume, box: BoxMm, margin: number): BoxGeometry {
 
 /**
  * Box mode on a crop around the box's window, widened by the reach of the steps after the growing
- * (as a click's, see {@link seedWorkBox}), when that crop is at most half the grid: the box's
- * geometry is worked out on the whole grid and shifted by the crop's integer offset, so the result
- * is identical to the whole grid's. Its volumes are one box wide in plane, every slice deep.
+ * (as a click's, see {@link seedWorkBox}), when that crop holds 64k voxels or more and at most half
+ * the grid (no rerun can happen here): the box's geometry is worked out on the whole grid and
+ * shifted by the crop's integer offset, so the result is identical to the whole grid's. A one-slice
+ * box's crop spans every slice.
  */
 async function segmentBoxed(image: Volume, options: SegmentTumorOptions, crops = true): Promise<SegmentTumorResult> {
   const geo = boxGeometry(image, options.box!, options.boxMargin ?? 0.1);
@@ -355,7 +357,7 @@ async function segmentClassical(
   image: Volume,
   options: SegmentTumorOptions,
   relocate: boolean,
-  frame?: SeedFrame,
+  frame?: CropFrame,
   crops = true,
 ): Promise<SegmentTumorResult> {
   const timer = new StageTimer();
