@@ -12,7 +12,7 @@ import { connectedComponents, fillHoles } from '../../core/ops/labels.js';
 import { close, dilate, open } from '../../core/ops/morphology.js';
 import { gaussian } from '../../core/ops/gaussian.js';
 import { crop } from '../../core/ops/crop.js';
-import { type Box, boxDims, cropBytes, nonzeroBox, pasteBox } from '../../core/ops/work-box.js';
+import { type Box, boxDims, boxFraction, cropBytes, nonzeroBox, pasteBox } from '../../core/ops/work-box.js';
 import type { ModelCache } from '../../backends/model-cache.js';
 import type { BackendChoice } from '../../backends/types.js';
 import type { TaskModel } from '../internal/model-task.js';
@@ -170,7 +170,7 @@ export async function segmentTumor(image: Volume, options: SegmentTumorOptions):
 /**
  * Where a run on a crop sits in the whole image. Clicks and boxes run on the part of the image the
  * lesion can reach and the steps after the growing read (see {@link seedWorkBox} and
- * {@link segmentBoxed}; for a click 5-17 % of the stored chest CTs' grids), not on whole-grid
+ * {@link segmentBoxed}; for a click 5-14 % of the stored chest CTs' grids), not on whole-grid
  * passes; the crop's mask is pasted back into the whole grid.
  */
 interface CropFrame {
@@ -201,14 +201,12 @@ async function segmentSeeded(
   if (!crops) return segmentClassical(image, options, relocate, undefined, false);
   const seedVox = worldToIndex(image, options.seed!);
   const box = seedWorkBox(image, seedVox, options);
-  const keep = box ? boxDims(box).reduce((a, b) => a * b, 1) : Infinity;
-  // The whole grid for a seed outside it, a small crop (below 64k voxels the whole grid is cheap,
-  // and the Gaussians there may take another path than the whole grid's) or one of more than a
-  // quarter of the grid: a search sphere re-centred past the crop costs a second run, which only a
-  // crop that saves most of the work repays (the sarcoma's pre-cropped images: 43 %, re-centred
-  // from most clicks, 0.7-1.3 s became 1.4-1.9 s on a crop of half the grid).
-  if (!box || keep > 0.25 * image.data.length || keep < 65536) return segmentClassical(image, options, relocate);
-  const sub = crop(image, { min: [box[0], box[1], box[2]], max: [box[3], box[4], box[5]] });
+  // At most a quarter of the grid (a seed outside it has no box): a search sphere re-centred past
+  // the crop costs a second run, which only a crop that saves most of the work repays (the
+  // sarcoma's pre-cropped images: 43 %, re-centred from most clicks, 0.7-1.3 s became 1.4-1.9 s
+  // on a crop of half the grid).
+  const sub = box && cropWorthwhile(image, box, 0.25);
+  if (!box || !sub) return segmentClassical(image, options, relocate);
   // progress stays monotonic across a rerun: its reports start again from 0 and are passed on only
   // once they are past where the crop's run had got to
   const report = options.onProgress;
@@ -345,11 +343,22 @@ async function segmentBoxed(image: Volume, options: SegmentTumorOptions, crops =
   const box: Box = [0, 1, 2, 3, 4, 5].map((k) =>
     k < 3 ? Math.max(0, geo.window[k]! - reach[k]!) : Math.min(image.dims[k - 3]! - 1, geo.window[k]! + reach[k - 3]!),
   ) as Box;
-  const keep = boxDims(box).reduce((a, b) => a * b, 1);
+  // (a box outside the grid has an empty window: the whole grid's run refuses it)
   const empty = geo.window.some((v, k) => k < 3 && v > geo.window[k + 3]!);
-  if (!crops || empty || keep > 0.5 * image.data.length || keep < 65536) return segmentClassical(image, options, true);
-  const sub = crop(image, { min: [box[0], box[1], box[2]], max: [box[3], box[4], box[5]] });
+  const sub = crops && !empty ? cropWorthwhile(image, box, 0.5) : null;
+  if (!sub) return segmentClassical(image, options, true);
   return segmentClassical(sub, options, true, { image, box });
+}
+
+/**
+ * `image` cropped to `box` when that saves enough work: 64k voxels or more (below, the whole grid
+ * is cheap, and the Gaussians there may take another path than the whole grid's) and at most
+ * `maxFraction` of the grid; null otherwise.
+ */
+function cropWorthwhile(image: Volume, box: Box, maxFraction: number): Volume | null {
+  const f = boxFraction(box, image.dims);
+  if (f > maxFraction || f * image.data.length < 65536) return null;
+  return crop(image, { min: [box[0], box[1], box[2]], max: [box[3], box[4], box[5]] });
 }
 
 /** Seed and box modes; `relocate`: a click on lung air may be moved once to the nearest solid tissue. */
@@ -562,11 +571,11 @@ async function segmentClassical(
   if (relocate && !options.box && reachesLimit(region, allowed, dims) && regionMedian(data, region) < AIR_REGION_HU) {
     // on the whole slice (the air outside the body is reached from the image's border)
     const whole = frame?.image ?? image;
-    const at = frame?.seedVox ?? seedVox;
-    if (outsideBody(whole, at)) {
+    const wholeSeed = frame?.seedVox ?? seedVox;
+    if (outsideBody(whole, wholeSeed)) {
       throw new MedImgError('EMPTY_SEED_REGION', 'The click is on the air outside the body: there is no lesion there.');
     }
-    const to = nearestSolid(whole, at, SEED_SEARCH_MM);
+    const to = nearestSolid(whole, wholeSeed, SEED_SEARCH_MM);
     // nothing solid near a click on lung air: no lesion to grow
     if (!to) {
       throw new MedImgError(
@@ -581,7 +590,7 @@ async function segmentClassical(
       false,
       crops,
     );
-    const mm = Math.hypot(...[0, 1, 2].map((i) => (to[i]! - at[i]!) * spacing[i]!));
+    const mm = Math.hypot(...[0, 1, 2].map((i) => (to[i]! - wholeSeed[i]!) * spacing[i]!));
     addLimitation(r.limitations, {
       code: 'SEED_MOVED',
       message:
@@ -603,7 +612,7 @@ async function segmentClassical(
     // the sphere, the sphere is re-centred on the region and the region grown again (RECENTRE_ROUNDS at most).
     let centre: Vec3 = seedVox;
     for (let round = 0; round < RECENTRE_ROUNDS && !options.box && reachesLimit(g.region, allowed, dims); round++) {
-      const c = regionCentroid(g.region, dims, frame?.box);
+      const c = regionCentroid(g.region, dims, o);
       if (!c) break;
       const shiftMm = Math.hypot(...[0, 1, 2].map((a) => (c[a]! - centre[a]!) * spacing[a]!));
       if (shiftMm < RECENTRE_MIN_FRACTION * maxR) break;
@@ -807,7 +816,7 @@ const RECENTRE_MIN_FRACTION = 0.05;
  * whole grid's coordinates are summed and the offset taken off the mean, so the centroid is the
  * whole grid's one less an integer: exactly what the whole-grid run gets.
  */
-function regionCentroid(region: Uint8Array, dims: Vec3, offset: Readonly<Box> = [0, 0, 0, 0, 0, 0]): Vec3 | null {
+function regionCentroid(region: Uint8Array, dims: Vec3, offset: Readonly<Vec3> = [0, 0, 0]): Vec3 | null {
   const [nx, ny, nz] = dims;
   let sx = 0;
   let sy = 0;
@@ -1050,9 +1059,10 @@ export function lesionStats(image: Volume, mask: Uint8Array): LesionStats[] {
   if (!pad) return [];
   const whole: Box = [0, 0, 0, nx - 1, ny - 1, nz - 1];
   const b = pad.some((v, a) => v === whole[a]) ? whole : pad;
-  const [bx, by] = boxDims(b);
+  const bd = boxDims(b);
+  const [bx, by] = bd;
   const comps = connectedComponents(
-    { data: b === whole ? mask : cropBytes(mask, dims, b), dims: boxDims(b), spacing },
+    { data: b === whole ? mask : cropBytes(mask, dims, b), dims: bd, spacing },
     { connectivity: 6, stats: false },
   );
   const vv = spacing[0] * spacing[1] * spacing[2];
